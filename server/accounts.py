@@ -1,0 +1,216 @@
+"""Account actions: create accounts, check passwords (with bounded failures), log in and out."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import re
+import secrets
+from collections.abc import Iterable, Mapping
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.db import utcnow
+from server.i18n import N_
+from server.models import LoginFailure, LoginSession, Role, User, UserRole
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1024
+MAX_NAME_LENGTH = 120
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+_FAILURE_WINDOW = dt.timedelta(minutes=1)
+# Argon2id with argon2-cffi's defaults (RFC 9106's second recommended profile).
+_hasher = PasswordHasher()
+# Verified against when the email is unknown, so an unknown account costs as long as a known one.
+_DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+
+class AccountError(ValueError):
+    """A refused account operation. `message` is an English msgid with %(name)s parameters."""
+
+    def __init__(self, code: str, message: str, field: str | None = None, **params: object):
+        self.code = code
+        self.message = message
+        self.field = field
+        self.params: Mapping[str, object] = params
+        super().__init__(message % params)
+
+
+def normalize_email(raw: str) -> str:
+    email = raw.strip().lower()
+    if len(email) > 254 or not _EMAIL.match(email):
+        raise AccountError(
+            "invalid_email",
+            N_("'%(value)s' is not an email address; write it like name@example.org."),
+            field="email",
+            value=raw[:80],
+        )
+    return email
+
+
+def parse_roles(values: Iterable[str]) -> frozenset[Role]:
+    roles = set()
+    allowed = ", ".join(sorted(role.value for role in Role))
+    for value in values:
+        try:
+            roles.add(Role(value.strip()))
+        except ValueError:
+            raise AccountError(
+                "unknown_role",
+                N_("Unknown role '%(value)s'; allowed: %(allowed)s."),
+                field="roles",
+                value=value[:40],
+                allowed=allowed,
+            ) from None
+    if not roles:
+        raise AccountError(
+            "no_role", N_("Choose at least one role: %(allowed)s."), field="roles", allowed=allowed
+        )
+    return frozenset(roles)
+
+
+def check_new_password(password: str) -> None:
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise AccountError(
+            "weak_password",
+            N_("A password needs at least %(min)s and at most %(max)s characters."),
+            field="password",
+            min=MIN_PASSWORD_LENGTH,
+            max=MAX_PASSWORD_LENGTH,
+        )
+
+
+def check_name(raw: str) -> str:
+    name = " ".join(raw.split())
+    if not 1 <= len(name) <= MAX_NAME_LENGTH:
+        raise AccountError(
+            "invalid_name",
+            N_("A name needs 1 to %(max)s characters."),
+            field="name",
+            max=MAX_NAME_LENGTH,
+        )
+    return name
+
+
+async def create_user(
+    db: AsyncSession, *, email: str, name: str, password: str, roles: Iterable[str]
+) -> User:
+    """Create an account; raises AccountError naming the field that is wrong."""
+    email = normalize_email(email)
+    name = check_name(name)
+    role_set = parse_roles(roles)
+    check_new_password(password)
+    if await db.scalar(select(User.id).where(User.email == email)) is not None:
+        raise AccountError(
+            "email_taken",
+            N_("There is already an account for %(value)s."),
+            field="email",
+            value=email,
+        )
+    password_hash = await asyncio.to_thread(_hasher.hash, password)
+    user = User(
+        email=email,
+        name=name,
+        password_hash=password_hash,
+        role_rows=[UserRole(role=role.value) for role in sorted(role_set)],
+    )
+    db.add(user)
+    await db.commit()
+    return user
+
+
+async def authenticate(
+    db: AsyncSession,
+    *,
+    email: str,
+    password: str,
+    client: str,
+    failures_per_email: int,
+    failures_per_client: int,
+) -> User:
+    """The active user with this email and password; raises AccountError otherwise."""
+    email = email.strip().lower()[:254]
+    client = client[:64]
+    since = utcnow() - _FAILURE_WINDOW
+    recent_for_email = await db.scalar(
+        select(func.count()).where(LoginFailure.email == email, LoginFailure.at >= since)
+    )
+    recent_for_client = await db.scalar(
+        select(func.count()).where(LoginFailure.client == client, LoginFailure.at >= since)
+    )
+    if (recent_for_email or 0) >= failures_per_email or (
+        recent_for_client or 0
+    ) >= failures_per_client:
+        raise AccountError(
+            "too_many_attempts",
+            N_("Too many failed attempts. Wait a minute and try again."),
+        )
+    user = await db.scalar(select(User).where(User.email == email, User.is_active.is_(True)))
+    if user is None or not await _verify(user.password_hash, password):
+        if user is None:
+            await _verify(_DUMMY_HASH, password)
+        await _record_failure(db, email, client)
+        raise AccountError("wrong_credentials", N_("The email address or password is wrong."))
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = await asyncio.to_thread(_hasher.hash, password)
+        await db.commit()
+    return user
+
+
+async def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return await asyncio.to_thread(_hasher.verify, password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def _record_failure(db: AsyncSession, email: str, client: str) -> None:
+    now = utcnow()
+    # Old failures say nothing about guessing now; pruning here keeps the table small.
+    await db.execute(delete(LoginFailure).where(LoginFailure.at < now - 10 * _FAILURE_WINDOW))
+    db.add(LoginFailure(email=email, client=client, at=now))
+    await db.commit()
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def start_login_session(db: AsyncSession, user: User, days: int) -> str:
+    """A new login for this user; returns the token for the cookie."""
+    token = secrets.token_urlsafe(32)
+    db.add(
+        LoginSession(
+            token_hash=_token_hash(token),
+            user_id=user.id,
+            expires_at=utcnow() + dt.timedelta(days=days),
+        )
+    )
+    await db.commit()
+    return token
+
+
+async def user_for_token(db: AsyncSession, token: str) -> User | None:
+    """The active user logged in with this token, if the login has not expired."""
+    return await db.scalar(
+        select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(
+            LoginSession.token_hash == _token_hash(token),
+            LoginSession.expires_at > utcnow(),
+            User.is_active.is_(True),
+        )
+    )
+
+
+async def end_login_session(db: AsyncSession, token: str) -> None:
+    await db.execute(delete(LoginSession).where(LoginSession.token_hash == _token_hash(token)))
+    await db.commit()
+
+
+async def list_users(db: AsyncSession) -> list[User]:
+    return list(await db.scalars(select(User).order_by(User.email)))

@@ -1,0 +1,84 @@
+"""The ASGI app: settings, database, middleware and the routes of every domain."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+
+from server import routes as shell_routes
+from server.auth import CurrentUserMiddleware
+from server.csrf import CSRFMiddleware
+from server.db import create_engine, database_problem, sessionmaker
+from server.errors import EXCEPTION_HANDLERS, error_response
+from server.headers import SecurityHeadersMiddleware
+from server.settings import Settings
+from server.templating import create_environment
+
+log = logging.getLogger("werkplaats")
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+Seeder = Callable[[async_sessionmaker[AsyncSession]], Awaitable[list[str]]]
+
+
+def domain_routes() -> list[BaseRoute]:
+    """The routes of the domain packages; the one place the server knows about them."""
+    return []
+
+
+def domain_seeders() -> list[Seeder]:
+    """What `werkplaats seed` loads, domain by domain; each returns lines to report."""
+    return []
+
+
+def create_app(settings: Settings) -> Starlette:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url)
+        app.state.engine = engine
+        app.state.db = sessionmaker(engine)
+        problem = await database_problem(engine)
+        if problem is not None:
+            # Keep serving: /healthz reports it, and pages answer 500 until it is back.
+            log.error("database unreachable at start-up: %s", problem)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = Starlette(
+        routes=[
+            *shell_routes.routes,
+            *domain_routes(),
+            Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+        ],
+        middleware=[
+            Middleware(SecurityHeadersMiddleware),
+            Middleware(
+                CSRFMiddleware,
+                allowed_origins=settings.allowed_origins,
+                on_error=error_response,
+            ),
+            Middleware(CurrentUserMiddleware),
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.templates = create_environment()
+    app.state.nav_items = []
+    app.state.home_links = []
+    return app
+
+
+def create_app_from_env() -> Starlette:
+    """The app as `werkplaats serve` runs it (in every worker process)."""
+    return create_app(Settings.from_env())

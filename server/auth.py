@@ -1,0 +1,87 @@
+"""Who is asking: the signed login cookie, the current user, and role checks."""
+
+from __future__ import annotations
+
+from itsdangerous import BadSignature, Signer
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from server.accounts import user_for_token
+from server.errors import PageError
+from server.i18n import N_
+from server.models import Role, User
+
+COOKIE = "werkplaats_session"
+
+
+def signer(secret_key: str) -> Signer:
+    return Signer(secret_key, salt="werkplaats.login")
+
+
+def set_login_cookie(response: Response, request: Request, token: str, days: int) -> None:
+    value = signer(request.app.state.settings.secret_key).sign(token).decode()
+    response.set_cookie(
+        COOKIE,
+        value,
+        max_age=days * 24 * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+
+
+def clear_login_cookie(response: Response, request: Request) -> None:
+    response.delete_cookie(
+        COOKIE, httponly=True, samesite="lax", secure=request.url.scheme == "https"
+    )
+
+
+def login_token(connection: HTTPConnection) -> str | None:
+    """The login token from a validly signed cookie, or None."""
+    raw = connection.cookies.get(COOKIE)
+    if not raw:
+        return None
+    try:
+        return signer(connection.app.state.settings.secret_key).unsign(raw).decode()
+    except BadSignature:
+        return None
+
+
+class CurrentUserMiddleware:
+    """Puts the logged-in user (or None) on `request.state.user` for pages and API alike."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket") and not scope["path"].startswith("/static/"):
+            connection = HTTPConnection(scope)
+            user: User | None = None
+            token = login_token(connection)
+            if token is not None:
+                async with connection.app.state.db() as db:
+                    user = await user_for_token(db, token)
+            scope.setdefault("state", {})["user"] = user
+        await self.app(scope, receive, send)
+
+
+def current_user(request: Request) -> User | None:
+    user: User | None = getattr(request.state, "user", None)
+    return user
+
+
+def require_user(request: Request) -> User:
+    """The logged-in user; otherwise a 401 (JSON) or a redirect to the login page."""
+    user = current_user(request)
+    if user is None:
+        raise PageError(401, "not_authenticated", N_("Log in to see this page."))
+    return user
+
+
+def require_role(request: Request, *roles: Role) -> User:
+    """The logged-in user if they have one of these roles; otherwise 401 or 403."""
+    user = require_user(request)
+    if not user.has_role(*roles):
+        raise PageError(403, "forbidden", N_("Your account does not have the role for this."))
+    return user

@@ -1,0 +1,240 @@
+"""The `werkplaats` command: serve, migrate, seed, demo, createuser."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+
+from server.settings import Settings, SettingsError
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+class CommandError(Exception):
+    """A refused command; the message is printed and the exit code is 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        handler: Handler = args.handler
+        return handler(args, settings)
+    except (SettingsError, CommandError) as error:
+        print(f"werkplaats {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="werkplaats",
+        description="Werkplaats: learning practices for the social domain. "
+        "Settings come from WERKPLAATS_* environment variables (see the README).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="serve the web app", description="Serve the app.")
+    _add_address(serve)
+    serve.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=1,
+        help="number of server processes (more than 1 needs WERKPLAATS_BUS_URL=postgres://…)",
+    )
+    serve.set_defaults(handler=_serve)
+
+    migrate = commands.add_parser(
+        "migrate", help="apply database migrations", description="Bring the schema up to date."
+    )
+    migrate.set_defaults(handler=_migrate)
+
+    seed = commands.add_parser(
+        "seed",
+        help="load the catalogue content into the database",
+        description="Load the catalogue and regions from the content files (idempotent).",
+    )
+    seed.add_argument(
+        "--demo-accounts", action="store_true", help="also create one demo account per role"
+    )
+    seed.set_defaults(handler=_seed)
+
+    demo = commands.add_parser(
+        "demo",
+        help="migrate, seed with demo accounts, and serve",
+        description="Everything a first look needs: migrate, seed, demo accounts, serve.",
+    )
+    _add_address(demo)
+    demo.set_defaults(handler=_demo)
+
+    createuser = commands.add_parser(
+        "createuser",
+        help="create an account",
+        description="Create an account. The password is asked twice, or read from stdin.",
+    )
+    createuser.add_argument("--email", required=True, help="email address (the login name)")
+    createuser.add_argument("--name", required=True, help="the name shown to others")
+    createuser.add_argument(
+        "--role",
+        action="append",
+        required=True,
+        dest="roles",
+        metavar="ROLE",
+        help="coordinator, facilitator or educator; repeat for more than one",
+    )
+    createuser.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    createuser.set_defaults(handler=_createuser)
+    return parser
+
+
+def _add_address(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=_port, default=8000, help="port to listen on")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is less than 1")
+    return value
+
+
+def _port(text: str) -> int:
+    value = _positive_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port (1-65535)")
+    return value
+
+
+def _run(settings: Settings, work: Callable[..., Awaitable[int]]) -> int:
+    """Run async work with an engine, turning an unreachable database into a clear error."""
+    from server.db import create_engine, database_problem, sessionmaker
+
+    async def go() -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            problem = await database_problem(engine)
+            if problem is not None:
+                raise CommandError(f"cannot reach the database {problem}")
+            return await work(engine, sessionmaker(engine))
+        finally:
+            await engine.dispose()
+
+    if settings.is_sqlite:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return asyncio.run(go())
+
+
+def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from server.migrate import pending, upgrade
+
+    async def work(engine, _db) -> int:  # type: ignore[no-untyped-def]
+        todo = await pending(engine)
+        await upgrade(engine)
+        print(f"migrated: {len(todo)} migration(s) applied" if todo else "migrated: up to date")
+        return 0
+
+    return _run(settings, work)
+
+
+def _seed(args: argparse.Namespace, settings: Settings) -> int:
+    from server.app import domain_seeders
+    from server.demo import ensure_demo_accounts
+    from server.migrate import pending
+
+    async def work(engine, db) -> int:  # type: ignore[no-untyped-def]
+        if await pending(engine):
+            raise CommandError("the database is not migrated; run `werkplaats migrate` first")
+        for seeder in domain_seeders():
+            for line in await seeder(db):
+                print(line)
+        if args.demo_accounts:
+            async with db() as session:
+                for line in await ensure_demo_accounts(session):
+                    print(f"demo account: {line}")
+        return 0
+
+    return _run(settings, work)
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from server.migrate import pending
+
+    if args.workers > 1 and settings.bus_url.startswith("memory"):
+        raise CommandError(
+            f"--workers {args.workers} needs a bus between the processes, and "
+            "WERKPLAATS_BUS_URL is memory:// (one process only); "
+            "set WERKPLAATS_BUS_URL=postgres://… with a PostgreSQL database, or use --workers 1"
+        )
+
+    async def check(engine, _db) -> int:  # type: ignore[no-untyped-def]
+        if await pending(engine):
+            raise CommandError("the database is not migrated; run `werkplaats migrate` first")
+        return 0
+
+    _run(settings, check)
+    import uvicorn
+
+    print(f"Werkplaats serves on http://{_url_host(args.host)}:{args.port}", flush=True)
+    uvicorn.run(
+        "server.app:create_app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+    return 0
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    print("Werkplaats demo: migrating and seeding", settings.database_url.split("///")[-1])
+    _migrate(args, settings)
+    seed_args = argparse.Namespace(demo_accounts=True)
+    _seed(seed_args, settings)
+    print(f"\nOpen http://{_url_host(args.host)}:{args.port} and log in with a demo account.\n")
+    serve_args = argparse.Namespace(host=args.host, port=args.port, workers=1)
+    return _serve(serve_args, settings)
+
+
+def _createuser(args: argparse.Namespace, settings: Settings) -> int:
+    from server.accounts import AccountError, create_user
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Password again: ") != password:
+            raise CommandError("the two passwords differ")
+
+    async def work(_engine, db) -> int:  # type: ignore[no-untyped-def]
+        async with db() as session:
+            try:
+                user = await create_user(
+                    session, email=args.email, name=args.name, password=password, roles=args.roles
+                )
+            except AccountError as error:
+                raise CommandError(str(error)) from None
+        print(f"created {user.email} ({', '.join(sorted(r.value for r in user.roles))})")
+        return 0
+
+    return _run(settings, work)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,197 @@
+"""The app shell: home, login and logout, account pages, language switch, health."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from server import accounts
+from server.accounts import AccountError
+from server.auth import (
+    clear_login_cookie,
+    current_user,
+    login_token,
+    require_role,
+    require_user,
+    set_login_cookie,
+)
+from server.db import database_problem
+from server.errors import PageError
+from server.i18n import LANGUAGE_COOKIE, LANGUAGES, N_
+from server.models import Role
+from server.templating import render, translator_for
+
+MAX_FIELD_LENGTH = 2000
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """A local path to go to after a form; anything else (another site) becomes the default."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+async def form_fields(request: Request, *names: str) -> dict[str, str]:
+    """The named text fields of a submitted form; refuses files and overlong values."""
+    form = await request.form(max_files=0, max_fields=100)
+    fields: dict[str, str] = {}
+    for name in names:
+        value = form.get(name, "")
+        if not isinstance(value, str) or len(value) > MAX_FIELD_LENGTH:
+            raise PageError(
+                422,
+                "invalid_field",
+                N_("The field '%(field)s' must be text of at most %(max)s characters."),
+                field=name,
+                max=MAX_FIELD_LENGTH,
+            )
+        fields[name] = value
+    return fields
+
+
+async def home(request: Request) -> Response:
+    return render(request, "home.html")
+
+
+async def login_page(request: Request) -> Response:
+    next_page = safe_next(request.query_params.get("next"))
+    if current_user(request) is not None:
+        return RedirectResponse(next_page, status_code=303)
+    return render(request, "login.html", {"email": "", "error": None, "next": next_page})
+
+
+async def login(request: Request) -> Response:
+    fields = await form_fields(request, "email", "password", "next")
+    settings = request.app.state.settings
+    _ = translator_for(request)
+    client = request.client.host if request.client else "unknown"
+    try:
+        async with request.app.state.db() as db:
+            user = await accounts.authenticate(
+                db,
+                email=fields["email"],
+                password=fields["password"],
+                client=client,
+                failures_per_email=settings.login_failures_per_email,
+                failures_per_client=settings.login_failures_per_client,
+            )
+            token = await accounts.start_login_session(db, user, settings.session_days)
+    except AccountError as error:
+        status = 429 if error.code == "too_many_attempts" else 401
+        return render(
+            request,
+            "login.html",
+            {
+                "email": fields["email"][:254],
+                "error": _(error.message) % error.params,
+                "error_code": error.code,
+                "next": safe_next(fields["next"]),
+            },
+            status_code=status,
+        )
+    response = RedirectResponse(safe_next(fields["next"]), status_code=303)
+    set_login_cookie(response, request, token, settings.session_days)
+    return response
+
+
+async def logout(request: Request) -> Response:
+    token = login_token(request)
+    if token is not None:
+        async with request.app.state.db() as db:
+            await accounts.end_login_session(db, token)
+    response = RedirectResponse("/", status_code=303)
+    clear_login_cookie(response, request)
+    return response
+
+
+async def account(request: Request) -> Response:
+    return render(request, "account.html", {"account": require_user(request)})
+
+
+async def account_list(request: Request) -> Response:
+    require_role(request, Role.COORDINATOR)
+    return await _render_accounts(request, form={}, error=None)
+
+
+async def _render_accounts(
+    request: Request, form: dict[str, str], error: AccountError | None, status_code: int = 200
+) -> Response:
+    _ = translator_for(request)
+    async with request.app.state.db() as db:
+        users = await accounts.list_users(db)
+    return render(
+        request,
+        "accounts.html",
+        {
+            "users": users,
+            "roles": [role.value for role in Role],
+            "form": form,
+            "error": (_(error.message) % error.params) if error else None,
+            "error_field": error.field if error else None,
+        },
+        status_code=status_code,
+    )
+
+
+async def account_create(request: Request) -> Response:
+    require_role(request, Role.COORDINATOR)
+    form = await request.form(max_files=0, max_fields=100)
+    fields = await form_fields(request, "email", "name", "password")
+    roles = [value for value in form.getlist("roles") if isinstance(value, str)]
+    try:
+        async with request.app.state.db() as db:
+            await accounts.create_user(db, roles=roles, **fields)
+    except AccountError as error:
+        kept = {"email": fields["email"], "name": fields["name"], "roles": ",".join(roles)}
+        return await _render_accounts(request, kept, error, status_code=422)
+    return RedirectResponse("/beheer/accounts", status_code=303)
+
+
+async def set_language(request: Request) -> Response:
+    """Remember the chosen interface language and go back to where the visitor was."""
+    language = request.query_params.get("lang", "")
+    if language not in LANGUAGES:
+        raise PageError(
+            400,
+            "unknown_language",
+            N_("Unknown language; allowed: %(allowed)s."),
+            allowed=", ".join(LANGUAGES),
+        )
+    response = RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+async def healthz(request: Request) -> Response:
+    problem = await database_problem(request.app.state.engine)
+    if problem is None:
+        return JSONResponse({"status": "ok", "database": "ok"})
+    return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
+
+
+async def api_me(request: Request) -> Response:
+    user = require_user(request)
+    return JSONResponse(
+        {"email": user.email, "name": user.name, "roles": sorted(r.value for r in user.roles)}
+    )
+
+
+routes: list[BaseRoute] = [
+    Route("/", home, name="home"),
+    Route("/login", login_page, methods=["GET"], name="login"),
+    Route("/login", login, methods=["POST"]),
+    Route("/logout", logout, methods=["POST"], name="logout"),
+    Route("/account", account, name="account"),
+    Route("/beheer/accounts", account_list, methods=["GET"], name="accounts"),
+    Route("/beheer/accounts", account_create, methods=["POST"]),
+    Route("/taal", set_language, name="language"),
+    Route("/healthz", healthz, name="healthz"),
+    Route("/api/me", api_me, name="api_me"),
+]

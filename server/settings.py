@@ -1,0 +1,110 @@
+"""Settings, read once from the environment into one typed object."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+PREFIX = "WERKPLAATS_"
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 (a file name)
+LANGUAGES = ("nl", "en")
+
+# What each setting means; the README's settings table is checked against this.
+DOCUMENTED = {
+    "WERKPLAATS_DATABASE_URL": "database URL: sqlite:///path or postgresql://user@host/db",
+    "WERKPLAATS_DATA_DIR": "directory for the SQLite file and the generated secret key",
+    "WERKPLAATS_SECRET_KEY": "key that signs cookies; generated in the data directory if unset",
+    "WERKPLAATS_ALLOWED_ORIGINS": "comma-separated origins allowed besides the site itself",
+    "WERKPLAATS_BUS_URL": "pub/sub bus between processes: memory:// or postgres://",
+    "WERKPLAATS_DEFAULT_LANGUAGE": "interface language when the visitor has not chosen: nl or en",
+}
+
+
+class SettingsError(ValueError):
+    """A setting has a value the server cannot use; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    data_dir: Path = Path("data")
+    allowed_origins: tuple[str, ...] = ()
+    bus_url: str = "memory://"
+    default_language: str = "nl"
+    session_days: int = 14
+    # Failed logins allowed per minute, for one email address and for one client address.
+    login_failures_per_email: int = 5
+    login_failures_per_client: int = 20
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read the settings from the environment (os.environ by default)."""
+        env = os.environ if environ is None else environ
+        data_dir = Path(env.get(f"{PREFIX}DATA_DIR") or "data")
+        raw_url = env.get(f"{PREFIX}DATABASE_URL") or f"sqlite:///{data_dir / 'werkplaats.sqlite3'}"
+        database_url = normalize_database_url(raw_url)
+        secret_key = env.get(f"{PREFIX}SECRET_KEY") or _stored_secret_key(data_dir)
+        language = env.get(f"{PREFIX}DEFAULT_LANGUAGE") or "nl"
+        if language not in LANGUAGES:
+            raise SettingsError(
+                f"{PREFIX}DEFAULT_LANGUAGE is {language!r}; allowed: {', '.join(LANGUAGES)}"
+            )
+        bus_url = env.get(f"{PREFIX}BUS_URL") or "memory://"
+        if bus_url.split("://", 1)[0] not in ("memory", "postgres", "postgresql"):
+            raise SettingsError(
+                f"{PREFIX}BUS_URL is {bus_url!r}; allowed: memory:// or postgres://…"
+            )
+        origins = env.get(f"{PREFIX}ALLOWED_ORIGINS") or ""
+        return cls(
+            database_url=database_url,
+            secret_key=secret_key,
+            data_dir=data_dir,
+            allowed_origins=tuple(o.strip().rstrip("/") for o in origins.split(",") if o.strip()),
+            bus_url=bus_url,
+            default_language=language,
+        )
+
+
+def normalize_database_url(url: str) -> str:
+    """Turn a plain sqlite:// or postgresql:// URL into its async driver form."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise SettingsError(
+            f"{PREFIX}DATABASE_URL {url!r} is not a database URL; "
+            "use sqlite:///path/to/file or postgresql://user@host:5432/name"
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        parsed = parsed.set(drivername="sqlite+aiosqlite")
+    elif backend == "postgresql":
+        parsed = parsed.set(drivername="postgresql+asyncpg")
+    else:
+        raise SettingsError(
+            f"{PREFIX}DATABASE_URL uses {backend!r}; supported: sqlite and postgresql"
+        )
+    return parsed.render_as_string(hide_password=False)
+
+
+def _stored_secret_key(data_dir: Path) -> str:
+    """The demo's secret key: made once, kept in the data directory, readable by us only."""
+    path = data_dir / SECRET_KEY_FILE
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as file:
+        file.write(key + "\n")
+    return key

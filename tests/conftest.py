@@ -1,0 +1,115 @@
+"""Fixtures: a real database on every backend, the app with its lifespan, an HTTP client."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
+
+from server.app import create_app
+from server.db import create_engine, sessionmaker
+from server.migrate import upgrade
+from server.settings import Settings, normalize_database_url
+
+POSTGRES_URL = os.environ.get("WERKPLAATS_TEST_POSTGRES_URL")
+SKIP_POSTGRES = (
+    "PostgreSQL tests skipped: set WERKPLAATS_TEST_POSTGRES_URL "
+    "(e.g. postgresql://postgres@127.0.0.1:5432/test) to run them"
+)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgres" and not POSTGRES_URL:
+        pytest.skip(SKIP_POSTGRES)
+    return str(request.param)
+
+
+def _plain_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def create_postgres_database() -> str:
+    """A new, empty PostgreSQL database; returns its async URL."""
+    assert POSTGRES_URL
+    name = f"werkplaats_test_{uuid.uuid4().hex[:12]}"
+    connection = await asyncpg.connect(_plain_dsn(POSTGRES_URL))
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    return normalize_database_url(
+        make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    )
+
+
+async def drop_postgres_database(url: str) -> None:
+    assert POSTGRES_URL
+    name = make_url(url).database
+    assert name and re.fullmatch(r"werkplaats_test_[0-9a-f]{12}", name)
+    connection = await asyncpg.connect(_plain_dsn(POSTGRES_URL))
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+@pytest.fixture
+async def database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
+    """The URL of an empty database on the backend under test."""
+    if backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
+        return
+    url = await create_postgres_database()
+    try:
+        yield url
+    finally:
+        await drop_postgres_database(url)
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine on a migrated database."""
+    engine = create_engine(database_url)
+    await upgrade(engine)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+def db(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return sessionmaker(engine)
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        secret_key="test-secret-key-not-for-production",
+        data_dir=tmp_path,
+    )
+
+
+@pytest.fixture
+async def app(settings: Settings, engine: AsyncEngine) -> AsyncIterator[Starlette]:
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture
+async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
