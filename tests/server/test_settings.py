@@ -1,0 +1,63 @@
+"""Settings come from the environment once, with clear errors for values we cannot use."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from server.settings import DOCUMENTED, Settings, SettingsError
+
+ROOT = Path(__file__).parents[2]
+
+
+def test_defaults_give_an_embedded_sqlite_database_and_a_kept_secret(tmp_path: Path) -> None:
+    settings = Settings.from_env({"WERKPLAATS_DATA_DIR": str(tmp_path)})
+    assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path / 'werkplaats.sqlite3'}"
+    assert settings.bus_url == "memory://"
+    assert settings.default_language == "nl"
+    key_file = tmp_path / "secret_key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    again = Settings.from_env({"WERKPLAATS_DATA_DIR": str(tmp_path)})
+    assert again.secret_key == settings.secret_key and len(settings.secret_key) >= 40
+
+
+def test_environment_values_are_read(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {
+            "WERKPLAATS_DATA_DIR": str(tmp_path),
+            "WERKPLAATS_DATABASE_URL": "postgresql://app:pw@db.example:5432/werkplaats",
+            "WERKPLAATS_SECRET_KEY": "k" * 50,
+            "WERKPLAATS_ALLOWED_ORIGINS": "https://a.example/, https://b.example",
+            "WERKPLAATS_BUS_URL": "postgres://",
+            "WERKPLAATS_DEFAULT_LANGUAGE": "en",
+        }
+    )
+    assert settings.database_url == "postgresql+asyncpg://app:pw@db.example:5432/werkplaats"
+    assert settings.secret_key == "k" * 50
+    assert settings.allowed_origins == ("https://a.example", "https://b.example")
+    assert settings.default_language == "en"
+    assert not (tmp_path / "secret_key").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("WERKPLAATS_DATABASE_URL", "mysql://x/y", "supported: sqlite and postgresql"),
+        ("WERKPLAATS_DATABASE_URL", "not a url", "is not a database URL"),
+        ("WERKPLAATS_DEFAULT_LANGUAGE", "fr", "allowed: nl, en"),
+        ("WERKPLAATS_BUS_URL", "redis://", "allowed: memory:// or postgres://"),
+    ],
+)
+def test_unusable_values_are_refused_with_what_is_allowed(
+    tmp_path: Path, name: str, value: str, message: str
+) -> None:
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env({"WERKPLAATS_DATA_DIR": str(tmp_path), name: value})
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for name in DOCUMENTED:
+        assert f"`{name}`" in readme, f"{name} is not in the README's settings table"
