@@ -8,9 +8,12 @@ import getpass
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
 from server.settings import Settings, SettingsError
 
 Handler = Callable[[argparse.Namespace, Settings], int]
+Sessions = async_sessionmaker[AsyncSession]
 
 
 class CommandError(Exception):
@@ -116,7 +119,7 @@ def _port(text: str) -> int:
     return value
 
 
-def _run(settings: Settings, work: Callable[..., Awaitable[int]]) -> int:
+def _run(settings: Settings, work: Callable[[AsyncEngine, Sessions], Awaitable[int]]) -> int:
     """Run async work with an engine, turning an unreachable database into a clear error."""
     from server.db import create_engine, database_problem, sessionmaker
 
@@ -138,7 +141,7 @@ def _run(settings: Settings, work: Callable[..., Awaitable[int]]) -> int:
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:
     from server.migrate import pending, upgrade
 
-    async def work(engine, _db) -> int:  # type: ignore[no-untyped-def]
+    async def work(engine: AsyncEngine, _db: Sessions) -> int:
         todo = await pending(engine)
         await upgrade(engine)
         print(f"migrated: {len(todo)} migration(s) applied" if todo else "migrated: up to date")
@@ -152,7 +155,7 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
     from server.demo import ensure_demo_accounts
     from server.migrate import pending
 
-    async def work(engine, db) -> int:  # type: ignore[no-untyped-def]
+    async def work(engine: AsyncEngine, db: Sessions) -> int:
         if await pending(engine):
             raise CommandError("the database is not migrated; run `werkplaats migrate` first")
         for seeder in domain_seeders():
@@ -177,7 +180,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             "set WERKPLAATS_BUS_URL=postgres://… with a PostgreSQL database, or use --workers 1"
         )
 
-    async def check(engine, _db) -> int:  # type: ignore[no-untyped-def]
+    async def check(engine: AsyncEngine, _db: Sessions) -> int:
         if await pending(engine):
             raise CommandError("the database is not migrated; run `werkplaats migrate` first")
         return 0
@@ -222,7 +225,7 @@ def _createuser(args: argparse.Namespace, settings: Settings) -> int:
         if getpass.getpass("Password again: ") != password:
             raise CommandError("the two passwords differ")
 
-    async def work(_engine, db) -> int:  # type: ignore[no-untyped-def]
+    async def work(_engine: AsyncEngine, db: Sessions) -> int:
         async with db() as session:
             try:
                 user = await create_user(
