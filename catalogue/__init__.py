@@ -1,0 +1,3 @@
+"""The catalogue: goals, learning-practice variants, matching, regions."""
+
+from catalogue import models as _models  # noqa: F401  (register the tables with the metadata)
