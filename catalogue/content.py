@@ -8,10 +8,11 @@ catalogue: one problem anywhere and nothing is returned.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ class Problem:
 
     field: str
     message: str
-    params: Mapping[str, object] = field(default_factory=dict)
+    params: Mapping[str, object] = dataclasses.field(default_factory=dict)
 
     def english(self) -> str:
         return f"{self.field}: {self.message % self.params}"
