@@ -36,7 +36,9 @@ def domain_routes() -> list[BaseRoute]:
 
 def domain_seeders() -> list[Seeder]:
     """What `werkplaats seed` loads, domain by domain; each returns lines to report."""
-    return []
+    from catalogue.actions import seed_from_files
+
+    return [seed_from_files]
 
 
 def create_app(settings: Settings) -> Starlette:

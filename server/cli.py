@@ -153,13 +153,18 @@ def _migrate(args: argparse.Namespace, settings: Settings) -> int:
 def _seed(args: argparse.Namespace, settings: Settings) -> int:
     from server.app import domain_seeders
     from server.demo import ensure_demo_accounts
+    from server.errors import SeedError
     from server.migrate import pending
 
     async def work(engine: AsyncEngine, db: Sessions) -> int:
         if await pending(engine):
             raise CommandError("the database is not migrated; run `werkplaats migrate` first")
         for seeder in domain_seeders():
-            for line in await seeder(db):
+            try:
+                lines = await seeder(db)
+            except SeedError as error:
+                raise CommandError(f"nothing was loaded:\n{error}") from None
+            for line in lines:
                 print(line)
         if args.demo_accounts:
             async with db() as session:

@@ -30,6 +30,10 @@ _DEFAULT_MESSAGES = {
 }
 
 
+class SeedError(Exception):
+    """Seeding refused: the message says which file and field is wrong; nothing was loaded."""
+
+
 class ApiError(Exception):
     """An error answered as JSON: `{"code", "message", "errors"?}`."""
 
