@@ -585,3 +585,12 @@ class ContentErrors(ValueError):
     def __init__(self, errors: Sequence[ContentError]):
         self.errors = list(errors)
         super().__init__("\n".join(str(e) for e in self.errors))
+
+
+def slugify(text: str) -> str:
+    """A slug from a name: 'Sociale basis & wijk' -> 'sociale-basis-wijk'."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:80]

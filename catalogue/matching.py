@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from catalogue.content import Variant
+from catalogue.content import Problem, Variant
 from catalogue.vocabulary import MAX_WEIGHT, MODALITIES, ROLES, WEIGHT_LABELS
 from server.i18n import N_
 
@@ -56,15 +56,6 @@ class GoalRef:
 class Reason:
     """A sentence for a facilitator: an English message id and its parameters."""
 
-    message: str
-    params: Mapping[str, object] = dataclasses.field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A field of a match request that is wrong, and what is allowed."""
-
-    field: str
     message: str
     params: Mapping[str, object] = dataclasses.field(default_factory=dict)
 

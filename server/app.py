@@ -31,7 +31,9 @@ Seeder = Callable[[async_sessionmaker[AsyncSession]], Awaitable[list[str]]]
 
 def domain_routes() -> list[BaseRoute]:
     """The routes of the domain packages; the one place the server knows about them."""
-    return []
+    from catalogue import api, regions, routes
+
+    return [*routes.routes, *regions.routes, *api.routes]
 
 
 def domain_seeders() -> list[Seeder]:
@@ -76,8 +78,10 @@ def create_app(settings: Settings) -> Starlette:
     )
     app.state.settings = settings
     app.state.templates = create_environment()
-    app.state.nav_items = []
-    app.state.home_links = []
+    from catalogue.routes import HOME_LINKS, NAV
+
+    app.state.nav_items = NAV
+    app.state.home_links = HOME_LINKS
     return app
 
 

@@ -18,36 +18,10 @@ from server.auth import (
 )
 from server.db import database_problem
 from server.errors import PageError
+from server.forms import form_fields, safe_next
 from server.i18n import LANGUAGE_COOKIE, LANGUAGES, N_
 from server.models import Role
 from server.templating import render, translator_for
-
-MAX_FIELD_LENGTH = 2000
-
-
-def safe_next(target: str | None, default: str = "/") -> str:
-    """A local path to go to after a form; anything else (another site) becomes the default."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return default
-    return target
-
-
-async def form_fields(request: Request, *names: str) -> dict[str, str]:
-    """The named text fields of a submitted form; refuses files and overlong values."""
-    form = await request.form(max_files=0, max_fields=100)
-    fields: dict[str, str] = {}
-    for name in names:
-        value = form.get(name, "")
-        if not isinstance(value, str) or len(value) > MAX_FIELD_LENGTH:
-            raise PageError(
-                422,
-                "invalid_field",
-                N_("The field '%(field)s' must be text of at most %(max)s characters."),
-                field=name,
-                max=MAX_FIELD_LENGTH,
-            )
-        fields[name] = value
-    return fields
 
 
 async def home(request: Request) -> Response:

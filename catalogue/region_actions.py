@@ -1,0 +1,76 @@
+"""Coordinators manage the Werkplaatsen (regions) and the themes on their agenda."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catalogue.content import ContentError, Problem, slugify
+from catalogue.models import RegionRow, ThemeRow
+from server.i18n import N_
+
+MAX_NAME = 200
+MAX_DESCRIPTION = 5000
+
+
+def _checked(name: str, description: str) -> tuple[str, str]:
+    problems = []
+    name = " ".join(name.split())
+    description = description.strip()
+    if not name:
+        problems.append(Problem("name", N_("is empty; write something here")))
+    elif len(name) > MAX_NAME:
+        problems.append(
+            Problem("name", N_("is too long: at most %(max)s characters"), {"max": MAX_NAME})
+        )
+    elif not slugify(name):
+        problems.append(Problem("name", N_("needs at least one letter or digit")))
+    if len(description) > MAX_DESCRIPTION:
+        problems.append(
+            Problem(
+                "description",
+                N_("is too long: at most %(max)s characters"),
+                {"max": MAX_DESCRIPTION},
+            )
+        )
+    if problems:
+        raise ContentError("form", problems)
+    return name, description
+
+
+async def create_region(db: AsyncSession, name: str, description: str) -> RegionRow:
+    name, description = _checked(name, description)
+    slug = slugify(name)
+    if await db.scalar(select(RegionRow.id).where(RegionRow.slug == slug)) is not None:
+        raise ContentError("form", [Problem("name", N_("a region with this name already exists"))])
+    region = RegionRow(slug=slug, name=name, description=description, themes=[])
+    db.add(region)
+    await db.commit()
+    return region
+
+
+async def update_region(db: AsyncSession, region: RegionRow, name: str, description: str) -> None:
+    region.name, region.description = _checked(name, description)
+    await db.commit()
+
+
+async def add_theme(db: AsyncSession, region: RegionRow, name: str, description: str) -> ThemeRow:
+    name, description = _checked(name, description)
+    slug = slugify(name)
+    if any(theme.slug == slug for theme in region.themes):
+        raise ContentError("form", [Problem("name", N_("this region already has this theme"))])
+    position = max((theme.position for theme in region.themes), default=-1) + 1
+    theme = ThemeRow(slug=slug, name=name, description=description, position=position)
+    region.themes.append(theme)
+    await db.commit()
+    return theme
+
+
+async def update_theme(db: AsyncSession, theme: ThemeRow, name: str, description: str) -> None:
+    theme.name, theme.description = _checked(name, description)
+    await db.commit()
+
+
+async def remove_theme(db: AsyncSession, region: RegionRow, theme: ThemeRow) -> None:
+    region.themes.remove(theme)
+    await db.commit()

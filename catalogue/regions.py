@@ -1,0 +1,166 @@
+"""Region pages: the Werkplaatsen and their themes; coordinators keep them up to date."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from catalogue import queries, region_actions
+from catalogue.content import ContentError
+from catalogue.models import RegionRow, ThemeRow
+from catalogue.routes import problem_list
+from server.auth import current_user, require_role
+from server.errors import PageError
+from server.forms import form_fields
+from server.models import Role
+from server.templating import render, translator_for
+
+
+def _is_coordinator(request: Request) -> bool:
+    user = current_user(request)
+    return user is not None and user.has_role(Role.COORDINATOR)
+
+
+async def regions_page(request: Request) -> Response:
+    async with request.app.state.db() as db:
+        return await _regions(request, await queries.load_regions(db))
+
+
+async def _regions(
+    request: Request,
+    regions: list[RegionRow],
+    problems: list[dict[str, str]] | None = None,
+    form: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "catalogue/regions.html",
+        {
+            "regions": regions,
+            "may_edit": _is_coordinator(request),
+            "problems": problems or [],
+            "form": form or {},
+        },
+        status_code=status_code,
+    )
+
+
+async def region_create(request: Request) -> Response:
+    require_role(request, Role.COORDINATOR)
+    fields = await form_fields(request, "name", "description")
+    async with request.app.state.db() as db:
+        try:
+            region = await region_actions.create_region(db, **fields)
+        except ContentError as error:
+            await db.rollback()
+            problems = problem_list(error.problems, translator_for(request))
+            return await _regions(request, await queries.load_regions(db), problems, fields, 422)
+    return RedirectResponse(f"/regios/{region.slug}", status_code=303)
+
+
+async def region_page(request: Request) -> Response:
+    async with request.app.state.db() as db:
+        region = await _region(db, request)
+        return _region_page(request, region)
+
+
+def _region_page(
+    request: Request,
+    region: RegionRow,
+    problems: list[dict[str, str]] | None = None,
+    form_id: str = "",
+    form: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    context: dict[str, Any] = {
+        "region": region,
+        "may_edit": _is_coordinator(request),
+        "problems": problems or [],
+        "failed_form": form_id,
+        "form": form or {},
+    }
+    return render(request, "catalogue/region.html", context, status_code=status_code)
+
+
+async def _region(db: Any, request: Request) -> RegionRow:
+    region = await queries.load_region(db, request.path_params["slug"])
+    if region is None:
+        raise PageError(404)
+    return region
+
+
+def _theme(region: RegionRow, request: Request) -> ThemeRow:
+    theme = next((t for t in region.themes if t.slug == request.path_params["theme"]), None)
+    if theme is None:
+        raise PageError(404)
+    return theme
+
+
+async def region_update(request: Request) -> Response:
+    require_role(request, Role.COORDINATOR)
+    fields = await form_fields(request, "name", "description")
+    return await _change(
+        request,
+        "region",
+        fields,
+        lambda db, region: region_actions.update_region(db, region, **fields),
+    )
+
+
+async def theme_add(request: Request) -> Response:
+    require_role(request, Role.COORDINATOR)
+    fields = await form_fields(request, "name", "description")
+    return await _change(
+        request,
+        "new-theme",
+        fields,
+        lambda db, region: region_actions.add_theme(db, region, **fields),
+    )
+
+
+async def theme_update(request: Request) -> Response:
+    require_role(request, Role.COORDINATOR)
+    fields = await form_fields(request, "name", "description")
+
+    async def change(db: Any, region: RegionRow) -> None:
+        await region_actions.update_theme(db, _theme(region, request), **fields)
+
+    return await _change(request, f"theme-{request.path_params['theme']}", fields, change)
+
+
+async def theme_remove(request: Request) -> Response:
+    require_role(request, Role.COORDINATOR)
+
+    async def change(db: Any, region: RegionRow) -> None:
+        await region_actions.remove_theme(db, region, _theme(region, request))
+
+    return await _change(request, "", {}, change)
+
+
+async def _change(request: Request, form_id: str, fields: dict[str, str], change: Any) -> Response:
+    """Apply a change to a region; on a refusal show the page again with what was typed."""
+    async with request.app.state.db() as db:
+        region = await _region(db, request)
+        try:
+            await change(db, region)
+        except ContentError as error:
+            await db.rollback()
+            region = await _region(db, request)
+            problems = problem_list(error.problems, translator_for(request))
+            return _region_page(request, region, problems, form_id, fields, 422)
+    return RedirectResponse(f"/regios/{region.slug}", status_code=303)
+
+
+routes: list[BaseRoute] = [
+    Route("/regios", regions_page, methods=["GET"], name="regions"),
+    Route("/regios", region_create, methods=["POST"]),
+    Route("/regios/{slug}", region_page, methods=["GET"], name="region"),
+    Route("/regios/{slug}", region_update, methods=["POST"]),
+    Route("/regios/{slug}/themas", theme_add, methods=["POST"]),
+    Route("/regios/{slug}/themas/{theme}", theme_update, methods=["POST"]),
+    Route("/regios/{slug}/themas/{theme}/verwijderen", theme_remove, methods=["POST"]),
+]
