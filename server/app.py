@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import BaseRoute, Mount
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from server import routes as shell_routes
@@ -19,6 +19,8 @@ from server.csrf import CSRFMiddleware
 from server.db import create_engine, database_problem, sessionmaker
 from server.errors import EXCEPTION_HANDLERS, error_response
 from server.headers import SecurityHeadersMiddleware
+from server.openapi import document as openapi_document
+from server.openapi import openapi
 from server.settings import Settings
 from server.templating import create_environment
 
@@ -62,6 +64,7 @@ def create_app(settings: Settings) -> Starlette:
         routes=[
             *shell_routes.routes,
             *domain_routes(),
+            Route("/api/openapi.json", openapi, name="openapi"),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[
@@ -78,11 +81,23 @@ def create_app(settings: Settings) -> Starlette:
     )
     app.state.settings = settings
     app.state.templates = create_environment()
+    from catalogue.openapi import OPENAPI
     from catalogue.routes import HOME_LINKS, NAV
+
+    app.state.openapi = openapi_document([OPENAPI], version=_version())
 
     app.state.nav_items = NAV
     app.state.home_links = HOME_LINKS
     return app
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("werkplaats")
+    except PackageNotFoundError:
+        return "0+unknown"
 
 
 def create_app_from_env() -> Starlette:

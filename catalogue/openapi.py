@@ -1,0 +1,235 @@
+"""How the catalogue's JSON API is described in the OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from catalogue.matching import MAX_GROUP_SIZE, MAX_MINUTES
+from catalogue.vocabulary import FACILITATION, MODALITIES, ROLES, TOOLS
+
+_ERROR = {"$ref": "#/components/responses/Error"}
+_RANGE: dict[str, Any] = {
+    "type": "object",
+    "properties": {"min": {"type": "integer"}, "max": {"type": "integer"}},
+}
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+SCHEMAS: dict[str, Any] = {
+    "Goal": {
+        "type": "object",
+        "properties": {
+            k: {"type": "string"}
+            for k in ("slug", "name", "name_en", "description", "description_en")
+        },
+    },
+    "VariantSummary": {
+        "type": "object",
+        "properties": {
+            "slug": {"type": "string"},
+            "title": {"type": "string"},
+            "title_en": {"type": "string"},
+            "summary": {"type": "string"},
+            "summary_en": {"type": "string"},
+            "goals": {
+                "type": "object",
+                "additionalProperties": {"type": "integer", "minimum": 0, "maximum": 3},
+            },
+            "group_size": {
+                **_RANGE,
+                "properties": {**_RANGE["properties"], "ideal": {"type": "integer"}},
+            },
+            "duration": {
+                "type": "object",
+                "properties": {"min": {"type": "integer"}, "typical": {"type": "integer"}},
+            },
+            "modalities": {"type": "array", "items": {"enum": list(MODALITIES)}},
+            "roles": {"type": "array", "items": {"enum": list(ROLES)}},
+            "facilitation": {"enum": list(FACILITATION)},
+            "asynchronous": {"type": "boolean"},
+            "version": {"type": "integer"},
+        },
+    },
+    "Phase": {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string"},
+            "purpose": {"type": "string"},
+            "minutes": {"type": "integer"},
+            "tool": {"enum": list(TOOLS)},
+            "facilitator": {"type": "string"},
+            "participants": {"type": "string"},
+        },
+    },
+    "Variant": {
+        "allOf": [
+            _ref("VariantSummary"),
+            {
+                "type": "object",
+                "properties": {
+                    "description": {"type": "string"},
+                    "preparation": {"type": "string"},
+                    "distance": {"type": "string"},
+                    "effective_elements": {"type": "array", "items": {"type": "string"}},
+                    "phases": {"type": "array", "items": _ref("Phase")},
+                    "licence": {"const": "CC BY-SA 4.0"},
+                    "saved_at": {"type": "string", "format": "date-time"},
+                    "saved_by": {"type": "string"},
+                },
+            },
+        ]
+    },
+    "MatchRequest": {
+        "type": "object",
+        "required": ["goals", "group_size", "minutes", "modality"],
+        "additionalProperties": False,
+        "properties": {
+            "goals": {
+                "description": "goal slugs (equal weight) or goal slug -> weight (0..100)",
+                "oneOf": [
+                    {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                    {
+                        "type": "object",
+                        "additionalProperties": {"type": "number", "minimum": 0, "maximum": 100},
+                    },
+                ],
+            },
+            "group_size": {"type": "integer", "minimum": 1, "maximum": MAX_GROUP_SIZE},
+            "minutes": {"type": "integer", "minimum": 1, "maximum": MAX_MINUTES},
+            "modality": {"enum": list(MODALITIES)},
+            "roles": {"type": "array", "items": {"enum": list(ROLES)}},
+        },
+    },
+    "Evidence": {
+        "type": "object",
+        "properties": {
+            "sessions": {"type": "integer"},
+            "mean": {"type": ["number", "null"], "description": "mean goal attainment, 0..1"},
+            "interval": {"type": ["array", "null"], "items": {"type": "number"}},
+        },
+    },
+    "MatchResponse": {
+        "type": "object",
+        "properties": {
+            "results": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "slug": {"type": "string"},
+                        "title": {"type": "string"},
+                        "score": {"type": "number", "minimum": 0, "maximum": 100},
+                        "goals": {"type": "object", "additionalProperties": {"type": "number"}},
+                        "reasons": {"type": "array", "items": {"type": "string"}},
+                        "evidence": {"type": "object", "additionalProperties": _ref("Evidence")},
+                    },
+                },
+            },
+            "excluded": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "slug": {"type": "string"},
+                        "title": {"type": "string"},
+                        "reasons": {"type": "array", "items": {"type": "string"}},
+                    },
+                },
+            },
+        },
+    },
+}
+
+_FILTERS = [
+    {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "text search"},
+    {
+        "name": "goal",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "only variants that serve this goal well (weight 2 or 3)",
+    },
+    {"name": "modality", "in": "query", "schema": {"enum": list(MODALITIES)}},
+    {"name": "group_size", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+]
+
+PATHS: dict[str, Any] = {
+    "/api/goals": {
+        "get": {
+            "summary": "Every goal",
+            "responses": {
+                "200": {
+                    "description": "the goals",
+                    **_json(
+                        {
+                            "type": "object",
+                            "properties": {"goals": {"type": "array", "items": _ref("Goal")}},
+                        }
+                    ),
+                }
+            },
+        }
+    },
+    "/api/variants": {
+        "get": {
+            "summary": "The variants, optionally filtered",
+            "parameters": _FILTERS,
+            "responses": {
+                "200": {
+                    "description": "the variants",
+                    **_json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "variants": {"type": "array", "items": _ref("VariantSummary")}
+                            },
+                        }
+                    ),
+                },
+                "422": _ERROR,
+            },
+        }
+    },
+    "/api/variants/{slug}": {
+        "get": {
+            "summary": "One variant with its script",
+            "parameters": [
+                {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+            ],
+            "responses": {
+                "200": {"description": "the variant", **_json(_ref("Variant"))},
+                "404": _ERROR,
+            },
+        }
+    },
+    "/api/match": {
+        "post": {
+            "summary": "Rank the variants for a group's goals and constraints, with reasons",
+            "requestBody": {"required": True, **_json(_ref("MatchRequest"))},
+            "responses": {
+                "200": {
+                    "description": "ranked and excluded variants",
+                    **_json(_ref("MatchResponse")),
+                },
+                "400": _ERROR,
+                "413": _ERROR,
+                "415": _ERROR,
+                "422": _ERROR,
+            },
+        }
+    },
+    "/api/regions": {
+        "get": {
+            "summary": "The Werkplaatsen and their themes",
+            "responses": {"200": {"description": "the regions"}},
+        }
+    },
+}
+
+OPENAPI = {"paths": PATHS, "schemas": SCHEMAS}
