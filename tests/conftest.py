@@ -15,6 +15,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
+from catalogue.actions import seed
+from catalogue.content import Content, load_content
 from server.app import create_app
 from server.db import create_engine, sessionmaker
 from server.migrate import upgrade
@@ -113,3 +115,16 @@ async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    """The real catalogue content, validated once per test run."""
+    return load_content()
+
+
+@pytest.fixture
+async def seeded(db: async_sessionmaker[AsyncSession], content: Content) -> list[str]:
+    """A database with the real catalogue seeded; returns the seed report."""
+    async with db() as session:
+        return await seed(session, content)
