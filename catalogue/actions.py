@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -12,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from catalogue.content import (
+    CONTENT_DIR,
     Content,
     ContentError,
     ContentErrors,
@@ -224,10 +226,12 @@ async def variant_count(db: AsyncSession) -> int:
     return int(await db.scalar(select(func.count(VariantRow.id))) or 0)
 
 
-async def seed_from_files(sessions: async_sessionmaker[AsyncSession]) -> list[str]:
+async def seed_from_files(
+    sessions: async_sessionmaker[AsyncSession], directory: Path | None = None
+) -> list[str]:
     """`werkplaats seed` for the catalogue: validate every file, then load all or nothing."""
     try:
-        content = load_content()
+        content = load_content(directory or CONTENT_DIR)
     except (ContentError, ContentErrors) as error:
         raise SeedError(str(error)) from None
     async with sessions() as db:

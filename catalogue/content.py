@@ -520,6 +520,17 @@ def _read_toml(path: Path, root: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as file:
             return tomllib.load(file)
+    except OSError as error:
+        raise ContentError(
+            str(path),
+            [
+                Problem(
+                    "(file)",
+                    N_("cannot be read: %(error)s"),
+                    {"error": error.strerror or str(error)},
+                )
+            ],
+        ) from None
     except tomllib.TOMLDecodeError as error:
         raise ContentError(
             str(path.relative_to(root)),

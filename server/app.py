@@ -28,7 +28,7 @@ log = logging.getLogger("werkplaats")
 STATIC_DIR = Path(__file__).parent / "static"
 
 
-Seeder = Callable[[async_sessionmaker[AsyncSession]], Awaitable[list[str]]]
+Seeder = Callable[[async_sessionmaker[AsyncSession], Path | None], Awaitable[list[str]]]
 
 
 def domain_routes() -> list[BaseRoute]:
@@ -39,7 +39,10 @@ def domain_routes() -> list[BaseRoute]:
 
 
 def domain_seeders() -> list[Seeder]:
-    """What `werkplaats seed` loads, domain by domain; each returns lines to report."""
+    """What `werkplaats seed` loads, domain by domain; each returns lines to report.
+
+    A seeder gets the database and, when the operator gave `--content DIR`, that directory.
+    """
     from catalogue.actions import seed_from_files
 
     return [seed_from_files]

@@ -7,6 +7,7 @@ import asyncio
 import getpass
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -64,6 +65,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     seed.add_argument(
         "--demo-accounts", action="store_true", help="also create one demo account per role"
+    )
+    seed.add_argument(
+        "--content",
+        type=Path,
+        metavar="DIR",
+        help="load the catalogue from this directory instead of the one shipped",
     )
     seed.set_defaults(handler=_seed)
 
@@ -161,7 +168,7 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
             raise CommandError("the database is not migrated; run `werkplaats migrate` first")
         for seeder in domain_seeders():
             try:
-                lines = await seeder(db)
+                lines = await seeder(db, args.content)
             except SeedError as error:
                 raise CommandError(f"nothing was loaded:\n{error}") from None
             for line in lines:
@@ -213,7 +220,7 @@ def _url_host(host: str) -> str:
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
     print("Werkplaats demo: migrating and seeding", settings.database_url.split("///")[-1])
     _migrate(args, settings)
-    seed_args = argparse.Namespace(demo_accounts=True)
+    seed_args = argparse.Namespace(demo_accounts=True, content=None)
     _seed(seed_args, settings)
     print(f"\nOpen http://{_url_host(args.host)}:{args.port} and log in with a demo account.\n")
     serve_args = argparse.Namespace(host=args.host, port=args.port, workers=1)
