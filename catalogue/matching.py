@@ -128,7 +128,7 @@ def validate_request(data: Any, goal_slugs: Sequence[str]) -> MatchRequest | lis
                 {"allowed": ", ".join(MODALITIES)},
             )
         )
-    elif modality not in MODALITIES:
+    elif not isinstance(modality, str) or modality not in MODALITIES:
         problems.append(
             Problem(
                 "modality",
