@@ -1,0 +1,83 @@
+"""Browser tests: real Chromium (Debian's, never a downloaded one) against a real server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.server.test_cli import WERKPLAATS, free_port
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SKIP_CHROMIUM = "Chromium tests skipped: install Debian's chromium (apt-get install chromium)"
+# Without these, Chromium tries to reach Google's servers, which this network refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if CHROMIUM is None:
+        pytest.skip(SKIP_CHROMIUM)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`werkplaats demo`'s steps on a fresh SQLite database, served on a loopback port."""
+    data = tmp_path_factory.mktemp("live")
+    env = {**os.environ, "WERKPLAATS_DATA_DIR": str(data)}
+    for command in (["migrate"], ["seed", "--demo-accounts"]):
+        subprocess.run([WERKPLAATS, *command], env=env, check=True, capture_output=True)
+    port = free_port()
+    log = (data / "server.log").open("w")
+    process = subprocess.Popen(
+        [WERKPLAATS, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url, process, data / "server.log")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert process.poll() is None, log.read_text()
+        time.sleep(0.1)
+    raise AssertionError("server did not start")
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: str) -> Iterator[Page]:
+    context = browser.new_context(base_url=live_server, locale="nl-NL")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
