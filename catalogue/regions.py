@@ -155,7 +155,15 @@ async def _change(request: Request, form_id: str, fields: dict[str, str], change
     return RedirectResponse(f"/regios/{region.slug}", status_code=303)
 
 
+async def english_alias(request: Request) -> Response:
+    """/regions/… (the English path) leads to the Dutch one."""
+    slug = request.path_params.get("slug")
+    return RedirectResponse(f"/regios/{slug}" if slug else "/regios", status_code=301)
+
+
 routes: list[BaseRoute] = [
+    Route("/regions", english_alias),
+    Route("/regions/{slug}", english_alias),
     Route("/regios", regions_page, methods=["GET"], name="regions"),
     Route("/regios", region_create, methods=["POST"]),
     Route("/regios/{slug}", region_page, methods=["GET"], name="region"),
