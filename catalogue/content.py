@@ -11,14 +11,15 @@ from __future__ import annotations
 import dataclasses
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from catalogue.vocabulary import FACILITATION, MAX_WEIGHT, MODALITIES, ROLES, TOOLS
 from server.i18n import N_
 
+T = TypeVar("T")
 CONTENT_DIR = Path(__file__).parent / "content"
 LICENCE = "CC BY-SA 4.0"
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -179,7 +180,7 @@ class _Reader:
         if not isinstance(value, str):
             self.problem(key, N_("must be text, not %(kind)s"), kind=_kind(value))
             return ""
-        value = value.strip()
+        value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
         if not value:
             self.problem(key, N_("is empty; write something here"))
         elif len(value) > limit:
@@ -196,13 +197,13 @@ class _Reader:
             )
         return value
 
-    def integer(self, key: str, low: int, high: int) -> int:
+    def integer(self, key: str, low: int, high: int) -> int | None:
         value = self.present(key)
         if value is None:
-            return low
+            return None
         return self.check_integer(key, value, low, high)
 
-    def check_integer(self, key: str, value: Any, low: int, high: int) -> int:
+    def check_integer(self, key: str, value: Any, low: int, high: int) -> int | None:
         if isinstance(value, bool) or not isinstance(value, int):
             self.problem(
                 key,
@@ -211,7 +212,7 @@ class _Reader:
                 high=high,
                 value=_show(value),
             )
-            return low
+            return None
         if not low <= value <= high:
             self.problem(
                 key,
@@ -220,6 +221,7 @@ class _Reader:
                 low=low,
                 high=high,
             )
+            return None
         return value
 
     def choices(self, key: str, allowed: Sequence[str], at_least: int = 1) -> tuple[str, ...]:
@@ -241,7 +243,8 @@ class _Reader:
             self.problem(key, N_("lists a value twice"))
         if len(value) < at_least:
             self.problem(key, N_("needs at least %(count)s value(s)"), count=at_least)
-        return tuple(value)
+        # One order (the vocabulary's), so the same choice is always the same document.
+        return tuple(item for item in allowed if item in value)
 
     def texts(self, key: str, at_least: int) -> tuple[str, ...]:
         value = self.present(key)
@@ -252,7 +255,7 @@ class _Reader:
             return ()
         if len(value) < at_least:
             self.problem(key, N_("needs at least %(count)s value(s)"), count=at_least)
-        return tuple(v.strip() for v in value)
+        return tuple(" ".join(v.split()) for v in value)
 
     def table(self, key: str) -> Mapping[str, Any]:
         value = self.present(key)
@@ -310,14 +313,29 @@ VARIANT_FIELDS = (
 PHASE_FIELDS = ("name", "purpose", "minutes", "tool", "facilitator", "participants")
 
 
-def parse_variant(data: Mapping[str, Any], goal_slugs: Sequence[str], source: str) -> Variant:
-    """A valid Variant from content-file data, or ContentError with every problem in it."""
+def parse_variant(
+    data: Mapping[str, Any],
+    goal_slugs: Sequence[str] | None,
+    source: str,
+    expected_slug: str | None = None,
+) -> Variant:
+    """A valid Variant from content-file data, or ContentError with every problem in it.
+
+    `goal_slugs` None means the goals are unknown (their own file is broken): the goal names
+    are then not checked, so one broken goals file is not blamed on every variant.
+    `expected_slug` is the slug the file name gives, if any.
+    """
     r = _Reader(data)
     r.only(VARIANT_FIELDS)
-    licence = r.text("licence", 40)
-    if licence and licence != LICENCE:
-        r.problem("licence", N_("must be '%(licence)s'"), licence=LICENCE)
+    _check_licence(r)
     slug = r.slug("slug")
+    if slug and expected_slug is not None and slug != expected_slug:
+        r.problem(
+            "slug",
+            N_("'%(value)s' differs from the file name '%(name)s'"),
+            value=slug,
+            name=expected_slug,
+        )
     title = r.text("title", MAX_SHORT_TEXT)
     title_en = r.text("title_en", MAX_SHORT_TEXT)
     summary = r.text("summary", 1000)
@@ -341,25 +359,19 @@ def parse_variant(data: Mapping[str, Any], goal_slugs: Sequence[str], source: st
         r.problem("asynchronous", N_("must be true or false"))
         asynchronous = False
 
-    goals_table = r.table("goals")
-    goals: dict[str, int] = {}
-    if goals_table:
-        goal_reader = r.sub(goals_table, "goals")
-        goal_reader.only(goal_slugs)
-        for goal in goal_slugs:
-            if goal in goals_table:
-                goals[goal] = goal_reader.check_integer(goal, goals_table[goal], 0, MAX_WEIGHT)
-            else:
-                goal_reader.problem(goal, N_("missing; give every goal a weight from 0 to 3"))
-        if goals and max(goals.values()) < 2:
-            r.problem("goals", N_("no goal has weight 2 or 3; a variant must serve some goal well"))
+    goals = _parse_goal_weights(r, goal_slugs)
 
     size = r.sub(r.table("group_size"), "group_size")
     size.only(("min", "ideal", "max"))
     group_min = size.integer("min", 1, MAX_GROUP)
     group_ideal = size.integer("ideal", 1, MAX_GROUP)
     group_max = size.integer("max", 1, MAX_GROUP)
-    if not group_min <= group_ideal <= group_max:
+    if (
+        group_min is not None
+        and group_ideal is not None
+        and group_max is not None
+        and not group_min <= group_ideal <= group_max
+    ):
         r.problem(
             "group_size",
             N_("needs min <= ideal <= max; it is %(min)s, %(ideal)s, %(max)s"),
@@ -372,7 +384,7 @@ def parse_variant(data: Mapping[str, Any], goal_slugs: Sequence[str], source: st
     duration.only(("min", "typical"))
     minutes_min = duration.integer("min", 1, MAX_DURATION)
     minutes_typical = duration.integer("typical", 1, MAX_DURATION)
-    if minutes_min > minutes_typical:
+    if minutes_min is not None and minutes_typical is not None and minutes_min > minutes_typical:
         r.problem(
             "duration",
             N_("min (%(min)s) is more than typical (%(typical)s)"),
@@ -380,8 +392,8 @@ def parse_variant(data: Mapping[str, Any], goal_slugs: Sequence[str], source: st
             typical=minutes_typical,
         )
 
-    phases = _parse_phases(r, data.get("phases"))
-    if phases:
+    phases, minutes_known = _parse_phases(r, data.get("phases"))
+    if phases and minutes_known and minutes_min is not None and minutes_typical is not None:
         total = sum(p.minutes for p in phases)
         ceiling = int(minutes_typical * (1 + PHASE_SLACK))
         if not minutes_min <= total <= ceiling:
@@ -392,11 +404,12 @@ def parse_variant(data: Mapping[str, Any], goal_slugs: Sequence[str], source: st
                 min=minutes_min,
                 max=ceiling,
             )
-        if phases[-1].tool != "harvest":
-            r.problem("phases", N_("the last phase must use the tool 'harvest'"))
+    if phases and phases[-1].tool != "harvest":
+        r.problem("phases", N_("the last phase must use the tool 'harvest'"))
 
     if r.problems:
         raise ContentError(source, r.problems)
+    assert group_min and group_ideal and group_max and minutes_min and minutes_typical
     return Variant(
         slug=slug,
         title=title,
@@ -421,16 +434,39 @@ def parse_variant(data: Mapping[str, Any], goal_slugs: Sequence[str], source: st
     )
 
 
-def _parse_phases(r: _Reader, value: Any) -> tuple[Phase, ...]:
+def _parse_goal_weights(r: _Reader, goal_slugs: Sequence[str] | None) -> dict[str, int]:
+    table = r.table("goals")
+    if "goals" not in r.data or not isinstance(r.data["goals"], dict):
+        return {}
+    reader = r.sub(table, "goals")
+    if goal_slugs is None:  # the goals file is broken and reported on its own
+        return {}
+    reader.only(goal_slugs)
+    goals: dict[str, int] = {}
+    for goal in goal_slugs:
+        if goal not in table:
+            reader.problem(goal, N_("missing; give every goal a weight from 0 to 3"))
+            continue
+        weight = reader.check_integer(goal, table[goal], 0, MAX_WEIGHT)
+        if weight is not None:
+            goals[goal] = weight
+    if len(goals) == len(goal_slugs) and max(goals.values(), default=0) < 2:
+        r.problem("goals", N_("no goal has weight 2 or 3; a variant must serve some goal well"))
+    return goals
+
+
+def _parse_phases(r: _Reader, value: Any) -> tuple[tuple[Phase, ...], bool]:
+    """The phases, and whether all their minutes could be read."""
     if value is None:
         r.problem("phases", N_("missing; this field is required"))
-        return ()
+        return (), False
     if not isinstance(value, list) or not all(isinstance(p, dict) for p in value):
         r.problem("phases", N_("must be a list of phases ([[phases]] tables)"))
-        return ()
+        return (), False
     if len(value) < 2:
         r.problem("phases", N_("needs at least %(count)s value(s)"), count=2)
     phases = []
+    minutes_known = True
     for index, item in enumerate(value, start=1):
         p = r.sub(item, f"phases[{index}]")
         p.only(PHASE_FIELDS)
@@ -442,22 +478,25 @@ def _parse_phases(r: _Reader, value: Any) -> tuple[Phase, ...]:
                 value=tool,
                 allowed=", ".join(TOOLS),
             )
+        minutes = p.integer("minutes", 1, MAX_PHASE_MINUTES)
+        minutes_known = minutes_known and minutes is not None
         phases.append(
             Phase(
                 name=p.text("name", MAX_SHORT_TEXT),
                 purpose=p.text("purpose", 2000),
-                minutes=p.integer("minutes", 1, MAX_PHASE_MINUTES),
+                minutes=minutes or 0,
                 tool=tool,
                 facilitator=p.text("facilitator", 4000),
                 participants=p.text("participants", 4000),
             )
         )
-    return tuple(phases)
+    return tuple(phases), minutes_known
 
 
 def parse_goals(data: Mapping[str, Any], source: str) -> tuple[Goal, ...]:
     r = _Reader(data)
     r.only(("licence", "goals"))
+    _check_licence(r)
     items = r.present("goals")
     goals: list[Goal] = []
     if not isinstance(items, list) or not items:
@@ -484,6 +523,7 @@ def parse_goals(data: Mapping[str, Any], source: str) -> tuple[Goal, ...]:
 def parse_regions(data: Mapping[str, Any], source: str) -> tuple[Region, ...]:
     r = _Reader(data)
     r.only(("licence", "regions"))
+    _check_licence(r)
     items = r.present("regions")
     regions: list[Region] = []
     if not isinstance(items, list):
@@ -506,6 +546,12 @@ def parse_regions(data: Mapping[str, Any], source: str) -> tuple[Region, ...]:
     if r.problems:
         raise ContentError(source, r.problems)
     return tuple(regions)
+
+
+def _check_licence(r: _Reader) -> None:
+    licence = r.text("licence", 40)
+    if licence and licence != LICENCE:
+        r.problem("licence", N_("must be '%(licence)s'"), licence=LICENCE)
 
 
 def _no_duplicates(r: _Reader, key: str, slugs: Sequence[str]) -> None:
@@ -531,6 +577,10 @@ def _read_toml(path: Path, root: Path) -> dict[str, Any]:
                 )
             ],
         ) from None
+    except UnicodeDecodeError:
+        raise ContentError(
+            str(path.relative_to(root)), [Problem("(file)", N_("is not UTF-8 text"))]
+        ) from None
     except tomllib.TOMLDecodeError as error:
         raise ContentError(
             str(path.relative_to(root)),
@@ -539,55 +589,37 @@ def _read_toml(path: Path, root: Path) -> dict[str, Any]:
 
 
 def load_content(root: Path = CONTENT_DIR) -> Content:
-    """Every goal, variant and region in the content directory, or ContentError for all faults."""
+    """Every goal, variant and region in the content directory, or ContentErrors for all faults."""
     errors: list[ContentError] = []
 
-    def attempt(source: str, parse: Any, *args: Any) -> Any:
+    def attempt(parse: Callable[[], T]) -> T | None:
         try:
-            return parse(*args)
+            return parse()
         except ContentError as error:
             errors.append(error)
             return None
 
-    goals = (
-        attempt(
-            "goals.toml", lambda: parse_goals(_read_toml(root / "goals.toml", root), "goals.toml")
-        )
-        or ()
-    )
-    goal_slugs = [g.slug for g in goals]
-    regions = (
-        attempt(
-            "regions.toml",
-            lambda: parse_regions(_read_toml(root / "regions.toml", root), "regions.toml"),
-        )
-        or ()
+    goals = attempt(lambda: parse_goals(_read_toml(root / "goals.toml", root), "goals.toml"))
+    # With a broken goals file the variants' goal names cannot be checked; that file's own
+    # problems are reported instead of blaming every variant for them.
+    goal_slugs = [g.slug for g in goals] if goals is not None else None
+    regions = attempt(
+        lambda: parse_regions(_read_toml(root / "regions.toml", root), "regions.toml")
     )
     variants: list[Variant] = []
     for path in sorted((root / "variants").glob("*.toml")):
         source = str(path.relative_to(root))
-
-        def parse(path: Path = path, source: str = source) -> Variant:
-            variant = parse_variant(_read_toml(path, root), goal_slugs, source)
-            if variant.slug != path.stem:
-                raise ContentError(
-                    source,
-                    [
-                        Problem(
-                            "slug",
-                            N_("'%(value)s' differs from the file name '%(name)s'"),
-                            {"value": variant.slug, "name": path.stem},
-                        )
-                    ],
-                )
-            return variant
-
-        variant = attempt(source, parse)
+        variant = attempt(
+            lambda path=path, source=source: parse_variant(  # type: ignore[misc]
+                _read_toml(path, root), goal_slugs, source, expected_slug=path.stem
+            )
+        )
         if variant is not None:
             variants.append(variant)
     if errors:
         raise ContentErrors(errors)
-    return Content(tuple(goals), tuple(variants), tuple(regions))
+    assert goals is not None and regions is not None
+    return Content(goals, tuple(variants), regions)
 
 
 class ContentErrors(ValueError):

@@ -324,12 +324,6 @@ def test_every_fault_in_a_file_is_reported_at_once(intervisie: dict[str, Any]) -
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason="content.py bug: parse_variant accepts an empty [goals] table (goals == {}); "
-    "the check of every goal and of 'some goal 2 or more' is skipped when the table is empty",
-)
 def test_an_empty_goals_table_is_refused(intervisie: dict[str, Any]) -> None:
     data = copy.deepcopy(intervisie)
     data["goals"] = {}
@@ -338,12 +332,6 @@ def test_an_empty_goals_table_is_refused(intervisie: dict[str, Any]) -> None:
     assert "goals.reflecteren" in {p.field for p in caught.value.problems}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="content.py bug: a group size of the wrong type is read as 1, which adds a second, "
-    "invented problem: 'group_size: needs min <= ideal <= max; it is 3, 6, 1'",
-)
 def test_a_wrong_type_is_reported_once(intervisie: dict[str, Any]) -> None:
     data = copy.deepcopy(intervisie)
     data["group_size"]["max"] = "tien"
@@ -449,12 +437,6 @@ def test_two_broken_files_are_both_reported_and_nothing_loads(content_copy: Path
     assert "facilitation: missing" in str(errors)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="content.py bug: load_content compares the slug with the file name only when "
-    "parse_variant succeeded, so a renamed slug is not reported next to other faults",
-)
 def test_a_slug_that_differs_is_reported_with_the_other_faults(content_copy: Path) -> None:
     _edit_text(content_copy, SOURCE, 'slug = "intervisie"', 'slug = "intervisie-oud"')
     _edit_text(content_copy, SOURCE, 'facilitation = "basis"', 'facilitation = "expert"')
@@ -462,24 +444,12 @@ def test_a_slug_that_differs_is_reported_with_the_other_faults(content_copy: Pat
     assert {p.field for p in errors.errors[0].problems} == {"slug", "facilitation"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="content.py bug: when goals.toml is broken, every valid variant file is also "
-    "reported, once per goal, as 'goals.<slug>: unknown field; allowed fields: ' (empty list)",
-)
 def test_a_broken_goals_file_is_not_blamed_on_every_variant(content_copy: Path) -> None:
     _edit_text(content_copy, "goals.toml", 'slug = "reflecteren"', 'slug = "kennis-delen"')
     errors = _load_errors(content_copy)
     assert [error.source for error in errors.errors] == ["goals.toml"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeDecodeError,
-    reason="content.py bug: _read_toml catches only TOMLDecodeError; a file that is not UTF-8 "
-    "escapes load_content as a bare UnicodeDecodeError that names no file",
-)
 def test_a_file_that_is_not_utf8_is_named(content_copy: Path) -> None:
     path = content_copy / SOURCE
     path.write_bytes(path.read_bytes().replace(b'"Intervisie"', b'"Interv\xefsie"', 1))
@@ -487,12 +457,6 @@ def test_a_file_that_is_not_utf8_is_named(content_copy: Path) -> None:
     assert errors.errors[0].source == SOURCE
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason="content.py bug: parse_goals and parse_regions accept a missing or other licence; "
-    f"only variant files are checked for '{LICENCE}'",
-)
 @pytest.mark.parametrize("name", ["goals.toml", "regions.toml"])
 def test_goals_and_regions_files_need_the_licence(content_copy: Path, name: str) -> None:
     _edit_text(content_copy, name, f'licence = "{LICENCE}"', 'licence = "All rights reserved"')
