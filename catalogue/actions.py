@@ -73,30 +73,25 @@ async def _seed_goals(db: AsyncSession, content: Content) -> list[str]:
 
 
 async def _seed_regions(db: AsyncSession, content: Content) -> list[str]:
-    """Add the regions and themes that are missing; coordinators own the rest."""
+    """Add the regions that are missing, with their themes; coordinators own the rest.
+
+    A region that exists is left as it is, so a theme a coordinator removed stays removed.
+    """
     lines = []
     for region in content.regions:
         row = await db.scalar(select(RegionRow).where(RegionRow.slug == region.slug))
-        if row is None:
-            row = RegionRow(
-                slug=region.slug, name=region.name, description=region.description, themes=[]
+        if row is not None:
+            continue
+        themes = [
+            ThemeRow(slug=t.slug, name=t.name, description=t.description, position=position)
+            for position, t in enumerate(region.themes)
+        ]
+        db.add(
+            RegionRow(
+                slug=region.slug, name=region.name, description=region.description, themes=themes
             )
-            db.add(row)
-            await db.flush()
-            lines.append(f"region {region.slug}: added with {len(region.themes)} themes")
-        known = {theme.slug for theme in row.themes}
-        missing = [theme for theme in region.themes if theme.slug not in known]
-        for offset, theme in enumerate(missing):
-            row.themes.append(
-                ThemeRow(
-                    slug=theme.slug,
-                    name=theme.name,
-                    description=theme.description,
-                    position=len(known) + offset,
-                )
-            )
-        if missing and len(missing) != len(region.themes):
-            lines.append(f"region {region.slug}: {len(missing)} theme(s) added")
+        )
+        lines.append(f"region {region.slug}: added with {len(region.themes)} themes")
     await db.flush()
     return lines
 

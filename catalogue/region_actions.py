@@ -38,11 +38,31 @@ def _checked(name: str, description: str) -> tuple[str, str]:
     return name, description
 
 
+def _same(a: str, b: str) -> bool:
+    """Whether two names are the same for people: case, accents and punctuation aside."""
+    return slugify(a) == slugify(b)
+
+
+async def _refuse_duplicate_region(
+    db: AsyncSession, name: str, slug: str, keep: RegionRow | None = None
+) -> None:
+    for other in await db.scalars(select(RegionRow)):
+        if other is not keep and (other.slug == slug or _same(other.name, name)):
+            raise ContentError(
+                "form", [Problem("name", N_("a region with this name already exists"))]
+            )
+
+
+def _refuse_duplicate_theme(region: RegionRow, name: str, keep: ThemeRow | None = None) -> None:
+    for other in region.themes:
+        if other is not keep and (other.slug == slugify(name) or _same(other.name, name)):
+            raise ContentError("form", [Problem("name", N_("this region already has this theme"))])
+
+
 async def create_region(db: AsyncSession, name: str, description: str) -> RegionRow:
     name, description = _checked(name, description)
     slug = slugify(name)
-    if await db.scalar(select(RegionRow.id).where(RegionRow.slug == slug)) is not None:
-        raise ContentError("form", [Problem("name", N_("a region with this name already exists"))])
+    await _refuse_duplicate_region(db, name, slug)
     region = RegionRow(slug=slug, name=name, description=description, themes=[])
     db.add(region)
     await db.commit()
@@ -50,15 +70,16 @@ async def create_region(db: AsyncSession, name: str, description: str) -> Region
 
 
 async def update_region(db: AsyncSession, region: RegionRow, name: str, description: str) -> None:
-    region.name, region.description = _checked(name, description)
+    name, description = _checked(name, description)
+    await _refuse_duplicate_region(db, name, slugify(name), keep=region)
+    region.name, region.description = name, description
     await db.commit()
 
 
 async def add_theme(db: AsyncSession, region: RegionRow, name: str, description: str) -> ThemeRow:
     name, description = _checked(name, description)
     slug = slugify(name)
-    if any(theme.slug == slug for theme in region.themes):
-        raise ContentError("form", [Problem("name", N_("this region already has this theme"))])
+    _refuse_duplicate_theme(region, name)
     position = max((theme.position for theme in region.themes), default=-1) + 1
     theme = ThemeRow(slug=slug, name=name, description=description, position=position)
     region.themes.append(theme)
@@ -66,8 +87,12 @@ async def add_theme(db: AsyncSession, region: RegionRow, name: str, description:
     return theme
 
 
-async def update_theme(db: AsyncSession, theme: ThemeRow, name: str, description: str) -> None:
-    theme.name, theme.description = _checked(name, description)
+async def update_theme(
+    db: AsyncSession, region: RegionRow, theme: ThemeRow, name: str, description: str
+) -> None:
+    name, description = _checked(name, description)
+    _refuse_duplicate_theme(region, name, keep=theme)
+    theme.name, theme.description = name, description
     await db.commit()
 
 

@@ -11,6 +11,7 @@ from starlette.routing import BaseRoute, Route
 from catalogue import queries, region_actions
 from catalogue.content import ContentError
 from catalogue.models import RegionRow, ThemeRow
+from catalogue.region_actions import MAX_DESCRIPTION
 from catalogue.routes import problem_list
 from server.auth import current_user, require_role
 from server.errors import PageError
@@ -51,7 +52,7 @@ async def _regions(
 
 async def region_create(request: Request) -> Response:
     require_role(request, Role.COORDINATOR)
-    fields = await form_fields(request, "name", "description")
+    fields = await form_fields(request, "name", "description", max_length=MAX_DESCRIPTION)
     async with request.app.state.db() as db:
         try:
             region = await region_actions.create_region(db, **fields)
@@ -102,7 +103,7 @@ def _theme(region: RegionRow, request: Request) -> ThemeRow:
 
 async def region_update(request: Request) -> Response:
     require_role(request, Role.COORDINATOR)
-    fields = await form_fields(request, "name", "description")
+    fields = await form_fields(request, "name", "description", max_length=MAX_DESCRIPTION)
     return await _change(
         request,
         "region",
@@ -113,7 +114,7 @@ async def region_update(request: Request) -> Response:
 
 async def theme_add(request: Request) -> Response:
     require_role(request, Role.COORDINATOR)
-    fields = await form_fields(request, "name", "description")
+    fields = await form_fields(request, "name", "description", max_length=MAX_DESCRIPTION)
     return await _change(
         request,
         "new-theme",
@@ -124,10 +125,10 @@ async def theme_add(request: Request) -> Response:
 
 async def theme_update(request: Request) -> Response:
     require_role(request, Role.COORDINATOR)
-    fields = await form_fields(request, "name", "description")
+    fields = await form_fields(request, "name", "description", max_length=MAX_DESCRIPTION)
 
     async def change(db: Any, region: RegionRow) -> None:
-        await region_actions.update_theme(db, _theme(region, request), **fields)
+        await region_actions.update_theme(db, region, _theme(region, request), **fields)
 
     return await _change(request, f"theme-{request.path_params['theme']}", fields, change)
 

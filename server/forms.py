@@ -17,19 +17,21 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return target
 
 
-async def form_fields(request: Request, *names: str) -> dict[str, str]:
+async def form_fields(
+    request: Request, *names: str, max_length: int = MAX_FIELD_LENGTH
+) -> dict[str, str]:
     """The named text fields of a submitted form; refuses files and overlong values."""
     form = await request.form(max_files=0, max_fields=100)
     fields: dict[str, str] = {}
     for name in names:
         value = form.get(name, "")
-        if not isinstance(value, str) or len(value) > MAX_FIELD_LENGTH:
+        if not isinstance(value, str) or len(value) > max_length:
             raise PageError(
                 422,
                 "invalid_field",
                 N_("The field '%(field)s' must be text of at most %(max)s characters."),
                 field=name,
-                max=MAX_FIELD_LENGTH,
+                max=max_length,
             )
         fields[name] = value
     return fields

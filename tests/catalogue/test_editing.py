@@ -232,12 +232,6 @@ async def test_coordinators_see_an_edit_link_on_the_variant_page(
     assert f'href="{EDIT}"' in (await client.get(VARIANT)).text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the form lists role checkboxes in vocabulary order, the content file in its own "
-    "order; the stored document keeps list order, so the untouched form hashes differently "
-    "and is saved as version 2",
-)
 async def test_an_unchanged_form_saves_no_new_version(
     client: httpx.AsyncClient, carla: str
 ) -> None:
@@ -261,11 +255,6 @@ async def test_an_unchanged_form_after_an_edit_saves_no_new_version(
     assert await version_numbers(client) == ["2", "1"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="browsers send textarea line breaks as CRLF; save_edit does not normalize them, "
-    "so an untouched form differs from the saved text and makes a new version",
-)
 async def test_an_unchanged_form_sent_by_a_browser_saves_no_new_version(
     client: httpx.AsyncClient, carla: str
 ) -> None:
@@ -278,11 +267,6 @@ async def test_an_unchanged_form_sent_by_a_browser_saves_no_new_version(
     assert await version_numbers(client) == ["2", "1"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CRLF from the browser is stored as is; the variant page splits paragraphs on "
-    "'\\n\\n' only, so an edited description collapses into one paragraph",
-)
 async def test_paragraphs_of_the_description_survive_an_edit_in_a_browser(
     client: httpx.AsyncClient, carla: str
 ) -> None:
@@ -492,11 +476,6 @@ async def test_seeding_again_keeps_the_edit_and_says_so(
     assert await version_numbers(client) == ["2", "1"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the page of an old version shows the current version's number, author and date "
-    "in its 'Versie … · … · …' line (variant.html uses `current`, not the version shown)",
-)
 async def test_an_old_version_page_describes_that_version(
     client: httpx.AsyncClient, carla: str
 ) -> None:

@@ -298,11 +298,6 @@ async def test_an_unknown_theme_cannot_be_changed(
     assert "Deze pagina bestaat niet (meer)." in response.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="duplicates are found by comparing slugify(name) with stored slugs; a seeded "
-    "region's slug ('zwolle') is not made from its name, so its exact name is accepted again",
-)
 async def test_a_new_region_with_the_name_of_a_seeded_one_is_refused(
     client: httpx.AsyncClient, coordinator: None
 ) -> None:
@@ -313,11 +308,6 @@ async def test_a_new_region_with_the_name_of_a_seeded_one_is_refused(
     assert await regions_api(client) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="duplicates are found by comparing slugify(name) with stored slugs; the seeded theme "
-    "'(Kinder)armoede' has slug 'kinderarmoede', slugify gives 'kinder-armoede'",
-)
 async def test_a_theme_with_the_name_of_a_seeded_one_is_refused(
     client: httpx.AsyncClient, coordinator: None
 ) -> None:
@@ -330,11 +320,6 @@ async def test_a_theme_with_the_name_of_a_seeded_one_is_refused(
     assert (await page_text(client, region)).count("<h3>(Kinder)armoede</h3>") == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="renaming checks no duplicates: update_region accepts the name of another region "
-    "(create_region refuses it)",
-)
 async def test_a_region_cannot_be_renamed_to_the_name_of_another(
     client: httpx.AsyncClient, coordinator: None
 ) -> None:
@@ -346,11 +331,6 @@ async def test_a_region_cannot_be_renamed_to_the_name_of_another(
     assert await regions_api(client) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="renaming checks no duplicates: update_theme accepts the name of another theme of "
-    "the same region (add_theme refuses it)",
-)
 async def test_a_theme_cannot_be_renamed_to_the_name_of_another(
     client: httpx.AsyncClient, coordinator: None
 ) -> None:
@@ -366,11 +346,6 @@ async def test_a_theme_cannot_be_renamed_to_the_name_of_another(
     assert await zwolle(client) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the forms allow 5000 characters of description (maxlength, MAX_DESCRIPTION) but "
-    "server.forms.form_fields refuses any field over 2000 with a bare error page",
-)
 async def test_a_theme_description_of_3000_characters_can_be_saved(
     client: httpx.AsyncClient, coordinator: None
 ) -> None:
