@@ -36,6 +36,10 @@ PRIOR_SESSIONS = 5.0
 SIZE_PENALTY = 0.15
 TIME_PENALTY = 0.20
 ROLE_PENALTY = 0.40
+# With this many times the typical duration available, the variant fills only part of the
+# session: a small penalty, growing to LEFTOVER_PENALTY at six times.
+LEFTOVER_RATIO = 3
+LEFTOVER_PENALTY = 0.15
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ class GoalRef:
     slug: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reason:
     """A sentence for a facilitator: an English message id and its parameters."""
 
@@ -82,7 +86,7 @@ class Evidence:
 EvidenceTable = Mapping[tuple[str, str], Evidence]  # (variant slug, goal slug) -> evidence
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ranked:
     variant: Variant
     score: float  # 0..100
@@ -91,7 +95,7 @@ class Ranked:
     evidence: Mapping[str, Evidence | None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Excluded:
     variant: Variant
     reasons: tuple[Reason, ...]
@@ -280,163 +284,234 @@ def match(
 ) -> MatchResult:
     """Rank the variants that fit the request; list the others with every reason."""
     evidence = evidence or {}
+    reasons = _Reasons(request)
+    goals = tuple(request.goals)
+    size, minutes, modality = request.group_size, request.minutes, request.modality
     results: list[Ranked] = []
     excluded: list[Excluded] = []
     for variant in variants:
-        exclusions = _exclusions(variant, request)
-        if exclusions:
-            excluded.append(Excluded(variant, tuple(exclusions)))
+        weights = variant.goals
+        serves_a_goal = False
+        for goal in goals:
+            if weights.get(goal, 0):
+                serves_a_goal = True
+                break
+        if (
+            serves_a_goal
+            and variant.group_min <= size <= variant.group_max
+            and minutes >= variant.minutes_min
+            and modality in variant.modalities
+        ):
+            results.append(_rank(variant, request, evidence, reasons))
             continue
-        results.append(_rank(variant, request, evidence))
-    results.sort(key=lambda r: (-r.score, r.variant.title))
-    excluded.sort(key=lambda e: (len(e.reasons), e.variant.title))
+        why = []
+        if size < variant.group_min:
+            why.append(reasons.too_small(variant.group_min))
+        if size > variant.group_max:
+            why.append(reasons.too_large(variant.group_max))
+        if minutes < variant.minutes_min:
+            why.append(reasons.too_short(variant.minutes_min))
+        if modality not in variant.modalities:
+            why.append(reasons.wrong_modality(variant.modalities))
+        if not serves_a_goal:
+            why.append(reasons.no_goal)
+        excluded.append(Excluded(variant, tuple(why)))
+    # Two stable sorts instead of one on (key, title) tuples: no tuple per variant.
+    results.sort(key=_title)
+    results.sort(key=_score, reverse=True)
+    excluded.sort(key=_title)
+    excluded.sort(key=_reason_count)
     return MatchResult(tuple(results), tuple(excluded))
 
 
-def _exclusions(variant: Variant, request: MatchRequest) -> list[Reason]:
-    reasons = []
-    size = request.group_size
-    if size < variant.group_min:
-        reasons.append(
-            Reason(
+def _title(item: Ranked | Excluded) -> str:
+    return item.variant.title
+
+
+def _score(item: Ranked) -> float:
+    return item.score
+
+
+def _reason_count(item: Excluded) -> int:
+    return len(item.reasons)
+
+
+class _Reasons:
+    """The reasons for one request, each made once and shared by every variant it applies to.
+
+    Thousands of variants share a few dozen distinct reasons; making each once keeps matching
+    a large catalogue cheap (fewer objects, less work for the garbage collector). The hot ones
+    are looked up before anything is built.
+    """
+
+    def __init__(self, request: MatchRequest):
+        self.request = request
+        self.memo: dict[object, Reason] = {}
+        self.small: dict[int, Reason] = {}
+        self.large: dict[int, Reason] = {}
+        self.short: dict[int, Reason] = {}
+        self.modality: dict[tuple[str, ...], Reason] = {}
+        self.goals: dict[str, list[Reason | None]] = {g: [None] * 4 for g in request.goals}
+        self.no_goal = Reason(N_("serves none of the chosen goals"))
+        self.works = Reason(
+            N_("works %(modality)s"), {"modality": Label(MODALITIES[request.modality])}
+        )
+        self.in_writing = Reason(N_("runs in writing over several days, not in one sitting"))
+
+    def too_small(self, low: int) -> Reason:
+        reason = self.small.get(low)
+        if reason is None:
+            reason = self.small[low] = Reason(
                 N_("a group of %(size)s is smaller than the minimum of %(min)s"),
-                {"size": size, "min": variant.group_min},
+                {"size": self.request.group_size, "min": low},
             )
-        )
-    if size > variant.group_max:
-        reasons.append(
-            Reason(
+        return reason
+
+    def too_large(self, high: int) -> Reason:
+        reason = self.large.get(high)
+        if reason is None:
+            reason = self.large[high] = Reason(
                 N_("a group of %(size)s is larger than the maximum of %(max)s"),
-                {"size": size, "max": variant.group_max},
+                {"size": self.request.group_size, "max": high},
             )
-        )
-    if request.minutes < variant.minutes_min:
-        reasons.append(
-            Reason(
+        return reason
+
+    def too_short(self, least: int) -> Reason:
+        reason = self.short.get(least)
+        if reason is None:
+            reason = self.short[least] = Reason(
                 N_("%(minutes)s minutes is shorter than the %(min)s minutes it needs at least"),
-                {"minutes": request.minutes, "min": variant.minutes_min},
+                {"minutes": self.request.minutes, "min": least},
             )
-        )
-    if request.modality not in variant.modalities:
-        reasons.append(
-            Reason(
+        return reason
+
+    def wrong_modality(self, modalities: tuple[str, ...]) -> Reason:
+        reason = self.modality.get(modalities)
+        if reason is None:
+            reason = self.modality[modalities] = Reason(
                 N_("does not work %(modality)s; it works: %(modalities)s"),
                 {
-                    "modality": Label(MODALITIES[request.modality]),
-                    "modalities": tuple(Label(MODALITIES[m]) for m in variant.modalities),
+                    "modality": Label(MODALITIES[self.request.modality]),
+                    "modalities": tuple(Label(MODALITIES[m]) for m in modalities),
                 },
             )
-        )
-    if all(variant.goals.get(goal, 0) == 0 for goal in request.goals):
-        reasons.append(Reason(N_("serves none of the chosen goals"), {}))
-    return reasons
+        return reason
 
-
-def _rank(variant: Variant, request: MatchRequest, evidence: EvidenceTable) -> Ranked:
-    reasons: list[Reason] = []
-    contributions: dict[str, float] = {}
-    evidence_shown: dict[str, Evidence | None] = {}
-    for goal, weight in request.goals.items():
-        curated = variant.goals.get(goal, 0) / MAX_WEIGHT
-        found = evidence.get((variant.slug, goal))
-        fit = curated
-        if found is not None and found.sessions > 0:
-            fit = (PRIOR_SESSIONS * curated + found.sessions * found.mean) / (
-                PRIOR_SESSIONS + found.sessions
-            )
-        evidence_shown[goal] = found
-        contributions[goal] = 100 * weight * fit
-        reasons.append(
-            Reason(
+    def goal(self, goal: str, weight: int) -> Reason:
+        made = self.goals[goal]
+        reason = made[weight]
+        if reason is None:
+            reason = made[weight] = Reason(
                 N_("serves the goal %(goal)s %(strength)s (%(weight)s of 3)"),
-                {
-                    "goal": GoalRef(goal),
-                    "strength": Label(WEIGHT_LABELS[variant.goals.get(goal, 0)]),
-                    "weight": variant.goals.get(goal, 0),
-                },
+                {"goal": GoalRef(goal), "strength": Label(WEIGHT_LABELS[weight]), "weight": weight},
             )
-        )
-        if found is not None and found.sessions > 0:
-            reasons.append(
-                Reason(
-                    N_(
-                        "%(sessions)s earlier session(s) reached %(goal)s on average for %(mean)s%%"
-                    ),
-                    {
-                        "sessions": found.sessions,
-                        "goal": GoalRef(goal),
-                        "mean": round(100 * found.mean),
-                    },
-                )
-            )
-    goal_score = sum(contributions.values())
+        return reason
 
-    size_factor = _size_factor(variant, request.group_size)
-    if request.group_size == variant.group_ideal:
-        reasons.append(
-            Reason(N_("a group of %(size)s is the ideal size"), {"size": request.group_size})
-        )
-    else:
-        reasons.append(
-            Reason(
-                N_("a group of %(size)s fits (%(min)s to %(max)s, ideally %(ideal)s)"),
+    def size(self, variant: Variant) -> Reason:
+        size = self.request.group_size
+        if size == variant.group_ideal:
+            key: object = "ideal"
+            message = N_("a group of %(size)s is the ideal size")
+        else:
+            key = (variant.group_min, variant.group_max, variant.group_ideal)
+            message = N_("a group of %(size)s fits (%(min)s to %(max)s, ideally %(ideal)s)")
+        reason = self.memo.get(key)
+        if reason is None:
+            reason = self.memo[key] = Reason(
+                message,
                 {
-                    "size": request.group_size,
+                    "size": size,
                     "min": variant.group_min,
                     "max": variant.group_max,
                     "ideal": variant.group_ideal,
                 },
             )
-        )
+        return reason
 
-    time_factor = _time_factor(variant, request.minutes)
-    if request.minutes >= variant.minutes_typical:
-        reasons.append(
-            Reason(
-                N_("%(minutes)s minutes is enough (it usually takes %(typical)s)"),
-                {"minutes": request.minutes, "typical": variant.minutes_typical},
+    def time(self, variant: Variant) -> Reason:
+        minutes, typical = self.request.minutes, variant.minutes_typical
+        if minutes >= LEFTOVER_RATIO * typical:
+            key: object = ("leftover", typical)
+            message = N_(
+                "it takes only about %(typical)s of your %(minutes)s minutes; "
+                "combine it with another practice"
             )
-        )
-    else:
-        reasons.append(
-            Reason(
-                N_("%(minutes)s minutes is tight: it usually takes %(typical)s, at least %(min)s"),
-                {
-                    "minutes": request.minutes,
-                    "typical": variant.minutes_typical,
-                    "min": variant.minutes_min,
-                },
+        elif minutes >= typical:
+            key = ("enough", typical)
+            message = N_("%(minutes)s minutes is enough (it usually takes %(typical)s)")
+        else:
+            key = ("tight", typical, variant.minutes_min)
+            message = N_(
+                "%(minutes)s minutes is tight: it usually takes %(typical)s, at least %(min)s"
             )
-        )
+        reason = self.memo.get(key)
+        if reason is None:
+            reason = self.memo[key] = Reason(
+                message, {"minutes": minutes, "typical": typical, "min": variant.minutes_min}
+            )
+        return reason
 
-    reasons.append(
-        Reason(N_("works %(modality)s"), {"modality": Label(MODALITIES[request.modality])})
-    )
-
-    role_factor = 1.0
-    if request.roles:
-        suited = request.roles & set(variant.roles)
-        role_factor = 1 - ROLE_PENALTY * (1 - len(suited) / len(request.roles))
-        missing = sorted(request.roles - suited)
-        if missing:
-            reasons.append(
-                Reason(
+    def roles(self, missing: tuple[str, ...]) -> Reason:
+        reason = self.memo.get(missing)
+        if reason is None:
+            if missing:
+                reason = Reason(
                     N_("suits less well for: %(roles)s"),
                     {"roles": tuple(Label(ROLES[r]) for r in missing)},
                 )
-            )
-        else:
-            reasons.append(
-                Reason(
+            else:
+                reason = Reason(
                     N_("suits everyone present: %(roles)s"),
-                    {"roles": tuple(Label(ROLES[r]) for r in sorted(request.roles))},
+                    {"roles": tuple(Label(ROLES[r]) for r in sorted(self.request.roles))},
                 )
-            )
+            self.memo[missing] = reason
+        return reason
 
-    factor = size_factor * time_factor * role_factor
-    score = round(goal_score * factor, 1)
+    def evidence(self, goal: str, found: Evidence) -> Reason:
+        return Reason(
+            N_("%(sessions)s earlier session(s) reached %(goal)s on average for %(mean)s%%"),
+            {"sessions": found.sessions, "goal": GoalRef(goal), "mean": round(100 * found.mean)},
+        )
+
+
+def _rank(
+    variant: Variant, request: MatchRequest, evidence: EvidenceTable, reasons: _Reasons
+) -> Ranked:
+    why: list[Reason] = []
+    contributions: dict[str, float] = {}
+    evidence_shown: dict[str, Evidence | None] = {}
+    for goal, weight in request.goals.items():
+        strength = variant.goals.get(goal, 0)
+        fit = strength / MAX_WEIGHT
+        found = evidence.get((variant.slug, goal)) if evidence else None
+        why.append(reasons.goal(goal, strength))
+        if found is not None and found.sessions > 0:
+            fit = (PRIOR_SESSIONS * fit + found.sessions * found.mean) / (
+                PRIOR_SESSIONS + found.sessions
+            )
+            why.append(reasons.evidence(goal, found))
+        evidence_shown[goal] = found
+        contributions[goal] = 100 * weight * fit
+
+    why.append(reasons.size(variant))
+    why.append(reasons.time(variant))
+    why.append(reasons.works)
+    if variant.asynchronous:
+        why.append(reasons.in_writing)
+    role_factor = 1.0
+    if request.roles:
+        missing = tuple(sorted(request.roles.difference(variant.roles)))
+        role_factor = 1 - ROLE_PENALTY * len(missing) / len(request.roles)
+        why.append(reasons.roles(missing))
+
+    factor = (
+        _size_factor(variant, request.group_size)
+        * _time_factor(variant, request.minutes)
+        * role_factor
+    )
+    score = round(sum(contributions.values()) * factor, 1)
     scaled = {goal: round(value * factor, 1) for goal, value in contributions.items()}
-    return Ranked(variant, score, scaled, tuple(reasons), evidence_shown)
+    return Ranked(variant, score, scaled, tuple(why), evidence_shown)
 
 
 def _size_factor(variant: Variant, size: int) -> float:
@@ -452,8 +527,12 @@ def _size_factor(variant: Variant, size: int) -> float:
 
 
 def _time_factor(variant: Variant, minutes: int) -> float:
-    if minutes >= variant.minutes_typical:
+    typical = variant.minutes_typical
+    if minutes >= LEFTOVER_RATIO * typical:
+        # Far more time than it takes: it fills only part of the session.
+        return max(1 - LEFTOVER_PENALTY, 1 - LEFTOVER_PENALTY * (minutes / typical - 2) / 4)
+    if minutes >= typical:
         return 1.0
-    span = variant.minutes_typical - variant.minutes_min
-    shortfall = (variant.minutes_typical - minutes) / span if span else 0.0
+    span = typical - variant.minutes_min
+    shortfall = (typical - minutes) / span if span else 0.0
     return 1 - TIME_PENALTY * shortfall

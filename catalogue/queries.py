@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 from dataclasses import dataclass, field
 
@@ -63,6 +64,9 @@ async def load_catalogue(db: AsyncSession, cache: CatalogueCache) -> Catalogue:
     if stamp != cache.stamp:
         cache.variants = await _current_variants(db, [g.slug for g in goals])
         cache.stamp = stamp
+        # The catalogue lives as long as the process: keep the cyclic garbage collector from
+        # scanning it again and again (CPython's advice for long-lived data; see gc.freeze).
+        gc.freeze()
     variants = cache.variants
     return Catalogue(goals, variants, {cv.variant.slug: cv for cv in variants})
 

@@ -394,6 +394,44 @@ def test_tight_time_scores_lower() -> None:
     assert "60 minutes is tight: it usually takes 90, at least 60" in texts(tight.reasons)
 
 
+def test_far_more_time_than_it_takes_scores_a_little_lower_with_a_reason() -> None:
+    made = variant(minutes=(10, 15))
+    fits = _score(made, minutes=30)
+    spare = _score(made, minutes=60)
+    much = _score(made, minutes=240)
+    assert fits.score == 100
+    assert 85 <= much.score < spare.score < fits.score
+    assert "it takes only about 15 of your 90 minutes; combine it with another practice" in texts(
+        spare.reasons
+    )
+
+
+def test_a_practice_in_writing_says_so() -> None:
+    written = dataclasses.replace(variant(), asynchronous=True)
+    reasons = texts(_score(written).reasons)
+    assert "runs in writing over several days, not in one sitting" in reasons
+    assert "runs in writing over several days, not in one sitting" not in texts(
+        _score(variant()).reasons
+    )
+
+
+def test_variants_with_the_same_reason_share_it_and_keep_their_own_numbers() -> None:
+    small = variant("klein", group=(10, 12, 20))
+    also_small = variant("ook-klein", group=(10, 14, 30))
+    other = variant("anders", group=(7, 9, 11))
+    result = match(
+        [small, also_small, other],
+        ask(goals=["reflecteren"], group_size=3, minutes=90, modality="online"),
+    )
+    reasons = excluded_reasons(result)
+    assert (
+        reasons["klein"]
+        == reasons["ook-klein"]
+        == ["a group of 3 is smaller than the minimum of 10"]
+    )
+    assert reasons["anders"] == ["a group of 3 is smaller than the minimum of 7"]
+
+
 # Evidence from earlier sessions ------------------------------------------------------------
 
 
