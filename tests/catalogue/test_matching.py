@@ -401,7 +401,7 @@ def test_far_more_time_than_it_takes_scores_a_little_lower_with_a_reason() -> No
     much = _score(made, minutes=240)
     assert fits.score == 100
     assert 85 <= much.score < spare.score < fits.score
-    assert "it takes only about 15 of your 90 minutes; combine it with another practice" in texts(
+    assert "it takes only about 15 of your 60 minutes; combine it with another practice" in texts(
         spare.reasons
     )
 
