@@ -46,7 +46,7 @@ async def create_postgres_database() -> str:
     name = f"werkplaats_test_{uuid.uuid4().hex[:12]}"
     connection = await asyncpg.connect(_plain_dsn(POSTGRES_URL))
     try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
+        await connection.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
     finally:
         await connection.close()
     return normalize_database_url(
