@@ -118,3 +118,18 @@ async def load_regions(db: AsyncSession) -> list[RegionRow]:
 
 async def load_region(db: AsyncSession, slug: str) -> RegionRow | None:
     return await db.scalar(select(RegionRow).where(RegionRow.slug == slug))
+
+
+async def current_variant(db: AsyncSession, slug: str) -> Variant | None:
+    """The current version of one variant, or None."""
+    version = await db.scalar(
+        select(VariantVersion)
+        .join(VariantRow, VariantRow.id == VariantVersion.variant_id)
+        .where(VariantRow.slug == slug)
+        .order_by(VariantVersion.number.desc())
+        .limit(1)
+    )
+    if version is None:
+        return None
+    goal_slugs = [goal.slug for goal in await load_goals(db)]
+    return parse_variant(version.document, goal_slugs, f"version {version.id}")

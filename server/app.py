@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -34,8 +35,16 @@ Seeder = Callable[[async_sessionmaker[AsyncSession], Path | None], Awaitable[lis
 def domain_routes() -> list[BaseRoute]:
     """The routes of the domain packages; the one place the server knows about them."""
     from catalogue import api, regions, routes
+    from sessions import routes as session_routes
 
-    return [*routes.routes, *regions.routes, *api.routes]
+    return [*routes.routes, *regions.routes, *api.routes, *session_routes.routes]
+
+
+def domain_lifespans() -> list[Callable[[Starlette], AbstractAsyncContextManager[None]]]:
+    """What the domains keep running while the app serves (the live-session machinery)."""
+    from sessions.runtime import running
+
+    return [running]
 
 
 def domain_seeders() -> list[Seeder]:
@@ -59,7 +68,10 @@ def create_app(settings: Settings) -> Starlette:
             # Keep serving: /healthz reports it, and pages answer 500 until it is back.
             log.error("database unreachable at start-up: %s", problem)
         try:
-            yield
+            async with contextlib.AsyncExitStack() as stack:
+                for domain_lifespan in domain_lifespans():
+                    await stack.enter_async_context(domain_lifespan(app))
+                yield
         finally:
             await engine.dispose()
 

@@ -65,6 +65,13 @@ class Settings:
             raise SettingsError(
                 f"{PREFIX}BUS_URL is {bus_url!r}; allowed: memory:// or postgres://…"
             )
+        if bus_url.rstrip("/") in ("postgres:", "postgresql:") and database_url.startswith(
+            "sqlite"
+        ):
+            raise SettingsError(
+                f"{PREFIX}BUS_URL is {bus_url!r}, which means the database's PostgreSQL server, "
+                "but the database is SQLite; give a full postgres:// URL or use memory://"
+            )
         origins = env.get(f"{PREFIX}ALLOWED_ORIGINS") or ""
         return cls(
             database_url=database_url,

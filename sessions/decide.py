@@ -79,7 +79,7 @@ IdMaker = Callable[[], str]
 
 def decide(
     state: State, actor: str, command: c.Command, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     """The events a command makes, or Refused."""
     person = state.people.get(actor)
     if person is None or person.removed:
@@ -111,7 +111,7 @@ def _is_facilitator(state: State, actor: str) -> bool:
 
 def _set_agenda(
     state: State, actor: str, cmd: c.SetAgenda, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     for phase in cmd.phases:
         if not 1 <= phase.minutes <= 600 or not phase.name.strip():
             raise Refused("invalid", "every phase needs a name and 1 to 600 minutes")
@@ -128,7 +128,7 @@ def _ends_at(state: State, index: int, now: float) -> float | None:
 
 def _start_phase(
     state: State, actor: str, cmd: c.StartPhase, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     if cmd.index >= len(state.phases):
         raise Refused(
             "no_such_phase", f"there is no phase {cmd.index}; the agenda has {len(state.phases)}"
@@ -138,7 +138,7 @@ def _start_phase(
 
 def _next_phase(
     state: State, actor: str, cmd: c.NextPhase, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     index = 0 if state.phase is None else state.phase + 1
     if index >= len(state.phases):
         raise Refused("no_next_phase", "this is the last phase; end the session instead")
@@ -147,7 +147,7 @@ def _next_phase(
 
 def _previous_phase(
     state: State, actor: str, cmd: c.PreviousPhase, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     if state.phase is None or state.phase == 0:
         raise Refused("no_previous_phase", "there is no phase before this one")
     index = state.phase - 1
@@ -156,7 +156,7 @@ def _previous_phase(
 
 def _pause(
     state: State, actor: str, cmd: c.PausePhase, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     if state.ends_at is None:
         raise Refused("not_running", "no timer is running")
     return [ev.PhasePaused(max(0.0, state.ends_at - now))]
@@ -164,7 +164,7 @@ def _pause(
 
 def _resume(
     state: State, actor: str, cmd: c.ResumePhase, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     if state.remaining is None:
         raise Refused("not_paused", "the timer is not paused")
     return [ev.PhaseResumed(now + state.remaining)]
@@ -172,7 +172,7 @@ def _resume(
 
 def _extend(
     state: State, actor: str, cmd: c.ExtendPhase, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     seconds = 60 * cmd.minutes
     if state.ends_at is not None:
         return [ev.PhaseExtended(max(now, state.ends_at + seconds), None)]
@@ -181,17 +181,21 @@ def _extend(
     raise Refused("not_running", "no timer is running or paused")
 
 
-def _end(state: State, actor: str, cmd: c.EndSession, now: float, new_id: IdMaker) -> list[ev.Body]:
+def _end(
+    state: State, actor: str, cmd: c.EndSession, now: float, new_id: IdMaker
+) -> list[ev.EventBody]:
     return [ev.SessionEnded()]
 
 
-def _lock(state: State, actor: str, cmd: c.LockBoard, now: float, new_id: IdMaker) -> list[ev.Body]:
+def _lock(
+    state: State, actor: str, cmd: c.LockBoard, now: float, new_id: IdMaker
+) -> list[ev.EventBody]:
     return [ev.BoardLocked(cmd.locked)]
 
 
 def _remove(
     state: State, actor: str, cmd: c.RemoveParticipant, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     target = _person(state, cmd.participant)
     if cmd.participant == actor:
         raise Refused("invalid", "you cannot remove yourself")
@@ -202,7 +206,7 @@ def _remove(
 
 def _set_role(
     state: State, actor: str, cmd: c.SetRole, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     _person(state, cmd.participant)
     if cmd.participant == actor and cmd.role != "facilitator":
         others = [
@@ -224,7 +228,7 @@ def _person(state: State, participant: str) -> Person:
 
 def _reveal_notes(
     state: State, actor: str, cmd: c.RevealNotes, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     hidden = {
         note_id: ev.RevealedNote(
             None if note.anonymous else note.author,
@@ -245,13 +249,13 @@ def _reveal_notes(
 
 def _open_voting(
     state: State, actor: str, cmd: c.OpenVoting, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     return [ev.VotingOpened(cmd.budget, cmd.hidden)]
 
 
 def _close_voting(
     state: State, actor: str, cmd: c.CloseVoting, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     if not state.voting.open:
         raise Refused("voting_closed", "voting is not open")
     return [ev.VotingClosed()]
@@ -259,7 +263,7 @@ def _close_voting(
 
 def _reveal_votes(
     state: State, actor: str, cmd: c.RevealVotes, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     if state.voting.budget == 0:
         raise Refused("no_voting", "there has been no voting to reveal")
     return [ev.VotesRevealed(dict(state.voting.tally))]
@@ -271,7 +275,7 @@ def _present(state: State) -> list[str]:
 
 def _start_round(
     state: State, actor: str, cmd: c.StartRound, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     order = cmd.order if cmd.order is not None else _present(state)
     for participant in order:
         _person(state, participant)
@@ -282,7 +286,7 @@ def _start_round(
     return [ev.RoundStarted(tuple(order))]
 
 
-def _advance(state: State, passed: bool) -> list[ev.Body]:
+def _advance(state: State, passed: bool) -> list[ev.EventBody]:
     rnd = state.round
     if rnd.current is None:
         raise Refused("no_round", "no round is going on")
@@ -292,13 +296,13 @@ def _advance(state: State, passed: bool) -> list[ev.Body]:
 
 def _next_speaker(
     state: State, actor: str, cmd: c.NextSpeaker, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     return _advance(state, passed=False)
 
 
 def _end_round(
     state: State, actor: str, cmd: c.EndRound, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     if state.round.current is None:
         raise Refused("no_round", "no round is going on")
     return [ev.RoundEnded()]
@@ -306,7 +310,7 @@ def _end_round(
 
 def _pass_turn(
     state: State, actor: str, cmd: c.PassTurn, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     rnd = state.round
     if rnd.current is None:
         raise Refused("no_round", "no round is going on")
@@ -317,20 +321,20 @@ def _pass_turn(
 
 def _configure_chart(
     state: State, actor: str, cmd: c.ConfigureChart, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     return [ev.ChartConfigured(cmd.x_low, cmd.x_high, cmd.y_low, cmd.y_high)]
 
 
 def _reveal_chart(
     state: State, actor: str, cmd: c.RevealChart, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     markers = {m: (marker.kind, marker.x, marker.y) for m, marker in state.chart.markers.items()}
     return [ev.ChartRevealed(markers)]
 
 
 def _open_breakouts(
     state: State, actor: str, cmd: c.OpenBreakouts, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     size = cmd.size or state.breakout_size
     people = [
         (pid, state.people[pid].location)
@@ -345,7 +349,7 @@ def _open_breakouts(
 
 def _message_breakouts(
     state: State, actor: str, cmd: c.MessageBreakouts, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     if not state.breakouts.open:
         raise Refused("no_breakouts", "no breakout groups are open")
     return [ev.BreakoutsMessaged(cmd.text)]
@@ -353,7 +357,7 @@ def _message_breakouts(
 
 def _close_breakouts(
     state: State, actor: str, cmd: c.CloseBreakouts, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     if not state.breakouts.open:
         raise Refused("no_breakouts", "no breakout groups are open")
     return [ev.BreakoutsClosed()]
@@ -378,7 +382,7 @@ def _board_open(state: State, actor: str) -> None:
 
 def _add_note(
     state: State, actor: str, cmd: c.AddNote, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     _board_open(state, actor)
     if len(state.notes) >= MAX_NOTES:
         raise Refused("too_many", f"a board holds at most {MAX_NOTES} notes")
@@ -406,7 +410,7 @@ def _own_note(state: State, actor: str, note_id: str, may_facilitate: bool) -> N
 
 def _edit_note(
     state: State, actor: str, cmd: c.EditNote, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     _board_open(state, actor)
     _own_note(state, actor, cmd.note, may_facilitate=False)
     return [ev.NoteEdited(cmd.note, cmd.text)]
@@ -414,7 +418,7 @@ def _edit_note(
 
 def _move_note(
     state: State, actor: str, cmd: c.MoveNote, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     _board_open(state, actor)
     note = state.notes.get(cmd.note)
     if note is None or (note.private and note.author != actor):
@@ -424,7 +428,7 @@ def _move_note(
 
 def _delete_note(
     state: State, actor: str, cmd: c.DeleteNote, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     _board_open(state, actor)
     _own_note(state, actor, cmd.note, may_facilitate=True)
     return [ev.NoteDeleted(cmd.note)]
@@ -432,14 +436,14 @@ def _delete_note(
 
 def _create_cluster(
     state: State, actor: str, cmd: c.CreateCluster, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     _board_open(state, actor)
     return [ev.ClusterCreated(new_id(), cmd.title, _group_of(state, actor))]
 
 
 def _rename_cluster(
     state: State, actor: str, cmd: c.RenameCluster, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     _board_open(state, actor)
     if cmd.cluster not in state.clusters:
         raise Refused("unknown_cluster", f"there is no cluster {cmd.cluster!r}")
@@ -448,7 +452,7 @@ def _rename_cluster(
 
 def _cluster_note(
     state: State, actor: str, cmd: c.ClusterNote, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     _board_open(state, actor)
     note = state.notes.get(cmd.note)
     if note is None or note.private:
@@ -466,7 +470,7 @@ def _vote_target(state: State, target: str) -> None:
 
 def _cast_vote(
     state: State, actor: str, cmd: c.CastVote, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     voting = state.voting
     if not voting.open:
         raise Refused("voting_closed", "voting is not open")
@@ -479,7 +483,7 @@ def _cast_vote(
 
 def _retract_vote(
     state: State, actor: str, cmd: c.RetractVote, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     if not state.voting.open:
         raise Refused("voting_closed", "voting is not open")
     if state.voting.ballots.get(actor, {}).get(cmd.target, 0) <= 0:
@@ -489,7 +493,7 @@ def _retract_vote(
 
 def _place_marker(
     state: State, actor: str, cmd: c.PlaceMarker, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     for marker_id, marker in state.chart.markers.items():
         if marker.owner == actor and marker.kind == cmd.kind:
             return [ev.MarkerPlaced(marker_id, cmd.kind, cmd.x, cmd.y)]
@@ -498,7 +502,7 @@ def _place_marker(
 
 def _post_chat(
     state: State, actor: str, cmd: c.PostChat, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     if len(state.chat) >= MAX_CHAT:
         raise Refused("too_many", f"a chat holds at most {MAX_CHAT} messages")
     return [ev.ChatPosted(new_id(), cmd.text, _group_of(state, actor))]
@@ -506,7 +510,7 @@ def _post_chat(
 
 def _raise_hand(
     state: State, actor: str, cmd: c.RaiseHand, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     if actor in state.hands:
         raise Refused("already_raised", "your hand is already raised")
     return [ev.HandRaised()]
@@ -514,7 +518,7 @@ def _raise_hand(
 
 def _lower_hand(
     state: State, actor: str, cmd: c.LowerHand, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     whose = cmd.participant or actor
     if whose != actor and not _is_facilitator(state, actor):
         raise Refused("forbidden", "only a facilitator may lower someone else's hand")
@@ -525,7 +529,7 @@ def _lower_hand(
 
 def _choose_breakout(
     state: State, actor: str, cmd: c.ChooseBreakout, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     breakouts = state.breakouts
     if not breakouts.open or breakouts.mode != "choice":
         raise Refused("no_choice", "there are no breakout groups to choose now")
@@ -534,13 +538,15 @@ def _choose_breakout(
     return [ev.BreakoutChosen(cmd.group)]
 
 
-def _rename(state: State, actor: str, cmd: c.Rename, now: float, new_id: IdMaker) -> list[ev.Body]:
+def _rename(
+    state: State, actor: str, cmd: c.Rename, now: float, new_id: IdMaker
+) -> list[ev.EventBody]:
     return [ev.ParticipantRenamed(actor, " ".join(cmd.name.split()))]
 
 
 def _move_location(
     state: State, actor: str, cmd: c.MoveLocation, now: float, new_id: IdMaker
-) -> list[ev.Body]:
+) -> list[ev.EventBody]:
     person = state.people[actor]
     if state.modality != "hybrid":
         raise Refused("not_hybrid", "only a hybrid session has a room and remote places")
@@ -551,7 +557,7 @@ def _move_location(
     return [ev.ParticipantMoved(actor, cmd.location)]
 
 
-_HANDLERS: dict[type[c.Command], Callable[..., list[ev.Body]]] = {
+_HANDLERS: dict[type[c.Command], Callable[..., list[ev.EventBody]]] = {
     c.SetAgenda: _set_agenda,
     c.StartPhase: _start_phase,
     c.NextPhase: _next_phase,
@@ -593,3 +599,34 @@ _HANDLERS: dict[type[c.Command], Callable[..., list[ev.Body]]] = {
     c.Rename: _rename,
     c.MoveLocation: _move_location,
 }
+
+
+def decide_join(
+    state: State, participant: str, name: str, location: ev.Location | None
+) -> list[ev.EventBody]:
+    """Someone joins with a display name; in a hybrid session, in the room or remote.
+
+    The room's capacity is checked here, in the writer, one join after another: it is never
+    exceeded, however many join at once.
+    """
+    if not state.title:
+        raise Refused("unknown_session", "this session does not exist")
+    if state.ended:
+        raise Refused("session_ended", "this session has ended")
+    known = state.people.get(participant)
+    if known is not None:
+        if known.removed:
+            raise Refused("removed", "you were removed from this session")
+        return []  # already in: joining again changes nothing
+    if state.modality == "hybrid" and location is None:
+        raise Refused("location_required", "say whether you are in the room or remote")
+    if state.modality == "online":
+        location = "remote"
+    elif state.modality == "on-site":
+        location = "room"
+    if location == "room" and state.capacity is not None and state.in_room() >= state.capacity:
+        raise Refused(
+            "room_full",
+            f"the room is full ({state.capacity} places); you can take part remotely",
+        )
+    return [ev.ParticipantJoined(participant, " ".join(name.split()), "participant", location)]

@@ -11,6 +11,7 @@ from typing import Literal
 
 import msgspec
 
+Modality = Literal["on-site", "online", "hybrid"]
 Role = Literal["facilitator", "co-facilitator", "participant", "observer"]
 Location = Literal["room", "remote"]
 MarkerKind = Literal["now", "desired"]
@@ -38,7 +39,7 @@ class SessionCreated(Body, tag="session.created"):
     title: str
     phases: tuple[AgendaPhase, ...]
     goals: tuple[str, ...]
-    modality: Literal["on-site", "online", "hybrid"]
+    modality: Modality
     capacity: int | None  # places in the room (hybrid, on-site); None: no limit
     breakout_size: int
     anonymous_notes: bool

@@ -7,6 +7,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect
 
 import catalogue  # noqa: F401  (domain models register their tables on import)
+import sessions  # noqa: F401
 from server.db import Base, create_engine
 from server.migrate import pending, upgrade
 

@@ -1,0 +1,117 @@
+"""Creating a live session and joining one: the writes behind the HTTP endpoints."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from sessions import events as ev
+from sessions.decide import decide_join
+from sessions.engine import SessionEngine
+from sessions.models import LiveSession
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read aloud
+CODE_LENGTH = 6
+
+
+@dataclass(frozen=True)
+class SessionSetup:
+    title: str
+    phases: tuple[ev.AgendaPhase, ...]
+    goals: tuple[str, ...]
+    modality: ev.Modality
+    capacity: int | None
+    breakout_size: int
+    anonymous_notes: bool
+    asynchronous: bool
+    variant_slug: str | None
+
+
+def facilitator_id(user_id: int) -> str:
+    """A facilitator's participant id: the same in every session, tied to the account."""
+    return f"u{user_id}"
+
+
+def new_participant_id() -> str:
+    return "p" + secrets.token_urlsafe(9)
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+async def create_session(
+    db: async_sessionmaker[AsyncSession],
+    engine: SessionEngine,
+    setup: SessionSetup,
+    user_id: int,
+    facilitator_name: str,
+) -> LiveSession:
+    """A new session with its agenda, and its creator in it as facilitator."""
+    row = None
+    for _ in range(10):  # a join code collision is rare; try another
+        async with db() as session:
+            row = LiveSession(
+                public_id=secrets.token_urlsafe(9),
+                join_code=new_join_code(),
+                title=setup.title,
+                variant_slug=setup.variant_slug,
+                created_by=user_id,
+                last_seq=0,
+            )
+            session.add(row)
+            try:
+                await session.commit()
+                break
+            except IntegrityError:
+                await session.rollback()
+                row = None
+    if row is None:
+        raise RuntimeError("could not find a free join code")
+    created = ev.SessionCreated(
+        setup.title,
+        setup.phases,
+        setup.goals,
+        setup.modality,
+        setup.capacity,
+        setup.breakout_size,
+        setup.anonymous_notes,
+        setup.asynchronous,
+    )
+    location: ev.Location | None = "room" if setup.modality == "on-site" else "remote"
+    joined = ev.ParticipantJoined(
+        facilitator_id(user_id), facilitator_name, "facilitator", location
+    )
+    await engine.submit(row.id, None, None, lambda state: [created, joined])
+    return row
+
+
+async def find_by_code(db: async_sessionmaker[AsyncSession], code: str) -> LiveSession | None:
+    async with db() as session:
+        return await session.scalar(
+            select(LiveSession).where(LiveSession.join_code == code.strip().upper())
+        )
+
+
+async def find_by_public_id(
+    db: async_sessionmaker[AsyncSession], public_id: str
+) -> LiveSession | None:
+    async with db() as session:
+        return await session.scalar(select(LiveSession).where(LiveSession.public_id == public_id))
+
+
+async def join(
+    engine: SessionEngine,
+    session: LiveSession,
+    participant: str,
+    name: str,
+    location: ev.Location | None,
+) -> None:
+    """Add a participant (raises Refused: room full, ended, …)."""
+    await engine.submit(
+        session.id, participant, None, lambda state: decide_join(state, participant, name, location)
+    )

@@ -1,0 +1,61 @@
+"""Live-session tables: the session row, its event log and its latest snapshot."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.db import Base, UTCDateTime, utcnow
+
+
+class LiveSession(Base):
+    """A session. Its configuration and everything after is in its event log; this row holds
+    what finding it needs, and `last_seq`, which serialises appends across processes."""
+
+    __tablename__ = "live_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(24), unique=True)
+    join_code: Mapped[str] = mapped_column(String(12), unique=True)
+    title: Mapped[str] = mapped_column(String(120))
+    variant_slug: Mapped[str | None] = mapped_column(String(80))
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class SessionEvent(Base):
+    """One entry of a session's log. (session_id, seq) is gap-free and strictly increasing."""
+
+    __tablename__ = "session_events"
+    __table_args__ = (Index("ix_session_events_command", "session_id", "actor", "command_id"),)
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("live_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    type: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str | None] = mapped_column(String(40))
+    command_id: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[float] = mapped_column(Float)
+    body: Mapped[str] = mapped_column(Text)  # the event body as JSON, encoded once
+    # Who sees this event whole when others may not (a private note, a hidden vote), and the
+    # whole event as everyone else sees it; both None when everyone sees the same.
+    audience: Mapped[str | None] = mapped_column(String(40))
+    others: Mapped[str | None] = mapped_column(Text)
+
+
+class SessionSnapshot(Base):
+    """The full state after `seq`, so a process need not fold the whole log to catch up."""
+
+    __tablename__ = "session_snapshots"
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("live_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(BigInteger)
+    state: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,320 @@
+"""Live-session endpoints: create and join over HTTP, then everything else over a websocket.
+
+The websocket protocol is documented in docs/protocol.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+import time
+from typing import Annotated, Any
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from catalogue.queries import current_variant
+from server.auth import require_role
+from server.errors import ApiError
+from server.models import Role
+from sessions import actions
+from sessions import commands as c
+from sessions import events as ev
+from sessions.decide import Refused, decide
+from sessions.engine import SessionEngine
+from sessions.hub import Connection, Hub
+from sessions.tokens import make_token, read_token
+from sessions.views import project
+
+HELLO_TIMEOUT = 10.0
+RESUME_LIMIT = 5000  # a larger gap gets the state instead of every missed event
+CLOSE_NO_HELLO = 4000
+CLOSE_BAD_TOKEN = 4001
+CLOSE_FORBIDDEN_ORIGIN = 4003
+CLOSE_UNKNOWN_SESSION = 4004
+_encode = msgspec.json.Encoder().encode
+
+DEFAULT_AGENDA: tuple[ev.AgendaPhase, ...] = (
+    ev.AgendaPhase("Opening", 10, "round", "Iedereen komt aan en zegt kort hoe het gaat."),
+    ev.AgendaPhase("Ideeën verzamelen", 20, "board", "Iedereen schrijft ideeën op briefjes."),
+    ev.AgendaPhase("Kiezen", 10, "vote", "Kies samen wat het belangrijkst is."),
+    ev.AgendaPhase("Oogsten", 15, "harvest", "Wat nemen we mee?"),
+)
+
+
+class CreateRequest(msgspec.Struct, forbid_unknown_fields=True):
+    title: Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+    modality: ev.Modality = "online"
+    variant: Annotated[str, msgspec.Meta(max_length=80)] | None = None
+    goals: Annotated[list[str], msgspec.Meta(max_length=10)] = msgspec.field(default_factory=list)
+    capacity: Annotated[int, msgspec.Meta(ge=1, le=1000)] | None = None
+    breakout_size: Annotated[int, msgspec.Meta(ge=2, le=50)] = 4
+    anonymous_notes: bool = False
+    asynchronous: bool | None = None  # None: as the variant is
+
+
+class JoinRequest(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
+    location: ev.Location | None = None
+
+
+def _decode_body(body: bytes, kind: type[Any]) -> Any:
+    try:
+        return msgspec.json.decode(body, type=kind)
+    except msgspec.ValidationError as error:
+        raise ApiError(422, "invalid_request", str(error)) from None
+    except msgspec.DecodeError as error:
+        raise ApiError(400, "malformed_json", f"the body is not valid JSON: {error}") from None
+
+
+def _runtime(request: Request | WebSocket) -> tuple[SessionEngine, Hub]:
+    return request.app.state.session_engine, request.app.state.session_hub
+
+
+async def create(request: Request) -> Response:
+    user = require_role(request, Role.FACILITATOR, Role.COORDINATOR)
+    body = _decode_body(await request.body(), CreateRequest)
+    phases, asynchronous = DEFAULT_AGENDA, bool(body.asynchronous)
+    if body.variant is not None:
+        async with request.app.state.db() as db:
+            variant = await current_variant(db, body.variant)
+        if variant is None:
+            raise ApiError(422, "unknown_variant", f"there is no variant {body.variant!r}")
+        phases = tuple(
+            ev.AgendaPhase(p.name, p.minutes, p.tool, p.purpose, p.participants)  # type: ignore[arg-type]
+            for p in variant.phases
+        )
+        asynchronous = variant.asynchronous if body.asynchronous is None else body.asynchronous
+    if body.modality == "online" and body.capacity is not None:
+        raise ApiError(422, "invalid_request", "an online session has no room capacity")
+    engine, _hub = _runtime(request)
+    setup = actions.SessionSetup(
+        body.title,
+        phases,
+        tuple(body.goals),
+        body.modality,
+        body.capacity,
+        body.breakout_size,
+        body.anonymous_notes,
+        asynchronous,
+        body.variant,
+    )
+    row = await actions.create_session(request.app.state.db, engine, setup, user.id, user.name)
+    participant = actions.facilitator_id(user.id)
+    return JSONResponse(
+        {
+            "session": row.public_id,
+            "join_code": row.join_code,
+            "join_url": str(request.url_for("join_page")) + f"?code={row.join_code}",
+            "websocket": f"/ws/sessions/{row.public_id}",
+            "participant": participant,
+            "token": make_token(request.app.state.settings.secret_key, row.public_id, participant),
+        },
+        status_code=201,
+    )
+
+
+async def join(request: Request) -> Response:
+    body = _decode_body(await request.body(), JoinRequest)
+    row = await actions.find_by_code(request.app.state.db, request.path_params["code"])
+    if row is None:
+        raise ApiError(404, "unknown_code", "there is no session with this code")
+    engine, _hub = _runtime(request)
+    participant = actions.new_participant_id()
+    try:
+        await actions.join(engine, row, participant, body.name, body.location)
+    except Refused as refused:
+        status = 409 if refused.code in ("room_full", "session_ended", "removed") else 422
+        raise ApiError(status, refused.code, refused.message) from None
+    return JSONResponse(
+        {
+            "session": row.public_id,
+            "websocket": f"/ws/sessions/{row.public_id}",
+            "participant": participant,
+            "token": make_token(request.app.state.settings.secret_key, row.public_id, participant),
+        },
+        status_code=201,
+    )
+
+
+async def join_page(request: Request) -> Response:
+    """Placeholder for the browser's join page (the workspace comes with the browser client)."""
+    return JSONResponse({"code": request.query_params.get("code", "")})
+
+
+def _origin_allowed(websocket: WebSocket) -> bool:
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return True  # not a browser: browsers always send Origin on websockets
+    scheme = "https" if websocket.url.scheme == "wss" else "http"
+    own = f"{scheme}://{websocket.headers.get('host', '')}"
+    allowed = websocket.app.state.settings.allowed_origins
+    return origin.rstrip("/") == own or origin.rstrip("/") in allowed
+
+
+def _frame(**fields: Any) -> bytes:
+    return _encode(fields)
+
+
+async def session_socket(websocket: WebSocket) -> None:
+    if not _origin_allowed(websocket):
+        await websocket.close(CLOSE_FORBIDDEN_ORIGIN)  # before accept: the handshake is refused
+        return
+    public_id = websocket.path_params["public_id"]
+    row = await actions.find_by_public_id(websocket.app.state.db, public_id)
+    if row is None:
+        await websocket.close(CLOSE_UNKNOWN_SESSION)
+        return
+    await websocket.accept()
+    engine, hub = _runtime(websocket)
+    participant, last_seq = await _greet(websocket, public_id)
+    if participant is None:
+        return
+    state = await engine.state(row.id)
+    person = state.people.get(participant)
+    if person is None or person.removed:
+        await _refuse(websocket, "bad_token", "this token is not (or no longer) valid here")
+        return
+    connection = Connection(websocket, participant)
+    hub.add(row.id, connection)
+    sender = asyncio.get_running_loop().create_task(connection.send_forever())
+    try:
+        await _catch_up(engine, row.id, connection, last_seq)
+        await _receive_forever(websocket, engine, hub, row.id, connection)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        hub.remove(row.id, connection)
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await sender
+
+
+async def _greet(websocket: WebSocket, public_id: str) -> tuple[str | None, int]:
+    """Wait for `hello`; the participant it names and the last seq the client has."""
+    try:
+        frame = await asyncio.wait_for(websocket.receive_text(), HELLO_TIMEOUT)
+    except (TimeoutError, WebSocketDisconnect):
+        with contextlib.suppress(Exception):
+            await websocket.close(CLOSE_NO_HELLO, "send hello first")
+        return None, 0
+    try:
+        message = c.decode(frame)
+    except c.ProtocolError as error:
+        await _refuse(websocket, error.code, error.message, CLOSE_NO_HELLO)
+        return None, 0
+    if not isinstance(message, c.Hello):
+        await _refuse(websocket, "hello_first", "the first message must be hello", CLOSE_NO_HELLO)
+        return None, 0
+    secret = websocket.app.state.settings.secret_key
+    participant = read_token(secret, public_id, message.token)
+    if participant is None:
+        await _refuse(websocket, "bad_token", "this token is not valid for this session")
+        return None, 0
+    return participant, message.last_seq
+
+
+async def _refuse(
+    websocket: WebSocket, code: str, message: str, close_code: int = CLOSE_BAD_TOKEN
+) -> None:
+    with contextlib.suppress(Exception):
+        await websocket.send_text(
+            _frame(type="error", id=None, code=code, message=message).decode()
+        )
+        await websocket.close(close_code, code)
+
+
+async def _catch_up(
+    engine: SessionEngine, session_id: int, connection: Connection, last_seq: int
+) -> None:
+    """Welcome the client with the state, or with exactly the events it missed."""
+    state = await engine.state(session_id)
+    current = state.seq
+    welcome: dict[str, Any] = {
+        "type": "welcome",
+        "participant": connection.participant,
+        "role": state.people[connection.participant].role,
+        "seq": current,
+        "now": time.time(),
+    }
+    if last_seq == 0 or last_seq > current or current - last_seq > RESUME_LIMIT:
+        welcome["state"] = msgspec.to_builtins(project(state, connection.participant))
+        connection.put(False, _encode(welcome))
+        connection.last_seq = current
+        connection.open_for_live()
+        return
+    welcome["resume_from"] = last_seq
+    connection.put(False, _encode(welcome))
+    connection.last_seq = last_seq
+    connection.ready = True
+    for delivery in await engine.deliveries_after(session_id, last_seq, RESUME_LIMIT):
+        connection.offer(delivery)
+    connection.open_for_live()
+
+
+async def _receive_forever(
+    websocket: WebSocket, engine: SessionEngine, hub: Hub, session_id: int, connection: Connection
+) -> None:
+    participant = connection.participant
+    while True:
+        frame = await websocket.receive_text()
+        try:
+            message = c.decode(frame)
+        except c.ProtocolError as error:
+            connection.put(
+                False,
+                _frame(type="error", id=error.command_id, code=error.code, message=error.message),
+            )
+            continue
+        if isinstance(message, c.Hello):
+            connection.put(
+                False,
+                _frame(
+                    type="error", id=None, code="already_greeted", message="hello comes once, first"
+                ),
+            )
+            continue
+        if isinstance(message, c.Signal):
+            hub.signal(session_id, participant, message)
+            continue
+        command: c.Command = message
+
+        def decided(state: Any, command: c.Command = command) -> list[ev.EventBody]:
+            return decide(state, participant, command, time.time(), _new_id)
+
+        try:
+            made = await engine.submit(session_id, participant, command.id, decided)
+        except Refused as refused:
+            connection.put(
+                False,
+                _frame(type="error", id=command.id, code=refused.code, message=refused.message),
+            )
+            continue
+        except Exception:
+            connection.put(
+                False,
+                _frame(
+                    type="error",
+                    id=command.id,
+                    code="not_stored",
+                    message="the server could not store this; send it again",
+                ),
+            )
+            continue
+        connection.put(False, _frame(type="ack", id=command.id, seqs=[e.seq for e in made]))
+
+
+def _new_id() -> str:
+    return secrets.token_urlsafe(6)
+
+
+routes: list[BaseRoute] = [
+    Route("/api/sessions", create, methods=["POST"]),
+    Route("/api/sessions/{code}/join", join, methods=["POST"]),
+    Route("/join", join_page, name="join_page"),
+    WebSocketRoute("/ws/sessions/{public_id}", session_socket),
+]
