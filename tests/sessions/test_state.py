@@ -57,8 +57,8 @@ class Session:
             where: ev.Location = "remote"
             self._append(person, ev.ParticipantJoined(person, person.upper(), ROLES[person], where))
 
-    def _append(self, actor: str | None, body: ev.Body) -> ev.Event:
-        event = ev.Event(len(self.log) + 1, actor, self.now, body)  # type: ignore[arg-type]
+    def _append(self, actor: str | None, body: ev.EventBody) -> ev.Event:
+        event = ev.Event(len(self.log) + 1, actor, self.now, body)
         self.log.append(event)
         apply(self.state, event)
         return event

@@ -1,0 +1,280 @@
+"""Helpers for live-session tests: a real server process, and a websocket client that folds
+what it receives exactly as a browser would."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, ClassVar
+
+import httpx
+import msgspec
+from sqlalchemy import select
+from websockets.asyncio.client import ClientConnection, connect
+
+from server.db import create_engine, sessionmaker
+from sessions import events as ev
+from sessions.models import LiveSession, SessionEvent
+from sessions.state import State, apply, fold
+from sessions.views import project
+from tests.helpers import PASSWORD
+from tests.server.test_cli import WERKPLAATS, free_port
+
+_event_decoder = msgspec.json.Decoder(ev.Event)
+
+
+class Server:
+    """`werkplaats serve` on a loopback port, with a migrated, seeded database."""
+
+    def __init__(self, database_url: str, data_dir: Path, extra_env: dict[str, str] | None = None):
+        self.env = {
+            **os.environ,
+            "WERKPLAATS_DATABASE_URL": database_url,
+            "WERKPLAATS_DATA_DIR": str(data_dir),
+            **(extra_env or {}),
+        }
+        self.database_url = database_url
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log_path = data_dir / f"server-{self.port}.log"
+
+    def prepare(self) -> None:
+        for command in (["migrate"], ["seed"]):
+            subprocess.run([WERKPLAATS, *command], env=self.env, check=True, capture_output=True)
+        subprocess.run(
+            [
+                WERKPLAATS,
+                "createuser",
+                "--email",
+                "fa@example.org",
+                "--name",
+                "Fenna",
+                "--role",
+                "facilitator",
+                "--password-stdin",
+            ],
+            env=self.env,
+            input=PASSWORD.encode() + b"\n",
+            check=True,
+            capture_output=True,
+        )
+
+    def start(self) -> None:
+        with self.log_path.open("ab") as log:  # the child keeps its own copy of the handle
+            self.process = subprocess.Popen(
+                [WERKPLAATS, "serve", "--port", str(self.port)],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            assert self.process.poll() is None, self.log_path.read_text()
+            time.sleep(0.05)
+        raise AssertionError("server did not start")
+
+    def stop(self, kill: bool = False) -> None:
+        if self.process is None:
+            return
+        if kill:
+            self.process.kill()
+        else:
+            self.process.terminate()
+        self.process.wait(timeout=15)
+        self.process = None
+
+    async def facilitator(self) -> httpx.AsyncClient:
+        """An HTTP client logged in as the facilitator account."""
+        client = httpx.AsyncClient(base_url=self.url)
+        page = await client.get("/login")
+        token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+        response = await client.post(
+            "/login",
+            data={"email": "fa@example.org", "password": PASSWORD, "csrf_token": token},
+        )
+        assert response.status_code == 303, response.text
+        return client
+
+    async def create_session(self, **body: Any) -> dict[str, Any]:
+        client = await self.facilitator()
+        try:
+            response = await client.post(
+                "/api/sessions", json={"title": "Intervisie", "variant": "intervisie", **body}
+            )
+        finally:
+            await client.aclose()
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    async def join(self, code: str, name: str, location: str | None = None) -> httpx.Response:
+        body: dict[str, Any] = {"name": name}
+        if location is not None:
+            body["location"] = location
+        async with httpx.AsyncClient(base_url=self.url) as client:
+            return await client.post(f"/api/sessions/{code}/join", json=body)
+
+    async def log(self, public_id: str) -> list[ev.Event]:
+        """The session's event log, read straight from the database."""
+        engine = create_engine(self.database_url)
+        try:
+            async with sessionmaker(engine)() as db:
+                session_id = await db.scalar(
+                    select(LiveSession.id).where(LiveSession.public_id == public_id)
+                )
+                rows = await db.scalars(
+                    select(SessionEvent)
+                    .where(SessionEvent.session_id == session_id)
+                    .order_by(SessionEvent.seq)
+                )
+                return [
+                    ev.Event(r.seq, r.actor, r.at, msgspec.json.decode(r.body, type=ev.EventBody))
+                    for r in rows
+                ]
+        finally:
+            await engine.dispose()
+
+
+@contextmanager
+def running(server: Server) -> Iterator[Server]:
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+class Client:
+    """A websocket client that keeps its own state by folding what it receives."""
+
+    connected: ClassVar[set[Client]] = set()  # closed by the tests' teardown, whatever happened
+
+    def __init__(self, server: Server, public_id: str, participant: str, token: str):
+        self.server = server
+        self.public_id = public_id
+        self.participant = participant
+        self.token = token
+        self.state = State()
+        self.last_seq = 0
+        self.acks: dict[str, list[int]] = {}
+        self.errors: list[dict[str, Any]] = []
+        self.signals: list[dict[str, Any]] = []
+        self.welcome: dict[str, Any] = {}
+        self.socket: ClientConnection | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._changed = asyncio.Event()
+        self.closed_with: int | None = None
+        self.failure: Exception | None = None
+
+    async def connect(self, origin: str | None = None) -> None:
+        headers = {"Origin": origin} if origin else {}
+        url = self.server.url.replace("http", "ws") + f"/ws/sessions/{self.public_id}"
+        self.socket = await connect(url, additional_headers=headers, max_size=2**24)
+        await self.socket.send(
+            json.dumps({"type": "hello", "token": self.token, "last_seq": self.last_seq})
+        )
+        self.closed_with = None
+        Client.connected.add(self)
+        self._reader = asyncio.get_running_loop().create_task(self._read())
+        await self.wait_for(lambda: bool(self.welcome) and self.welcome.get("_fresh") is True)
+
+    async def _read(self) -> None:
+        assert self.socket is not None
+        try:
+            async for frame in self.socket:
+                self._handle(json.loads(frame))
+                self._changed.set()
+        except Exception as error:  # the connection went away; `closed_with` tells how
+            self.failure = error
+        finally:
+            self.closed_with = self.socket.close_code
+            self._changed.set()
+
+    def _handle(self, message: dict[str, Any]) -> None:
+        kind = message["type"]
+        if kind == "welcome":
+            self.welcome = {**message, "_fresh": True}
+            if "state" in message:
+                self.state = msgspec.convert(message["state"], type=State)
+                self.last_seq = message["seq"]
+        elif kind == "events":
+            for raw in message["events"]:
+                event = _event_decoder.decode(json.dumps(raw))
+                assert event.seq == self.last_seq + 1, (event.seq, self.last_seq)
+                apply(self.state, event)
+                self.last_seq = event.seq
+        elif kind == "ack":
+            self.acks[message["id"]] = message["seqs"]
+        elif kind == "error":
+            self.errors.append(message)
+        elif kind == "signal":
+            self.signals.append(message)
+
+    async def wait_for(self, condition: Any, seconds: float = 10) -> None:
+        deadline = asyncio.get_running_loop().time() + seconds
+        while not condition():
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                raise AssertionError(f"timed out; errors: {self.errors}")
+            self._changed.clear()
+            try:
+                await asyncio.wait_for(self._changed.wait(), remaining)
+            except TimeoutError:
+                pass
+
+    async def send(self, **message: Any) -> None:
+        assert self.socket is not None
+        await self.socket.send(json.dumps(message))
+
+    async def do(self, command_id: str, kind: str, **fields: Any) -> list[int]:
+        """Send a command and wait for its ack (or raise with the error)."""
+        await self.send(type=kind, id=command_id, **fields)
+        await self.wait_for(
+            lambda: command_id in self.acks or any(e.get("id") == command_id for e in self.errors)
+        )
+        if command_id not in self.acks:
+            error = next(e for e in self.errors if e.get("id") == command_id)
+            raise AssertionError(f"{kind} refused: {error}")
+        return self.acks[command_id]
+
+    async def refused(self, command_id: str, kind: str, **fields: Any) -> str:
+        await self.send(type=kind, id=command_id, **fields)
+        await self.wait_for(
+            lambda: any(e.get("id") == command_id for e in self.errors) or command_id in self.acks
+        )
+        assert command_id not in self.acks, f"{kind} was accepted"
+        return str(next(e for e in self.errors if e.get("id") == command_id)["code"])
+
+    async def close(self) -> None:
+        Client.connected.discard(self)
+        if self.socket is not None:
+            await self.socket.close()
+        if self._reader is not None:
+            await self._reader
+        self.welcome = {}
+
+    @classmethod
+    async def close_all(cls) -> None:
+        for client in list(cls.connected):
+            await client.close()
+
+
+async def expected_state(server: Server, public_id: str, reader: str) -> State:
+    """What the reader must have: the projection of the fold of the whole log."""
+    return project(fold(await server.log(public_id)), reader)
+
+
+def same(a: State, b: State) -> bool:
+    return msgspec.to_builtins(a) == msgspec.to_builtins(b)

@@ -1,0 +1,191 @@
+"""Live sessions against a real server process on a loopback port, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
+
+from tests.conftest import (
+    POSTGRES_URL,
+    SKIP_POSTGRES,
+    create_postgres_database,
+    drop_postgres_database,
+)
+from tests.sessions.live import Client, Server, expected_state, running, same
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """One server per backend for this module; every test makes its own session on it."""
+    if request.param == "postgres" and not POSTGRES_URL:
+        pytest.skip(SKIP_POSTGRES)
+    data = tmp_path_factory.mktemp("live")
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{data / 'live.sqlite3'}"
+    else:
+        url = asyncio.run(create_postgres_database())
+    server = Server(url, data)
+    try:
+        server.prepare()
+        with running(server):
+            yield server
+    finally:
+        if request.param == "postgres":
+            asyncio.run(drop_postgres_database(url))
+
+
+@pytest.fixture(autouse=True)
+async def _close_clients() -> AsyncIterator[None]:
+    yield
+    await Client.close_all()
+
+
+async def _session_with(
+    server: Server, names: list[str], **body: object
+) -> tuple[dict[str, object], Client, list[Client]]:
+    created = await server.create_session(**body)
+    public_id = str(created["session"])
+    facilitator = Client(server, public_id, str(created["participant"]), str(created["token"]))
+    await facilitator.connect()
+    people = []
+    for name in names:
+        joined = await server.join(
+            str(created["join_code"]), name, "remote" if body.get("modality") == "hybrid" else None
+        )
+        assert joined.status_code == 201, joined.text
+        data = joined.json()
+        client = Client(server, public_id, data["participant"], data["token"])
+        await client.connect()
+        people.append(client)
+    return created, facilitator, people
+
+
+async def test_a_session_from_a_variant_runs_and_everyone_converges(server: Server) -> None:
+    created, fa, (anna, bram, cas) = await _session_with(server, ["Anna", "Bram", "Cas"])
+    public_id = str(created["session"])
+    assert fa.state.phases[0].name == "Opening"  # the intervisie script is the agenda
+    assert fa.state.phases[-1].tool == "harvest"
+    await fa.do("f1", "phase.next")
+    [note_seq] = await anna.do("a1", "note.add", text="Hoe houd ik grenzen aan?")
+    await bram.do("b1", "note.add", text="Een geheim idee", private=True)
+    await fa.do("f2", "voting.open", budget=2)
+    note = next(iter(anna.state.notes))
+    await cas.do("c1", "vote.cast", target=note)
+    await fa.do("f3", "notes.reveal")
+    await fa.do("f4", "round.start")
+    await cas.do("c2", "chat.post", text="Goed punt")
+    last = (await server.log(public_id))[-1].seq
+    for client in (fa, anna, bram, cas):
+        await client.wait_for(lambda client=client: client.last_seq == last)
+        assert same(client.state, await expected_state(server, public_id, client.participant))
+    assert anna.state.notes[note].text == "Hoe houd ik grenzen aan?"
+    assert note_seq <= last
+    assert "Een geheim idee" in [n.text for n in cas.state.notes.values()]  # revealed
+
+
+async def test_a_client_that_reconnects_gets_exactly_what_it_missed(server: Server) -> None:
+    created, _fa, (anna, bram) = await _session_with(server, ["Anna", "Bram"])
+    public_id = str(created["session"])
+    await anna.do("a1", "note.add", text="eerste")
+    await bram.close()
+    for n in range(30):
+        await anna.do(f"a-{n}", "note.add", text=f"briefje {n}")
+    await bram.connect()  # resumes from its last seq
+    assert bram.welcome["resume_from"] > 0
+    last = (await server.log(public_id))[-1].seq
+    await bram.wait_for(lambda: bram.last_seq == last)
+    assert same(bram.state, await expected_state(server, public_id, bram.participant))
+
+
+async def test_a_retried_command_is_applied_once(server: Server) -> None:
+    created, _fa, (anna,) = await _session_with(server, ["Anna"])
+    first = await anna.do("same-id", "note.add", text="een keer")
+    anna.acks.pop("same-id")
+    again = await anna.do("same-id", "note.add", text="een keer")
+    assert first == again
+    log = await server.log(str(created["session"]))
+    assert sum(1 for e in log if type(e.body).__name__ == "NoteAdded") == 1
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        ("not json", "malformed"),
+        (json.dumps({"type": "fly", "id": "x"}), "unknown_type"),
+        (json.dumps({"type": "note.add", "id": "x"}), "invalid"),
+        (json.dumps({"type": "note.add", "id": "x", "text": "a" * 600}), "invalid"),
+        (json.dumps({"type": "note.add", "id": "x", "text": "a", "extra": 1}), "invalid"),
+        ("x" * 20_000, "too_large"),
+        (json.dumps({"type": "phase.next", "id": "x"}), "forbidden"),
+        (json.dumps({"type": "vote.cast", "id": "x", "target": "nothing"}), "voting_closed"),
+        (json.dumps({"type": "note.edit", "id": "x", "note": "nope", "text": "b"}), "unknown_note"),
+        (json.dumps({"type": "hello", "token": "t"}), "already_greeted"),
+    ],
+)
+async def test_bad_messages_get_a_code_and_change_nothing(
+    server: Server, frame: str, code: str
+) -> None:
+    created, _fa, (anna, bram) = await _session_with(server, ["Anna", "Bram"])
+    public_id = str(created["session"])
+    before = await server.log(public_id)
+    assert anna.socket is not None
+    await anna.socket.send(frame)
+    await anna.wait_for(lambda: bool(anna.errors))
+    assert anna.errors[-1]["code"] == code
+    assert await server.log(public_id) == before
+    # The connection, and everyone else's, carries on.
+    await anna.do("after", "note.add", text="nog steeds hier")
+    await bram.wait_for(lambda: bram.last_seq == anna.last_seq)
+
+
+async def test_commands_invalid_in_the_state_are_refused(server: Server) -> None:
+    _created, fa, (anna, bram) = await _session_with(server, ["Anna", "Bram"])
+    [_seq] = await bram.do("b1", "note.add", text="van Bram")
+    note = next(iter(bram.state.notes))
+    assert await anna.refused("a1", "note.edit", note=note, text="van Anna") == "not_your_note"
+    await fa.do("f1", "voting.open", budget=1)
+    await anna.do("a2", "vote.cast", target=note)
+    assert await anna.refused("a3", "vote.cast", target=note) == "over_budget"
+    for n in range(len(fa.state.phases)):
+        await fa.do(f"n{n}", "phase.next")
+    assert await fa.refused("f2", "phase.next") == "no_next_phase"
+
+
+async def test_forged_tokens_and_foreign_origins_are_refused(server: Server) -> None:
+    created, _fa, (anna,) = await _session_with(server, ["Anna"])
+    public_id = str(created["session"])
+    forged = Client(server, public_id, "p-forged", str(created["token"]) + "x")
+    with pytest.raises(AssertionError):
+        await forged.connect()
+    assert forged.errors and forged.errors[0]["code"] == "bad_token"
+    url = server.url.replace("http", "ws") + f"/ws/sessions/{public_id}"
+    with pytest.raises(InvalidStatus) as refused:
+        await connect(url, additional_headers={"Origin": "https://evil.example"})
+    assert refused.value.response.status_code == 403
+    ok = Client(server, public_id, anna.participant, anna.token)
+    await ok.connect(origin=server.url)  # the site's own origin is fine
+    await ok.close()
+
+
+async def test_the_room_is_never_over_capacity_under_concurrent_joins(server: Server) -> None:
+    created = await server.create_session(modality="hybrid", capacity=3)
+    code = str(created["join_code"])
+    answers = await asyncio.gather(
+        *(server.join(code, f"Deelnemer {n}", "room") for n in range(12))
+    )
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses.count(201) == 3
+    refused = [a.json() for a in answers if a.status_code == 409]
+    assert len(refused) == 9 and all(r["code"] == "room_full" for r in refused)
+    assert "remotely" in refused[0]["message"]
+    remote = await server.join(code, "Op afstand", "remote")
+    assert remote.status_code == 201
