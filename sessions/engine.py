@@ -118,15 +118,17 @@ class SessionEngine:
         if deliveries:
             self.deliver(session_id, deliveries)
 
-    async def deliveries_after(self, session_id: int, seq: int, limit: int) -> list[Delivery]:
-        """The committed events after `seq`, oldest first, at most `limit`, ready to send."""
+    async def deliveries_after(
+        self, session_id: int, seq: int, limit: int | None = None
+    ) -> list[Delivery]:
+        """The committed events after `seq`, oldest first (at most `limit`), ready to send."""
+        query = (
+            select(SessionEvent)
+            .where(SessionEvent.session_id == session_id, SessionEvent.seq > seq)
+            .order_by(SessionEvent.seq)
+        )
         async with self.db() as db:
-            rows = await db.execute(
-                select(SessionEvent)
-                .where(SessionEvent.session_id == session_id, SessionEvent.seq > seq)
-                .order_by(SessionEvent.seq)
-                .limit(limit)
-            )
+            rows = await db.execute(query if limit is None else query.limit(limit))
             return [delivery_of(row) for row in rows.scalars()]
 
     async def events(self, session_id: int) -> list[ev.Event]:

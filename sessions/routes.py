@@ -250,8 +250,11 @@ async def _catch_up(
     welcome["resume_from"] = last_seq
     connection.put(False, _encode(welcome))
     connection.last_seq = last_seq
+    # While the missed events are read, live ones wait in the backlog (the connection is not
+    # ready yet); then the missed go out first, then the backlog, each seq exactly once.
+    missed = await engine.deliveries_after(session_id, last_seq, None)
     connection.ready = True
-    for delivery in await engine.deliveries_after(session_id, last_seq, RESUME_LIMIT):
+    for delivery in missed:
         connection.offer(delivery)
     connection.open_for_live()
 
