@@ -29,6 +29,8 @@ class SessionSetup:
     anonymous_notes: bool
     asynchronous: bool
     variant_slug: str | None
+    region: str | None = None
+    theme: str | None = None
 
 
 def facilitator_id(user_id: int) -> str:
@@ -81,6 +83,8 @@ async def create_session(
         setup.breakout_size,
         setup.anonymous_notes,
         setup.asynchronous,
+        setup.region,
+        setup.theme,
     )
     location: ev.Location | None = "room" if setup.modality == "on-site" else "remote"
     joined = ev.ParticipantJoined(

@@ -44,6 +44,8 @@ class SessionCreated(Body, tag="session.created"):
     breakout_size: int
     anonymous_notes: bool
     asynchronous: bool
+    region: str | None = None  # the Werkplaats (region slug) and the theme on its agenda
+    theme: str | None = None
 
 
 class ParticipantJoined(Body, tag="participant.joined"):

@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from catalogue.queries import current_variant
+from catalogue.queries import current_variant, load_goals, load_region
 from server.auth import require_role
 from server.errors import ApiError
 from server.models import Role
@@ -55,6 +55,8 @@ class CreateRequest(msgspec.Struct, forbid_unknown_fields=True):
     breakout_size: Annotated[int, msgspec.Meta(ge=2, le=50)] = 4
     anonymous_notes: bool = False
     asynchronous: bool | None = None  # None: as the variant is
+    region: Annotated[str, msgspec.Meta(max_length=80)] | None = None
+    theme: Annotated[str, msgspec.Meta(max_length=80)] | None = None
 
 
 class JoinRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -91,6 +93,8 @@ async def create(request: Request) -> Response:
         asynchronous = variant.asynchronous if body.asynchronous is None else body.asynchronous
     if body.modality == "online" and body.capacity is not None:
         raise ApiError(422, "invalid_request", "an online session has no room capacity")
+    async with request.app.state.db() as db:
+        await _check_goals_and_region(db, body)
     engine, _hub = _runtime(request)
     setup = actions.SessionSetup(
         body.title,
@@ -102,6 +106,8 @@ async def create(request: Request) -> Response:
         body.anonymous_notes,
         asynchronous,
         body.variant,
+        body.region,
+        body.theme,
     )
     row = await actions.create_session(request.app.state.db, engine, setup, user.id, user.name)
     participant = actions.facilitator_id(user.id)
@@ -116,6 +122,29 @@ async def create(request: Request) -> Response:
         },
         status_code=201,
     )
+
+
+async def _check_goals_and_region(db: Any, body: CreateRequest) -> None:
+    known_goals = [goal.slug for goal in await load_goals(db)]
+    for goal in body.goals:
+        if goal not in known_goals:
+            raise ApiError(
+                422, "unknown_goal", f"unknown goal {goal!r}; known goals: {', '.join(known_goals)}"
+            )
+    if body.theme is not None and body.region is None:
+        raise ApiError(422, "invalid_request", "a theme belongs to a region; give the region too")
+    if body.region is None:
+        return
+    region = await load_region(db, body.region)
+    if region is None:
+        raise ApiError(422, "unknown_region", f"there is no region {body.region!r}")
+    themes = [theme.slug for theme in region.themes]
+    if body.theme is not None and body.theme not in themes:
+        raise ApiError(
+            422,
+            "unknown_theme",
+            f"region {body.region!r} has no theme {body.theme!r}; its themes: {', '.join(themes)}",
+        )
 
 
 async def join(request: Request) -> Response:

@@ -93,6 +93,8 @@ class State(msgspec.Struct):
     breakout_size: int = 4
     anonymous_notes: bool = False
     asynchronous: bool = False
+    region: str | None = None
+    theme: str | None = None
     phase: int | None = None  # index of the current phase; None before the start
     ends_at: float | None = None  # server time the running phase ends
     remaining: float | None = None  # seconds left while paused
@@ -144,6 +146,8 @@ def _session_created(state: State, event: ev.Event, body: ev.SessionCreated) -> 
     state.breakout_size = body.breakout_size
     state.anonymous_notes = body.anonymous_notes
     state.asynchronous = body.asynchronous
+    state.region = body.region
+    state.theme = body.theme
 
 
 def _participant_joined(state: State, event: ev.Event, body: ev.ParticipantJoined) -> None:

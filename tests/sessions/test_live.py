@@ -6,6 +6,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
 
+import httpx
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
@@ -189,3 +190,66 @@ async def test_the_room_is_never_over_capacity_under_concurrent_joins(server: Se
     assert "remotely" in refused[0]["message"]
     remote = await server.join(code, "Op afstand", "remote")
     assert remote.status_code == 201
+
+
+async def test_a_session_records_its_goals_region_and_theme(server: Server) -> None:
+    created = await server.create_session(
+        goals=["reflecteren", "casus-oplossen"],
+        region="zwolle",
+        theme="collectief-werken",
+        modality="hybrid",
+        capacity=20,
+        anonymous_notes=True,
+    )
+    facilitator = Client(
+        server, str(created["session"]), str(created["participant"]), str(created["token"])
+    )
+    await facilitator.connect()
+    state = facilitator.state
+    assert (state.region, state.theme, state.goals) == (
+        "zwolle",
+        "collectief-werken",
+        ["reflecteren", "casus-oplossen"],
+    )
+    assert state.capacity == 20 and state.anonymous_notes and state.modality == "hybrid"
+    assert len(str(created["join_code"])) == 6
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({"goals": ["vliegen"]}, 422, "unknown_goal"),
+        ({"region": "mars"}, 422, "unknown_region"),
+        ({"region": "zwolle", "theme": "ruimtevaart"}, 422, "unknown_theme"),
+        ({"theme": "collectief-werken"}, 422, "invalid_request"),
+        ({"variant": "bestaat-niet"}, 422, "unknown_variant"),
+        ({"modality": "online", "capacity": 10}, 422, "invalid_request"),
+        ({"modality": "zoom"}, 422, "invalid_request"),
+        ({"breakout_size": 1}, 422, "invalid_request"),
+        ({"title": ""}, 422, "invalid_request"),
+    ],
+)
+async def test_creating_a_session_refuses_what_is_wrong(
+    server: Server, body: dict[str, object], status: int, code: str
+) -> None:
+    client = await server.facilitator()
+    try:
+        response = await client.post(
+            "/api/sessions", json={"title": "Intervisie", "variant": "intervisie", **body}
+        )
+    finally:
+        await client.aclose()
+    assert response.status_code == status, response.text
+    assert response.json()["code"] == code
+    assert response.json()["message"]
+
+
+async def test_only_facilitators_create_sessions_and_codes_must_exist(server: Server) -> None:
+    anonymous = await server.join("ZZZZZZ", "Anna")
+    assert anonymous.status_code == 404 and anonymous.json()["code"] == "unknown_code"
+    async with httpx.AsyncClient(base_url=server.url) as stranger:
+        response = await stranger.post("/api/sessions", json={"title": "x"})
+    assert response.status_code == 401 and response.json()["code"] == "not_authenticated"
+    created = await server.create_session(modality="hybrid")
+    missing = await server.join(str(created["join_code"]), "Anna")  # hybrid: where are you?
+    assert missing.status_code == 422 and missing.json()["code"] == "location_required"
