@@ -14,10 +14,12 @@ import msgspec
 from sessions import events as ev
 
 MAX_FRAME_BYTES = 16 * 1024
-Text = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
-LongText = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
-Title = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
+# Text must hold something besides spaces (the pattern needs one non-space character).
+_SOMETHING = r"\S"
+Text = Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=_SOMETHING)]
+LongText = Annotated[str, msgspec.Meta(min_length=1, max_length=1000, pattern=_SOMETHING)]
+Title = Annotated[str, msgspec.Meta(min_length=1, max_length=120, pattern=_SOMETHING)]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=60, pattern=_SOMETHING)]
 Ref = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
 CommandId = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 Unit = Annotated[float, msgspec.Meta(ge=0, le=1)]

@@ -390,7 +390,7 @@ def _add_note(
     return [
         ev.NoteAdded(
             new_id(),
-            cmd.text.strip() or cmd.text,
+            cmd.text.strip(),
             cmd.x,
             cmd.y,
             anonymous,
@@ -413,7 +413,7 @@ def _edit_note(
 ) -> list[ev.EventBody]:
     _board_open(state, actor)
     _own_note(state, actor, cmd.note, may_facilitate=False)
-    return [ev.NoteEdited(cmd.note, cmd.text)]
+    return [ev.NoteEdited(cmd.note, cmd.text.strip())]
 
 
 def _move_note(

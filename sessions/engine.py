@@ -49,6 +49,7 @@ class Delivery:
     author: str | None  # None: `others` is for everyone
     others: bytes
     for_author: bytes | None
+    removes: str | None = None  # a participant removed by this event: their connections close
 
 
 @dataclass
@@ -57,16 +58,16 @@ class _Pending:
     actor: str | None
     command_id: str | None
     decide: Decider
-    future: asyncio.Future[list[ev.Event]]
+    future: asyncio.Future[list[int]]
 
 
 @dataclass
 class _Session:
     state: State
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    commands: OrderedDict[tuple[str | None, str], list[ev.Event]] = field(
+    commands: OrderedDict[tuple[str | None, str], list[int]] = field(
         default_factory=OrderedDict
-    )
+    )  # (actor, command id) -> the seqs it made: a retry is answered, not applied again
 
 
 Deliver = Callable[[int, Sequence[Delivery]], None]
@@ -98,9 +99,9 @@ class SessionEngine:
 
     async def submit(
         self, session_id: int, actor: str | None, command_id: str | None, decide: Decider
-    ) -> list[ev.Event]:
-        """Decide and append; returns the committed events, or raises Refused."""
-        future: asyncio.Future[list[ev.Event]] = asyncio.get_running_loop().create_future()
+    ) -> list[int]:
+        """Decide and append; returns the seqs of the committed events, or raises Refused."""
+        future: asyncio.Future[list[int]] = asyncio.get_running_loop().create_future()
         await self._queue.put(_Pending(session_id, actor, command_id, decide, future))
         return await future
 
@@ -166,7 +167,7 @@ class SessionEngine:
         sessions = {sid: await self._session(sid) for sid in order}
         for sid in order:
             await sessions[sid].lock.acquire()
-        results: dict[int, list[ev.Event] | BaseException] = {}
+        results: dict[int, list[int] | BaseException] = {}
         deliveries: dict[int, list[Delivery]] = {}
         try:
             now = time.time()
@@ -225,7 +226,7 @@ class SessionEngine:
         now: float,
         rows: list[dict[str, object]],
         out: list[Delivery],
-    ) -> list[ev.Event] | BaseException:
+    ) -> list[int] | BaseException:
         key = (pending.actor, pending.command_id) if pending.command_id else None
         if key is not None and key in session.commands:
             return session.commands[key]  # a retry: applied once already
@@ -233,13 +234,13 @@ class SessionEngine:
             bodies = pending.decide(session.state)
         except Refused as refused:
             return refused
-        made = []
+        made: list[int] = []
         for body in bodies:
             event = ev.Event(session.state.seq + 1, pending.actor, now, body)
             delivery = _delivery(event, session.state)
             out.append(delivery)
             apply(session.state, event)
-            made.append(event)
+            made.append(event.seq)
             rows.append(
                 {
                     "session_id": pending.session_id,
@@ -265,6 +266,7 @@ class SessionEngine:
                 snapshot = await db.get(SessionSnapshot, session_id)
                 if snapshot is not None:
                     session.state = _state_decoder.decode(snapshot.state)
+                    await _recall_commands(db, session_id, session)
         return session
 
     async def _advance(
@@ -284,12 +286,12 @@ class SessionEngine:
             out.append(delivery_of(row))
             apply(session.state, event)
             if row.command_id is not None:
-                _remember(session, (row.actor, row.command_id), [event], extend=True)
+                _remember(session, (row.actor, row.command_id), [event.seq], extend=True)
         return out
 
 
 def _remember(
-    session: _Session, key: tuple[str | None, str], made: list[ev.Event], extend: bool = False
+    session: _Session, key: tuple[str | None, str], made: list[int], extend: bool = False
 ) -> None:
     if extend and key in session.commands:
         session.commands[key].extend(made)
@@ -297,6 +299,24 @@ def _remember(
     session.commands[key] = list(made)
     if len(session.commands) > KNOWN_COMMANDS:
         session.commands.popitem(last=False)
+
+
+async def _recall_commands(db: AsyncSession, session_id: int, session: _Session) -> None:
+    """Learn the command ids logged up to the snapshot (later ones come with their events), so
+    a command retried after a restart is still applied once."""
+    rows = await db.execute(
+        select(SessionEvent.actor, SessionEvent.command_id, SessionEvent.seq)
+        .where(
+            SessionEvent.session_id == session_id,
+            SessionEvent.command_id.is_not(None),
+            SessionEvent.seq <= session.state.seq,
+        )
+        .order_by(SessionEvent.seq.desc())
+        .limit(KNOWN_COMMANDS)
+    )
+    for actor, command_id, seq in reversed(rows.all()):
+        if command_id is not None:
+            _remember(session, (actor, command_id), [seq], extend=True)
 
 
 def _event(row: SessionEvent) -> ev.Event:
@@ -307,18 +327,24 @@ def delivery_of(row: SessionEvent) -> Delivery:
     """A logged event ready to send, built from the stored JSON without decoding it again."""
     actor = _encode(row.actor).decode()
     whole = f'{{"seq":{row.seq},"actor":{actor},"at":{row.at!r},"body":{row.body}}}'.encode()
+    removes = None
+    if row.type == "participant.removed":
+        body = _body_decoder.decode(row.body)
+        assert isinstance(body, ev.ParticipantRemoved)
+        removes = body.participant
     if row.audience is None:
-        return Delivery(row.seq, None, whole, None)
+        return Delivery(row.seq, None, whole, None, removes)
     assert row.others is not None
-    return Delivery(row.seq, row.audience, row.others.encode(), whole)
+    return Delivery(row.seq, row.audience, row.others.encode(), whole, removes)
 
 
 def _delivery(event: ev.Event, before: State) -> Delivery:
     seen = audience(event, before)
+    removes = event.body.participant if isinstance(event.body, ev.ParticipantRemoved) else None
     if seen.author is None:
-        return Delivery(event.seq, None, _encode(event), None)
+        return Delivery(event.seq, None, _encode(event), None, removes)
     assert seen.others is not None
-    return Delivery(event.seq, seen.author, _encode(seen.others), _encode(event))
+    return Delivery(event.seq, seen.author, _encode(seen.others), _encode(event), removes)
 
 
 async def _save_snapshot(db: AsyncSession, session_id: int, state: State) -> None:

@@ -25,9 +25,12 @@ from sessions.engine import Delivery, SessionEngine
 
 log = logging.getLogger("werkplaats.sessions")
 
-QUEUE_LIMIT = 2000  # events waiting for one connection before it counts as too slow
+# Items waiting for one connection before it counts as too slow. Items are shared bytes, so a
+# long queue costs little memory; it must hold a resume's missed events (RESUME_LIMIT) and more.
+QUEUE_LIMIT = 10_000
 MAX_EVENTS_PER_FRAME = 500
 CLOSE_TOO_SLOW = 4008
+CLOSE_REMOVED = 4005
 _EVENTS_OPEN = b'{"type":"events","events":['
 _EVENTS_CLOSE = b"]}"
 
@@ -111,6 +114,14 @@ class Hub:
                 if not connection.offer(delivery):
                     self._too_slow(session_id, connection)
                     break
+                if delivery.removes == connection.participant:
+                    self._close(session_id, connection, CLOSE_REMOVED, "removed from the session")
+                    break
+
+    def reply(self, session_id: int, connection: Connection, frame: bytes) -> None:
+        """Send an ack or an error to one connection (closing it if it cannot keep up)."""
+        if not connection.closed and not connection.put(False, frame):
+            self._too_slow(session_id, connection)
 
     def notify(self, session_id: int, first: int, last: int) -> None:
         """Tell the other processes that events were appended (they fetch the rows)."""
@@ -197,10 +208,11 @@ class Hub:
 
     def _too_slow(self, session_id: int, connection: Connection) -> None:
         log.info("closing a connection that cannot keep up (session %s)", session_id)
+        self._close(session_id, connection, CLOSE_TOO_SLOW, "too slow; reconnect and resume")
+
+    def _close(self, session_id: int, connection: Connection, code: int, reason: str) -> None:
         self.remove(session_id, connection)
-        task = asyncio.get_running_loop().create_task(
-            connection.websocket.close(CLOSE_TOO_SLOW, "too slow; reconnect and resume")
-        )
+        task = asyncio.get_running_loop().create_task(connection.websocket.close(code, reason))
         task.add_done_callback(_log_failure)
 
     async def close_all(self) -> None:

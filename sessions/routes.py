@@ -26,7 +26,7 @@ from sessions import commands as c
 from sessions import events as ev
 from sessions.decide import Refused, decide
 from sessions.engine import SessionEngine
-from sessions.hub import Connection, Hub
+from sessions.hub import CLOSE_TOO_SLOW, Connection, Hub
 from sessions.tokens import make_token, read_token
 from sessions.views import project
 
@@ -46,8 +46,12 @@ DEFAULT_AGENDA: tuple[ev.AgendaPhase, ...] = (
 )
 
 
+class TooSlow(Exception):
+    """The connection's queue overflowed while catching up."""
+
+
 class CreateRequest(msgspec.Struct, forbid_unknown_fields=True):
-    title: Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+    title: c.Title
     modality: ev.Modality = "online"
     variant: Annotated[str, msgspec.Meta(max_length=80)] | None = None
     goals: Annotated[list[str], msgspec.Meta(max_length=10)] = msgspec.field(default_factory=list)
@@ -60,7 +64,7 @@ class CreateRequest(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class JoinRequest(msgspec.Struct, forbid_unknown_fields=True):
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
+    name: c.Name
     location: ev.Location | None = None
 
 
@@ -195,10 +199,12 @@ async def session_socket(websocket: WebSocket) -> None:
         return
     public_id = websocket.path_params["public_id"]
     row = await actions.find_by_public_id(websocket.app.state.db, public_id)
-    if row is None:
-        await websocket.close(CLOSE_UNKNOWN_SESSION)
-        return
     await websocket.accept()
+    if row is None:
+        await _refuse(
+            websocket, "unknown_session", "there is no such session", CLOSE_UNKNOWN_SESSION
+        )
+        return
     engine, hub = _runtime(websocket)
     participant, last_seq = await _greet(websocket, public_id)
     if participant is None:
@@ -216,6 +222,9 @@ async def session_socket(websocket: WebSocket) -> None:
         await _receive_forever(websocket, engine, hub, row.id, connection)
     except WebSocketDisconnect:
         pass
+    except TooSlow:
+        with contextlib.suppress(Exception):
+            await websocket.close(CLOSE_TOO_SLOW, "too slow; reconnect and resume")
     finally:
         hub.remove(row.id, connection)
         sender.cancel()
@@ -226,7 +235,7 @@ async def session_socket(websocket: WebSocket) -> None:
 async def _greet(websocket: WebSocket, public_id: str) -> tuple[str | None, int]:
     """Wait for `hello`; the participant it names and the last seq the client has."""
     try:
-        frame = await asyncio.wait_for(websocket.receive_text(), HELLO_TIMEOUT)
+        frame = await asyncio.wait_for(_receive(websocket), HELLO_TIMEOUT)
     except (TimeoutError, WebSocketDisconnect):
         with contextlib.suppress(Exception):
             await websocket.close(CLOSE_NO_HELLO, "send hello first")
@@ -245,6 +254,15 @@ async def _greet(websocket: WebSocket, public_id: str) -> tuple[str | None, int]
         await _refuse(websocket, "bad_token", "this token is not valid for this session")
         return None, 0
     return participant, message.last_seq
+
+
+async def _receive(websocket: WebSocket) -> str | bytes:
+    """The next frame, text or binary (a binary frame is decoded like text, or refused)."""
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000))
+    text = message.get("text")
+    return text if text is not None else bytes(message.get("bytes") or b"")
 
 
 async def _refuse(
@@ -274,7 +292,8 @@ async def _catch_up(
         welcome["state"] = msgspec.to_builtins(project(state, connection.participant))
         connection.put(False, _encode(welcome))
         connection.last_seq = current
-        connection.open_for_live()
+        if not connection.open_for_live():
+            raise TooSlow
         return
     welcome["resume_from"] = last_seq
     connection.put(False, _encode(welcome))
@@ -283,32 +302,28 @@ async def _catch_up(
     # ready yet); then the missed go out first, then the backlog, each seq exactly once.
     missed = await engine.deliveries_after(session_id, last_seq, None)
     connection.ready = True
-    for delivery in missed:
-        connection.offer(delivery)
-    connection.open_for_live()
+    sent = all(connection.offer(delivery) for delivery in missed)
+    if not (sent and connection.open_for_live()):
+        raise TooSlow
 
 
 async def _receive_forever(
     websocket: WebSocket, engine: SessionEngine, hub: Hub, session_id: int, connection: Connection
 ) -> None:
     participant = connection.participant
+
+    def reply(**fields: Any) -> None:
+        hub.reply(session_id, connection, _frame(**fields))
+
     while True:
-        frame = await websocket.receive_text()
+        frame = await _receive(websocket)
         try:
             message = c.decode(frame)
         except c.ProtocolError as error:
-            connection.put(
-                False,
-                _frame(type="error", id=error.command_id, code=error.code, message=error.message),
-            )
+            reply(type="error", id=error.command_id, code=error.code, message=error.message)
             continue
         if isinstance(message, c.Hello):
-            connection.put(
-                False,
-                _frame(
-                    type="error", id=None, code="already_greeted", message="hello comes once, first"
-                ),
-            )
+            reply(type="error", id=None, code="already_greeted", message="hello comes once, first")
             continue
         if isinstance(message, c.Signal):
             hub.signal(session_id, participant, message)
@@ -319,25 +334,19 @@ async def _receive_forever(
             return decide(state, participant, command, time.time(), _new_id)
 
         try:
-            made = await engine.submit(session_id, participant, command.id, decided)
+            seqs = await engine.submit(session_id, participant, command.id, decided)
         except Refused as refused:
-            connection.put(
-                False,
-                _frame(type="error", id=command.id, code=refused.code, message=refused.message),
-            )
+            reply(type="error", id=command.id, code=refused.code, message=refused.message)
             continue
         except Exception:
-            connection.put(
-                False,
-                _frame(
-                    type="error",
-                    id=command.id,
-                    code="not_stored",
-                    message="the server could not store this; send it again",
-                ),
+            reply(
+                type="error",
+                id=command.id,
+                code="not_stored",
+                message="the server could not store this; send it again",
             )
             continue
-        connection.put(False, _frame(type="ack", id=command.id, seqs=[e.seq for e in made]))
+        reply(type="ack", id=command.id, seqs=seqs)
 
 
 def _new_id() -> str:

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 from websockets.asyncio.client import connect
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests.conftest import (
     POSTGRES_URL,
@@ -253,3 +253,39 @@ async def test_only_facilitators_create_sessions_and_codes_must_exist(server: Se
     created = await server.create_session(modality="hybrid")
     missing = await server.join(str(created["join_code"]), "Anna")  # hybrid: where are you?
     assert missing.status_code == 422 and missing.json()["code"] == "location_required"
+
+
+async def test_binary_frames_and_blank_text_get_errors_not_a_broken_connection(
+    server: Server,
+) -> None:
+    _created, _fa, (anna,) = await _session_with(server, ["Anna"])
+    assert anna.socket is not None
+    await anna.socket.send(b'{"type":"note.add","id":"bin","text":"als bytes"}')
+    await anna.wait_for(lambda: "bin" in anna.acks)  # binary JSON is read like text
+    await anna.socket.send(b"\xff\xfe")
+    await anna.wait_for(lambda: bool(anna.errors))
+    assert anna.errors[-1]["code"] == "malformed"
+    assert await anna.refused("blank", "note.add", text="   ") == "invalid"
+    await anna.do("still", "note.add", text="nog hier")
+
+
+async def test_a_removed_participant_is_disconnected_and_cannot_return(server: Server) -> None:
+    _created, fa, (anna, bram) = await _session_with(server, ["Anna", "Bram"])
+    await fa.do("rm", "participant.remove", participant=anna.participant)
+    await anna.wait_for(lambda: anna.closed_with is not None)
+    assert anna.closed_with == 4005
+    again = Client(server, anna.public_id, anna.participant, anna.token)
+    with pytest.raises(AssertionError):
+        await again.connect()
+    assert again.errors[0]["code"] == "bad_token"
+    await bram.do("b", "chat.post", text="verder zonder Anna")
+
+
+async def test_an_unknown_session_says_so(server: Server) -> None:
+    url = server.url.replace("http", "ws") + "/ws/sessions/bestaat-niet"
+    async with connect(url) as socket:
+        error = json.loads(await socket.recv())
+        with pytest.raises(ConnectionClosed):
+            await socket.recv()
+    assert error["code"] == "unknown_session"
+    assert socket.close_code == 4004
