@@ -90,7 +90,7 @@ async def create_session(
     joined = ev.ParticipantJoined(
         facilitator_id(user_id), facilitator_name, "facilitator", location
     )
-    await engine.submit(row.id, None, None, lambda state: [created, joined])
+    await engine.submit(row.id, None, None, lambda state, now: [created, joined])
     return row
 
 
@@ -117,5 +117,8 @@ async def join(
 ) -> None:
     """Add a participant (raises Refused: room full, ended, …)."""
     await engine.submit(
-        session.id, participant, None, lambda state: decide_join(state, participant, name, location)
+        session.id,
+        participant,
+        None,
+        lambda state, now: decide_join(state, participant, name, location),
     )

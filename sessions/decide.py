@@ -122,7 +122,8 @@ def _set_agenda(
 
 def _ends_at(state: State, index: int, now: float) -> float | None:
     if state.asynchronous:
-        return None  # phases over days are advanced by the facilitator, not by a clock
+        # Phases over days close on their date (if the agenda gives one), not after minutes.
+        return state.phases[index].until
     return now + 60 * state.phases[index].minutes
 
 
@@ -599,6 +600,20 @@ _HANDLERS: dict[type[c.Command], Callable[..., list[ev.EventBody]]] = {
     c.Rename: _rename,
     c.MoveLocation: _move_location,
 }
+
+
+def advance_if_due(state: State, now: float) -> list[ev.EventBody]:
+    """An asynchronous session moves to its next phase when the current one's date has passed.
+
+    Decided in the writer like any command, so two processes ticking at once advance it once.
+    """
+    due = state.ends_at is not None and state.ends_at <= now
+    if not state.asynchronous or state.ended or state.phase is None or not due:
+        return []
+    following = state.phase + 1
+    if following >= len(state.phases):
+        return [ev.SessionEnded()]
+    return [ev.PhaseStarted(following, _ends_at(state, following, now))]
 
 
 def decide_join(

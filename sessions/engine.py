@@ -24,7 +24,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from sessions import events as ev
-from sessions.decide import Refused
+from sessions.decide import Refused, advance_if_due
 from sessions.models import LiveSession, SessionEvent, SessionSnapshot
 from sessions.state import State, apply
 from sessions.views import audience
@@ -35,7 +35,7 @@ SNAPSHOT_EVERY = 500
 MAX_BATCH = 1000
 KNOWN_COMMANDS = 20_000  # per session, for applying a retried command once
 
-Decider = Callable[[State], list[ev.EventBody]]
+Decider = Callable[[State, float], list[ev.EventBody]]  # (state, now) -> events
 _encode = msgspec.json.Encoder().encode
 _body_decoder: msgspec.json.Decoder[ev.EventBody] = msgspec.json.Decoder(ev.EventBody)
 _state_decoder: msgspec.json.Decoder[State] = msgspec.json.Decoder(State)
@@ -77,25 +77,44 @@ Notify = Callable[[int, int, int], None]
 class SessionEngine:
     """Commands in, committed events out, for every session this process serves."""
 
-    def __init__(self, db: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, db: async_sessionmaker[AsyncSession], tick: float = 30.0) -> None:
         self.db = db
+        self.tick = tick  # how often asynchronous sessions are checked for a phase that is due
         self.deliver: Deliver = lambda session_id, deliveries: None
         self.notify: Notify = lambda session_id, first, last: None
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self._sessions: dict[int, _Session] = {}
-        self._writer: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        self._writer = asyncio.create_task(self._write_forever(), name="session-writer")
+        loop = asyncio.get_running_loop()
+        self._tasks = [
+            loop.create_task(self._write_forever(), name="session-writer"),
+            loop.create_task(self._keep_time(), name="session-timekeeper"),
+        ]
 
     async def stop(self) -> None:
-        if self._writer is not None:
-            self._writer.cancel()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
             try:
-                await self._writer
+                await task
             except asyncio.CancelledError:
                 pass
-            self._writer = None
+        self._tasks = []
+
+    async def _keep_time(self) -> None:
+        """Advance asynchronous sessions whose phase date has passed (those served here)."""
+        while True:
+            await asyncio.sleep(self.tick)
+            now = time.time()
+            for session_id, session in list(self._sessions.items()):
+                state = session.state
+                if state.asynchronous and state.ends_at is not None and state.ends_at <= now:
+                    try:
+                        await self.submit(session_id, None, None, advance_if_due)
+                    except Exception:
+                        log.exception("advancing session %s by date failed", session_id)
 
     async def submit(
         self, session_id: int, actor: str | None, command_id: str | None, decide: Decider
@@ -231,7 +250,7 @@ class SessionEngine:
         if key is not None and key in session.commands:
             return session.commands[key]  # a retry: applied once already
         try:
-            bodies = pending.decide(session.state)
+            bodies = pending.decide(session.state, now)
         except Refused as refused:
             return refused
         made: list[int] = []

@@ -30,6 +30,7 @@ class AgendaPhase(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     tool: Tool
     purpose: str = ""
     instructions: str = ""
+    until: float | None = None  # asynchronous sessions: the date this phase closes (epoch s)
 
 
 # Session and people -------------------------------------------------------------------------

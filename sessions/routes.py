@@ -330,8 +330,8 @@ async def _receive_forever(
             continue
         command: c.Command = message
 
-        def decided(state: Any, command: c.Command = command) -> list[ev.EventBody]:
-            return decide(state, participant, command, time.time(), _new_id)
+        def decided(state: Any, now: float, command: c.Command = command) -> list[ev.EventBody]:
+            return decide(state, participant, command, now, _new_id)
 
         try:
             seqs = await engine.submit(session_id, participant, command.id, decided)

@@ -246,3 +246,22 @@ def test_every_reader_folds_to_the_projection_of_the_full_state(data: st.DataObj
         mine = fold(s.views(reader)) if reader else fold(s.views("nobody"))
         expected = project(full, reader if reader else "nobody")
         assert msgspec.to_builtins(mine) == msgspec.to_builtins(expected), reader
+
+
+def test_an_asynchronous_phase_moves_on_by_date_only_when_due() -> None:
+    from sessions.decide import advance_if_due
+
+    s = Session()
+    s.state.asynchronous = True
+    s.state.phases = [
+        ev.AgendaPhase("Schrijven", 30, "board", until=s.now + 10),
+        ev.AgendaPhase("Oogsten", 10, "harvest", until=s.now + 20),
+    ]
+    s.do("fa", c.StartPhase(id="1", index=0))
+    assert s.state.ends_at == s.now + 10
+    assert advance_if_due(s.state, s.now + 5) == []
+    [moved] = advance_if_due(s.state, s.now + 10)
+    assert moved == ev.PhaseStarted(1, s.now + 20)
+    s.state.phase = 1
+    s.state.ends_at = s.now + 20
+    assert advance_if_due(s.state, s.now + 30) == [ev.SessionEnded()]
