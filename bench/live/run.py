@@ -171,7 +171,8 @@ class WerkplaatsServer(Server):
 
 
 class BaselineServer:
-    def __init__(self, directory: Path, loop: str = "uvloop") -> None:
+    def __init__(self, directory: Path, coalesce: bool = False, loop: str = "uvloop") -> None:
+        self.coalesce = coalesce
         self.port = free_port()
         self.ws = f"ws://127.0.0.1:{self.port}/"
         self.log_path = directory / f"baseline-{self.port}.log"
@@ -181,7 +182,11 @@ class BaselineServer:
     def start(self) -> None:
         command = [sys.executable, str(HERE / "baseline_server.py"), "--port", str(self.port)]
         with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen([*command, "--loop", self.loop], stdout=log, stderr=log)
+            self.process = subprocess.Popen(
+                [*command, "--loop", self.loop, *(["--coalesce"] if self.coalesce else [])],
+                stdout=log,
+                stderr=log,
+            )
         _wait_for_port(self.port, self.process, self.log_path)
 
     def stop(self) -> None:
@@ -921,13 +926,16 @@ async def werkplaats_store(store: str, directory: Path, args: argparse.Namespace
     return result
 
 
-async def baseline(directory: Path, args: argparse.Namespace) -> dict[str, Any]:
+async def baseline(
+    directory: Path, args: argparse.Namespace, coalesce: bool = False
+) -> dict[str, Any]:
     result: dict[str, Any] = {}
-    if "memory" in args.only:
+    name = "coalescing baseline" if coalesce else "baseline"
+    if "memory" in args.only and not coalesce:
         server = BaselineServer(directory)
         server.start()
         with stopping(server):
-            say(f"baseline: memory per idle connection ({args.idle} connections)")
+            say(f"{name}: memory per idle connection ({args.idle} connections)")
             result["memory"] = await memory_baseline(server, args)
         say(f"  {result['memory']}")
     if "throughput" in args.only:
@@ -935,10 +943,10 @@ async def baseline(directory: Path, args: argparse.Namespace) -> dict[str, Any]:
         if args.check_loadgen:
             processes.append(args.loadgen_processes * 2)
         for count in processes:
-            server = BaselineServer(directory)
+            server = BaselineServer(directory, coalesce)
             server.start()
             with stopping(server):
-                label = f"baseline ({count} loadgen)"
+                label = f"{name} ({count} loadgen)"
                 say(f"{label}: throughput, {args.clients} clients")
                 result[f"throughput_{count}"] = await find_max_rate(
                     label, lambda c=count, s=server: baseline_gen(s, args, c), server.pid, args
@@ -984,12 +992,10 @@ def plain(results: dict[str, Any], clients: int) -> dict[str, Any]:
     return dict(walk(results))
 
 
-def baseline_best(results: dict[str, Any]) -> Step | None:
-    """The baseline's highest passing step over its runs (1 and 2 load generator processes):
+def baseline_best(results: dict[str, Any], key: str = "baseline") -> Step | None:
+    """A baseline's highest passing step over its runs (1 and 2 load generator processes):
     the run least limited by the load generator."""
-    found = [
-        v["best"] for k, v in results.get("baseline", {}).items() if k.startswith("throughput")
-    ]
+    found = [v["best"] for k, v in results.get(key, {}).items() if k.startswith("throughput")]
     found = [f for f in found if f is not None]
     return max(found, key=lambda s: s.rate) if found else None
 
@@ -997,6 +1003,7 @@ def baseline_best(results: dict[str, Any]) -> Step | None:
 def table(results: dict[str, Any], clients: int) -> str:
     lines = []
     base = baseline_best(results)
+    coalescing = baseline_best(results, "baseline_coalescing")
     lines.append(
         f"Throughput: one session, {clients} clients, the highest rate with every event delivered "
         f"and p99 ≤ {P99_AIM_MS:.0f} ms (events/s; each is delivered to every client)"
@@ -1004,20 +1011,21 @@ def table(results: dict[str, Any], clients: int) -> str:
     lines.append("")
     lines.append(
         "| server | events/s | deliveries/s | p50 | p99 | server CPU | loadgen CPU | others CPU "
-        "| × baseline | next step up |"
+        "| × baseline | × coalescing baseline | next step up |"
     )
-    lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     rows = []
     for store in ("sqlite", "postgres"):
         for key, value in results.get(store, {}).items():
             if key.startswith("throughput"):
                 count = key.partition("_")[2] or str(results["environment"]["loadgen_processes"])
                 rows.append((f"werkplaats, {store}, {count} loadgen process(es)", value))
-    rows += [
-        (f"baseline, {k.split('_')[1]} loadgen process(es)", v)
-        for k, v in results.get("baseline", {}).items()
-        if k.startswith("throughput")
-    ]
+    for key, name in (("baseline", "baseline"), ("baseline_coalescing", "coalescing baseline")):
+        rows += [
+            (f"{name}, {k.split('_')[1]} loadgen process(es)", v)
+            for k, v in results.get(key, {}).items()
+            if k.startswith("throughput")
+        ]
     for name, found in rows:
         if not found:
             continue
@@ -1025,14 +1033,15 @@ def table(results: dict[str, Any], clients: int) -> str:
         failed: Step | None = found["first_failure"]
         up = f"{failed.rate:,.0f}/s: p99 {failed.p99:,.0f} ms, {failed.why()}" if failed else ""
         if best is None:
-            lines.append(f"| {name} | < {args_start(found)} | | | | | | | | {up} |")
+            lines.append(f"| {name} | < {args_start(found)} | | | | | | | | | {up} |")
             continue
         ratio = f"{best.rate / base.rate:.2f}" if base else ""
+        ratio2 = f"{best.rate / coalescing.rate:.2f}" if coalescing else ""
         lines.append(
             f"| {name} | {best.rate:,.0f} | {best.rate * clients:,.0f} | {best.p50:.1f} ms "
             f"| {best.p99:.1f} ms | {best.server_cpu:.0%} | "
             f"{' + '.join(f'{c:.0%}' for c in best.loadgen_cpu)} | {best.others_cpu:.2f} "
-            f"| {ratio} | {up} |"
+            f"| {ratio} | {ratio2} | {up} |"
         )
     lines.append("")
     lines.append("| figure | werkplaats, sqlite | werkplaats, postgres | baseline | aim | met |")
@@ -1153,6 +1162,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             results.setdefault(store, {}).update(await werkplaats_store(store, directory, args))
         if "baseline" not in args.skip:
             results["baseline"] = await baseline(directory, args)
+        if "coalescing" not in args.skip and "throughput" in args.only:
+            results["baseline_coalescing"] = await baseline(directory, args, coalesce=True)
     finally:
         results["environment"]["load_end"] = loadavg()
         if not args.keep:
@@ -1172,7 +1183,9 @@ def parse_args() -> argparse.Namespace:
         default="throughput,memory,appends,resume",
         help="which benchmarks: throughput,memory,appends,resume",
     )
-    parser.add_argument("--skip", default="", help="'baseline' to skip the baseline server")
+    parser.add_argument(
+        "--skip", default="", help="baseline,coalescing: skip those baseline servers"
+    )
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--senders", type=int, default=20)
     parser.add_argument("--start-rate", type=float, default=100)
@@ -1202,7 +1215,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--append-tasks", type=int, default=200)
     parser.add_argument("--append-runs", type=int, default=3, help="report the median")
     parser.add_argument("--missed", type=int, default=1000)
-    parser.add_argument("--resume-rounds", type=int, default=10)
+    parser.add_argument("--resume-rounds", type=int, default=20)
     parser.add_argument(
         "--py-spy", metavar="DIR", help="sample the server with py-spy during throughput"
     )
