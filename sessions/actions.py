@@ -31,6 +31,7 @@ class SessionSetup:
     variant_slug: str | None
     region: str | None = None
     theme: str | None = None
+    video_url: str | None = None  # check it with commands.video_url_problem() first
 
 
 def facilitator_id(user_id: int) -> str:
@@ -85,6 +86,7 @@ async def create_session(
         setup.asynchronous,
         setup.region,
         setup.theme,
+        setup.video_url,
     )
     location: ev.Location | None = "room" if setup.modality == "on-site" else "remote"
     joined = ev.ParticipantJoined(

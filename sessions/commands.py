@@ -7,7 +7,9 @@ that says what was wrong. Limits on sizes live here, next to the fields they bou
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -23,6 +25,9 @@ Name = Annotated[str, msgspec.Meta(min_length=1, max_length=60, pattern=_SOMETHI
 Ref = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
 CommandId = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 Unit = Annotated[float, msgspec.Meta(ge=0, le=1)]
+MAX_URL_LENGTH = 500
+# A video-call link; its form is checked by video_url_problem(), in decide() and on create.
+VideoUrl = Annotated[str, msgspec.Meta(max_length=MAX_URL_LENGTH)]
 
 
 class Message(msgspec.Struct, tag_field="type", forbid_unknown_fields=True):
@@ -82,6 +87,12 @@ class ExtendPhase(Command, tag="phase.extend"):
 
 class EndSession(Command, tag="session.end"):
     pass
+
+
+class SetVideo(Command, tag="session.video"):
+    """The session's video-call link (None: no link)."""
+
+    url: VideoUrl | None
 
 
 class LockBoard(Command, tag="board.lock"):
@@ -241,6 +252,7 @@ AnyCommand = (
     | ResumePhase
     | ExtendPhase
     | EndSession
+    | SetVideo
     | LockBoard
     | RemoveParticipant
     | SetRole
@@ -281,6 +293,38 @@ COMMAND_TYPES = frozenset(
 )
 
 _decoder: msgspec.json.Decoder[ClientMessage] = msgspec.json.Decoder(ClientMessage)
+
+
+VIDEO_URL_RULE = (
+    f"a video-call link must be an http:// or https:// address with a host, at most "
+    f"{MAX_URL_LENGTH} characters, without spaces or control characters"
+)
+
+
+def video_url_problem(url: str) -> str | None:
+    """What is wrong with a video-call link (a message naming what is allowed), or None."""
+    if not url:
+        return f"{VIDEO_URL_RULE}; this one is empty (send null to remove the link)"
+    if len(url) > MAX_URL_LENGTH:
+        return f"{VIDEO_URL_RULE}; this one has {len(url)} characters"
+    # Spaces, controls and invisible format characters (bidi overrides) could disguise where
+    # a link leads; a real link needs none of them (they are percent-encoded).
+    if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zs") for ch in url):
+        return f"{VIDEO_URL_RULE}; this one contains a space or control character"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
+    except ValueError:
+        return f"{VIDEO_URL_RULE}; this one cannot be read as an address"
+    if parts.scheme.lower() not in ("http", "https"):
+        start = f"{parts.scheme}:" if parts.scheme else "no scheme such as https:"
+        return f"{VIDEO_URL_RULE}; this one starts with {start}"
+    if not parts.hostname:
+        return f"{VIDEO_URL_RULE}; this one has no host"
+    if "@" in parts.netloc:
+        # https://meet.example@elsewhere.example leads to elsewhere.example.
+        return f"{VIDEO_URL_RULE} and without a user name before the host"
+    return None
 
 
 class ProtocolError(Exception):

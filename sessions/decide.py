@@ -28,6 +28,7 @@ ALLOWED: dict[type[c.Command], frozenset[ev.Role]] = {
     c.ResumePhase: FACILITATORS,
     c.ExtendPhase: FACILITATORS,
     c.EndSession: FACILITATORS,
+    c.SetVideo: FACILITATORS,
     c.LockBoard: FACILITATORS,
     c.RemoveParticipant: FACILITATORS,
     c.SetRole: frozenset({"facilitator"}),
@@ -186,6 +187,16 @@ def _end(
     state: State, actor: str, cmd: c.EndSession, now: float, new_id: IdMaker
 ) -> list[ev.EventBody]:
     return [ev.SessionEnded()]
+
+
+def _set_video(
+    state: State, actor: str, cmd: c.SetVideo, now: float, new_id: IdMaker
+) -> list[ev.EventBody]:
+    if cmd.url is not None:
+        problem = c.video_url_problem(cmd.url)
+        if problem is not None:
+            raise Refused("invalid", problem)
+    return [ev.VideoSet(cmd.url)]
 
 
 def _lock(
@@ -567,6 +578,7 @@ _HANDLERS: dict[type[c.Command], Callable[..., list[ev.EventBody]]] = {
     c.ResumePhase: _resume,
     c.ExtendPhase: _extend,
     c.EndSession: _end,
+    c.SetVideo: _set_video,
     c.LockBoard: _lock,
     c.RemoveParticipant: _remove,
     c.SetRole: _set_role,

@@ -47,6 +47,7 @@ class SessionCreated(Body, tag="session.created"):
     asynchronous: bool
     region: str | None = None  # the Werkplaats (region slug) and the theme on its agenda
     theme: str | None = None
+    video_url: str | None = None  # the video-call link, checked by commands.video_url_problem
 
 
 class ParticipantJoined(Body, tag="participant.joined"):
@@ -104,6 +105,12 @@ class PhaseExtended(Body, tag="phase.extended"):
 
 class SessionEnded(Body, tag="session.ended"):
     pass
+
+
+class VideoSet(Body, tag="video.set"):
+    """The session's video-call link changed (None: removed)."""
+
+    url: str | None
 
 
 # Board --------------------------------------------------------------------------------------
@@ -286,6 +293,7 @@ EventBody = (
     | PhaseResumed
     | PhaseExtended
     | SessionEnded
+    | VideoSet
     | NoteAdded
     | NoteEdited
     | NoteMoved

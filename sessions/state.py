@@ -95,6 +95,7 @@ class State(msgspec.Struct):
     asynchronous: bool = False
     region: str | None = None
     theme: str | None = None
+    video_url: str | None = None  # the video-call link everyone may follow
     phase: int | None = None  # index of the current phase; None before the start
     ends_at: float | None = None  # server time the running phase ends
     remaining: float | None = None  # seconds left while paused
@@ -148,6 +149,7 @@ def _session_created(state: State, event: ev.Event, body: ev.SessionCreated) -> 
     state.asynchronous = body.asynchronous
     state.region = body.region
     state.theme = body.theme
+    state.video_url = body.video_url
 
 
 def _participant_joined(state: State, event: ev.Event, body: ev.ParticipantJoined) -> None:
@@ -208,6 +210,10 @@ def _session_ended(state: State, event: ev.Event, body: ev.SessionEnded) -> None
     state.ended = True
     state.ends_at = None
     state.remaining = None
+
+
+def _video_set(state: State, event: ev.Event, body: ev.VideoSet) -> None:
+    state.video_url = body.url
 
 
 def _note_added(state: State, event: ev.Event, body: ev.NoteAdded) -> None:
@@ -395,6 +401,7 @@ _HANDLERS: dict[type[ev.Body], Callable[[State, ev.Event, Any], None]] = {
     ev.PhaseResumed: _phase_resumed,
     ev.PhaseExtended: _phase_extended,
     ev.SessionEnded: _session_ended,
+    ev.VideoSet: _video_set,
     ev.NoteAdded: _note_added,
     ev.NoteEdited: _note_edited,
     ev.NoteMoved: _note_moved,

@@ -190,6 +190,9 @@ def test_anonymous_notes_hide_their_author_from_others() -> None:
 # Every reader's fold of their views equals the projection of the full state ----------------
 
 NOTE_TEXT = st.text(min_size=1, max_size=20)
+VIDEO_URLS = st.none() | st.sampled_from(
+    ["https://meet.jit.si/werkplaats", "http://video.example:8080/kamer?x=1", "ftp://x", ""]
+)
 
 
 def commands_for(s: Session) -> st.SearchStrategy[c.Command]:
@@ -223,6 +226,7 @@ def commands_for(s: Session) -> st.SearchStrategy[c.Command]:
         st.builds(c.RaiseHand, id=ids),
         st.builds(c.LowerHand, id=ids),
         st.builds(c.NextPhase, id=ids),
+        st.builds(c.SetVideo, id=ids, url=VIDEO_URLS),
         st.builds(c.StartRound, id=ids),
         st.builds(c.PassTurn, id=ids),
         st.builds(c.OpenBreakouts, id=ids, mode=st.sampled_from(["random", "choice", "location"])),
@@ -265,3 +269,57 @@ def test_an_asynchronous_phase_moves_on_by_date_only_when_due() -> None:
     s.state.phase = 1
     s.state.ends_at = s.now + 20
     assert advance_if_due(s.state, s.now + 30) == [ev.SessionEnded()]
+
+
+def test_the_video_link_is_set_and_cleared_by_facilitators_for_everyone() -> None:
+    s = Session()
+    assert s.state.video_url is None
+    [event] = s.do("fa", c.SetVideo(id="1", url="https://meet.jit.si/werkplaats"))
+    assert event.body == ev.VideoSet("https://meet.jit.si/werkplaats")
+    for reader in PEOPLE:
+        assert fold(s.views(reader)).video_url == "https://meet.jit.si/werkplaats"
+    assert refused(s, "p1", c.SetVideo(id="2", url=None)) == "forbidden"
+    assert refused(s, "ob", c.SetVideo(id="3", url=None)) == "forbidden"
+    s.do("fa", c.SetVideo(id="4", url=None))
+    assert s.state.video_url is None
+    s.do("fa", c.EndSession(id="5"))
+    assert refused(s, "fa", c.SetVideo(id="6", url="https://x.example")) == "session_ended"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "",
+        "ftp://files.example/x",
+        "javascript:alert(1)",
+        "meet.jit.si/werkplaats",
+        "https://",
+        "https:///pad",
+        "https://meet.example/een kamer",
+        "https://meet.example/\u202ekamer",
+        "https://meet.example/\x00",
+        "https://meet.example@elders.example/",
+        "https://meet.example:poort/",
+        "https://meet.example/" + "a" * 480,
+    ],
+)
+def test_a_video_link_must_be_a_plain_web_address(url: str) -> None:
+    s = Session()
+    assert refused(s, "fa", c.SetVideo(id="1", url=url)) == "invalid"
+    problem = c.video_url_problem(url)
+    assert problem is not None and "http:// or https://" in problem
+    assert s.state.video_url is None
+
+
+def test_a_video_link_may_be_given_at_creation() -> None:
+    created = ev.SessionCreated(
+        "Intervisie", PHASES, (), "online", None, 4, False, False, video_url="https://v.example/1"
+    )
+    state = fold([ev.Event(1, None, 1.0, created)])
+    assert state.video_url == "https://v.example/1"
+    logged_before = (  # a session.created logged before there were video links
+        b'{"type":"session.created","title":"Oud","phases":[],"goals":[],"modality":"online",'
+        b'"capacity":null,"breakout_size":4,"anonymous_notes":false,"asynchronous":false}'
+    )
+    old = msgspec.json.decode(logged_before, type=ev.EventBody)
+    assert isinstance(old, ev.SessionCreated) and old.video_url is None
