@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import msgspec
 import pytest
@@ -233,17 +233,26 @@ def commands_for(s: Session) -> st.SearchStrategy[c.Command]:
     )
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.data())
-def test_every_reader_folds_to_the_projection_of_the_full_state(data: st.DataObject) -> None:
+@st.composite
+def sessions(
+    draw: st.DrawFn, commands: Callable[[Session], st.SearchStrategy[c.Command]] = commands_for
+) -> Session:
+    """A session after 1 to 60 generated commands by anyone (refused ones change nothing);
+    also used by tests/browser/test_state_parity.py."""
     s = Session()
-    for _ in range(data.draw(st.integers(1, 60))):
-        actor = data.draw(st.sampled_from(PEOPLE))
-        command = data.draw(commands_for(s))
+    for _ in range(draw(st.integers(1, 60))):
+        actor = draw(st.sampled_from(PEOPLE))
+        command = draw(commands(s))
         try:
             s.do(actor, command)
         except Refused:
             pass
+    return s
+
+
+@settings(max_examples=300, deadline=None)
+@given(sessions())
+def test_every_reader_folds_to_the_projection_of_the_full_state(s: Session) -> None:
     full = fold(s.log)
     assert msgspec.json.encode(full) == msgspec.json.encode(s.state)
     for reader in (*PEOPLE, None):
