@@ -1,0 +1,136 @@
+// Who is here (online or not, in the room or remote, their role) and the raised hands.
+
+import { h, replace, setText, show } from "./dom.js";
+
+export const ROLE_LABELS = {
+  facilitator: "Facilitator",
+  "co-facilitator": "Co-facilitator",
+  participant: "Participant",
+  observer: "Observer",
+};
+const ROLE_ORDER = { facilitator: 0, "co-facilitator": 1, participant: 2, observer: 3 };
+
+/** The people not removed, facilitators first, then by name. */
+export function activePeople(state) {
+  return Object.entries(state.people || {})
+    .filter(([, person]) => !person.removed)
+    .sort(
+      ([, a], [, b]) =>
+        (ROLE_ORDER[a.role] ?? 9) - (ROLE_ORDER[b.role] ?? 9) || a.name.localeCompare(b.name),
+    );
+}
+
+export function createPresence(app) {
+  const heading = h("h2", { id: "ws-presence-heading" }, app.t("Who is here"));
+  const list = h("ul", { class: "ws-people" });
+  const element = h("section", { class: "ws-panel ws-presence", "aria-labelledby": "ws-presence-heading" }, heading, list);
+  let signature = "";
+
+  function update(state) {
+    const people = activePeople(state);
+    const online = app.online; // null until the server says who is connected
+    const showLocation = state.modality === "hybrid" || state.modality === "on-site";
+    const next = JSON.stringify([people, online ? [...online] : null, showLocation]);
+    if (next === signature) return;
+    signature = next;
+    const total = people.length;
+    const here = online ? people.filter(([id]) => online.has(id)).length : total;
+    setText(heading, online ? app.t("Who is here ({online} of {total} online)", { online: here, total }) : app.t("Who is here"));
+    replace(
+      list,
+      people.map(([id, person]) => {
+        const isOnline = !online || online.has(id) || id === app.me;
+        const details = [];
+        if (person.role !== "participant") details.push(app.t(ROLE_LABELS[person.role] || person.role));
+        if (showLocation && person.location) details.push(app.t(person.location === "room" ? "in the room" : "remote"));
+        if (online) details.push(app.t(isOnline ? "online" : "not online"));
+        return h(
+          "li",
+          { class: `ws-person role-${person.role}${isOnline ? "" : " is-away"}`, "data-participant": id },
+          h("span", { class: "ws-dot", "aria-hidden": "true" }),
+          h("span", { class: "ws-person-name" }, person.name, id === app.me ? ` (${app.t("you")})` : ""),
+          details.length ? h("span", { class: "ws-person-details" }, details.join(" · ")) : null,
+        );
+      }),
+    );
+  }
+
+  return { element, update };
+}
+
+export function createHands(app) {
+  const button = h("button", { type: "button", class: "ws-hand-button", "aria-pressed": "false" });
+  const status = h("p", { class: "ws-hand-error", role: "status" });
+  const list = h("ol", { class: "ws-hands" });
+  const empty = h("p", { class: "hint" }, app.t("No hands raised."));
+  const element = h(
+    "section",
+    { class: "ws-panel ws-hands-panel", "aria-labelledby": "ws-hands-heading" },
+    h("h2", { id: "ws-hands-heading" }, app.t("Raised hands")),
+    button,
+    status,
+    list,
+    empty,
+  );
+  let busy = false;
+  let signature = "";
+
+  button.addEventListener("click", () => {
+    if (busy) return;
+    const raised = app.state.hands.includes(app.me);
+    busy = true;
+    button.disabled = true;
+    setText(status, "");
+    const done = () => {
+      busy = false;
+      update(app.state);
+    };
+    app
+      .send(raised ? "hand.lower" : "hand.raise", raised ? { participant: null } : {})
+      .then(done, (error) => {
+        // Already in the state we wanted: nothing to tell.
+        if (error.code !== "already_raised" && error.code !== "not_raised") setText(status, app.t("That did not work. Try again."));
+        done();
+      });
+  });
+
+  function lower(id) {
+    app.send("hand.lower", { participant: id }).catch(() => {});
+  }
+
+  function update(state) {
+    const raised = state.hands.includes(app.me);
+    setText(button, raised ? app.t("Lower my hand") : app.t("Raise my hand"));
+    button.setAttribute("aria-pressed", String(raised));
+    button.disabled = busy || state.people[app.me]?.removed === true;
+    const canLower = app.canFacilitate();
+    const next = JSON.stringify([state.hands, canLower, state.hands.map((id) => app.nameOf(id))]);
+    if (next === signature) return;
+    signature = next;
+    show(empty, state.hands.length === 0);
+    replace(
+      list,
+      state.hands.map((id) =>
+        h(
+          "li",
+          {},
+          h("span", {}, app.nameOf(id), id === app.me ? ` (${app.t("you")})` : ""),
+          canLower && id !== app.me
+            ? h(
+                "button",
+                {
+                  type: "button",
+                  class: "secondary small",
+                  "aria-label": app.t("Lower hand of {name}", { name: app.nameOf(id) }),
+                  onclick: () => lower(id),
+                },
+                app.t("Lower"),
+              )
+            : null,
+        ),
+      ),
+    );
+  }
+
+  return { element, update };
+}

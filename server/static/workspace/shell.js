@@ -1,0 +1,311 @@
+// The page around the tools: header (title, phase, instructions, countdown, connection state,
+// video link), the tool of the current phase (tabs for facilitators), hands, who is here, chat,
+// and the facilitator console. Everything updates in place on every change.
+
+import { h, replace, setText, show } from "./dom.js";
+import { createTimer } from "./timer.js";
+import { createPresence, createHands, ROLE_LABELS } from "./people.js";
+import { createChat } from "./chat.js";
+import { createConsole, safeVideoUrl } from "./console.js";
+import { TOOL_KEYS, TOOL_LABELS } from "./agenda.js";
+
+// The tool modules (helper C2's), loaded when first shown; a phase tool may show several.
+const LOADERS = {
+  board: () => import("./board.js"),
+  voting: () => import("./voting.js"),
+  round: () => import("./round.js"),
+  chart: () => import("./chart.js"),
+  breakouts: () => import("./breakouts.js"),
+};
+const TOOL_MODULES = {
+  board: ["board"],
+  vote: ["voting"],
+  round: ["round"],
+  "position-chart": ["chart"],
+  chat: [],
+  breakout: ["breakouts"],
+  harvest: ["board", "chart"],
+};
+const STATUS_TEXT = {
+  connecting: "Connecting…",
+  connected: "Connected",
+  reconnecting: "Reconnecting…",
+  offline: "Offline",
+  stopped: "Disconnected",
+};
+const FATAL_TEXT = {
+  removed: ["You were removed from this session.", "The facilitator removed you. You can no longer take part with this link."],
+  bad_token: ["This link is no longer valid.", "Join the session again with the join code."],
+  unknown_session: ["This session does not exist.", "Check the link or the join code."],
+};
+const RECENT = 30; // seconds: older events (caught up after a reconnect) are not announced
+
+export function mountShell(root, app, options = {}) {
+  // -- header --
+  const title = h("h1", { class: "ws-title" }, root.dataset.title || "");
+  const phaseName = h("p", { class: "ws-phase-name" });
+  const purpose = h("p", { class: "ws-purpose" });
+  const instructions = h("p", { class: "ws-instructions" });
+  const timer = createTimer(app);
+  const statusText = h("span", { class: "ws-conn-text" });
+  const pendingText = h("span", { class: "ws-conn-pending" });
+  const connection = h(
+    "p",
+    { class: "ws-conn", "data-status": "connecting" },
+    h("span", { class: "ws-conn-icon", "aria-hidden": "true" }),
+    statusText,
+    pendingText,
+  );
+  const video = h("a", { class: "button ws-video", target: "_blank", rel: "noopener noreferrer", hidden: true }, app.t("Join the video call"));
+  const header = h(
+    "header",
+    { class: "ws-header" },
+    h("div", { class: "ws-heading" }, title, connection),
+    h("div", { class: "ws-phase" }, phaseName, timer.element, purpose, instructions),
+    video,
+  );
+  const banner = h("div", { class: "ws-banner", role: "status", hidden: true });
+
+  // -- tools --
+  const tablist = h("div", { class: "ws-tabs", role: "tablist", "aria-label": app.t("Tools") });
+  const toolHeading = h("h2", { id: "ws-tool-heading", class: "ws-tool-heading" });
+  const waiting = h("p", { class: "ws-waiting" }, app.t("The session has not started yet. The facilitator starts the first phase."));
+  const panels = h("div", { class: "ws-panels" });
+  const main = h("section", { class: "ws-main", "aria-labelledby": "ws-tool-heading" }, toolHeading, tablist, waiting, panels);
+
+  // -- side --
+  const hands = createHands(app);
+  const presence = createPresence(app);
+  const chat = createChat(app);
+  const facilitatorConsole = createConsole(app, options);
+  const side = h("div", { class: "ws-side" }, facilitatorConsole.element, hands.element, chat.element, presence.element);
+  const layout = h("div", { class: "ws-layout" }, main, side);
+
+  replace(root, header, banner, layout);
+
+  const tabs = new Map(); // tool key -> {tab, panel, instances, loading}
+  let manualTool = null;
+  let lastPhase = undefined;
+  let shownTool = null;
+  let fatal = null;
+  let lossTimer = null;
+  let lostAnnounced = false;
+
+  for (const key of TOOL_KEYS) {
+    const tab = h(
+      "button",
+      {
+        type: "button",
+        role: "tab",
+        id: `ws-tab-${key}`,
+        "aria-controls": `ws-panel-${key}`,
+        "aria-selected": "false",
+        tabIndex: -1,
+        onclick: () => choose(key, false),
+        onkeydown: (event) => tabKey(event, key),
+      },
+      app.t(TOOL_LABELS[key]),
+    );
+    const panel = h("div", { role: "tabpanel", id: `ws-panel-${key}`, class: `ws-tool ws-tool-${key}`, "aria-labelledby": `ws-tab-${key}`, hidden: true });
+    tablist.append(tab);
+    panels.append(panel);
+    tabs.set(key, { tab, panel, instances: [], loading: false });
+  }
+
+  function choose(key, focus) {
+    manualTool = key;
+    render();
+    if (focus) tabs.get(key).tab.focus();
+  }
+
+  function tabKey(event, key) {
+    const index = TOOL_KEYS.indexOf(key);
+    let next = null;
+    if (event.key === "ArrowRight" || event.key === "ArrowDown") next = (index + 1) % TOOL_KEYS.length;
+    else if (event.key === "ArrowLeft" || event.key === "ArrowUp") next = (index - 1 + TOOL_KEYS.length) % TOOL_KEYS.length;
+    else if (event.key === "Home") next = 0;
+    else if (event.key === "End") next = TOOL_KEYS.length - 1;
+    if (next === null) return;
+    event.preventDefault();
+    choose(TOOL_KEYS[next], true);
+  }
+
+  function ensureMounted(key) {
+    const entry = tabs.get(key);
+    if (entry.loading) return;
+    entry.loading = true;
+    for (const name of TOOL_MODULES[key]) {
+      const slot = h("div", { class: `ws-tool-slot ws-slot-${name}` }, h("p", { class: "hint" }, app.t("Loading…")));
+      entry.panel.append(slot);
+      LOADERS[name]()
+        .then((module) => {
+          slot.replaceChildren();
+          const instance = module.mount(slot, app);
+          entry.instances.push(instance);
+          if (app.state) instance?.update?.(app.state);
+        })
+        .catch((error) => {
+          console.error(`tool ${name}`, error);
+          replace(slot, h("p", { class: "hint" }, app.t("This tool is not available yet.")));
+        });
+    }
+  }
+
+  function currentTool(state) {
+    const phase = state.phase === null ? null : state.phases[state.phase];
+    return phase ? phase.tool : null;
+  }
+
+  function render() {
+    const state = app.state;
+    if (!state || fatal) return;
+    const canFacilitate = app.canFacilitate();
+    const phaseTool = currentTool(state);
+    if (state.phase !== lastPhase) {
+      lastPhase = state.phase;
+      manualTool = null; // a new phase: show its tool
+    }
+    let key = canFacilitate ? manualTool || phaseTool || "board" : phaseTool;
+    if (key && !tabs.has(key)) key = "board";
+    show(tablist, canFacilitate);
+    show(waiting, !key);
+    setText(toolHeading, key ? app.t(TOOL_LABELS[key]) : app.t("Waiting"));
+    for (const [toolKey, entry] of tabs) {
+      const selected = toolKey === key;
+      entry.tab.setAttribute("aria-selected", String(selected));
+      entry.tab.tabIndex = selected ? 0 : -1;
+      entry.tab.classList.toggle("is-phase-tool", toolKey === phaseTool);
+      show(entry.panel, selected);
+      if (canFacilitate) entry.panel.setAttribute("role", "tabpanel");
+      else entry.panel.removeAttribute("role");
+      if (selected) ensureMounted(toolKey);
+    }
+    // The chat lives in the side column, or in the main area when it is the phase's tool.
+    const chatHome = key === "chat" ? tabs.get("chat").panel : side;
+    if (chat.element.parentElement !== chatHome) {
+      if (key === "chat") chatHome.append(chat.element);
+      else side.insertBefore(chat.element, presence.element);
+    }
+    if (key !== shownTool) shownTool = key;
+    const entry = key ? tabs.get(key) : null;
+    for (const instance of entry ? entry.instances : []) instance?.update?.(state);
+
+    // header
+    setText(title, state.title);
+    document.title = `${state.title} · Werkplaats`;
+    const phase = state.phase === null ? null : state.phases[state.phase];
+    if (state.ended) setText(phaseName, app.t("The session has ended."));
+    else if (phase) setText(phaseName, app.t("Phase {number} of {total}: {name}", { number: state.phase + 1, total: state.phases.length, name: phase.name }));
+    else setText(phaseName, app.t("Not started yet"));
+    setText(purpose, phase && !state.ended ? phase.purpose : "");
+    setText(instructions, phase && !state.ended ? phase.instructions : "");
+    show(purpose, Boolean(phase && phase.purpose && !state.ended));
+    show(instructions, Boolean(phase && phase.instructions && !state.ended));
+    timer.update(state);
+    const url = safeVideoUrl(state.video_url);
+    show(video, Boolean(url));
+    if (url && video.href !== url) video.href = url;
+
+    show(banner, state.ended);
+    if (state.ended) setText(banner, app.t("The session has ended. You can still read everything and chat."));
+
+    show(facilitatorConsole.element, canFacilitate);
+    if (canFacilitate) facilitatorConsole.update(state);
+    hands.update(state);
+    presence.update(state);
+    chat.update(state);
+  }
+
+  function announceEvents(state, events) {
+    const now = app.serverNow();
+    for (const event of events) {
+      if (now - event.at > RECENT) continue;
+      const body = event.body;
+      switch (body.type) {
+        case "phase.started": {
+          const phase = state.phases[body.index];
+          if (phase) app.announce(app.t("Phase {name} has started.", { name: phase.name }));
+          break;
+        }
+        case "phase.paused":
+          app.announce(app.t("The timer is paused."));
+          break;
+        case "phase.resumed":
+          app.announce(app.t("The timer runs again."));
+          break;
+        case "phase.extended":
+          app.announce(app.t("The time of this phase was changed."));
+          break;
+        case "session.ended":
+          app.announce(app.t("The session has ended."));
+          break;
+        case "hand.raised":
+          if (event.actor === app.me) app.announce(app.t("Your hand is raised."));
+          else if (event.actor) app.announce(app.t("{name} raised their hand.", { name: app.nameOf(event.actor) }));
+          break;
+        case "hand.lowered":
+          if (body.participant === app.me) app.announce(app.t("Your hand is lowered."));
+          break;
+        case "role.changed":
+          if (body.participant === app.me) app.announce(app.t("Your role is now: {role}.", { role: app.t(ROLE_LABELS[body.role] || body.role) }));
+          break;
+        case "agenda.set":
+          app.announce(app.t("The agenda was changed."));
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  return {
+    update(state, info = {}) {
+      if (info.events && info.events.some((e) => e.body.type === "participant.removed" && e.body.participant === app.me)) {
+        this.fatal("removed");
+        return;
+      }
+      if (state.people?.[app.me]?.removed) {
+        this.fatal("removed");
+        return;
+      }
+      render();
+      if (info.events) announceEvents(state, info.events);
+    },
+    status(status, pending) {
+      connection.dataset.status = status;
+      setText(statusText, app.t(STATUS_TEXT[status] || status));
+      setText(pendingText, pending && status !== "connected" ? ` · ${app.t("{count} not sent yet", { count: pending })}` : "");
+      if (status === "connected") {
+        clearTimeout(lossTimer);
+        lossTimer = null;
+        if (lostAnnounced) app.announce(app.t("Connected again."));
+        lostAnnounced = false;
+      } else if ((status === "reconnecting" || status === "offline") && lossTimer === null && !lostAnnounced) {
+        // A blip of a second is not worth an interruption.
+        lossTimer = setTimeout(() => {
+          lossTimer = null;
+          if (!fatal && connection.dataset.status !== "connected") {
+            lostAnnounced = true;
+            app.announceUrgent(app.t("The connection is lost. We keep trying to reconnect; what you type is kept."));
+          }
+        }, 2000);
+      }
+    },
+    fatal(reason) {
+      if (fatal) return;
+      fatal = reason;
+      const [headline, detail] = FATAL_TEXT[reason] || FATAL_TEXT.bad_token;
+      const message = h(
+        "div",
+        { class: "ws-fatal", role: "alert" },
+        h("h2", {}, app.t(headline)),
+        h("p", {}, app.t(detail)),
+        reason === "removed" ? null : h("p", {}, h("a", { href: "/join" }, app.t("Go to the join page"))),
+      );
+      replace(root, h("header", { class: "ws-header" }, h("div", { class: "ws-heading" }, title, connection)), message);
+    },
+    chatAcked(frame) {
+      chat.acked?.(frame);
+    },
+  };
+}
