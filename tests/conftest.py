@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import os
-import re
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
@@ -20,7 +16,8 @@ from catalogue.content import Content, load_content
 from server.app import create_app
 from server.db import create_engine, sessionmaker
 from server.migrate import upgrade
-from server.settings import Settings, normalize_database_url
+from server.settings import Settings
+from tests.postgres import create_database, drop_database
 
 POSTGRES_URL = os.environ.get("WERKPLAATS_TEST_POSTGRES_URL")
 SKIP_POSTGRES = (
@@ -36,33 +33,15 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-def _plain_dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 async def create_postgres_database() -> str:
     """A new, empty PostgreSQL database; returns its async URL."""
     assert POSTGRES_URL
-    name = f"werkplaats_test_{uuid.uuid4().hex[:12]}"
-    connection = await asyncpg.connect(_plain_dsn(POSTGRES_URL))
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
-    finally:
-        await connection.close()
-    return normalize_database_url(
-        make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    )
+    return await create_database(POSTGRES_URL, "werkplaats_test")
 
 
 async def drop_postgres_database(url: str) -> None:
     assert POSTGRES_URL
-    name = make_url(url).database
-    assert name and re.fullmatch(r"werkplaats_test_[0-9a-f]{12}", name)
-    connection = await asyncpg.connect(_plain_dsn(POSTGRES_URL))
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await connection.close()
+    await drop_database(POSTGRES_URL, url, "werkplaats_test")
 
 
 @pytest.fixture

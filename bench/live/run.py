@@ -37,12 +37,10 @@ ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
-import asyncpg  # type: ignore[import-untyped]  # noqa: E402
 import httpx  # noqa: E402
 import msgspec  # noqa: E402
 import uvloop  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
 from server.db import create_engine, sessionmaker  # noqa: E402
@@ -52,6 +50,7 @@ from sessions import events as ev  # noqa: E402
 from sessions.engine import SessionEngine  # noqa: E402
 from sessions.models import LiveSession, SessionEvent  # noqa: E402
 from sessions.state import State, apply  # noqa: E402
+from tests.postgres import create_database, drop_database  # noqa: E402
 from tests.server.test_cli import WERKPLAATS, free_port  # noqa: E402
 from tests.sessions.live import Server  # noqa: E402
 
@@ -105,30 +104,12 @@ async def wait_quiet(threshold: float, longest: float) -> float:
             return busy
 
 
-def _plain_dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 async def create_postgres_database() -> str:
-    name = f"werkplaats_bench_{uuid.uuid4().hex[:12]}"
-    connection = await asyncpg.connect(_plain_dsn(POSTGRES_URL))
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
-    finally:
-        await connection.close()
-    return normalize_database_url(
-        make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    )
+    return await create_database(POSTGRES_URL, "werkplaats_bench")
 
 
 async def drop_postgres_database(url: str) -> None:
-    name = make_url(url).database
-    assert name and re.fullmatch(r"werkplaats_bench_[0-9a-f]{12}", name)
-    connection = await asyncpg.connect(_plain_dsn(POSTGRES_URL))
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await connection.close()
+    await drop_database(POSTGRES_URL, url, "werkplaats_bench")
 
 
 @contextlib.asynccontextmanager
