@@ -35,9 +35,16 @@ Seeder = Callable[[async_sessionmaker[AsyncSession], Path | None], Awaitable[lis
 def domain_routes() -> list[BaseRoute]:
     """The routes of the domain packages; the one place the server knows about them."""
     from catalogue import api, regions, routes
+    from sessions import pages as session_pages
     from sessions import routes as session_routes
 
-    return [*routes.routes, *regions.routes, *api.routes, *session_routes.routes]
+    return [
+        *routes.routes,
+        *regions.routes,
+        *api.routes,
+        *session_routes.routes,
+        *session_pages.routes,
+    ]
 
 
 def domain_lifespans() -> list[Callable[[Starlette], AbstractAsyncContextManager[None]]]:
@@ -101,7 +108,9 @@ def create_app(settings: Settings) -> Starlette:
 
     app.state.openapi = openapi_document([OPENAPI], version=_version())
 
-    app.state.nav_items = NAV
+    from sessions.pages import NAV as SESSION_NAV
+
+    app.state.nav_items = [*NAV, *SESSION_NAV]  # an item with "roles" shows only to those
     app.state.home_links = HOME_LINKS
     return app
 

@@ -10,9 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from sessions import events as ev
-from sessions.decide import decide_join
+from sessions.decide import Refused, decide_join
 from sessions.engine import SessionEngine
-from sessions.models import LiveSession
+from sessions.models import LiveSession, SessionEvent
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read aloud
 CODE_LENGTH = 6
@@ -96,11 +96,17 @@ async def create_session(
     return row
 
 
+def normalize_code(code: str) -> str:
+    """A join code as typed or read aloud: any case, spaces anywhere."""
+    return "".join(code.split()).upper()
+
+
 async def find_by_code(db: async_sessionmaker[AsyncSession], code: str) -> LiveSession | None:
+    code = normalize_code(code)
+    if not code or len(code) > 12:
+        return None
     async with db() as session:
-        return await session.scalar(
-            select(LiveSession).where(LiveSession.join_code == code.strip().upper())
-        )
+        return await session.scalar(select(LiveSession).where(LiveSession.join_code == code))
 
 
 async def find_by_public_id(
@@ -108,6 +114,51 @@ async def find_by_public_id(
 ) -> LiveSession | None:
     async with db() as session:
         return await session.scalar(select(LiveSession).where(LiveSession.public_id == public_id))
+
+
+async def sessions_created_by(
+    db: async_sessionmaker[AsyncSession], user_id: int
+) -> list[tuple[LiveSession, bool]]:
+    """The sessions an account created, newest first, each with whether it has ended."""
+    async with db() as session:
+        rows = list(
+            await session.scalars(
+                select(LiveSession)
+                .where(LiveSession.created_by == user_id)
+                .order_by(LiveSession.created_at.desc(), LiveSession.id.desc())
+            )
+        )
+        ended = set(
+            await session.scalars(
+                select(SessionEvent.session_id).where(
+                    SessionEvent.session_id.in_([row.id for row in rows]),
+                    SessionEvent.type == "session.ended",
+                )
+            )
+        )
+    return [(row, row.id in ended) for row in rows]
+
+
+@dataclass(frozen=True)
+class Joined:
+    session: LiveSession
+    participant: str
+
+
+async def join_by_code(
+    db: async_sessionmaker[AsyncSession],
+    engine: SessionEngine,
+    code: str,
+    name: str,
+    location: ev.Location | None,
+) -> Joined:
+    """A new participant in the session with this code (raises Refused: unknown code, full, …)."""
+    row = await find_by_code(db, code)
+    if row is None:
+        raise Refused("unknown_code", "there is no session with this code")
+    participant = new_participant_id()
+    await join(engine, row, participant, name, location)
+    return Joined(row, participant)
 
 
 async def join(

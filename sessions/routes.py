@@ -17,11 +17,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from catalogue.queries import current_variant, load_goals, load_region
 from server.auth import require_role
 from server.errors import ApiError
 from server.models import Role
-from sessions import actions
+from sessions import actions, setup
 from sessions import commands as c
 from sessions import events as ev
 from sessions.decide import Refused, decide
@@ -37,13 +36,7 @@ CLOSE_BAD_TOKEN = 4001
 CLOSE_FORBIDDEN_ORIGIN = 4003
 CLOSE_UNKNOWN_SESSION = 4004
 _encode = msgspec.json.Encoder().encode
-
-DEFAULT_AGENDA: tuple[ev.AgendaPhase, ...] = (
-    ev.AgendaPhase("Opening", 10, "round", "Iedereen komt aan en zegt kort hoe het gaat."),
-    ev.AgendaPhase("Ideeën verzamelen", 20, "board", "Iedereen schrijft ideeën op briefjes."),
-    ev.AgendaPhase("Kiezen", 10, "vote", "Kies samen wat het belangrijkst is."),
-    ev.AgendaPhase("Oogsten", 15, "harvest", "Wat nemen we mee?"),
-)
+JOIN_STATUS = {"unknown_code": 404, "room_full": 409, "session_ended": 409, "removed": 409}
 
 
 class TooSlow(Exception):
@@ -84,99 +77,57 @@ def _runtime(request: Request | WebSocket) -> tuple[SessionEngine, Hub]:
 async def create(request: Request) -> Response:
     user = require_role(request, Role.FACILITATOR, Role.COORDINATOR)
     body = _decode_body(await request.body(), CreateRequest)
-    phases, asynchronous = DEFAULT_AGENDA, bool(body.asynchronous)
-    if body.variant is not None:
-        async with request.app.state.db() as db:
-            variant = await current_variant(db, body.variant)
-        if variant is None:
-            raise ApiError(422, "unknown_variant", f"there is no variant {body.variant!r}")
-        phases = tuple(
-            ev.AgendaPhase(p.name, p.minutes, p.tool, p.purpose, p.participants)  # type: ignore[arg-type]
-            for p in variant.phases
-        )
-        asynchronous = variant.asynchronous if body.asynchronous is None else body.asynchronous
-    if body.modality == "online" and body.capacity is not None:
-        raise ApiError(422, "invalid_request", "an online session has no room capacity")
-    async with request.app.state.db() as db:
-        await _check_goals_and_region(db, body)
-    engine, _hub = _runtime(request)
-    setup = actions.SessionSetup(
-        body.title,
-        phases,
-        tuple(body.goals),
-        body.modality,
-        body.capacity,
-        body.breakout_size,
-        body.anonymous_notes,
-        asynchronous,
-        body.variant,
-        body.region,
-        body.theme,
+    asked = setup.SetupRequest(
+        title=body.title,
+        modality=body.modality,
+        variant=body.variant,
+        goals=tuple(body.goals),
+        capacity=body.capacity,
+        breakout_size=body.breakout_size,
+        anonymous_notes=body.anonymous_notes,
+        asynchronous=body.asynchronous,
+        region=body.region,
+        theme=body.theme,
     )
-    row = await actions.create_session(request.app.state.db, engine, setup, user.id, user.name)
+    engine, _hub = _runtime(request)
+    try:
+        row = await setup.create(request.app.state.db, engine, asked, user.id, user.name)
+    except setup.SetupRefused as refused:
+        raise ApiError(422, refused.code, refused.text()) from None
     participant = actions.facilitator_id(user.id)
     return JSONResponse(
         {
             "session": row.public_id,
             "join_code": row.join_code,
-            "join_url": str(request.url_for("join_page")) + f"?code={row.join_code}",
+            "join_url": setup.join_url(request, row.join_code),
             "websocket": f"/ws/sessions/{row.public_id}",
             "participant": participant,
             "token": make_token(request.app.state.settings.secret_key, row.public_id, participant),
         },
         status_code=201,
     )
-
-
-async def _check_goals_and_region(db: Any, body: CreateRequest) -> None:
-    known_goals = [goal.slug for goal in await load_goals(db)]
-    for goal in body.goals:
-        if goal not in known_goals:
-            raise ApiError(
-                422, "unknown_goal", f"unknown goal {goal!r}; known goals: {', '.join(known_goals)}"
-            )
-    if body.theme is not None and body.region is None:
-        raise ApiError(422, "invalid_request", "a theme belongs to a region; give the region too")
-    if body.region is None:
-        return
-    region = await load_region(db, body.region)
-    if region is None:
-        raise ApiError(422, "unknown_region", f"there is no region {body.region!r}")
-    themes = [theme.slug for theme in region.themes]
-    if body.theme is not None and body.theme not in themes:
-        raise ApiError(
-            422,
-            "unknown_theme",
-            f"region {body.region!r} has no theme {body.theme!r}; its themes: {', '.join(themes)}",
-        )
 
 
 async def join(request: Request) -> Response:
     body = _decode_body(await request.body(), JoinRequest)
-    row = await actions.find_by_code(request.app.state.db, request.path_params["code"])
-    if row is None:
-        raise ApiError(404, "unknown_code", "there is no session with this code")
     engine, _hub = _runtime(request)
-    participant = actions.new_participant_id()
     try:
-        await actions.join(engine, row, participant, body.name, body.location)
+        joined = await actions.join_by_code(
+            request.app.state.db, engine, request.path_params["code"], body.name, body.location
+        )
     except Refused as refused:
-        status = 409 if refused.code in ("room_full", "session_ended", "removed") else 422
-        raise ApiError(status, refused.code, refused.message) from None
+        raise ApiError(JOIN_STATUS.get(refused.code, 422), refused.code, refused.message) from None
+    public_id = joined.session.public_id
+    token = make_token(request.app.state.settings.secret_key, public_id, joined.participant)
     return JSONResponse(
         {
-            "session": row.public_id,
-            "websocket": f"/ws/sessions/{row.public_id}",
-            "participant": participant,
-            "token": make_token(request.app.state.settings.secret_key, row.public_id, participant),
+            "session": public_id,
+            "websocket": f"/ws/sessions/{public_id}",
+            "participant": joined.participant,
+            "token": token,
         },
         status_code=201,
     )
-
-
-async def join_page(request: Request) -> Response:
-    """Placeholder for the browser's join page (the workspace comes with the browser client)."""
-    return JSONResponse({"code": request.query_params.get("code", "")})
 
 
 def _origin_allowed(websocket: WebSocket) -> bool:
@@ -356,6 +307,5 @@ def _new_id() -> str:
 routes: list[BaseRoute] = [
     Route("/api/sessions", create, methods=["POST"]),
     Route("/api/sessions/{code}/join", join, methods=["POST"]),
-    Route("/join", join_page, name="join_page"),
     WebSocketRoute("/ws/sessions/{public_id}", session_socket),
 ]

@@ -1,0 +1,278 @@
+"""The start form: its fields, the agenda editor's operations without scripts, and its checks.
+
+Pure: no I/O. The page reads a submitted form into a `StartForm`, applies the agenda button
+that was pressed (`op`), and checks the result into a `SetupRequest` for `sessions.setup`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from starlette.datastructures import FormData
+
+from catalogue.content import Problem, Variant
+from catalogue.vocabulary import MODALITIES, TOOLS
+from server.i18n import N_
+from sessions import events as ev
+from sessions.commands import video_url_problem
+from sessions.setup import DEFAULT_AGENDA, SetupRequest, agenda_of
+
+MAX_PHASES = 40
+MAX_MINUTES = 600
+MAX_TITLE = 120
+MAX_PHASE_NAME = 80
+MAX_PURPOSE = 500
+MAX_INSTRUCTIONS = 1000
+MAX_GOALS = 10
+MAX_CAPACITY = 1000
+BREAKOUT_SIZES = (2, 50)
+ROOM_MODALITIES = ("hybrid", "on-site")
+
+
+@dataclass
+class PhaseFields:
+    """One phase of the agenda editor, as typed (minutes stay text until checked)."""
+
+    name: str = ""
+    minutes: str = ""
+    tool: str = "board"
+    purpose: str = ""
+    instructions: str = ""
+
+
+@dataclass
+class StartForm:
+    """The start form's values, as typed, so a form shown again keeps everything."""
+
+    title: str = ""
+    variant: str = ""
+    goals: list[str] = field(default_factory=list)
+    region: str = ""
+    theme: str = ""  # "region/theme": a theme belongs to one region
+    modality: str = "online"
+    capacity: str = ""
+    breakout_size: str = "4"
+    anonymous_notes: bool = False
+    asynchronous: bool = False
+    video_url: str = ""
+    phases: list[PhaseFields] = field(default_factory=list)
+
+
+def initial(variant: Variant | None, goals: Sequence[str], title: str = "") -> StartForm:
+    """A new form: the variant's script as the agenda (or the default agenda), these goals."""
+    agenda = agenda_of(variant) if variant is not None else DEFAULT_AGENDA
+    return StartForm(
+        title=title,
+        variant=variant.slug if variant is not None else "",
+        goals=list(dict.fromkeys(goals)),
+        asynchronous=variant.asynchronous if variant is not None else False,
+        phases=[
+            PhaseFields(p.name, str(p.minutes), p.tool, p.purpose, p.instructions) for p in agenda
+        ],
+    )
+
+
+def from_submitted(form: FormData) -> StartForm:
+    """The form as the browser sent it; phases in the order of their numbers."""
+
+    def text(name: str) -> str:
+        value = form.get(name, "")
+        return value.strip() if isinstance(value, str) else ""
+
+    numbers = sorted(
+        {
+            int(key.split("-")[1])
+            for key in form
+            if key.startswith("phase-") and key.count("-") >= 2 and key.split("-")[1].isdigit()
+        }
+    )
+    phases = [
+        PhaseFields(
+            text(f"phase-{n}-name"),
+            text(f"phase-{n}-minutes"),
+            text(f"phase-{n}-tool") or "board",
+            text(f"phase-{n}-purpose"),
+            text(f"phase-{n}-instructions"),
+        )
+        for n in numbers[: MAX_PHASES + 1]  # one over, so that "too many" can be said
+    ]
+    return StartForm(
+        title=text("title"),
+        variant=text("variant"),
+        goals=list(dict.fromkeys(g for g in form.getlist("goals") if isinstance(g, str))),
+        region=text("region"),
+        theme=text("theme"),
+        modality=text("modality") or "online",
+        capacity=text("capacity"),
+        breakout_size=text("breakout_size"),
+        anonymous_notes=form.get("anonymous_notes") == "on",
+        asynchronous=form.get("asynchronous") == "on",
+        video_url=text("video_url"),
+        phases=phases,
+    )
+
+
+def apply_op(start: StartForm, op: str) -> int | None:
+    """Apply an agenda button (`up-3`, `down-3`, `remove-3`, `add`); the phase to look at next.
+
+    Numbers count from 1, as the form shows them. Unknown or impossible operations do nothing.
+    """
+    phases = start.phases
+    if op == "add":
+        if len(phases) >= MAX_PHASES:
+            return None
+        phases.append(PhaseFields(minutes="10"))
+        return len(phases)
+    action, _, number = op.partition("-")
+    if not number.isdigit() or not 1 <= int(number) <= len(phases):
+        return None
+    index = int(number) - 1
+    if action == "up" and index > 0:
+        phases[index - 1], phases[index] = phases[index], phases[index - 1]
+        return index
+    if action == "down" and index < len(phases) - 1:
+        phases[index], phases[index + 1] = phases[index + 1], phases[index]
+        return index + 2
+    if action == "remove" and len(phases) > 1:
+        del phases[index]
+        return min(index + 1, len(phases))
+    return int(number)
+
+
+def check(start: StartForm) -> tuple[SetupRequest | None, list[Problem]]:
+    """The request this form asks for, or the problems (each naming its field)."""
+    problems: list[Problem] = []
+
+    def problem(where: str, message: str, **params: object) -> None:
+        problems.append(Problem(where, message, params))
+
+    title = " ".join(start.title.split())
+    if not title:
+        problem("title", N_("Give the session a title."))
+    elif len(title) > MAX_TITLE:
+        problem("title", N_("The title can be at most %(max)s characters."), max=MAX_TITLE)
+    if start.modality not in MODALITIES:
+        problem("modality", N_("Choose online, hybrid or on site."))
+    capacity = _whole(start.capacity)
+    if start.capacity and start.modality not in ROOM_MODALITIES:
+        problem("capacity", N_("Only a hybrid or on-site session has places in a room."))
+    elif start.capacity and (capacity is None or not 1 <= capacity <= MAX_CAPACITY):
+        problem(
+            "capacity",
+            N_("Places in the room: a whole number from 1 to %(max)s."),
+            max=MAX_CAPACITY,
+        )
+    low, high = BREAKOUT_SIZES
+    breakout_size = _whole(start.breakout_size)
+    if breakout_size is None or not low <= breakout_size <= high:
+        problem(
+            "breakout_size",
+            N_("Group size: a whole number from %(min)s to %(max)s."),
+            min=low,
+            max=high,
+        )
+    if len(start.goals) > MAX_GOALS:
+        problem("goals", N_("Choose at most %(max)s goals."), max=MAX_GOALS)
+    region, theme = start.region or None, None
+    if start.theme:
+        theme_region, _, theme = start.theme.partition("/")
+        if region is None:
+            region = theme_region
+        elif theme_region != region:
+            problem(
+                "theme",
+                N_("This theme belongs to another region. Choose its region or another theme."),
+            )
+    if start.video_url and (
+        not start.video_url.lower().startswith("https://") or video_url_problem(start.video_url)
+    ):
+        problem(
+            "video_url",
+            N_(
+                "Paste the whole address of the video call, starting with https:// "
+                "(for example https://meet.jit.si/our-meeting)."
+            ),
+        )
+    phases = _check_phases(start.phases, problem)
+    if problems:
+        return None, problems
+    asked = SetupRequest(
+        title=title,
+        modality=cast(ev.Modality, start.modality),
+        variant=start.variant or None,
+        goals=tuple(start.goals),
+        capacity=capacity if start.capacity else None,
+        breakout_size=cast(int, breakout_size),
+        anonymous_notes=start.anonymous_notes,
+        asynchronous=start.asynchronous,
+        region=region,
+        theme=theme or None,
+        phases=phases,
+        video_url=start.video_url or None,
+    )
+    return asked, []
+
+
+def _check_phases(phases: list[PhaseFields], problem: Any) -> tuple[ev.AgendaPhase, ...]:
+    if not phases:
+        problem("phases", N_("The agenda needs at least one phase."))
+    if len(phases) > MAX_PHASES:
+        problem("phases", N_("The agenda can have at most %(max)s phases."), max=MAX_PHASES)
+    checked = []
+    for number, phase in enumerate(phases[:MAX_PHASES], start=1):
+        where = f"phase-{number}"
+        name = " ".join(phase.name.split())
+        if not name:
+            problem(f"{where}-name", N_("Give this phase a name."))
+        elif len(name) > MAX_PHASE_NAME:
+            problem(
+                f"{where}-name", N_("A name can be at most %(max)s characters."), max=MAX_PHASE_NAME
+            )
+        minutes = _whole(phase.minutes)
+        if minutes is None or not 1 <= minutes <= MAX_MINUTES:
+            problem(
+                f"{where}-minutes",
+                N_("Minutes: a whole number from 1 to %(max)s."),
+                max=MAX_MINUTES,
+            )
+        if phase.tool not in TOOLS:
+            problem(f"{where}-tool", N_("Choose one of the tools."))
+        if len(phase.purpose) > MAX_PURPOSE:
+            problem(
+                f"{where}-purpose",
+                N_("The purpose can be at most %(max)s characters."),
+                max=MAX_PURPOSE,
+            )
+        if len(phase.instructions) > MAX_INSTRUCTIONS:
+            problem(
+                f"{where}-instructions",
+                N_("The instructions can be at most %(max)s characters."),
+                max=MAX_INSTRUCTIONS,
+            )
+        checked.append(
+            ev.AgendaPhase(
+                name,
+                minutes or 0,
+                cast(ev.Tool, phase.tool),
+                phase.purpose,
+                phase.instructions,
+            )
+        )
+    if phases and phases[-1].tool != "harvest" and len(phases) <= MAX_PHASES:
+        problem(
+            f"phase-{len(phases)}-tool",
+            N_(
+                "The last phase must be a harvest, so that the group ends with what it takes "
+                "along. Choose the tool 'harvest' here, or add a harvest phase."
+            ),
+        )
+    return tuple(checked)
+
+
+def _whole(text: str) -> int | None:
+    try:
+        return int(text.strip())
+    except ValueError:
+        return None

@@ -1,0 +1,356 @@
+"""Pages around a live session: start one, show its code and QR code, join, open the workspace.
+
+The workspace itself is a script (server/static/workspace/); these pages work without one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import segno
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from catalogue.content import Problem
+from catalogue.queries import Catalogue, load_regions
+from catalogue.routes import VOCABULARY, load, problem_list
+from catalogue.vocabulary import MODALITIES
+from server import i18n
+from server.auth import current_user, require_role, require_user
+from server.errors import PageError
+from server.i18n import N_
+from server.models import Role
+from server.templating import language_of, render, translator_for
+from sessions import actions, forms, setup
+from sessions import events as ev
+from sessions.client_strings import client_strings
+from sessions.decide import Refused
+from sessions.engine import SessionEngine
+from sessions.models import LiveSession
+from sessions.routes import JOIN_STATUS
+from sessions.tokens import make_token, read_token
+
+NAV = [{"href": "/sessies", "label": N_("Sessions"), "roles": ("facilitator", "coordinator")}]
+COOKIE_PREFIX = "wp_p_"
+COOKIE_DAYS = 90
+MAX_NAME = 60
+STARTERS = (Role.FACILITATOR, Role.COORDINATOR)
+
+# What a refused join means for a person at the join page (the API's codes, in B1 Dutch).
+JOIN_MESSAGES = {
+    "unknown_code": N_("There is no session with this code. Check the code and try again."),
+    "session_ended": N_("This session has ended. You can no longer join."),
+    "room_full": N_(
+        "The room is full: all %(capacity)s places are taken. You can still join remotely."
+    ),
+    "location_required": N_("Choose whether you are in the room or joining remotely."),
+    "removed": N_("You were removed from this session."),
+    "unknown_session": N_("This session cannot be opened. Ask the facilitator for a new code."),
+}
+
+
+def participant_cookie(public_id: str) -> str:
+    """The name of the cookie that holds this browser's participant token for a session."""
+    return f"{COOKIE_PREFIX}{public_id}"
+
+
+def _engine(request: Request) -> SessionEngine:
+    engine: SessionEngine = request.app.state.session_engine
+    return engine
+
+
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# Start a session ----------------------------------------------------------------------------
+
+
+async def start_page(request: Request) -> Response:
+    user = require_role(request, *STARTERS)
+    catalogue = await load(request)
+    if request.method == "GET":
+        slug = request.query_params.get("variant")
+        current = catalogue.by_slug.get(slug) if slug else None
+        if slug and current is None:
+            raise PageError(404)
+        variant = current.variant if current is not None else None
+        goals = [g for g in request.query_params.getlist("goal") if g in catalogue.goal_slugs]
+        title = ""
+        if variant is not None:
+            title = variant.title_en if language_of(request) == "en" else variant.title
+        start = forms.initial(variant, goals, title)
+        if request.query_params.get("modality") in MODALITIES:
+            start.modality = request.query_params["modality"]
+        return await _start_form(request, catalogue, start)
+    form = await request.form(max_files=0, max_fields=forms.MAX_PHASES * 6 + 50)
+    start = forms.from_submitted(form)
+    op = form.get("op", "create")
+    if isinstance(op, str) and op != "create":
+        focus = forms.apply_op(start, op)
+        control = op.partition("-")[0] if op.startswith(("up-", "down-")) else "name"
+        return await _start_form(request, catalogue, start, focus=(focus, control))
+    asked, problems = forms.check(start)
+    if asked is not None:
+        try:
+            row = await setup.create(
+                request.app.state.db, _engine(request), asked, user.id, user.name
+            )
+        except setup.SetupRefused as refused:
+            problems = [Problem(refused.field, refused.message, refused.params)]
+        else:
+            return RedirectResponse(f"/sessies/{row.public_id}", status_code=303)
+    return await _start_form(request, catalogue, start, problems=problems, status_code=422)
+
+
+async def _start_form(
+    request: Request,
+    catalogue: Catalogue,
+    start: forms.StartForm,
+    problems: list[Problem] | None = None,
+    focus: tuple[int | None, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    async with request.app.state.db() as db:
+        regions = await load_regions(db)
+    shown = problem_list(problems or [], translator_for(request))
+    current = catalogue.by_slug.get(start.variant) if start.variant else None
+    return render(
+        request,
+        "sessions/start.html",
+        {
+            **VOCABULARY,
+            "start": start,
+            "variant": current.variant if current is not None else None,
+            "goals": catalogue.goals,
+            "goal_names": catalogue.goal_names(language_of(request)),
+            "regions": regions,
+            "problems": shown,
+            "problem_fields": {p["field"] for p in shown},
+            "focus": focus or (None, ""),
+            "max_phases": forms.MAX_PHASES,
+            "max_minutes": forms.MAX_MINUTES,
+        },
+        status_code=status_code,
+    )
+
+
+# The facilitator's view of a session --------------------------------------------------------
+
+
+async def sessions_page(request: Request) -> Response:
+    user = require_role(request, *STARTERS)
+    rows = await actions.sessions_created_by(request.app.state.db, user.id)
+    return render(request, "sessions/list.html", {"sessions": rows})
+
+
+async def _own_session(request: Request) -> LiveSession:
+    """The session in the path, if this account created it or coordinates; else 403/404."""
+    user = require_user(request)
+    row = await actions.find_by_public_id(request.app.state.db, request.path_params["public_id"])
+    if row is None:
+        raise PageError(404)
+    if row.created_by != user.id and not user.has_role(Role.COORDINATOR):
+        raise PageError(
+            403, "forbidden", N_("Only the facilitator who started this session can see this.")
+        )
+    return row
+
+
+def qr_svg(text: str, title: str) -> Markup:
+    """A QR code as inline SVG: presentation attributes only, no style (the CSP forbids it)."""
+    svg = segno.make(text, error="m").svg_inline(
+        title=title, omitsize=True, svgclass="qr-code", lineclass=None, dark="#000", light="#fff"
+    )
+    return Markup(svg.replace("<svg ", '<svg role="img" ', 1))  # noqa: S704 (segno escapes)
+
+
+async def _code_context(request: Request, row: LiveSession) -> dict[str, Any]:
+    url = setup.join_url(request, row.join_code)
+    state = await _engine(request).state(row.id)
+    _ = translator_for(request)
+    return {
+        "session": row,
+        "state": state,
+        "modality_label": MODALITIES.get(state.modality, state.modality),
+        "people": sum(1 for person in state.people.values() if not person.removed),
+        "join_url": url,
+        "join_host": str(request.url_for("join_page")),
+        "code_groups": [row.join_code[:3], row.join_code[3:]],
+        "spelled_code": " ".join(row.join_code),
+        "qr": qr_svg(url, _("QR code: scan it to join the session")),
+    }
+
+
+async def session_page(request: Request) -> Response:
+    row = await _own_session(request)
+    return render(request, "sessions/session.html", await _code_context(request, row))
+
+
+async def screen_page(request: Request) -> Response:
+    row = await _own_session(request)
+    return render(request, "sessions/screen.html", await _code_context(request, row))
+
+
+# Join ---------------------------------------------------------------------------------------
+
+
+async def join_page(request: Request) -> Response:
+    if request.method == "GET":
+        code = request.query_params.get("code", "")
+        if not code.strip():
+            return _join_form(request, code="")
+        row = await actions.find_by_code(request.app.state.db, code)
+        if row is None:
+            return _join_form(request, code=code, error="unknown_code", status_code=404)
+        return await _join_details(request, row)
+    form = await request.form(max_files=0, max_fields=20)
+    code, name, location = (str(form.get(key, "")) for key in ("code", "name", "location"))
+    row = await actions.find_by_code(request.app.state.db, code)
+    if row is None:
+        return _join_form(request, code=code, error="unknown_code", status_code=404)
+    if "name" not in form:  # the first step: only the code was sent
+        return await _join_details(request, row)
+    name = " ".join(name.split())
+    if not name or len(name) > MAX_NAME:
+        return await _join_details(request, row, name=name, name_problem=True, status_code=422)
+    chosen: ev.Location | None = location if location in ("room", "remote") else None  # type: ignore[assignment]
+    participant = actions.new_participant_id()
+    try:
+        await actions.join(_engine(request), row, participant, name, chosen)
+    except Refused as refused:
+        return await _join_details(
+            request,
+            row,
+            name=name,
+            location=location,
+            error=refused.code,
+            status_code=JOIN_STATUS.get(refused.code, 422),
+        )
+    response = RedirectResponse(f"/s/{row.public_id}", status_code=303)
+    token = make_token(request.app.state.settings.secret_key, row.public_id, participant)
+    response.set_cookie(
+        participant_cookie(row.public_id),
+        token,
+        max_age=COOKIE_DAYS * 24 * 3600,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+    return _no_store(response)
+
+
+def _join_form(
+    request: Request, code: str, error: str | None = None, status_code: int = 200
+) -> Response:
+    return render(
+        request,
+        "sessions/join.html",
+        {"step": "code", "code": code, "error": _join_message(request, error, {})},
+        status_code=status_code,
+    )
+
+
+async def _join_details(
+    request: Request,
+    row: LiveSession,
+    name: str = "",
+    location: str = "",
+    error: str | None = None,
+    name_problem: bool = False,
+    status_code: int = 200,
+) -> Response:
+    state = await _engine(request).state(row.id)
+    already = await _participant_of(request, row)
+    context = {
+        "step": "details",
+        "session": row,
+        "state": state,
+        "code": row.join_code,
+        "name": name,
+        "location": location,
+        "error_code": error,
+        "error": _join_message(request, error, {"capacity": state.capacity}),
+        "name_problem": name_problem,
+        "ended": state.ended,
+        "already": state.people[already] if already is not None else None,
+    }
+    return render(request, "sessions/join.html", context, status_code=status_code)
+
+
+def _join_message(request: Request, code: str | None, params: dict[str, object]) -> str:
+    if code is None:
+        return ""
+    message = JOIN_MESSAGES.get(code, N_("Joining did not work. Try again."))
+    text = translator_for(request)(message)
+    return text % params if "%(" in message else text
+
+
+# The workspace ------------------------------------------------------------------------------
+
+
+async def _participant_of(request: Request, row: LiveSession) -> str | None:
+    """The participant this browser is in the session (by its cookie), if still in it."""
+    token = request.cookies.get(participant_cookie(row.public_id))
+    if not token:
+        return None
+    participant = read_token(request.app.state.settings.secret_key, row.public_id, token)
+    if participant is None:
+        return None
+    person = (await _engine(request).state(row.id)).people.get(participant)
+    return participant if person is not None and not person.removed else None
+
+
+async def workspace_page(request: Request) -> Response:
+    row = await actions.find_by_public_id(request.app.state.db, request.path_params["public_id"])
+    if row is None:
+        raise PageError(404)
+    secret = request.app.state.settings.secret_key
+    state = await _engine(request).state(row.id)
+    participant = await _participant_of(request, row)
+    token = request.cookies.get(participant_cookie(row.public_id)) if participant else None
+    user = current_user(request)
+    if participant is None and user is not None:
+        own = actions.facilitator_id(user.id)
+        person = state.people.get(own)
+        if person is not None and not person.removed:
+            participant, token = own, make_token(secret, row.public_id, own)
+    if participant is None or token is None:
+        return RedirectResponse(f"/join?code={row.join_code}", status_code=303)
+    response = render(
+        request,
+        "sessions/workspace.html",
+        {
+            "public_id": row.public_id,
+            "title": state.title or row.title,
+            "token": token,
+            "participant": participant,
+            "join_code": row.join_code,
+            "join_url": setup.join_url(request, row.join_code),
+            "client_strings": _client_strings(request),
+            "websocket_path": f"/ws/sessions/{row.public_id}",
+        },
+    )
+    return _no_store(response)
+
+
+def _client_strings(request: Request) -> dict[str, str]:
+    language = i18n.current_language.set(language_of(request))
+    try:
+        return client_strings()
+    finally:
+        i18n.current_language.reset(language)
+
+
+routes: list[BaseRoute] = [
+    Route("/sessies", sessions_page, name="sessions"),
+    Route("/sessies/nieuw", start_page, methods=["GET", "POST"], name="session_start"),
+    Route("/sessies/{public_id}", session_page, name="session"),
+    Route("/sessies/{public_id}/scherm", screen_page, name="session_screen"),
+    Route("/join", join_page, methods=["GET", "POST"], name="join_page"),
+    Route("/s/{public_id}", workspace_page, name="workspace"),
+]
