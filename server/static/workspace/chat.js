@@ -19,7 +19,9 @@ function timeOf(at) {
 
 export function createChat(app) {
   const draft = app.draft("chat");
-  const list = h("ol", { class: "ws-chat-list", role: "log", "aria-labelledby": "ws-chat-heading" });
+  const list = h("ol", { class: "ws-chat-messages" });
+  // A log (a polite live region) around the list: new messages are read out, the list stays a list.
+  const log = h("div", { class: "ws-chat-list", role: "log", "aria-labelledby": "ws-chat-heading", tabIndex: 0 }, list);
   const empty = h("p", { class: "hint" }, app.t("No messages yet."));
   const input = h("input", {
     type: "text",
@@ -41,7 +43,7 @@ export function createChat(app) {
     "section",
     { class: "ws-panel ws-chat", "aria-labelledby": "ws-chat-heading" },
     h("h2", { id: "ws-chat-heading" }, app.t("Chat")),
-    list,
+    log,
     empty,
     form,
   );
@@ -109,7 +111,7 @@ export function createChat(app) {
   function update(state) {
     const canFacilitate = app.canFacilitate();
     const key = JSON.stringify([canFacilitate, state.breakouts?.groups]);
-    const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+    const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
     if (key !== filterKey || state.chat.length < shown) {
       // Who sees which group's messages changed: draw again.
       filterKey = key;
@@ -126,7 +128,7 @@ export function createChat(app) {
       append(list, fresh);
       visibleCount += fresh.length;
       while (list.children.length > MAX_SHOWN) list.firstElementChild.remove();
-      if (atBottom || fresh.length === visibleCount) list.scrollTop = list.scrollHeight;
+      if (atBottom || fresh.length === visibleCount) log.scrollTop = log.scrollHeight;
     }
     empty.hidden = visibleCount > 0;
     const removed = state.people[app.me]?.removed === true;

@@ -176,8 +176,14 @@ export function mountShell(root, app, options = {}) {
       entry.tab.tabIndex = selected ? 0 : -1;
       entry.tab.classList.toggle("is-phase-tool", toolKey === phaseTool);
       show(entry.panel, selected);
-      if (canFacilitate) entry.panel.setAttribute("role", "tabpanel");
-      else entry.panel.removeAttribute("role");
+      // Without tabs (participants) a panel is a plain part of the tool section.
+      if (canFacilitate) {
+        entry.panel.setAttribute("role", "tabpanel");
+        entry.panel.setAttribute("aria-labelledby", `ws-tab-${toolKey}`);
+      } else {
+        entry.panel.removeAttribute("role");
+        entry.panel.removeAttribute("aria-labelledby");
+      }
       if (selected) ensureMounted(toolKey);
     }
     // The chat lives in the side column, or in the main area when it is the phase's tool.

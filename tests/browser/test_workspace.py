@@ -1,0 +1,365 @@
+"""The live workspace in Chromium: a facilitator and participants in separate browser contexts,
+each with their own websocket, against a real server."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, BrowserContext, Page, WebSocketRoute, expect
+
+from server.demo import DEMO_PASSWORD
+from sessions.client_strings import SHELL_STRINGS
+from sessions.client_strings_tools import TOOL_STRINGS
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKSPACE_JS = ROOT / "server" / "static" / "workspace"
+SCREENSHOTS = ROOT / "build" / "screenshots"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 360, "height": 740}
+AXE_RULES = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
+
+NewContext = Callable[..., BrowserContext]
+
+
+@pytest.fixture
+def new_context(browser: Browser, live_server: str) -> Iterator[NewContext]:
+    """Browser contexts (one per person), closed after the test."""
+    contexts: list[BrowserContext] = []
+
+    def make(viewport: dict[str, int] | None = None) -> BrowserContext:
+        context = browser.new_context(
+            base_url=live_server, locale="nl-NL", viewport=viewport or DESKTOP
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+class Session:
+    """A session created by the demo facilitator, with a page for each person in it."""
+
+    def __init__(self, live_server: str, new_context: NewContext, **body: Any) -> None:
+        self.live_server = live_server
+        self.new_context = new_context
+        self.facilitator_context = new_context()
+        self.facilitator = self.facilitator_context.new_page()
+        self.facilitator.goto("/login")
+        self.facilitator.get_by_label("E-mailadres").fill("facilitator@werkplaats.example")
+        self.facilitator.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
+        self.facilitator.get_by_role("button", name="Inloggen").click()
+        expect(self.facilitator.get_by_role("button", name="Uitloggen")).to_be_visible()
+        response = self.facilitator_context.request.post(
+            "/api/sessions", data={"title": "Intervisie wijkteam Noord", **body}
+        )
+        assert response.status == 201, response.text()
+        created = response.json()
+        self.id: str = created["session"]
+        self.code: str = created["join_code"]
+        self.facilitator.goto(f"/s/{self.id}")
+        connected(self.facilitator)
+
+    def join(
+        self,
+        name: str,
+        viewport: dict[str, int] | None = None,
+        init_script: str | None = None,
+        context: BrowserContext | None = None,
+    ) -> Page:
+        """A participant joins (over the JSON API) and opens the workspace in their own context."""
+        answer = httpx.post(
+            f"{self.live_server}/api/sessions/{self.code}/join", json={"name": name}
+        )
+        assert answer.status_code == 201, answer.text
+        context = context or self.new_context(viewport)
+        context.add_cookies(
+            [
+                {
+                    "name": f"wp_p_{self.id}",
+                    "value": answer.json()["token"],
+                    "url": self.live_server,
+                    "httpOnly": True,
+                    "sameSite": "Lax",
+                }
+            ]
+        )
+        if init_script:
+            context.add_init_script(init_script)
+        page = context.new_page()
+        page.goto(f"/s/{self.id}")
+        connected(page)
+        return page
+
+
+def connected(page: Page) -> None:
+    expect(page.locator(".ws-conn")).to_have_attribute("data-status", "connected")
+
+
+def presence(page: Page) -> Any:
+    return page.get_by_role("region", name=re.compile("^Wie is er"))
+
+
+def chat(page: Page) -> Any:
+    return page.get_by_role("region", name="Chat", exact=True)
+
+
+def console(page: Page) -> Any:
+    return page.get_by_role("region", name="Voor de begeleider", exact=True)
+
+
+def seconds_shown(page: Page) -> int:
+    minutes, seconds = page.locator(".ws-timer-value").inner_text().split(":")
+    return int(minutes) * 60 + int(seconds)
+
+
+@pytest.fixture
+def session(live_server: str, new_context: NewContext) -> Session:
+    return Session(live_server, new_context)
+
+
+def test_facilitator_and_participant_see_each_other_and_the_phase_with_its_countdown(
+    session: Session,
+) -> None:
+    anna = session.join("Anna")
+    expect(presence(session.facilitator)).to_contain_text("Anna")
+    expect(presence(anna)).to_contain_text("Fatima Facilitator")
+    expect(presence(anna).locator("li", has_text="Fatima")).to_contain_text("Begeleider")
+    expect(presence(anna)).to_contain_text("2 van 2 online")
+    expect(anna.locator(".ws-waiting")).to_contain_text("nog niet begonnen")
+    expect(console(anna)).to_be_hidden()
+
+    console(session.facilitator).get_by_role("button", name="Start de eerste fase").click()
+    phase = session.facilitator.locator(".ws-phase-name").inner_text()
+    assert phase.startswith("Fase 1 van ")
+    expect(anna.locator(".ws-phase-name")).to_have_text(phase)
+    expect(anna.get_by_role("timer")).to_contain_text("Tijd over:")
+    minutes = int(anna.evaluate("werkplaats.state.phases[0].minutes"))
+    assert minutes * 60 - 5 <= seconds_shown(anna) <= minutes * 60
+
+    console(session.facilitator).get_by_role("button", name="Tijd stilzetten").click()
+    expect(anna.get_by_role("timer")).to_contain_text("Tijd staat stil")
+    expect(anna.locator("#ws-live-polite")).to_contain_text("De tijd staat stil.")
+
+
+def test_the_countdown_is_right_when_the_device_clock_is_an_hour_off(session: Session) -> None:
+    # This participant's clock runs an hour ahead; the server's clock decides.
+    ahead = "const realNow = Date.now.bind(Date); Date.now = () => realNow() + 3600 * 1000;"
+    bram = session.join("Bram", init_script=ahead)
+    assert bram.evaluate("Date.now() - new Date().getTime()") > 3_500_000
+    console(session.facilitator).get_by_role("button", name="Start de eerste fase").click()
+    expect(bram.get_by_role("timer")).to_contain_text("Tijd over:")
+    minutes = int(bram.evaluate("werkplaats.state.phases[0].minutes"))
+    assert minutes * 60 - 5 <= seconds_shown(bram) <= minutes * 60
+    assert abs(seconds_shown(bram) - seconds_shown(session.facilitator)) <= 2
+
+
+def test_chat_both_ways(session: Session) -> None:
+    anna = session.join("Anna")
+    chat(anna).get_by_label("Je bericht").fill("Hoi allemaal")
+    chat(anna).get_by_label("Je bericht").press("Enter")
+    expect(chat(session.facilitator).get_by_role("log")).to_contain_text("Hoi allemaal")
+    expect(chat(session.facilitator).get_by_role("log")).to_contain_text("Anna")
+    chat(session.facilitator).get_by_label("Je bericht").fill("Welkom, Anna")
+    chat(session.facilitator).get_by_role("button", name="Versturen").click()
+    expect(chat(anna).get_by_role("log")).to_contain_text("Welkom, Anna")
+    expect(chat(anna).get_by_label("Je bericht")).to_have_value("")
+    expect(chat(session.facilitator).get_by_label("Je bericht")).to_have_value("")
+
+
+def test_a_participant_who_drops_off_keeps_what_they_typed_and_sends_once(
+    session: Session, new_context: NewContext
+) -> None:
+    # Chromium keeps websockets open under context.set_offline (playwright#4910), so the test
+    # routes the participant's websocket through Playwright and cuts it there.
+    context = new_context()
+    network = {"up": True}
+    sockets: list[WebSocketRoute] = []
+
+    def route(ws: WebSocketRoute) -> None:
+        if not network["up"]:
+            ws.close(code=1011, reason="network down")
+            return
+        ws.connect_to_server()
+        sockets.append(ws)
+
+    context.route_web_socket(re.compile(r"/ws/sessions/"), route)
+    anna = session.join("Anna", context=context)
+    console(session.facilitator).get_by_role("button", name="Start de eerste fase").click()
+    console(session.facilitator).get_by_label("Naar fase").select_option(
+        label="2. Ideeën verzamelen"
+    )
+    session.facilitator.get_by_role("button", name="Start deze fase").click()
+    note = anna.locator("textarea[id^=note-text]")
+    expect(note).to_be_visible()
+
+    network["up"] = False
+    context.set_offline(True)
+    for ws in sockets:
+        ws.close(code=1011, reason="network down")
+    expect(anna.locator(".ws-conn")).to_have_attribute("data-status", "offline")
+    expect(anna.locator(".ws-conn")).to_contain_text("Offline")
+    note.fill("Huisbezoek altijd met z'n tweeën")
+    message = chat(anna).get_by_label("Je bericht")
+    message.fill("Ben even weg, zo terug")
+    message.press("Enter")
+    expect(chat(anna).get_by_role("status")).to_contain_text("Nog niet verstuurd")
+    expect(message).to_have_value("Ben even weg, zo terug")
+    anna.wait_for_timeout(1500)  # a retry or two against the dead network
+    expect(anna.locator("#ws-live-assertive")).to_contain_text("De verbinding is weg")
+
+    network["up"] = True
+    context.set_offline(False)
+    connected(anna)
+    expect(chat(session.facilitator).get_by_role("log")).to_contain_text("Ben even weg, zo terug")
+    expect(message).to_have_value("")
+    expect(note).to_have_value("Huisbezoek altijd met z'n tweeën")
+    anna.reload()
+    connected(anna)
+    expect(anna.locator("textarea[id^=note-text]")).to_have_value(
+        "Huisbezoek altijd met z'n tweeën"
+    )
+    expect(chat(anna).get_by_label("Je bericht")).to_have_value("")
+    log = chat(session.facilitator).get_by_role("log")
+    expect(log.locator("li", has_text="Ben even weg, zo terug")).to_have_count(1)
+    posted = session.facilitator.evaluate(
+        "werkplaats.state.chat.filter((m) => m.text === 'Ben even weg, zo terug').length"
+    )
+    assert posted == 1
+
+
+def test_handing_over_makes_the_other_person_facilitator(session: Session) -> None:
+    anna = session.join("Anna")
+    expect(console(anna)).to_be_hidden()
+    people = console(session.facilitator).locator(".ws-manage li", has_text="Anna")
+    people.get_by_role("button", name="Begeleiden overdragen aan Anna").click()
+    dialog = session.facilitator.get_by_role("dialog")
+    expect(dialog).to_contain_text("Het begeleiden overdragen aan Anna?")
+    dialog.get_by_role("button", name="Overdragen").click()
+    expect(console(anna)).to_be_visible()
+    expect(console(anna).get_by_role("heading", name="Mensen en rollen")).to_be_visible()
+    expect(anna.locator("#ws-live-polite")).to_contain_text("Je rol is nu: Begeleider.")
+    expect(presence(anna).locator("li", has_text="Anna")).to_contain_text("Begeleider")
+    # The old facilitator is co-facilitator now: still a console, without role changes.
+    expect(console(session.facilitator)).to_be_visible()
+    expect(console(session.facilitator).get_by_role("button", name="Rol veranderen")).to_have_count(
+        0
+    )
+    expect(presence(session.facilitator).locator("li", has_text="Fatima")).to_contain_text(
+        "Mede-begeleider"
+    )
+
+
+def test_a_removed_participant_is_told_so(session: Session) -> None:
+    anna = session.join("Anna")
+    expect(presence(session.facilitator)).to_contain_text("Anna")
+    row = console(session.facilitator).locator(".ws-manage li", has_text="Anna")
+    row.get_by_role("button", name="Anna verwijderen").click()
+    session.facilitator.get_by_role("dialog").get_by_role("button", name="Verwijderen").click()
+    expect(anna.get_by_role("alert")).to_contain_text("Je bent uit deze sessie gehaald.")
+    expect(presence(session.facilitator)).not_to_contain_text("Anna")
+    anna.reload()
+    expect(anna).to_have_url(re.compile(r"/join"))
+
+
+def test_hands_are_raised_and_lowered_by_the_facilitator(session: Session) -> None:
+    anna = session.join("Anna")
+    anna.get_by_role("button", name="Hand opsteken").click()
+    hands = session.facilitator.get_by_role("region", name="Opgestoken handen")
+    expect(hands.get_by_role("listitem")).to_contain_text("Anna")
+    expect(session.facilitator.locator("#ws-live-polite")).to_contain_text(
+        "Anna steekt een hand op."
+    )
+    expect(anna.get_by_role("button", name="Hand laten zakken")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    hands.get_by_role("button", name="Laten zakken: hand van Anna").click()
+    expect(anna.get_by_role("button", name="Hand opsteken")).to_be_visible()
+    expect(hands.get_by_role("listitem")).to_have_count(0)
+
+
+def test_video_link_and_agenda_editing(session: Session) -> None:
+    anna = session.join("Anna")
+    part = console(session.facilitator)
+    part.get_by_label("Link naar het videogesprek").fill("javascript:alert(1)")
+    part.get_by_role("button", name="Link opslaan").click()
+    expect(part.get_by_role("status").first).to_contain_text("moet beginnen met https://")
+    part.get_by_label("Link naar het videogesprek").fill("https://meet.jit.si/wijkteam-noord")
+    part.get_by_role("button", name="Link opslaan").click()
+    link = anna.get_by_role("link", name="Naar het videogesprek")
+    expect(link).to_have_attribute("href", "https://meet.jit.si/wijkteam-noord")
+    expect(link).to_have_attribute("target", "_blank")
+    expect(link).to_have_attribute("rel", re.compile("noopener"))
+
+    part.get_by_text("Programma aanpassen").click()
+    phases = session.facilitator.evaluate("werkplaats.state.phases.length")
+    part.get_by_role("button", name="Fase toevoegen").click()
+    part.get_by_label(f"Fase {phases}", exact=True).fill("Casus kiezen")
+    part.get_by_role("button", name=f"Fase {phases} omhoog").click()
+    part.get_by_role("button", name="Programma opslaan").click()
+    expect(part.get_by_role("status").last).to_contain_text("Programma opgeslagen.")
+    names = anna.evaluate("werkplaats.state.phases.map((p) => p.name)")
+    assert len(names) == phases + 1
+    assert names[phases - 2] == "Casus kiezen"
+    expect(anna.locator("#ws-live-polite")).to_contain_text("Het programma is veranderd.")
+
+
+def test_the_workspace_fits_a_phone_and_screenshots_are_written(session: Session) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    anna = session.join("Anna", viewport=PHONE)
+    console(session.facilitator).get_by_role("button", name="Start de eerste fase").click()
+    chat(anna).get_by_label("Je bericht").fill("Goedemorgen!")
+    chat(anna).get_by_label("Je bericht").press("Enter")
+    expect(chat(anna).get_by_role("log")).to_contain_text("Goedemorgen!")
+    anna.get_by_role("button", name="Hand opsteken").click()
+    expect(anna.get_by_role("button", name="Hand laten zakken")).to_be_visible()
+    expect(anna.get_by_role("timer")).to_be_visible()
+    for page in (anna, session.facilitator):
+        page.set_viewport_size(PHONE)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{overflow}px of horizontal scroll at 360 px wide"
+    anna.screenshot(path=str(SCREENSHOTS / "workspace-participant-360x740.png"))
+    anna.screenshot(path=str(SCREENSHOTS / "workspace-participant-360-full.png"), full_page=True)
+    session.facilitator.screenshot(
+        path=str(SCREENSHOTS / "workspace-facilitator-360-full.png"), full_page=True
+    )
+    anna.set_viewport_size(DESKTOP)
+    session.facilitator.set_viewport_size(DESKTOP)
+    anna.screenshot(path=str(SCREENSHOTS / "workspace-participant-1280x800.png"))
+    session.facilitator.screenshot(path=str(SCREENSHOTS / "workspace-facilitator-1280x800.png"))
+
+
+def test_workspace_and_console_have_no_serious_accessibility_violations(session: Session) -> None:
+    anna = session.join("Anna")
+    console(session.facilitator).get_by_role("button", name="Start de eerste fase").click()
+    anna.get_by_role("button", name="Hand opsteken").click()
+    chat(anna).get_by_label("Je bericht").fill("Hallo")
+    chat(anna).get_by_label("Je bericht").press("Enter")
+    expect(chat(session.facilitator).get_by_role("log")).to_contain_text("Hallo")
+    console(session.facilitator).get_by_text("Programma aanpassen").click()
+    for page in (anna, session.facilitator):
+        results = Axe().run(page, options=AXE_RULES)
+        serious = [
+            violation
+            for violation in results.response["violations"]
+            if violation["impact"] in ("serious", "critical")
+        ]
+        assert not serious, results.generate_report()
+
+
+def test_every_client_msgid_is_listed_for_translation() -> None:
+    listed = set(SHELL_STRINGS) | set(TOOL_STRINGS)
+    used: set[str] = set()
+    for path in WORKSPACE_JS.glob("*.js"):
+        used |= set(re.findall(r'\bt\(\s*"((?:[^"\\]|\\.)*)"', path.read_text(encoding="utf-8")))
+    assert sorted(used - listed) == []
