@@ -423,6 +423,16 @@ async def test_joining_sets_the_cookie_and_opens_the_workspace(
     own = await client.get(f"/s/{public_id}")
     assert own.status_code == 200 and 'data-participant="u1"' in own.text
 
+    secure_site = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=secure_site, base_url="https://testserver") as bram:
+        over_https = await join(bram, code, "Bram")
+        cookie = next(
+            c
+            for c in over_https.headers.get_list("set-cookie")
+            if c.startswith(participant_cookie(public_id))
+        )
+        assert "secure" in cookie.lower()
+
     async with other_client(app) as stranger:
         away = await stranger.get(f"/s/{public_id}")
         assert away.status_code == 303 and away.headers["location"] == f"/join?code={code}"
