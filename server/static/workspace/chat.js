@@ -52,10 +52,7 @@ export function createChat(app) {
   let filterKey = "";
   let sending = false;
 
-  input.addEventListener("input", () => {
-    draft.set(input.value);
-    if (input.value.trim()) app.signal("typing", null, null, null);
-  });
+  input.addEventListener("input", () => draft.set(input.value));
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
