@@ -237,6 +237,51 @@ def test_a_participant_who_drops_off_keeps_what_they_typed_and_sends_once(
     assert posted == 1
 
 
+def test_a_message_sent_offline_survives_a_reload_and_arrives_once(
+    session: Session, new_context: NewContext
+) -> None:
+    context = new_context()
+    network = {"up": True}
+    sockets: list[WebSocketRoute] = []
+
+    def route(ws: WebSocketRoute) -> None:
+        if not network["up"]:
+            ws.close(code=1011, reason="network down")
+            return
+        ws.connect_to_server()
+        sockets.append(ws)
+
+    context.route_web_socket(re.compile(r"/ws/sessions/"), route)
+    anna = session.join("Anna", context=context)
+    network["up"] = False
+    for ws in sockets:
+        ws.close(code=1011, reason="network down")
+    expect(anna.locator(".ws-conn")).not_to_have_attribute("data-status", "connected")
+    chat(anna).get_by_label("Je bericht").fill("Tot zo")
+    chat(anna).get_by_label("Je bericht").press("Enter")
+    expect(chat(anna).get_by_role("status")).to_contain_text("Nog niet verstuurd")
+    anna.reload()  # the page loads, its websocket does not get through
+    expect(chat(anna).get_by_label("Je bericht")).to_have_value("Tot zo")
+    expect(anna.locator(".ws-conn")).not_to_have_attribute("data-status", "connected")
+    network["up"] = True
+    context.set_offline(True)  # and back: the 'online' event makes the page reconnect at once
+    context.set_offline(False)
+    connected(anna)
+    log = chat(session.facilitator).get_by_role("log")
+    expect(log).to_contain_text("Tot zo")
+    expect(chat(anna).get_by_label("Je bericht")).to_have_value("")
+    anna.wait_for_timeout(500)
+    expect(log.locator("li", has_text="Tot zo")).to_have_count(1)
+
+
+def test_the_workspace_speaks_english_when_asked(session: Session) -> None:
+    page = session.facilitator
+    page.goto(f"/taal?lang=en&next=/s/{session.id}")
+    expect(page.locator(".ws-conn")).to_have_text(re.compile("Connected"))
+    expect(page.get_by_role("region", name="Facilitator console")).to_be_visible()
+    expect(page.get_by_role("button", name="Start the first phase")).to_be_visible()
+
+
 def test_handing_over_makes_the_other_person_facilitator(session: Session) -> None:
     anna = session.join("Anna")
     expect(console(anna)).to_be_hidden()

@@ -43,7 +43,12 @@ function start() {
       return FACILITATING.has(app.role());
     },
     send(type, fields = {}, options = {}) {
-      return connection.send(type, fields, options);
+      const answer = connection.send(type, fields, options);
+      // The connection state also says how many changes wait to be sent.
+      const count = () => shell.status(connection.status, connection.pending());
+      count();
+      answer.then(count, count);
+      return answer;
     },
     signal(kind, ref = null, x = null, y = null) {
       connection.signal(kind, ref, x, y);

@@ -102,7 +102,7 @@ export function createHands(app) {
     const raised = state.hands.includes(app.me);
     setText(button, raised ? app.t("Lower my hand") : app.t("Raise my hand"));
     button.setAttribute("aria-pressed", String(raised));
-    button.disabled = busy || state.people[app.me]?.removed === true;
+    button.disabled = busy || state.ended || state.people[app.me]?.removed === true;
     const canLower = app.canFacilitate();
     const next = JSON.stringify([state.hands, canLower, state.hands.map((id) => app.nameOf(id))]);
     if (next === signature) return;
