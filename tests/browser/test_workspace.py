@@ -113,7 +113,7 @@ def chat(page: Page) -> Any:
 
 
 def console(page: Page) -> Any:
-    return page.get_by_role("region", name="Voor de begeleider", exact=True)
+    return page.get_by_role("region", name="Sessie leiden", exact=True)
 
 
 def seconds_shown(page: Page) -> int:
@@ -374,13 +374,15 @@ def test_the_workspace_fits_a_phone_and_screenshots_are_written(session: Session
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, f"{overflow}px of horizontal scroll at 360 px wide"
+    anna.evaluate("window.scrollTo(0, 0)")
     anna.screenshot(path=str(SCREENSHOTS / "workspace-participant-360x740.png"))
     anna.screenshot(path=str(SCREENSHOTS / "workspace-participant-360-full.png"), full_page=True)
     session.facilitator.screenshot(
         path=str(SCREENSHOTS / "workspace-facilitator-360-full.png"), full_page=True
     )
-    anna.set_viewport_size(DESKTOP)
-    session.facilitator.set_viewport_size(DESKTOP)
+    for page in (anna, session.facilitator):
+        page.set_viewport_size(DESKTOP)
+        page.evaluate("window.scrollTo(0, 0)")
     anna.screenshot(path=str(SCREENSHOTS / "workspace-participant-1280x800.png"))
     session.facilitator.screenshot(path=str(SCREENSHOTS / "workspace-facilitator-1280x800.png"))
 

@@ -68,7 +68,8 @@ export function mountShell(root, app, options = {}) {
 
   // -- tools --
   const tablist = h("div", { class: "ws-tabs", role: "tablist", "aria-label": app.t("Tools") });
-  const toolHeading = h("h2", { id: "ws-tool-heading", class: "ws-tool-heading" });
+  // Named for screen readers; the tools show their own visible headings.
+  const toolHeading = h("h2", { id: "ws-tool-heading", class: "ws-tool-heading visually-hidden" });
   const waiting = h("p", { class: "ws-waiting" }, app.t("The session has not started yet. The facilitator starts the first phase."));
   const panels = h("div", { class: "ws-panels" });
   const main = h("section", { class: "ws-main", "aria-labelledby": "ws-tool-heading" }, toolHeading, tablist, waiting, panels);
@@ -78,7 +79,7 @@ export function mountShell(root, app, options = {}) {
   const presence = createPresence(app);
   const chat = createChat(app);
   const facilitatorConsole = createConsole(app, options);
-  const side = h("div", { class: "ws-side" }, facilitatorConsole.element, hands.element, chat.element, presence.element);
+  const side = h("div", { class: "ws-side" }, hands.element, facilitatorConsole.element, chat.element, presence.element);
   const layout = h("div", { class: "ws-layout" }, main, side);
 
   replace(root, header, banner, layout);
