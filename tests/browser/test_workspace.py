@@ -143,7 +143,7 @@ def test_facilitator_and_participant_see_each_other_and_the_phase_with_its_count
     expect(anna.locator(".ws-phase-name")).to_have_text(phase)
     expect(anna.get_by_role("timer")).to_contain_text("Tijd over:")
     minutes = int(anna.evaluate("werkplaats.state.phases[0].minutes"))
-    assert minutes * 60 - 5 <= seconds_shown(anna) <= minutes * 60
+    assert minutes * 60 - 30 <= seconds_shown(anna) <= minutes * 60
 
     console(session.facilitator).get_by_role("button", name="Tijd stilzetten").click()
     expect(anna.get_by_role("timer")).to_contain_text("Tijd staat stil")
@@ -158,9 +158,10 @@ def test_the_countdown_is_right_when_the_device_clock_is_an_hour_off(session: Se
     console(session.facilitator).get_by_role("button", name="Start de eerste fase").click()
     expect(bram.get_by_role("timer")).to_contain_text("Tijd over:")
     minutes = int(bram.evaluate("werkplaats.state.phases[0].minutes"))
-    assert minutes * 60 - 5 <= seconds_shown(bram) <= minutes * 60
+    # An hour off would show 0:00 or 70 minutes; a slow machine may lose a few seconds.
+    assert minutes * 60 - 30 <= seconds_shown(bram) <= minutes * 60
     expect(session.facilitator.get_by_role("timer")).to_contain_text("Tijd over:")
-    assert abs(seconds_shown(bram) - seconds_shown(session.facilitator)) <= 2
+    assert abs(seconds_shown(bram) - seconds_shown(session.facilitator)) <= 5
 
 
 def test_chat_both_ways(session: Session) -> None:
