@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from collections.abc import Mapping
@@ -23,6 +24,8 @@ DOCUMENTED = {
     "WERKPLAATS_ALLOWED_ORIGINS": "comma-separated origins allowed besides the site itself",
     "WERKPLAATS_BUS_URL": "pub/sub bus between processes: memory:// or postgres://",
     "WERKPLAATS_DEFAULT_LANGUAGE": "interface language when the visitor has not chosen: nl or en",
+    "WERKPLAATS_PRESENCE_INTERVAL": "seconds between presence announcements of a process "
+    "(default 30); a process unheard for three intervals counts as gone",
 }
 
 
@@ -38,6 +41,7 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     bus_url: str = "memory://"
     default_language: str = "nl"
+    presence_interval: float = 30.0
     session_days: int = 14
     # Failed logins allowed per minute, for one email address and for one client address.
     login_failures_per_email: int = 5
@@ -72,6 +76,7 @@ class Settings:
                 f"{PREFIX}BUS_URL is {bus_url!r}, which means the database's PostgreSQL server, "
                 "but the database is SQLite; give a full postgres:// URL or use memory://"
             )
+        presence_interval = _seconds(env, f"{PREFIX}PRESENCE_INTERVAL", 30.0)
         origins = env.get(f"{PREFIX}ALLOWED_ORIGINS") or ""
         return cls(
             database_url=database_url,
@@ -80,7 +85,21 @@ class Settings:
             allowed_origins=tuple(o.strip().rstrip("/") for o in origins.split(",") if o.strip()),
             bus_url=bus_url,
             default_language=language,
+            presence_interval=presence_interval,
         )
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name) or ""
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not 0.1 <= value <= 3600:
+        raise SettingsError(f"{name} is {raw!r}; allowed: a number of seconds from 0.1 to 3600")
+    return value
 
 
 def normalize_database_url(url: str) -> str:

@@ -26,8 +26,9 @@ Ref = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
 CommandId = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 Unit = Annotated[float, msgspec.Meta(ge=0, le=1)]
 MAX_URL_LENGTH = 500
-# A video-call link; its form is checked by video_url_problem(), in decide() and on create.
-VideoUrl = Annotated[str, msgspec.Meta(max_length=MAX_URL_LENGTH)]
+# A video-call link. Its form and length are checked by video_url_problem() (in decide() and on
+# create), so every refusal says what is allowed; the frame limit bounds what is decoded.
+VideoUrl = str
 
 
 class Message(msgspec.Struct, tag_field="type", forbid_unknown_fields=True):

@@ -4,6 +4,20 @@ Events arrive encoded (once per audience, by the engine); the hub picks the righ
 each connection and puts them on that connection's bounded queue. A sender task per
 connection sends whatever is queued as one frame. A connection whose queue is full is closed:
 it resumes from its last seq, and never slows the others down.
+
+The hub also keeps **presence**: who has at least one open websocket to a session, on any
+process. It is ephemeral (never logged, no seq) and costs work per connect and disconnect,
+never per event:
+- each process counts its own connections per participant (`add`, `remove`);
+- a change is flushed at most every PRESENCE_THROTTLE seconds per session: the process
+  publishes its whole local set on the bus (only if it changed) and sends every welcomed
+  connection of the session the union of all sets (only if it changed for that connection);
+- a process that starts listening to a session asks the others (`?`) to announce their sets;
+- every process re-announces its sets every `presence_interval` seconds and forgets another
+  process's set after `presence_expiry` seconds without news, so a killed process's
+  participants drop out; a process that stops serving a session announces an empty set.
+Announcements carry a generation number per process (newer wins: publishes may overtake each
+other) and are split into chunks that fit a NOTIFY payload.
 """
 
 from __future__ import annotations
@@ -11,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import os
 import uuid
 from collections.abc import Sequence
@@ -33,6 +48,12 @@ CLOSE_TOO_SLOW = 4008
 CLOSE_REMOVED = 4005
 _EVENTS_OPEN = b'{"type":"events","events":['
 _EVENTS_CLOSE = b"]}"
+# At most this often (seconds) a session's presence is flushed by one process: a burst of 200
+# joins makes a handful of frames, not 200.
+PRESENCE_THROTTLE = 0.5
+PRESENCE_INTERVAL = 30.0  # re-announce this process's sets this often (seconds) ...
+PRESENCE_EXPIRY_INTERVALS = 3  # ... and forget another's after this many intervals unheard
+_PRESENCE_CHUNK = 7_000  # bytes of participant ids per announcement (below MAX_PAYLOAD_BYTES)
 
 
 @dataclass(eq=False)
@@ -48,6 +69,7 @@ class Connection:
         default_factory=lambda: asyncio.Queue(QUEUE_LIMIT)
     )
     closed: bool = False
+    presence: bytes | None = None  # the presence frame it was last sent; None: not welcomed yet
 
     def offer(self, delivery: Delivery) -> bool:
         """Queue an event for this connection; False when it cannot keep up."""
@@ -94,15 +116,53 @@ class Connection:
             await self.websocket.send_text(frame.decode())
 
 
+@dataclass(eq=False)
+class _Presence:
+    """Who is connected to one session: here, and as the other processes last announced."""
+
+    local: dict[str, int] = field(default_factory=dict)  # participant -> connections here
+    remote: dict[str, tuple[frozenset[str], float]] = field(
+        default_factory=dict
+    )  # process -> (its participants, when heard on the loop's clock)
+    generations: dict[str, int] = field(default_factory=dict)  # process -> newest one applied
+    chunks: dict[str, tuple[int, int, dict[int, list[str]]]] = field(
+        default_factory=dict
+    )  # process -> (generation, chunk count, chunks so far) of an announcement coming in
+    announced: frozenset[str] | None = None  # the local set last published on the bus
+    reannounce: bool = False  # publish the local set at the next flush, changed or not
+    frame: bytes = b""  # the presence frame of the last flush
+    timer: asyncio.TimerHandle | None = None
+    last_flush: float = -math.inf
+
+    def online(self) -> list[str]:
+        everyone = set(self.local)
+        for participants, _heard in self.remote.values():
+            everyone |= participants
+        return sorted(everyone)
+
+
 class Hub:
     """Connections per session, fed by the local engine and by notices from other processes."""
 
-    def __init__(self, engine: SessionEngine, bus: Bus) -> None:
+    def __init__(
+        self,
+        engine: SessionEngine,
+        bus: Bus,
+        presence_interval: float = PRESENCE_INTERVAL,
+        presence_throttle: float = PRESENCE_THROTTLE,
+    ) -> None:
         self.engine = engine
         self.bus = bus
         self.process = f"{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.connections: dict[int, set[Connection]] = {}
         self._listeners: dict[int, asyncio.Task[None]] = {}
+        self.presence_interval = presence_interval
+        self.presence_expiry = PRESENCE_EXPIRY_INTERVALS * presence_interval
+        self.presence_throttle = presence_throttle
+        self._presence: dict[int, _Presence] = {}
+        self._generation = 0  # of this process's presence announcements
+        self._presence_keeper: asyncio.Task[None] | None = None
+        self._publishing: set[asyncio.Task[None]] = set()
         engine.deliver = self.deliver
         engine.notify = self.notify
 
@@ -158,35 +218,194 @@ class Hub:
                 connection.put(False, payload)  # a lost signal is harmless: the next one follows
 
     def add(self, session_id: int, connection: Connection) -> None:
+        """A connection whose hello was accepted: it counts as present from now on."""
         self.connections.setdefault(session_id, set()).add(connection)
+        presence = self._presence.setdefault(session_id, _Presence())
+        count = presence.local.get(connection.participant, 0)
+        presence.local[connection.participant] = count + 1
+        if count == 0:
+            self._presence_changed(session_id)
         if session_id not in self._listeners:
             self._listeners[session_id] = asyncio.get_running_loop().create_task(
                 self._listen(session_id), name=f"listen-{session_id}"
+            )
+        if self._presence_keeper is None:
+            self._presence_keeper = asyncio.get_running_loop().create_task(
+                self._keep_presence(), name="presence-keeper"
             )
 
     def remove(self, session_id: int, connection: Connection) -> None:
         connection.closed = True
         connections = self.connections.get(session_id)
-        if connections is None:
+        if connections is None or connection not in connections:
             return
         connections.discard(connection)
+        presence = self._presence[session_id]
+        count = presence.local.pop(connection.participant) - 1
+        if count > 0:
+            presence.local[connection.participant] = count
+        else:
+            self._presence_changed(session_id)
         if not connections:
             del self.connections[session_id]
             listener = self._listeners.pop(session_id, None)
             if listener is not None:
                 listener.cancel()
+            # Nobody here any more: stop following the session, and tell the others at once
+            # rather than letting them wait for our set to expire.
+            del self._presence[session_id]
+            if presence.timer is not None:
+                presence.timer.cancel()
+            if presence.announced:
+                self._announce(session_id, frozenset())
+
+    # Presence --------------------------------------------------------------------------------
+
+    def greet(self, session_id: int, connection: Connection) -> None:
+        """Send a connection, right after its welcome, who is online now (itself included)."""
+        presence = self._presence.get(session_id)
+        if presence is None or connection.closed:
+            return
+        frame = _presence_frame(presence.online())
+        if frame == presence.frame:
+            frame = presence.frame  # the same object: the next flush sees it has this one
+        connection.presence = frame
+        self.reply(session_id, connection, frame)
+
+    def _presence_changed(self, session_id: int, reannounce: bool = False) -> None:
+        """Flush soon: now if the last flush is long enough ago, else when it is."""
+        presence = self._presence.get(session_id)
+        if presence is None:
+            return
+        presence.reannounce = presence.reannounce or reannounce
+        if presence.timer is not None:
+            return  # a flush is already due; it will see this change too
+        loop = asyncio.get_running_loop()
+        when = max(loop.time(), presence.last_flush + self.presence_throttle)
+        presence.timer = loop.call_at(when, self._flush_presence, session_id)
+
+    def _flush_presence(self, session_id: int) -> None:
+        presence = self._presence.get(session_id)
+        if presence is None:
+            return
+        presence.timer = None
+        presence.last_flush = asyncio.get_running_loop().time()
+        local = frozenset(presence.local)
+        if presence.reannounce or local != presence.announced:
+            presence.reannounce = False
+            presence.announced = local
+            self._announce(session_id, local)
+        frame = _presence_frame(presence.online())
+        if frame != presence.frame:
+            presence.frame = frame
+        frame = presence.frame  # unchanged: the object most connections already hold
+        for connection in list(self.connections.get(session_id, ())):
+            sent = connection.presence
+            if sent is None or sent is frame:
+                continue  # not welcomed yet (it gets the list then), or up to date
+            connection.presence = frame
+            if sent != frame:
+                self.reply(session_id, connection, frame)
+
+    def _announce(self, session_id: int, participants: frozenset[str]) -> None:
+        """Publish this process's set for the session, in chunks that fit a bus payload."""
+        self._generation += 1
+        chunks: list[list[str]] = [[]]
+        size = 0
+        for participant in sorted(participants):
+            if size + len(participant) + 1 > _PRESENCE_CHUNK:
+                chunks.append([])
+                size = 0
+            chunks[-1].append(participant)
+            size += len(participant) + 1
+        for index, chunk in enumerate(chunks):
+            payload = f"{self.process}|{self._generation}|{index}|{len(chunks)}|{' '.join(chunk)}"
+            self._publish_presence(session_id, payload)
+
+    def _publish_presence(self, session_id: int, payload: str) -> None:
+        task = asyncio.get_running_loop().create_task(
+            self.bus.publish(_presence_channel(session_id), payload)
+        )
+        self._publishing.add(task)
+        task.add_done_callback(self._publishing.discard)
+        task.add_done_callback(_log_failure)
+
+    async def _follow_presence(self, session_id: int, announcements: Subscription) -> None:
+        # Listening now: ask the other processes who is connected to them.
+        self._publish_presence(session_id, f"{self.process}|?")
+        async for payload in announcements:
+            if payload is None:  # announcements may have been lost: ask again, tell ours
+                self._publish_presence(session_id, f"{self.process}|?")
+                self._presence_changed(session_id, reannounce=True)
+                continue
+            process, _, message = payload.partition("|")
+            if process == self.process:
+                continue
+            if message == "?":
+                self._presence_changed(session_id, reannounce=True)
+                continue
+            try:
+                self._heard(session_id, process, message)
+            except ValueError:
+                log.warning("ignoring a malformed presence announcement: %.80r", payload)
+
+    def _heard(self, session_id: int, process: str, message: str) -> None:
+        """One chunk of another process's set; once all chunks are in, it replaces the last."""
+        presence = self._presence.get(session_id)
+        if presence is None:
+            return
+        generation_text, index_text, count_text, ids = message.split("|", 3)
+        generation, index, count = int(generation_text), int(index_text), int(count_text)
+        if generation <= presence.generations.get(process, 0):
+            return  # older than what we have: it was overtaken
+        pending = presence.chunks.get(process)
+        if pending is None or pending[0] < generation:
+            pending = presence.chunks[process] = (generation, count, {})
+        elif pending[0] > generation:
+            return
+        pending[2][index] = ids.split()
+        if len(pending[2]) < pending[1]:
+            return
+        del presence.chunks[process]
+        presence.generations[process] = generation
+        participants = frozenset(p for chunk in pending[2].values() for p in chunk)
+        before = presence.remote.pop(process, (frozenset(), 0.0))[0]
+        if participants:
+            presence.remote[process] = (participants, asyncio.get_running_loop().time())
+        if participants != before:
+            self._presence_changed(session_id)
+
+    async def _keep_presence(self) -> None:
+        """Re-announce our sets now and then, and forget the sets of processes gone quiet."""
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(self.presence_interval)
+            now = loop.time()
+            for session_id, presence in list(self._presence.items()):
+                for process, (_participants, heard) in list(presence.remote.items()):
+                    if now - heard > self.presence_expiry:
+                        log.info(
+                            "presence of process %s in session %s expired", process, session_id
+                        )
+                        del presence.remote[process]
+                        presence.chunks.pop(process, None)
+                self._presence_changed(session_id, reannounce=True)
+
+    # Other processes -------------------------------------------------------------------------
 
     async def _listen(self, session_id: int) -> None:
         """Catch up whenever another process appended to this session (or a notice was lost),
-        and pass on the signals of people connected to other processes."""
+        pass on the signals of people connected to other processes, and follow their presence."""
         try:
             async with (
                 self.bus.subscribe(_channel(session_id)) as appends,
                 self.bus.subscribe(_signal_channel(session_id)) as signals,
+                self.bus.subscribe(_presence_channel(session_id)) as announcements,
             ):
                 await asyncio.gather(
                     self._follow_appends(session_id, appends),
                     self._follow_signals(session_id, signals),
+                    self._follow_presence(session_id, announcements),
                 )
         except asyncio.CancelledError:
             raise
@@ -216,13 +435,17 @@ class Hub:
         task.add_done_callback(_log_failure)
 
     async def close_all(self) -> None:
+        if self._presence_keeper is not None:
+            self._presence_keeper.cancel()
         for task in self._listeners.values():
             task.cancel()
         for session_id, connections in list(self.connections.items()):
             for connection in list(connections):
-                self.remove(session_id, connection)
+                self.remove(session_id, connection)  # the last one announces an empty set
                 with contextlib.suppress(Exception):
                     await connection.websocket.close(1001, "server going away; reconnect")
+        if self._publishing:  # let the other processes hear that our people left
+            await asyncio.wait(set(self._publishing), timeout=2)
 
 
 def _channel(session_id: int) -> str:
@@ -231,6 +454,14 @@ def _channel(session_id: int) -> str:
 
 def _signal_channel(session_id: int) -> str:
     return f"signal.{session_id}"
+
+
+def _presence_channel(session_id: int) -> str:
+    return f"presence.{session_id}"
+
+
+def _presence_frame(online: list[str]) -> bytes:
+    return _encode_signal({"type": "presence", "online": online})
 
 
 _encode_signal = msgspec.json.Encoder().encode

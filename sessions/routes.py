@@ -169,7 +169,7 @@ async def session_socket(websocket: WebSocket) -> None:
     hub.add(row.id, connection)
     sender = asyncio.get_running_loop().create_task(connection.send_forever())
     try:
-        await _catch_up(engine, row.id, connection, last_seq)
+        await _catch_up(engine, hub, row.id, connection, last_seq)
         await _receive_forever(websocket, engine, hub, row.id, connection)
     except WebSocketDisconnect:
         pass
@@ -227,9 +227,11 @@ async def _refuse(
 
 
 async def _catch_up(
-    engine: SessionEngine, session_id: int, connection: Connection, last_seq: int
+    engine: SessionEngine, hub: Hub, session_id: int, connection: Connection, last_seq: int
 ) -> None:
-    """Welcome the client with the state, or with exactly the events it missed."""
+    """Welcome the client with the state, or with exactly the events it missed.
+
+    Right after the welcome, before any event, comes the presence list."""
     state = await engine.state(session_id)
     current = state.seq
     welcome: dict[str, Any] = {
@@ -242,12 +244,14 @@ async def _catch_up(
     if last_seq == 0 or last_seq > current or current - last_seq > RESUME_LIMIT:
         welcome["state"] = msgspec.to_builtins(project(state, connection.participant))
         connection.put(False, _encode(welcome))
+        hub.greet(session_id, connection)
         connection.last_seq = current
         if not connection.open_for_live():
             raise TooSlow
         return
     welcome["resume_from"] = last_seq
     connection.put(False, _encode(welcome))
+    hub.greet(session_id, connection)
     connection.last_seq = last_seq
     # While the missed events are read, live ones wait in the backlog (the connection is not
     # ready yet); then the missed go out first, then the backlog, each seq exactly once.

@@ -177,6 +177,8 @@ class Client:
         self.acks: dict[str, list[int]] = {}
         self.errors: list[dict[str, Any]] = []
         self.signals: list[dict[str, Any]] = []
+        self.presences: list[list[str]] = []  # every presence frame's list, in order
+        self.kinds: list[str] = []  # the type of every frame received, in order
         self.welcome: dict[str, Any] = {}
         self.socket: ClientConnection | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -204,6 +206,7 @@ class Client:
         try:
             async for frame in self.socket:
                 if frame.startswith('{"type":"events"'):
+                    self.kinds.append("events")
                     self._apply(_events_decoder.decode(frame).events)
                 else:
                     self._handle(json.loads(frame))
@@ -216,6 +219,7 @@ class Client:
 
     def _handle(self, message: dict[str, Any]) -> None:
         kind = message["type"]
+        self.kinds.append(kind)
         if kind == "welcome":
             self.welcome = {**message, "_fresh": True}
             if "state" in message:
@@ -227,6 +231,13 @@ class Client:
             self.errors.append(message)
         elif kind == "signal":
             self.signals.append(message)
+        elif kind == "presence":
+            self.presences.append(message["online"])
+
+    @property
+    def online(self) -> list[str] | None:
+        """Who the last presence frame said is connected (None before the first)."""
+        return self.presences[-1] if self.presences else None
 
     def _apply(self, events: list[ev.Event]) -> None:
         for event in events:

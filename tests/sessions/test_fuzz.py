@@ -53,6 +53,7 @@ FIELDS = st.sampled_from(
         "mode",
         "size",
         "locked",
+        "url",
     ]
 )
 MESSAGES = st.one_of(
@@ -136,6 +137,7 @@ def _garbage(rng: random.Random, count: int) -> list[str]:
                 "index",
                 "name",
                 "location",
+                "url",
             ],
             3,
         ):

@@ -1,0 +1,283 @@
+"""Presence: who is connected right now, against real server processes on loopback ports."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from server.bus.memory import MemoryBus
+from sessions.engine import SessionEngine
+from sessions.hub import Connection, Hub
+from tests.conftest import (
+    POSTGRES_URL,
+    SKIP_POSTGRES,
+    create_postgres_database,
+    drop_postgres_database,
+)
+from tests.sessions.live import Client, Server, running
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """One server per backend for this module; every test makes its own session on it."""
+    if request.param == "postgres" and not POSTGRES_URL:
+        pytest.skip(SKIP_POSTGRES)
+    data = tmp_path_factory.mktemp("presence")
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{data / 'presence.sqlite3'}"
+    else:
+        url = asyncio.run(create_postgres_database())
+    server = Server(url, data)
+    try:
+        server.prepare()
+        with running(server):
+            yield server
+    finally:
+        if request.param == "postgres":
+            asyncio.run(drop_postgres_database(url))
+
+
+@pytest.fixture(autouse=True)
+async def _close_clients() -> AsyncIterator[None]:
+    yield
+    await Client.close_all()
+
+
+async def _facilitator(server: Server, created: dict[str, object]) -> Client:
+    client = Client(
+        server, str(created["session"]), str(created["participant"]), str(created["token"])
+    )
+    await client.connect()
+    return client
+
+
+async def _joined(server: Server, created: dict[str, object], name: str) -> Client:
+    answer = await server.join(str(created["join_code"]), name)
+    assert answer.status_code == 201, answer.text
+    data = answer.json()
+    return Client(server, str(created["session"]), data["participant"], data["token"])
+
+
+async def test_the_presence_list_comes_right_after_the_welcome(server: Server) -> None:
+    created = await server.create_session()
+    fa = await _facilitator(server, created)
+    await fa.wait_for(lambda: fa.online is not None)
+    assert fa.kinds[:2] == ["welcome", "presence"]
+    assert fa.online == [fa.participant]
+    # A resume gets it too, between the welcome and the missed events.
+    anna = await _joined(server, created, "Anna")
+    await anna.connect()
+    await anna.do("a1", "note.add", text="eerste")
+    await anna.close()
+    await fa.do("f1", "chat.post", text="terwijl Anna weg is")
+    anna.kinds.clear()
+    await anna.connect()
+    assert anna.welcome["resume_from"] > 0
+    await anna.wait_for(lambda: anna.last_seq == fa.last_seq)
+    assert anna.kinds[:3] == ["welcome", "presence", "events"]
+    assert anna.online == sorted([fa.participant, anna.participant])
+
+
+async def test_others_see_someone_come_and_go(server: Server) -> None:
+    created = await server.create_session()
+    fa = await _facilitator(server, created)
+    anna = await _joined(server, created, "Anna")
+    both = sorted([fa.participant, anna.participant])
+    await anna.connect()
+    await fa.wait_for(lambda: fa.online == both)
+    # A second tab of Anna's: closing one leaves her online.
+    tab = Client(server, anna.public_id, anna.participant, anna.token)
+    await tab.connect()
+    await tab.close()
+    await asyncio.sleep(1.2)  # two flushes' time: nothing may say she left
+    assert fa.online == both
+    assert all(anna.participant in online for online in fa.presences[1:])
+    await anna.close()
+    await fa.wait_for(lambda: fa.online == [fa.participant])
+
+
+async def test_a_burst_of_joins_gives_a_few_presence_frames(server: Server) -> None:
+    created = await server.create_session()
+    fa = await _facilitator(server, created)
+    await fa.wait_for(lambda: fa.online == [fa.participant])
+    people = await asyncio.gather(*(_joined(server, created, f"D{n}") for n in range(200)))
+    before = len(fa.presences)
+    started = time.monotonic()
+    await asyncio.gather(*(person.connect() for person in people))
+    everyone = sorted([fa.participant, *(person.participant for person in people)])
+    await fa.wait_for(lambda: fa.online == everyone, seconds=30)
+    took = time.monotonic() - started
+    frames = len(fa.presences) - before
+    # At most about two a second, plus the first and last edges.
+    assert 1 <= frames <= 2 * took + 3, (frames, took)
+    # Everyone converges on the same list, and the last to arrive got it whole at once.
+    for person in people:
+        await person.wait_for(lambda person=person: person.online == everyone, seconds=30)
+
+
+async def test_a_removed_participant_drops_out(server: Server) -> None:
+    created = await server.create_session()
+    fa = await _facilitator(server, created)
+    anna = await _joined(server, created, "Anna")
+    bram = await _joined(server, created, "Bram")
+    await anna.connect()
+    await bram.connect()
+    everyone = sorted([fa.participant, anna.participant, bram.participant])
+    await fa.wait_for(lambda: fa.online == everyone)
+    await fa.do("rm", "participant.remove", participant=anna.participant)
+    await anna.wait_for(lambda: anna.closed_with is not None)
+    after = sorted([fa.participant, bram.participant])
+    await fa.wait_for(lambda: fa.online == after)
+    await bram.wait_for(lambda: bram.online == after)
+
+
+# Two processes on one PostgreSQL ------------------------------------------------------------
+
+
+@pytest.mark.postgres
+async def test_two_processes_share_presence_and_a_killed_one_expires(tmp_path: Path) -> None:
+    if not POSTGRES_URL:
+        pytest.skip(SKIP_POSTGRES)
+    database_url = await create_postgres_database()
+    try:
+        await _two_processes(database_url, tmp_path)
+    finally:
+        await drop_postgres_database(database_url)
+
+
+async def _two_processes(database_url: str, tmp_path: Path) -> None:
+    # Short intervals: announcements every 0.5 s, a silent process forgotten after 1.5 s.
+    env = {"WERKPLAATS_BUS_URL": "postgres://", "WERKPLAATS_PRESENCE_INTERVAL": "0.5"}
+    first = Server(database_url, tmp_path, env)
+    first.prepare()
+    second = Server(database_url, tmp_path, env)
+    with running(first):
+        created = await first.create_session()
+        fa = await _facilitator(first, created)
+        anna = await _joined(first, created, "Anna")
+        await anna.connect()
+        second.start()
+        try:
+            # The second process starts following the session when Bram connects to it: it
+            # asks the first, so Bram sees the people of both.
+            bram = await _joined(second, created, "Bram")
+            cas = await _joined(second, created, "Cas")
+            await bram.connect()
+            await cas.connect()
+            everyone = sorted(c.participant for c in (fa, anna, bram, cas))
+            for client in (fa, anna, bram, cas):
+                await client.wait_for(lambda client=client: client.online == everyone)
+            # Leaving one process is seen on the other.
+            await cas.close()
+            without_cas = sorted(c.participant for c in (fa, anna, bram))
+            await fa.wait_for(lambda: fa.online == without_cas)
+            await anna.close()
+            await bram.wait_for(lambda: bram.online == sorted([fa.participant, bram.participant]))
+            await anna.connect()
+            await bram.wait_for(lambda: bram.online == without_cas)
+        finally:
+            second.stop(kill=True)  # SIGKILL: it cannot say goodbye
+        killed_at = time.monotonic()
+        await fa.wait_for(
+            lambda: fa.online == sorted([fa.participant, anna.participant]), seconds=15
+        )
+        # Gone after three silent intervals (1.5 s), noticed within one more (0.5 s).
+        assert time.monotonic() - killed_at < 5
+
+
+# The hub's bookkeeping, in one process: two hubs on one memory bus stand for two processes ---
+
+
+class _Socket:
+    """Enough of a websocket for the hub: frames stay in the connection's queue."""
+
+    async def send_text(self, text: str) -> None:
+        pass
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        pass
+
+
+def _online(connection: Connection) -> list[str] | None:
+    """The last presence list queued for a connection (taking everything off its queue)."""
+    online = None
+    while not connection.queue.empty():
+        is_event, data = connection.queue.get_nowait()
+        message = json.loads(data)
+        if not is_event and message["type"] == "presence":
+            online = message["online"]
+    return online
+
+
+async def _until(condition: Callable[[], bool], seconds: float = 5) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.01)
+
+
+async def test_large_sets_travel_in_chunks_and_a_silent_hub_expires() -> None:
+    bus = MemoryBus()
+    await bus.connect()
+    first = Hub(SessionEngine(None), bus, presence_interval=0.05, presence_throttle=0.01)  # type: ignore[arg-type]
+    second = Hub(SessionEngine(None), bus, presence_interval=0.05, presence_throttle=0.01)  # type: ignore[arg-type]
+    try:
+        # 700 ids of 13 characters do not fit one payload (7,000 bytes a chunk).
+        crowd = [f"p{n:012d}" for n in range(700)]
+        for participant in crowd:
+            connection = Connection(_Socket(), participant)  # type: ignore[arg-type]
+            first.add(1, connection)
+            first.greet(1, connection)
+        watcher = Connection(_Socket(), "u1")  # type: ignore[arg-type]
+        second.add(1, watcher)
+        second.greet(1, watcher)
+        last: list[str] | None = None
+
+        def online() -> list[str] | None:
+            nonlocal last
+            last = _online(watcher) or last
+            return last
+
+        await _until(lambda: online() == sorted([*crowd, "u1"]))
+        # The first "process" dies: it neither announces nor answers any more.
+        first._publish_presence = lambda session_id, payload: None  # type: ignore[method-assign]
+        died = time.monotonic()
+        await _until(lambda: online() == ["u1"])
+        assert time.monotonic() - died < 2  # three intervals of 0.05 s, and a flush
+    finally:
+        await first.close_all()
+        await second.close_all()
+        await bus.disconnect()
+
+
+async def test_an_overtaken_announcement_is_ignored() -> None:
+    bus = MemoryBus()
+    await bus.connect()
+    hub = Hub(SessionEngine(None), bus, presence_throttle=0.01)  # type: ignore[arg-type]
+    try:
+        watcher = Connection(_Socket(), "u1")  # type: ignore[arg-type]
+        hub.add(1, watcher)
+        hub.greet(1, watcher)
+        hub._heard(1, "other", "5|0|1|pA pB")
+        hub._heard(1, "other", "4|0|1|pA pB pC")  # older: published earlier, arrived later
+        hub._heard(1, "other", "6|1|2|pD")  # half of a newer one: not applied yet
+        await asyncio.sleep(0.05)
+        assert _online(watcher) == ["pA", "pB", "u1"]
+        hub._heard(1, "other", "6|0|2|pA")
+        await asyncio.sleep(0.05)
+        assert _online(watcher) == ["pA", "pD", "u1"]
+        hub._heard(1, "other", "7|0|1|")  # the other process has nobody left
+        await asyncio.sleep(0.05)
+        assert _online(watcher) == ["u1"]
+    finally:
+        await hub.close_all()
+        await bus.disconnect()

@@ -1,0 +1,109 @@
+"""The video-call link, against a real server process on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from sessions import events as ev
+from tests.conftest import (
+    POSTGRES_URL,
+    SKIP_POSTGRES,
+    create_postgres_database,
+    drop_postgres_database,
+)
+from tests.sessions.live import Client, Server, expected_state, running, same
+
+LINK = "https://meet.jit.si/werkplaats-intervisie"
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    if request.param == "postgres" and not POSTGRES_URL:
+        pytest.skip(SKIP_POSTGRES)
+    data = tmp_path_factory.mktemp("video")
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{data / 'video.sqlite3'}"
+    else:
+        url = asyncio.run(create_postgres_database())
+    server = Server(url, data)
+    try:
+        server.prepare()
+        with running(server):
+            yield server
+    finally:
+        if request.param == "postgres":
+            asyncio.run(drop_postgres_database(url))
+
+
+@pytest.fixture(autouse=True)
+async def _close_clients() -> AsyncIterator[None]:
+    yield
+    await Client.close_all()
+
+
+async def _session(server: Server) -> tuple[Client, Client]:
+    created = await server.create_session()
+    public_id = str(created["session"])
+    fa = Client(server, public_id, str(created["participant"]), str(created["token"]))
+    await fa.connect()
+    joined = (await server.join(str(created["join_code"]), "Anna")).json()
+    anna = Client(server, public_id, joined["participant"], joined["token"])
+    await anna.connect()
+    return fa, anna
+
+
+async def test_the_facilitator_sets_and_clears_the_link_for_everyone(server: Server) -> None:
+    fa, anna = await _session(server)
+    assert fa.state.video_url is None
+    [seq] = await fa.do("v1", "session.video", url=LINK)
+    await anna.wait_for(lambda: anna.last_seq == seq)
+    assert anna.state.video_url == LINK
+    [event] = [e for e in await server.log(fa.public_id) if e.seq == seq]
+    assert event.body == ev.VideoSet(LINK) and event.actor == fa.participant
+    # Someone who connects later finds it in the welcome state.
+    late = Client(server, anna.public_id, anna.participant, anna.token)
+    await late.connect()
+    assert late.welcome["state"]["video_url"] == LINK
+    [cleared] = await fa.do("v2", "session.video", url=None)
+    await anna.wait_for(lambda: anna.last_seq == cleared)
+    assert anna.state.video_url is None
+    for client in (fa, anna):
+        assert same(client.state, await expected_state(server, fa.public_id, client.participant))
+
+
+async def test_a_co_facilitator_may_set_it_a_participant_may_not(server: Server) -> None:
+    fa, anna = await _session(server)
+    assert await anna.refused("a1", "session.video", url=LINK) == "forbidden"
+    await fa.do("f1", "role.set", participant=anna.participant, role="co-facilitator")
+    await anna.do("a2", "session.video", url=LINK)
+    await fa.wait_for(lambda: fa.state.video_url == LINK)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "",
+        "meet.jit.si/werkplaats",
+        "ftp://files.example/kamer",
+        "javascript:alert(1)",
+        "https://",
+        "https://meet.example/een kamer",
+        "https://meet.example/\tkamer",
+        "https://meet.example@elders.example/",
+        "https://meet.example/" + "a" * 480,
+    ],
+)
+async def test_a_bad_link_is_refused_and_changes_nothing(server: Server, url: str) -> None:
+    fa, _anna = await _session(server)
+    before = await server.log(fa.public_id)
+    assert await fa.refused("v", "session.video", url=url) == "invalid"
+    message = fa.errors[-1]["message"]
+    assert "http:// or https://" in message and "500" in message
+    assert await server.log(fa.public_id) == before
