@@ -3,6 +3,7 @@ each with their own websocket, against a real server."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -121,6 +122,15 @@ def seconds_shown(page: Page) -> int:
     return int(minutes) * 60 + int(seconds)
 
 
+def wait_until(page: Page, condition: Callable[[], bool], seconds: float = 10) -> None:
+    """Wait for something the test's own websocket routes see (they run while Playwright waits)."""
+    for _ in range(int(seconds * 20)):
+        if condition():
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError("timed out")
+
+
 @pytest.fixture
 def session(live_server: str, new_context: NewContext) -> Session:
     return Session(live_server, new_context)
@@ -236,6 +246,54 @@ def test_a_participant_who_drops_off_keeps_what_they_typed_and_sends_once(
         "werkplaats.state.chat.filter((m) => m.text === 'Ben even weg, zo terug').length"
     )
     assert posted == 1
+
+
+def test_the_client_resumes_after_a_drop_and_takes_a_snapshot_after_a_gap(
+    session: Session, new_context: NewContext
+) -> None:
+    context = new_context()
+    hellos: list[dict[str, Any]] = []
+    sockets: list[WebSocketRoute] = []
+
+    def route(ws: WebSocketRoute) -> None:
+        server = ws.connect_to_server()
+
+        def from_page(message: str | bytes) -> None:
+            frame = json.loads(message)
+            if frame["type"] == "hello":
+                hellos.append(frame)
+            server.send(message)
+
+        ws.on_message(from_page)
+        sockets.append(ws)
+
+    context.route_web_socket(re.compile(r"/ws/sessions/"), route)
+    anna = session.join("Anna", context=context)
+    assert hellos[0]["last_seq"] == 0
+    anna.get_by_role("button", name="Hand opsteken").click()
+    expect(anna.get_by_role("button", name="Hand laten zakken")).to_be_visible()
+    seq = anna.evaluate("werkplaats.state.seq")
+
+    sockets[-1].close(code=1011, reason="dropped")
+    wait_until(anna, lambda: len(hellos) == 2)
+    connected(anna)
+    assert hellos[1]["last_seq"] == seq  # a resume, not a new snapshot
+    chat(session.facilitator).get_by_label("Je bericht").fill("Na de onderbreking")
+    chat(session.facilitator).get_by_label("Je bericht").press("Enter")
+    expect(chat(anna).get_by_role("log")).to_contain_text("Na de onderbreking")
+
+    # A frame that skips seqs: the client cannot trust its state and asks for a snapshot.
+    seq = anna.evaluate("werkplaats.state.seq")
+    hidden = {"type": "hidden", "what": "note"}
+    gap = {"seq": seq + 5, "actor": None, "at": 0, "body": hidden}
+    sockets[-1].send(json.dumps({"type": "events", "events": [gap]}))
+    wait_until(anna, lambda: len(hellos) == 3)
+    connected(anna)
+    assert hellos[2]["last_seq"] == 0
+    expect(chat(anna).get_by_role("log")).to_contain_text("Na de onderbreking")
+    assert anna.evaluate("werkplaats.state.seq") == session.facilitator.evaluate(
+        "werkplaats.state.seq"
+    )
 
 
 def test_a_message_sent_offline_survives_a_reload_and_arrives_once(
