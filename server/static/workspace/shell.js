@@ -195,7 +195,14 @@ export function mountShell(root, app, options = {}) {
     }
     if (key !== shownTool) shownTool = key;
     const entry = key ? tabs.get(key) : null;
-    for (const instance of entry ? entry.instances : []) instance?.update?.(state);
+    for (const instance of entry ? entry.instances : []) {
+      // One tool failing must not take the header, hands and chat down with it.
+      try {
+        instance?.update?.(state);
+      } catch (error) {
+        console.error(error);
+      }
+    }
 
     // header
     setText(title, state.title);
