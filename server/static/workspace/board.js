@@ -28,10 +28,37 @@ const NARROW = "(max-width: 47.99rem)";
 const STEP = 0.02; // one arrow key press: 2 % of the board
 const BIG_STEP = 0.1; // with Shift
 const NOTE_WIDTH_REM = 12; // as .board-canvas .note in tools.css
-const NOTE_ROOM_REM = 8; // room kept below the lowest note
+const NOTE_ROOM_REM = 12; // room kept below the lowest note (as tall as a note)
 const KEY_SEND_DELAY = 400; // ms after the last arrow key before the move is sent
 
 const heading_ = (level) => `h${Math.min(6, level)}`;
+// List or canvas, as chosen on this page (every board on the page follows the choice).
+let preferredView = null;
+
+/**
+ * Where a new note goes: the first free place of a grid, starting at a place of its own per
+ * person, so that notes others cannot see yet (private ones) seldom end up on top of each other.
+ */
+function freeSpot(entries, me) {
+  let hash = 0;
+  for (const char of String(me)) hash = (hash * 31 + char.charCodeAt(0)) % 65521;
+  // A small shift of its own per person: two notes on one place still both show their text.
+  const shiftX = (hash % 3) * 0.03;
+  const shiftY = (Math.floor(hash / 3) % 3) * 0.04;
+  const slots = [];
+  for (let row = 0; row < 5; row += 1) {
+    for (let column = 0; column < 4; column += 1) {
+      slots.push({ x: round3(0.01 + column * 0.31 + shiftX), y: round3(0.01 + row * 0.22 + shiftY) });
+    }
+  }
+  const start = hash % slots.length;
+  for (let i = 0; i < slots.length; i += 1) {
+    const slot = slots[(start + i) % slots.length];
+    const taken = entries.some(([, note]) => Math.abs(note.x - slot.x) < 0.2 && Math.abs(note.y - slot.y) < 0.15);
+    if (!taken) return slot;
+  }
+  return { x: round3(Math.random() * 0.9), y: round3(Math.random() * 0.9) };
+}
 
 export function mount(element, app) {
   return mountBoard(element, app);
@@ -47,8 +74,7 @@ export function mountBoard(element, app, options = {}) {
   const withVoting = options.votingPanel !== false && !readOnly;
   const feedback = feedbackLine();
   const narrow = window.matchMedia(NARROW);
-  let view = narrow.matches ? "list" : "canvas";
-  let viewChosen = false;
+  let view = preferredView || (narrow.matches ? "list" : "canvas");
   let state = null;
   let mainGroup = null;
 
@@ -131,14 +157,8 @@ export function mountBoard(element, app, options = {}) {
     }
     if (text === pendingText) return; // already on its way
     pendingText = text;
-    const count = notesOn(mainGroup).length;
-    const fields = {
-      text,
-      private: privateBox.checked,
-      anonymous: anonymousBox.checked,
-      x: round3(0.02 + (count % 4) * 0.32),
-      y: round3(0.02 + (Math.floor(count / 4) % 6) * 0.19),
-    };
+    const spot = freeSpot(notesOn(mainGroup), app.me);
+    const fields = { text, private: privateBox.checked, anonymous: anonymousBox.checked, ...spot };
     const ok = await act(app, feedback, "note.add", fields);
     pendingText = null;
     if (!ok) return;
@@ -196,12 +216,12 @@ export function mountBoard(element, app, options = {}) {
     canvasButton,
   );
   function chooseView(next) {
-    viewChosen = true;
+    preferredView = next;
     view = next;
     if (state) update(state);
   }
   narrow.addEventListener("change", () => {
-    if (!viewChosen || narrow.matches) {
+    if (!preferredView || narrow.matches) {
       view = narrow.matches ? "list" : "canvas";
       if (state) update(state);
     }
@@ -673,6 +693,9 @@ export function mountBoard(element, app, options = {}) {
     show(clusterForm, write);
     addButton.disabled = !write;
     if (!anonymousTouched) anonymousBox.checked = Boolean(current.anonymous_notes);
+    // Another view of the board (another tab's panel) may have sent or changed the draft.
+    syncDraft(noteText, noteDraft);
+    syncDraft(clusterTitle, clusterDraft);
     show(facilitate, !readOnly && app.canFacilitate() && !current.ended);
     if (withVoting) {
       status.update(current);
@@ -722,4 +745,9 @@ export function mountBoard(element, app, options = {}) {
   }
 
   return { update };
+}
+
+function syncDraft(input, draft) {
+  const text = draft.get() || "";
+  if (document.activeElement !== input && input.value !== text) input.value = text;
 }
