@@ -160,7 +160,7 @@ TOOL_STRINGS: list[str] = [
     N_("Send to all groups"),
     N_("Call everyone back"),
     N_("Messages from the facilitator"),
-    N_("Groups"),
+    N_("Who is in which group"),
     N_("Breakout groups"),
     N_("You are in {group}."),
     N_("Join this group"),

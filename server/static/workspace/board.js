@@ -700,6 +700,7 @@ export function mountBoard(element, app, options = {}) {
     if (withVoting) {
       status.update(current);
       admin.update(current);
+      if (!current.voting.open) show(status.el, false); // the voting view tells the rest
     }
 
     // Notes this board shows: mine (the current board) and, in the plenary, the groups'.

@@ -100,7 +100,7 @@ export function mount(element, app) {
   const messages = h("section", { class: "breakout-messages-section" }, h("h4", {}, app.t("Messages from the facilitator")), messagesList);
   const groupsList = h("ul", { class: "breakout-groups" });
   const groupViews = new Map();
-  const groupsSection = h("section", {}, h("h4", {}, app.t("Groups")), groupsList);
+  const groupsSection = h("section", {}, h("h4", {}, app.t("Who is in which group")), groupsList);
   const boardHost = h("div", { class: "breakout-board" });
 
   const section = h(

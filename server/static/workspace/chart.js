@@ -296,13 +296,18 @@ export function mount(element, app) {
     );
     const now = myMarker("now");
     const desired = myMarker("desired");
-    if (now && desired) {
-      mineArrow.setAttribute("x1", toX(now.x));
-      mineArrow.setAttribute("y1", toY(now.y));
-      mineArrow.setAttribute("x2", toX(desired.x));
-      mineArrow.setAttribute("y2", toY(desired.y));
+    // The arrow runs from the edge of "now" to the edge of "desired" (when they are apart).
+    const [x1, y1, x2, y2] = now && desired ? [toX(now.x), toY(now.y), toX(desired.x), toY(desired.y)] : [0, 0, 0, 0];
+    const length = Math.hypot(x2 - x1, y2 - y1);
+    if (length > 30) {
+      const ux = (x2 - x1) / length;
+      const uy = (y2 - y1) / length;
+      mineArrow.setAttribute("x1", x1 + ux * 12);
+      mineArrow.setAttribute("y1", y1 + uy * 12);
+      mineArrow.setAttribute("x2", x2 - ux * 15);
+      mineArrow.setAttribute("y2", y2 - uy * 15);
     }
-    mineArrow.classList.toggle("is-hidden", !(now && desired));
+    mineArrow.classList.toggle("is-hidden", length <= 30);
 
     const mineParts = KINDS.map((which) => {
       const marker = which === "now" ? now : desired;
