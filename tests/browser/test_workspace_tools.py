@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from server.demo import DEMO_PASSWORD
@@ -18,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "build" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
+AXE_RULES = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
 
 # A short intervisie with every tool (the facilitator sets it as the agenda).
 AGENDA = [
@@ -403,6 +405,19 @@ def test_a_note_is_moved_and_a_marker_placed_by_keyboard_alone(session: Session)
         ["Korte lijnen met de huisarts"]
     )
 
+    # Change the note and take it away, by keyboard too.
+    note(dirk, "Korte lijnen").get_by_role("button", name="Veranderen").focus()
+    dirk.keyboard.press("Enter")
+    expect(tool(dirk).get_by_label("Verander het briefje")).to_be_focused()
+    dirk.keyboard.press("Control+A")
+    dirk.keyboard.type("Korte lijnen met de wijkverpleging")
+    dirk.keyboard.press("Tab")
+    dirk.keyboard.press("Enter")
+    expect(note(fatima, "wijkverpleging")).to_be_visible()
+    note(dirk, "wijkverpleging").get_by_role("button", name="Weghalen").focus()
+    dirk.keyboard.press("Enter")
+    expect(tool(fatima).locator(".note-text")).to_have_count(0)
+
     # The chart: focus it, arrow keys choose a spot, Enter places; Space places the other one.
     session.next_phase("Kiezen", [fatima, dirk])
     session.next_phase("Waar staan we?", [fatima, dirk])
@@ -418,3 +433,63 @@ def test_a_note_is_moved_and_a_marker_placed_by_keyboard_alone(session: Session)
     tool(fatima).get_by_role("button", name="Laat alle stippen zien").click()
     expect(quarter(fatima, "formeel · collectief")).to_have_text(["1", "0"])
     expect(quarter(fatima, "informeel · collectief")).to_have_text(["0", "1"])
+
+
+def test_every_tool_with_content_has_no_accessibility_violations(session: Session) -> None:
+    fatima = session.facilitator
+    eva = session.join("Eva", "room", PHONE)
+    session.join("Femke", "remote")  # a second participant, so that there are two groups
+
+    def check(page: Page, what: str) -> None:
+        results = Axe().run(page, options=AXE_RULES)
+        assert results.violations_count == 0, f"{what}: {results.generate_report()}"
+
+    session.next_phase("Opening", [fatima, eva])
+    tool(fatima).get_by_role("button", name="Rondje starten met iedereen").click()
+    tool(fatima).get_by_role("button", name="Volgende spreker").click()
+    expect(tool(eva).get_by_role("button", name="Ik pas")).to_be_visible()
+    tool(fatima).get_by_text("Kies wie er praat").click()
+    check(fatima, "round, facilitator")
+    check(eva, "round, participant")
+
+    session.next_phase("Vragen inbrengen", [fatima, eva])
+    tool(eva).get_by_label("Nieuw briefje").fill("Een briefje voor mezelf")
+    tool(eva).get_by_label("Eerst voor mezelf").check()
+    tool(eva).get_by_role("button", name="Briefje plaatsen").click()
+    tool(fatima).get_by_label("Nieuw briefje").fill("Een briefje van de begeleider")
+    tool(fatima).get_by_role("button", name="Briefje plaatsen").click()
+    tool(fatima).get_by_label("Nieuw thema").fill("Samenwerken")
+    tool(fatima).get_by_role("button", name="Thema maken").click()
+    expect(note(eva, "van de begeleider").get_by_label("Thema")).to_be_visible()
+    note(fatima, "van de begeleider").get_by_role("button", name="Veranderen").click()
+    check(fatima, "board, facilitator, editing a note")
+    check(eva, "board, participant")
+
+    session.next_phase("Kiezen", [fatima, eva])
+    tool(fatima).get_by_role("button", name="Stemmen openen").click()
+    note(eva, "van de begeleider").locator(".vote-add").click()
+    expect(tool(fatima).locator(".results li")).to_have_count(1)
+    check(fatima, "vote, facilitator")
+    check(eva, "vote, participant")
+
+    session.next_phase("Waar staan we?", [fatima, eva])
+    tool(fatima).get_by_label("Boven (staande as)").fill("samen met bewoners")
+    tool(fatima).get_by_role("button", name="Assen opslaan").click()
+    expect(tool(eva).locator(".chart-label").first).to_be_attached()
+    expect(tool(eva).locator(".chart-label", has_text="samen met bewoners")).to_have_count(1)
+    tool(eva).locator(".chart-surface").click(position={"x": 60, "y": 60})
+    tool(fatima).get_by_role("button", name="Laat alle stippen zien").click()
+    expect(tool(eva).locator(".chart-table")).to_be_visible()
+    check(fatima, "chart, facilitator")
+    check(eva, "chart, participant")
+
+    session.next_phase("In groepjes", [fatima, eva])
+    tool(fatima).get_by_label("Hoe maak je de groepjes?").select_option("choice")
+    tool(fatima).get_by_role("button", name="Groepjes maken").click()
+    tool(eva).get_by_role("button", name="Naar dit groepje").first.click()
+    expect(tool(eva).locator(".breakout-status")).to_contain_text("Je zit in Groep")
+    tool(fatima).get_by_label("Bericht aan alle groepjes").fill("Nog vijf minuten")
+    tool(fatima).get_by_role("button", name="Stuur naar alle groepjes").click()
+    expect(tool(eva).locator(".breakout-messages")).to_contain_text("Nog vijf minuten")
+    check(fatima, "breakouts, facilitator")
+    check(eva, "breakouts, participant")
