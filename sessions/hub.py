@@ -51,6 +51,10 @@ _EVENTS_CLOSE = b"]}"
 # At most this often (seconds) a session's presence is flushed by one process: a burst of 200
 # joins makes a handful of frames, not 200.
 PRESENCE_THROTTLE = 0.5
+# Every flush may send the whole list (16 bytes an id) to every connection: traffic grows with
+# the square of a session's size. Large sessions therefore flush less often: 1,000 connections
+# here wait 2 s between flushes, which bounds it to about 8 MB/s during a burst of joins.
+PRESENCE_THROTTLE_PER_CONNECTION = 0.002
 PRESENCE_INTERVAL = 30.0  # re-announce this process's sets this often (seconds) ...
 PRESENCE_EXPIRY_INTERVALS = 3  # ... and forget another's after this many intervals unheard
 _PRESENCE_CHUNK = 7_000  # bytes of participant ids per announcement (below MAX_PAYLOAD_BYTES)
@@ -281,7 +285,9 @@ class Hub:
         if presence.timer is not None:
             return  # a flush is already due; it will see this change too
         loop = asyncio.get_running_loop()
-        when = max(loop.time(), presence.last_flush + self.presence_throttle)
+        local = len(self.connections.get(session_id, ()))
+        throttle = max(self.presence_throttle, local * PRESENCE_THROTTLE_PER_CONNECTION)
+        when = max(loop.time(), presence.last_flush + throttle)
         presence.timer = loop.call_at(when, self._flush_presence, session_id)
 
     def _flush_presence(self, session_id: int) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from server.bus.memory import MemoryBus
+from server.settings import Settings, SettingsError
 from sessions.engine import SessionEngine
 from sessions.hub import Connection, Hub
 from tests.conftest import (
@@ -281,3 +282,13 @@ async def test_an_overtaken_announcement_is_ignored() -> None:
     finally:
         await hub.close_all()
         await bus.disconnect()
+
+
+def test_the_presence_interval_is_a_setting(tmp_path: Path) -> None:
+    env = {"WERKPLAATS_DATA_DIR": str(tmp_path)}
+    assert Settings.from_env(env).presence_interval == 30
+    short = Settings.from_env({**env, "WERKPLAATS_PRESENCE_INTERVAL": "0.5"})
+    assert short.presence_interval == 0.5
+    for wrong in ("0", "-1", "nan", "soms", "86400"):
+        with pytest.raises(SettingsError, match=r"allowed: a number of seconds from 0\.1 to 3600"):
+            Settings.from_env({**env, "WERKPLAATS_PRESENCE_INTERVAL": wrong})
