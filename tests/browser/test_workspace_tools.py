@@ -493,3 +493,32 @@ def test_every_tool_with_content_has_no_accessibility_violations(session: Sessio
     expect(tool(eva).locator(".breakout-messages")).to_contain_text("Nog vijf minuten")
     check(fatima, "breakouts, facilitator")
     check(eva, "breakouts, participant")
+
+
+def test_a_typed_note_survives_a_reload_and_going_offline_and_is_cleared_after_the_ack(
+    session: Session,
+) -> None:
+    fatima = session.facilitator
+    gijs = session.join("Gijs", "remote", PHONE)
+    session.next_phase("Opening", [fatima, gijs])
+    session.next_phase("Vragen inbrengen", [fatima, gijs])
+    text = tool(gijs).get_by_label("Nieuw briefje")
+    text.fill("Wie belt de school?")
+    gijs.reload()
+    connected(gijs)
+    expect(tool(gijs).get_by_label("Nieuw briefje")).to_have_value("Wie belt de school?")
+
+    gijs.context.set_offline(True)
+    expect(gijs.locator(".ws-conn")).not_to_have_attribute("data-status", "connected")
+    tool(gijs).get_by_role("button", name="Briefje plaatsen").click()
+    gijs.wait_for_timeout(300)
+    expect(tool(gijs).get_by_label("Nieuw briefje")).to_have_value("Wie belt de school?")
+    expect(tool(fatima).locator(".note-text")).to_have_count(0)
+
+    gijs.context.set_offline(False)
+    expect(tool(fatima).locator(".note-text")).to_have_text(["Wie belt de school?"])
+    expect(tool(gijs).get_by_label("Nieuw briefje")).to_have_value("")
+    gijs.reload()
+    connected(gijs)
+    expect(tool(gijs).get_by_label("Nieuw briefje")).to_have_value("")
+    expect(tool(gijs).locator(".note-text")).to_have_text(["Wie belt de school?"])

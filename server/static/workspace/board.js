@@ -159,13 +159,15 @@ export function mountBoard(element, app, options = {}) {
     pendingText = text;
     const spot = freeSpot(notesOn(mainGroup), app.me);
     const fields = { text, private: privateBox.checked, anonymous: anonymousBox.checked, ...spot };
-    const ok = await act(app, feedback, "note.add", fields);
+    const ok = await act(app, feedback, "note.add", fields, { draft: "board.note" });
     pendingText = null;
     if (!ok) return;
     // Cleared only now that the server has it, and only if nothing new was typed meanwhile.
     if (noteText.value.trim() === text) {
       noteText.value = "";
       noteDraft.clear();
+    } else {
+      noteDraft.set(noteText.value); // typed meanwhile: keep it (the ack cleared the draft)
     }
     privateBox.checked = false;
     app.announce(fields.private ? app.t("Note added, only visible to you.") : app.t("Note added."));
@@ -193,10 +195,12 @@ export function mountBoard(element, app, options = {}) {
           clusterTitle.focus();
           return;
         }
-        if (await act(app, feedback, "cluster.create", { title })) {
+        if (await act(app, feedback, "cluster.create", { title }, { draft: "board.cluster" })) {
           if (clusterTitle.value.trim() === title) {
             clusterTitle.value = "";
             clusterDraft.clear();
+          } else {
+            clusterDraft.set(clusterTitle.value);
           }
           app.announce(app.t("Cluster added."));
         }
@@ -361,6 +365,7 @@ export function mountBoard(element, app, options = {}) {
         class: "note-move secondary small",
         "aria-describedby": `${textId} ${moveHintId}`,
         onkeydown: (event) => keyMove(event),
+        onclick: () => app.announce(app.t("Use the arrow keys to move the note; with Shift it moves further.")),
       },
       app.t("Move"),
     );

@@ -69,10 +69,12 @@ export function mount(element, app) {
           messageText.focus();
           return;
         }
-        if (await act(app, feedback, "breakouts.message", { text })) {
+        if (await act(app, feedback, "breakouts.message", { text }, { draft: "breakouts.message" })) {
           if (messageText.value.trim() === text) {
             messageText.value = "";
             messageDraft.clear();
+          } else {
+            messageDraft.set(messageText.value); // typed meanwhile: keep it
           }
         }
       },
@@ -215,6 +217,8 @@ export function mount(element, app) {
 
     // Facilitator controls.
     const facilitator = app.canFacilitate() && !state.ended;
+    const draftText = messageDraft.get() || "";
+    if (document.activeElement !== messageText && messageText.value !== draftText) messageText.value = draftText;
     show(facilitate, facilitator);
     if (facilitator) {
       show(modeOptions.location, state.modality === "hybrid");

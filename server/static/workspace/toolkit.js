@@ -41,11 +41,12 @@ export function feedbackLine() {
 
 /**
  * Send a command; on refusal say why in `feedback`. Resolves to true after the ack, false after
- * a refusal (so callers clear a draft only once the server has the text).
+ * a refusal (so callers clear a draft only once the server has the text). `options.draft` names
+ * the draft the connection clears on the ack, also when the page was reloaded meanwhile.
  */
-export function act(app, feedback, type, fields = {}) {
+export function act(app, feedback, type, fields = {}, options = undefined) {
   if (feedback) setText(feedback, "");
-  return app.send(type, fields).then(
+  return app.send(type, fields, options).then(
     () => true,
     (error) => {
       if (feedback) setText(feedback, refusal(app, error));
