@@ -54,6 +54,7 @@ class CreateRequest(msgspec.Struct, forbid_unknown_fields=True):
     asynchronous: bool | None = None  # None: as the variant is
     region: Annotated[str, msgspec.Meta(max_length=80)] | None = None
     theme: Annotated[str, msgspec.Meta(max_length=80)] | None = None
+    video_url: str | None = None  # checked by setup (commands.video_url_problem)
 
 
 class JoinRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -88,6 +89,7 @@ async def create(request: Request) -> Response:
         asynchronous=body.asynchronous,
         region=body.region,
         theme=body.theme,
+        video_url=body.video_url,
     )
     engine, _hub = _runtime(request)
     try:

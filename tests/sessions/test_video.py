@@ -107,3 +107,28 @@ async def test_a_bad_link_is_refused_and_changes_nothing(server: Server, url: st
     message = fa.errors[-1]["message"]
     assert "http:// or https://" in message and "500" in message
     assert await server.log(fa.public_id) == before
+
+
+async def test_a_session_created_with_a_link_shows_it_to_everyone(server: Server) -> None:
+    created = await server.create_session(video_url=LINK)
+    joined = (await server.join(str(created["join_code"]), "Anna")).json()
+    anna = Client(server, str(created["session"]), joined["participant"], joined["token"])
+    await anna.connect()
+    assert anna.state.video_url == LINK
+
+
+async def test_creating_with_a_bad_link_is_refused_and_makes_nothing(server: Server) -> None:
+    client = await server.facilitator()
+    try:
+        before = (await client.get("/sessies")).text
+        response = await client.post(
+            "/api/sessions",
+            json={"title": "Intervisie", "video_url": "javascript:alert(1)"},
+        )
+        after = (await client.get("/sessies")).text
+    finally:
+        await client.aclose()
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "invalid_request"
+    assert "http" in response.json()["message"]
+    assert before.count("<tr") == after.count("<tr")
