@@ -5,6 +5,14 @@ each connection and puts them on that connection's bounded queue. A sender task 
 connection sends whatever is queued as one frame. A connection whose queue is full is closed:
 it resumes from its last seq, and never slows the others down.
 
+Fan-out is paced: the events committed for a session within FAN_OUT_INTERVAL go out together,
+joined once and queued as one item for every connection that sees them as everyone does (the
+authors of private or anonymous events get theirs one by one). Writing a frame to a socket is
+the largest cost of a busy session, so under load this bounds the frames per connection
+(≤ 1 / FAN_OUT_INTERVAL a second) instead of sending one per commit; when the session is quiet
+an event goes out at once. Acks and errors wait behind the events still to go out, so a sender
+still gets a command's events before its ack.
+
 The hub also keeps **presence**: who has at least one open websocket to a session, on any
 process. It is ephemeral (never logged, no seq) and costs work per connect and disconnect,
 never per event:
@@ -44,6 +52,7 @@ log = logging.getLogger("werkplaats.sessions")
 # long queue costs little memory; it must hold a resume's missed events (RESUME_LIMIT) and more.
 QUEUE_LIMIT = 10_000
 MAX_EVENTS_PER_FRAME = 500
+FAN_OUT_INTERVAL = 0.01  # seconds between two fan-outs of one session (adds at most this latency)
 CLOSE_TOO_SLOW = 4008
 CLOSE_REMOVED = 4005
 _EVENTS_OPEN = b'{"type":"events","events":['
@@ -69,7 +78,8 @@ class Connection:
     last_seq: int = 0  # the newest seq this connection has been given
     ready: bool = False  # until the catch-up is sent, live events wait in `backlog`
     backlog: list[Delivery] = field(default_factory=list)
-    queue: asyncio.Queue[tuple[bool, bytes]] = field(
+    # (number of events, bytes): events joined by commas, or 0 and a whole frame (ack, error…)
+    queue: asyncio.Queue[tuple[int, bytes]] = field(
         default_factory=lambda: asyncio.Queue(QUEUE_LIMIT)
     )
     closed: bool = False
@@ -85,11 +95,12 @@ class Connection:
         self.last_seq = delivery.seq
         mine = delivery.author is not None and delivery.author == self.participant
         data = delivery.for_author if mine and delivery.for_author is not None else delivery.others
-        return self.put(True, data)
+        return self.put(1, data)
 
-    def put(self, is_event: bool, data: bytes) -> bool:
+    def put(self, events: int, data: bytes) -> bool:
+        """Queue `events` events joined by commas, or (0) a whole frame; False when full."""
         try:
-            self.queue.put_nowait((is_event, data))
+            self.queue.put_nowait((events, data))
         except asyncio.QueueFull:
             return False
         return True
@@ -102,22 +113,44 @@ class Connection:
 
     async def send_forever(self) -> None:
         """Send queued items; consecutive events go out together in one frame."""
-        pending: tuple[bool, bytes] | None = None
+        pending: tuple[int, bytes] | None = None
         while True:
-            is_event, data = pending if pending is not None else await self.queue.get()
+            events, data = pending if pending is not None else await self.queue.get()
             pending = None
-            if not is_event:
+            if not events:
                 await self.websocket.send_text(data.decode())
                 continue
             parts = [data]
-            while len(parts) < MAX_EVENTS_PER_FRAME and not self.queue.empty():
+            while not self.queue.empty():
                 item = self.queue.get_nowait()
-                if not item[0]:
+                if not item[0] or events + item[0] > MAX_EVENTS_PER_FRAME:
                     pending = item
                     break
+                events += item[0]
                 parts.append(item[1])
             frame = _EVENTS_OPEN + b",".join(parts) + _EVENTS_CLOSE
             await self.websocket.send_text(frame.decode())
+
+
+@dataclass(eq=False)
+class _Outgoing:
+    """A session's events (and the acks behind them) waiting for the next fan-out."""
+
+    deliveries: list[Delivery] = field(default_factory=list)
+    replies: list[tuple[Connection, bytes]] = field(default_factory=list)
+    timer: asyncio.TimerHandle | None = None
+    last: float = -math.inf  # when the last fan-out ran, on the loop's clock
+
+
+def _joined(deliveries: list[Delivery]) -> list[tuple[int, bytes]]:
+    """The events as everyone sees them, joined by commas, at most a frame's worth per item."""
+    return [
+        (len(part), b",".join(d.others for d in part))
+        for part in (
+            deliveries[i : i + MAX_EVENTS_PER_FRAME]
+            for i in range(0, len(deliveries), MAX_EVENTS_PER_FRAME)
+        )
+    ]
 
 
 @dataclass(eq=False)
@@ -164,6 +197,7 @@ class Hub:
         self.presence_expiry = PRESENCE_EXPIRY_INTERVALS * presence_interval
         self.presence_throttle = presence_throttle
         self._presence: dict[int, _Presence] = {}
+        self._outgoing: dict[int, _Outgoing] = {}
         self._generation = 0  # of this process's presence announcements
         self._presence_keeper: asyncio.Task[None] | None = None
         self._publishing: set[asyncio.Task[None]] = set()
@@ -171,21 +205,79 @@ class Hub:
         engine.notify = self.notify
 
     def deliver(self, session_id: int, deliveries: Sequence[Delivery]) -> None:
-        for connection in list(self.connections.get(session_id, ())):
+        """Committed events of a session, in seq order: they go out at the next fan-out."""
+        if session_id not in self.connections:
+            return
+        outgoing = self._outgoing.get(session_id)
+        if outgoing is None:
+            outgoing = self._outgoing[session_id] = _Outgoing()
+        outgoing.deliveries.extend(deliveries)
+        self._schedule_fan_out(session_id, outgoing)
+
+    def reply(self, session_id: int, connection: Connection, frame: bytes) -> None:
+        """Send an ack or an error to one connection (closing it if it cannot keep up), after
+        the events still waiting to go out, which may include the command's own."""
+        outgoing = self._outgoing.get(session_id)
+        if outgoing is not None and outgoing.deliveries:
+            outgoing.replies.append((connection, frame))
+        elif not connection.closed and not connection.put(0, frame):
+            self._too_slow(session_id, connection)
+
+    def _schedule_fan_out(self, session_id: int, outgoing: _Outgoing) -> None:
+        if outgoing.timer is not None:
+            return
+        loop = asyncio.get_running_loop()
+        wait = max(0.0, outgoing.last + FAN_OUT_INTERVAL - loop.time())
+        outgoing.timer = loop.call_later(wait, self._fan_out, session_id)
+
+    def _fan_out(self, session_id: int) -> None:
+        outgoing = self._outgoing.get(session_id)
+        if outgoing is None:
+            return
+        deliveries, replies = outgoing.deliveries, outgoing.replies
+        outgoing.deliveries, outgoing.replies = [], []
+        outgoing.timer = None
+        outgoing.last = asyncio.get_running_loop().time()
+        connections = self.connections.get(session_id)
+        if connections is None:
+            del self._outgoing[session_id]
+            return
+        if deliveries:
+            self._offer_all(session_id, list(connections), deliveries)
+        for connection, frame in replies:
+            if not connection.closed and not connection.put(0, frame):
+                self._too_slow(session_id, connection)
+
+    def _offer_all(
+        self, session_id: int, connections: list[Connection], deliveries: list[Delivery]
+    ) -> None:
+        # Who must get something else than the shared bytes: the authors of events others see
+        # differently, and whoever is removed (their connection closes after that event).
+        special = {d.author for d in deliveries if d.for_author is not None}
+        special.update(d.removes for d in deliveries if d.removes is not None)
+        first, last = deliveries[0].seq, deliveries[-1].seq
+        shared: list[tuple[int, bytes]] | None = None
+        for connection in connections:
             if connection.closed:
                 continue
-            for delivery in deliveries:
+            if (
+                connection.ready
+                and connection.last_seq == first - 1
+                and connection.participant not in special
+            ):
+                if shared is None:
+                    shared = _joined(deliveries)
+                connection.last_seq = last
+                if not all(connection.put(n, data) for n, data in shared):
+                    self._too_slow(session_id, connection)
+                continue
+            for delivery in deliveries:  # one by one: resuming, an author, or removed
                 if not connection.offer(delivery):
                     self._too_slow(session_id, connection)
                     break
                 if delivery.removes == connection.participant:
                     self._close(session_id, connection, CLOSE_REMOVED, "removed from the session")
                     break
-
-    def reply(self, session_id: int, connection: Connection, frame: bytes) -> None:
-        """Send an ack or an error to one connection (closing it if it cannot keep up)."""
-        if not connection.closed and not connection.put(False, frame):
-            self._too_slow(session_id, connection)
 
     def notify(self, session_id: int, first: int, last: int) -> None:
         """Tell the other processes that events were appended (they fetch the rows)."""
@@ -219,7 +311,7 @@ class Hub:
     def _signal_local(self, session_id: int, sender: str, payload: bytes) -> None:
         for connection in list(self.connections.get(session_id, ())):
             if connection.participant != sender and connection.ready and not connection.closed:
-                connection.put(False, payload)  # a lost signal is harmless: the next one follows
+                connection.put(0, payload)  # a lost signal is harmless: the next one follows
 
     def add(self, session_id: int, connection: Connection) -> None:
         """A connection whose hello was accepted: it counts as present from now on."""
@@ -252,6 +344,9 @@ class Hub:
             self._presence_changed(session_id)
         if not connections:
             del self.connections[session_id]
+            outgoing = self._outgoing.pop(session_id, None)
+            if outgoing is not None and outgoing.timer is not None:
+                outgoing.timer.cancel()
             listener = self._listeners.pop(session_id, None)
             if listener is not None:
                 listener.cancel()
@@ -274,7 +369,8 @@ class Hub:
         if frame == presence.frame:
             frame = presence.frame  # the same object: the next flush sees it has this one
         connection.presence = frame
-        self.reply(session_id, connection, frame)
+        if not connection.put(0, frame):  # at once, as the welcome was: before any event
+            self._too_slow(session_id, connection)
 
     def _presence_changed(self, session_id: int, reannounce: bool = False) -> None:
         """Flush soon: now if the last flush is long enough ago, else when it is."""
@@ -441,6 +537,9 @@ class Hub:
         task.add_done_callback(_log_failure)
 
     async def close_all(self) -> None:
+        for outgoing in self._outgoing.values():
+            if outgoing.timer is not None:
+                outgoing.timer.cancel()
         if self._presence_keeper is not None:
             self._presence_keeper.cancel()
         for task in self._listeners.values():

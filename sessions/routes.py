@@ -245,14 +245,14 @@ async def _catch_up(
     }
     if last_seq == 0 or last_seq > current or current - last_seq > RESUME_LIMIT:
         welcome["state"] = msgspec.to_builtins(project(state, connection.participant))
-        connection.put(False, _encode(welcome))
+        connection.put(0, _encode(welcome))
         hub.greet(session_id, connection)
         connection.last_seq = current
         if not connection.open_for_live():
             raise TooSlow
         return
     welcome["resume_from"] = last_seq
-    connection.put(False, _encode(welcome))
+    connection.put(0, _encode(welcome))
     hub.greet(session_id, connection)
     connection.last_seq = last_seq
     # While the missed events are read, live ones wait in the backlog (the connection is not
