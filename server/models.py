@@ -71,3 +71,21 @@ class LoginFailure(Base):
     email: Mapped[str] = mapped_column(String(254))
     client: Mapped[str] = mapped_column(String(64))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who did what, when, to what: exports, consent and sharing changes, erasures.
+
+    Never contents: `target` names things by id (e.g. "outcome:aB3x", "session:xY/p12"), and
+    `detail` holds levels or counts (e.g. "region -> open"), never text a person wrote.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor: Mapped[str] = mapped_column(String(120))  # "account:3", "participant", "cli"
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    target: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[str] = mapped_column(String(200), default="")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, UTCDateTime, utcnow
@@ -59,3 +59,22 @@ class SessionSnapshot(Base):
     )
     seq: Mapped[int] = mapped_column(BigInteger)
     state: Mapped[str] = mapped_column(Text)
+
+
+class HarvestResponse(Base):
+    """One participant's harvest: goal ratings (1-5), a takeaway, and consent to share.
+
+    Anonymous to the group: only the participant (through their link) and, as aggregates and
+    pseudonymised contributions, the outcome see it. A second response replaces the first.
+    """
+
+    __tablename__ = "harvest_responses"
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("live_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    participant: Mapped[str] = mapped_column(String(40), primary_key=True)
+    ratings: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)  # goal slug -> 1..5
+    takeaway: Mapped[str] = mapped_column(Text, default="")
+    consent: Mapped[str] = mapped_column(String(16), default="no")  # outcome_models.CONSENT_LEVELS
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,42 @@
+"""The audit log: record who did what to what, and when; never what anyone wrote."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.models import AuditEntry
+
+ACTIONS = (
+    "export",  # an outcome or module left the system (download, CLI export)
+    "consent.change",  # a participant changed their consent
+    "sharing.change",  # an outcome's sharing level changed
+    "erase",  # a person's identity was erased
+    "outcome.withdraw",  # an outcome was withdrawn
+)
+
+
+def record(
+    db: AsyncSession,
+    action: str,
+    target: str,
+    *,
+    actor: str,
+    actor_id: int | None = None,
+    detail: str = "",
+) -> None:
+    """Add an entry to `db`'s transaction, so it commits (or not) with the change it records.
+
+    `actor`: "account:{id}", "participant" or "cli"; `target`: ids only ("outcome:{public_id}",
+    "session:{public_id}/{participant}"); `detail`: levels or counts, never contents.
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}; known: {', '.join(ACTIONS)}")
+    db.add(
+        AuditEntry(
+            action=action,
+            target=target[:200],
+            actor=actor[:120],
+            actor_id=actor_id,
+            detail=detail[:200],
+        )
+    )
