@@ -1,0 +1,196 @@
+"""The harvest page: a participant rates the session's goals, writes a takeaway and says whether
+what they contributed may be shared outside the group (`/s/{public_id}/oogst`).
+
+The participant is known the way the workspace knows them: by the browser's participant cookie
+for this session, or by a logged-in account that is in the session. The page works without
+scripts and keeps working after the session ended, so consent can be changed or withdrawn later.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from catalogue.content import Problem
+from catalogue.queries import load_goals
+from catalogue.routes import problem_list
+from server.auth import current_user
+from server.errors import PageError
+from server.i18n import N_
+from server.templating import language_of, render, translator_for
+from sessions import actions, harvest
+from sessions.engine import SessionEngine
+from sessions.models import LiveSession
+from sessions.pages import participant_cookie
+from sessions.state import State
+from sessions.tokens import read_token
+
+RATING_PREFIX = "rating-"
+
+# The consent question's choices, narrowest first (outcome_models.CONSENT_LEVELS), in B1.
+CONSENT_CHOICES = (
+    ("no", N_("No"), N_("Only this group sees it.")),
+    (
+        "region",
+        N_("Within the region (Werkplaats)"),
+        N_("Other professionals of this Werkplaats may see it and learn from it."),
+    ),
+    (
+        "national",
+        N_("Nationally"),
+        N_("Professionals of all Werkplaatsen in the country may see it and learn from it."),
+    ),
+    (
+        "open",
+        N_("Openly, under CC BY 4.0"),
+        N_(
+            "Everyone may see it and reuse it, for example in education. The licence CC BY 4.0"
+            " says how: always with a mention of the source."
+        ),
+    ),
+)
+
+
+class _Who:
+    """Who opens the page: their participant id, and the audit log's name for them."""
+
+    def __init__(self, participant: str | None, actor: str, actor_id: int | None) -> None:
+        self.participant = participant
+        self.actor = actor
+        self.actor_id = actor_id
+
+
+def _who(request: Request, row: LiveSession, state: State) -> _Who:
+    token = request.cookies.get(participant_cookie(row.public_id))
+    if token:
+        secret = request.app.state.settings.secret_key
+        participant = read_token(secret, row.public_id, token)
+        if participant is not None and participant in state.people:
+            return _Who(participant, "participant", None)
+    user = current_user(request)
+    if user is not None:
+        own = actions.facilitator_id(user.id)
+        if own in state.people:
+            return _Who(own, f"account:{user.id}", user.id)
+    return _Who(None, "participant", None)
+
+
+async def harvest_page(request: Request) -> Response:
+    db = request.app.state.db
+    row = await actions.find_by_public_id(db, request.path_params["public_id"])
+    if row is None:
+        raise PageError(404)
+    engine: SessionEngine = request.app.state.session_engine
+    state = await engine.state(row.id)
+    who = _who(request, row, state)
+    refused = harvest.refusal(state, who.participant)
+    async with db() as session:
+        goals = await load_goals(session)
+    english = language_of(request) == "en"
+    names = {g.slug: (g.name_en if english else g.name) for g in goals}
+    base = {
+        "public_id": row.public_id,
+        "title": state.title or row.title,
+        "ended": state.ended,
+        "consent_choices": CONSENT_CHOICES,
+        "max_takeaway": harvest.MAX_TAKEAWAY,
+    }
+    if refused is not None:
+        if request.method == "POST":
+            await request.form(max_files=0, max_fields=100)  # read, and nothing stored
+        return _page(request, {**base, "refused": refused.message}, status_code=refused.status)
+    assert who.participant is not None
+    if request.method == "GET":
+        async with db() as session:
+            earlier = await harvest.response_of(session, row.id, who.participant)
+        values: dict[str, Any] = {
+            "ratings": {goal: str(value) for goal, value in (earlier.ratings or {}).items()}
+            if earlier is not None
+            else {},
+            "takeaway": earlier.takeaway if earlier is not None else "",
+            "consent": earlier.consent if earlier is not None else "",
+        }
+        return _page(
+            request, {**base, **_form(state, names, values), "earlier": earlier is not None}
+        )
+
+    form = await request.form(max_files=0, max_fields=100)
+    ratings = {
+        key.removeprefix(RATING_PREFIX): value
+        for key, value in form.multi_items()
+        if key.startswith(RATING_PREFIX)
+    }
+    takeaway, consent = form.get("takeaway", ""), form.get("consent", "")
+    answer, problems = harvest.check(state.goals, ratings, takeaway, consent, names)
+    typed = {
+        "ratings": {k: v for k, v in ratings.items() if isinstance(v, str)},
+        "takeaway": takeaway if isinstance(takeaway, str) else "",
+        "consent": consent if isinstance(consent, str) else "",
+    }
+    if answer is None:
+        return _page(
+            request,
+            {**base, **_form(state, names, typed, problems), "earlier": False},
+            status_code=422,
+        )
+    async with db() as session:
+        await harvest.save_response(
+            session, row, who.participant, answer, actor=who.actor, actor_id=who.actor_id
+        )
+    saved = {
+        "ratings": {goal: str(value) for goal, value in answer.ratings.items()},
+        "takeaway": answer.takeaway,
+        "consent": answer.consent,
+    }
+    return _page(request, {**base, **_form(state, names, saved), "saved": True, "earlier": True})
+
+
+def _form(
+    state: State,
+    names: dict[str, str],
+    values: dict[str, Any],
+    problems: list[Problem] | None = None,
+) -> dict[str, Any]:
+    return {
+        "goals": [
+            {
+                "slug": goal,
+                "name": names.get(goal, goal),
+                "value": values["ratings"].get(goal, ""),
+            }
+            for goal in state.goals
+        ],
+        "takeaway": values["takeaway"],
+        "consent": values["consent"],
+        "problems": problems or [],
+    }
+
+
+def _page(request: Request, context: dict[str, Any], status_code: int = 200) -> Response:
+    shown = problem_list(context.get("problems", []), translator_for(request))
+    response = render(
+        request,
+        "sessions/harvest.html",
+        {
+            "refused": None,
+            "saved": False,
+            "earlier": False,
+            "goals": [],
+            "takeaway": "",
+            "consent": "",
+            **context,
+            "problems": shown,
+            "problem_fields": {p["field"] for p in shown},
+        },
+        status_code=status_code,
+    )
+    response.headers["Cache-Control"] = "no-store"  # personal answers
+    return response
+
+
+routes: list[BaseRoute] = [
+    Route("/s/{public_id}/oogst", harvest_page, methods=["GET", "POST"], name="harvest"),
+]
