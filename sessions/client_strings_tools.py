@@ -176,3 +176,14 @@ TOOL_STRINGS: list[str] = [
     N_("Make new groups"),
     N_("Open breakout groups"),
 ]
+
+# The harvest tool (server/static/workspace/harvest.js): the way to the harvest page.
+HARVEST_STRINGS: list[str] = [
+    N_(
+        "Look back on the session: how well were the goals reached, what do you take with you,"
+        " and may what you contributed be shared? You can change your answers later."
+    ),
+    N_("Fill in the harvest"),
+    N_("Observers do not fill in the harvest."),
+]
+TOOL_STRINGS.extend(HARVEST_STRINGS)

@@ -32,6 +32,7 @@ RATING_MIN = 1
 RATING_MAX = 5
 MAX_TAKEAWAY = 2000
 NO_CONSENT = "no"  # also what no answer at all counts as
+_DIGITS = {str(n) for n in range(RATING_MIN, RATING_MAX + 1)}
 
 
 @dataclass(frozen=True)
@@ -194,7 +195,7 @@ def _rating(raw: object) -> int | None:
         return None
     if isinstance(raw, int):
         value = raw
-    elif isinstance(raw, str) and raw.strip().isdecimal() and len(raw.strip()) < 4:
+    elif isinstance(raw, str) and raw.strip() in _DIGITS:
         value = int(raw.strip())
     else:
         return None

@@ -16,6 +16,7 @@ const LOADERS = {
   round: () => import("./round.js"),
   chart: () => import("./chart.js"),
   breakouts: () => import("./breakouts.js"),
+  harvest: () => import("./harvest.js"),
 };
 const TOOL_MODULES = {
   board: ["board"],
@@ -24,7 +25,7 @@ const TOOL_MODULES = {
   "position-chart": ["chart"],
   chat: [],
   breakout: ["breakouts"],
-  harvest: ["board", "chart"],
+  harvest: ["harvest", "board", "chart"],
 };
 const STATUS_TEXT = {
   connecting: "Connecting…",
