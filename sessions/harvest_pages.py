@@ -8,6 +8,7 @@ scripts and keeps working after the session ended, so consent can be changed or 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -54,13 +55,13 @@ CONSENT_CHOICES = (
 )
 
 
+@dataclass(frozen=True)
 class _Who:
     """Who opens the page: their participant id, and the audit log's name for them."""
 
-    def __init__(self, participant: str | None, actor: str, actor_id: int | None) -> None:
-        self.participant = participant
-        self.actor = actor
-        self.actor_id = actor_id
+    participant: str | None
+    actor: str
+    actor_id: int | None
 
 
 def _who(request: Request, row: LiveSession, state: State) -> _Who:
@@ -98,9 +99,7 @@ async def harvest_page(request: Request) -> Response:
         "consent_choices": CONSENT_CHOICES,
         "max_takeaway": harvest.MAX_TAKEAWAY,
     }
-    if refused is not None:
-        if request.method == "POST":
-            await request.form(max_files=0, max_fields=100)  # read, and nothing stored
+    if refused is not None:  # nothing is read, nothing stored
         return _page(request, {**base, "refused": refused.message}, status_code=refused.status)
     assert who.participant is not None
     if request.method == "GET":

@@ -12,10 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
+from catalogue.outcome_models import CONSENT_LEVELS
 from server.models import AuditEntry
 from sessions import events as ev
 from sessions import harvest
 from sessions.harvest import Answer, check, consents, rating_means, refusal
+from sessions.harvest_pages import CONSENT_CHOICES
 from sessions.models import HarvestResponse, LiveSession
 from sessions.pages import participant_cookie
 from sessions.state import Person, State
@@ -363,13 +365,20 @@ async def test_without_this_sessions_participant_token_nothing_is_stored(
         data = {**fields, "csrf_token": await csrf_token(stranger)}
         posted = await stranger.post(f"/s/{public_id}/oogst", data=data)
         assert posted.status_code == 403 and unknown in text_of(posted.text)
-        # Anna's token, in the cookie of another session: it is not valid there.
-        stranger.cookies.set(participant_cookie(other), token)
-        elsewhere = await stranger.post(f"/s/{other}/oogst", data=data)
-        assert elsewhere.status_code == 403 and unknown in text_of(elsewhere.text)
-        stranger.cookies.set(participant_cookie(public_id), token + "x")
-        forged = await stranger.post(f"/s/{public_id}/oogst", data=data)
-        assert forged.status_code == 403
+        csrf = stranger.cookies["werkplaats_csrf"]
+
+        def cookie(session: str, value: str) -> dict[str, str]:
+            return {"cookie": f"werkplaats_csrf={csrf}; {participant_cookie(session)}={value}"}
+
+        # Anna's token works in her session's cookie (the way these posts are made is sound) …
+        mine = await stranger.get(f"/s/{public_id}/oogst", headers=cookie(public_id, token))
+        assert mine.status_code == 200 and 'name="consent"' in mine.text
+        # … but not in the cookie of another session, nor forged.
+        for session, value in ((other, token), (public_id, token + "x"), (public_id, "")):
+            refused = await stranger.post(
+                f"/s/{session}/oogst", data=data, headers=cookie(session, value)
+            )
+            assert refused.status_code == 403 and unknown in text_of(refused.text), value
         assert (await stranger.get("/s/bestaat-niet/oogst")).status_code == 404
     assert await stored(db) == [] and await audit(db) == []
 
@@ -477,6 +486,10 @@ def test_check_bounds_the_takeaway_and_knows_the_consent_levels() -> None:
         "ratings",
         "takeaway",
     ]
+
+
+def test_the_page_offers_every_consent_level_narrowest_first() -> None:
+    assert tuple(level for level, _, _ in CONSENT_CHOICES) == CONSENT_LEVELS
 
 
 def test_who_may_answer() -> None:
