@@ -3,6 +3,7 @@ the page /s/{public_id}/oogst (as a browser without scripts uses it), on every b
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Sequence
 
@@ -540,3 +541,24 @@ async def test_save_response_audits_only_a_changed_level(
     async with db() as session:
         with pytest.raises(ValueError):
             await harvest.save_response(session, row, "pa", Answer({}, "", "everyone"))
+
+
+async def test_two_first_answers_at_once_leave_one_row(
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    """Two tabs saving a first answer at the same moment: one wins, the other replaces it."""
+    async with db() as session:
+        row = LiveSession(public_id="pub2", join_code="BCDEFG", title="T", last_seq=0)
+        session.add(row)
+        await session.commit()
+
+    async def save(consent: str) -> str | None:
+        async with db() as session:
+            return await harvest.save_response(session, row, "pa", Answer({}, "", consent))
+
+    earlier = await asyncio.gather(save("region"), save("national"))
+    [response] = await stored(db)
+    assert response.consent in ("region", "national")
+    assert sorted(e or "" for e in earlier) in (["", "region"], ["", "national"])
+    details = [e.detail for e in await audit(db)]
+    assert len(details) == 2 and details[-1].endswith(f"-> {response.consent}")
