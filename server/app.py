@@ -35,7 +35,7 @@ Seeder = Callable[[async_sessionmaker[AsyncSession], Path | None], Awaitable[lis
 def domain_routes() -> list[BaseRoute]:
     """The routes of the domain packages; the one place the server knows about them."""
     from catalogue import api, regions, routes
-    from sessions import harvest_pages
+    from sessions import harvest_pages, outcome_pages
     from sessions import pages as session_pages
     from sessions import routes as session_routes
 
@@ -46,6 +46,7 @@ def domain_routes() -> list[BaseRoute]:
         *session_routes.routes,
         *session_pages.routes,
         *harvest_pages.routes,
+        *outcome_pages.routes,
     ]
 
 

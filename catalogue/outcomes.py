@@ -1,0 +1,359 @@
+"""Outcomes: save the one outcome of a session, load it, list them.
+
+The session side (sessions/outcome_pages.py) gathers what a session captured, its harvest's
+consents and rating means; this module checks the facilitator's composition, stores it all in
+one transaction and records a change of sharing level in the audit log. How an outcome is shown
+at a level is pure: catalogue/sharing.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catalogue.content import ContentError, Problem
+from catalogue.outcome_models import (
+    CONSENT_LEVELS,
+    SHARING_LEVELS,
+    KnowledgeQuestion,
+    OutcomeRating,
+    OutcomeRow,
+)
+from catalogue.sharing import allowed_levels
+from server import audit
+from server.db import utcnow
+from server.i18n import N_
+
+MAX_TEXT = 5000
+MAX_PRODUCTS = 20
+MAX_PRODUCT_TITLE = 120
+MAX_PRODUCT_TEXT = 2000
+MAX_URL = 500
+MAX_QUESTIONS = 20
+MAX_QUESTION = 500
+
+
+@dataclass(frozen=True)
+class Product:
+    """A beroepsproduct: a title, what it is, and optionally a link (https) to it."""
+
+    title: str
+    text: str = ""
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Composition:
+    """What the facilitator writes: the outcome's texts and its sharing level."""
+
+    summary: str = ""
+    insights: str = ""
+    actions: str = ""
+    products: tuple[Product, ...] = ()
+    questions: tuple[str, ...] = ()  # open knowledge questions, for the region's agenda
+    sharing: str = "group"
+
+
+@dataclass(frozen=True)
+class SessionFacts:
+    """What the session says about itself, copied into its outcome."""
+
+    session_id: int | None
+    title: str
+    held_on: dt.datetime
+    variant_slug: str | None = None
+    region_slug: str | None = None
+    theme_slug: str | None = None
+    goals: tuple[str, ...] = ()
+
+
+@dataclass
+class Outcome:
+    """An outcome with its goal ratings and knowledge questions."""
+
+    row: OutcomeRow
+    ratings: list[OutcomeRating] = field(default_factory=list)
+    questions: list[KnowledgeQuestion] = field(default_factory=list)
+
+    def document(self) -> dict[str, Any]:
+        """The outcome as catalogue.sharing.shared_version reads it."""
+        row = self.row
+        return {
+            "title": row.title,
+            "variant": row.variant_slug,
+            "region": row.region_slug,
+            "theme": row.theme_slug,
+            "goals": list(row.goals or ()),
+            "held_on": row.held_on.date().isoformat(),
+            "summary": row.summary,
+            "insights": row.insights,
+            "actions": row.actions,
+            "products": list(row.products or ()),
+            "questions": [q.text for q in self.questions],
+            "captured": dict(row.captured or {}),
+            "consents": dict(row.consents or {}),
+            "ratings": {r.goal_slug: {"raters": r.raters, "mean": r.mean} for r in self.ratings},
+        }
+
+
+def check_composition(composition: Composition, consents: Mapping[str, str]) -> list[Problem]:
+    """What is wrong with a composition (each problem names its form field)."""
+    problems: list[Problem] = []
+    for name in ("summary", "insights", "actions"):
+        if len(getattr(composition, name)) > MAX_TEXT:
+            problems.append(
+                Problem(name, N_("This text can be at most %(max)s characters."), {"max": MAX_TEXT})
+            )
+    if len(composition.products) > MAX_PRODUCTS:
+        problems.append(Problem("products", N_("At most %(max)s products."), {"max": MAX_PRODUCTS}))
+    for number, product in enumerate(composition.products[:MAX_PRODUCTS], start=1):
+        where = f"product-{number}"
+        if not product.title.strip():
+            problems.append(Problem(f"{where}-title", N_("Give this product a title.")))
+        elif len(product.title) > MAX_PRODUCT_TITLE:
+            problems.append(
+                Problem(
+                    f"{where}-title",
+                    N_("A title can be at most %(max)s characters."),
+                    {"max": MAX_PRODUCT_TITLE},
+                )
+            )
+        if len(product.text) > MAX_PRODUCT_TEXT:
+            problems.append(
+                Problem(
+                    f"{where}-text",
+                    N_("This text can be at most %(max)s characters."),
+                    {"max": MAX_PRODUCT_TEXT},
+                )
+            )
+        if product.url is not None and not _good_url(product.url):
+            problems.append(
+                Problem(
+                    f"{where}-url",
+                    N_(
+                        "A link must be a whole web address starting with https:// "
+                        "(for example https://example.org/guide), at most %(max)s characters."
+                    ),
+                    {"max": MAX_URL},
+                )
+            )
+    if len(composition.questions) > MAX_QUESTIONS:
+        problems.append(
+            Problem(
+                "questions",
+                N_("At most %(max)s knowledge questions, one per line."),
+                {"max": MAX_QUESTIONS},
+            )
+        )
+    elif any(len(q) > MAX_QUESTION for q in composition.questions):
+        problems.append(
+            Problem(
+                "questions",
+                N_("A knowledge question can be at most %(max)s characters."),
+                {"max": MAX_QUESTION},
+            )
+        )
+    if composition.sharing not in SHARING_LEVELS:
+        problems.append(Problem("sharing", N_("Choose group, region, national or open.")))
+    elif composition.sharing not in allowed_levels(consents):
+        problems.append(
+            Problem(
+                "sharing",
+                N_(
+                    "Nobody consented to sharing this widely. Choose a narrower level: the "
+                    "participants' consent decides how far an outcome may go."
+                ),
+            )
+        )
+    return problems
+
+
+def _good_url(url: str) -> bool:
+    if len(url) > MAX_URL or any(ch.isspace() for ch in url):
+        return False
+    parts = urlsplit(url)
+    return parts.scheme == "https" and bool(parts.hostname) and "." in (parts.hostname or "")
+
+
+def _check_data(consents: Mapping[str, str], ratings: Mapping[str, tuple[int, float]]) -> None:
+    """Consents and ratings come from the harvest: wrong ones are a programming error."""
+    for participant, consent in consents.items():
+        if consent not in CONSENT_LEVELS:
+            raise ValueError(
+                f"unknown consent {consent!r} of {participant!r}; "
+                f"known: {', '.join(CONSENT_LEVELS)}"
+            )
+    for goal, (raters, mean) in ratings.items():
+        if raters < 1 or not 1 <= mean <= 5:
+            raise ValueError(f"rating of {goal!r} out of range: {raters} raters, mean {mean}")
+
+
+def new_public_id() -> str:
+    return secrets.token_urlsafe(9)
+
+
+async def save_outcome(
+    db: AsyncSession,
+    facts: SessionFacts,
+    composition: Composition,
+    captured: Mapping[str, Any],
+    consents: Mapping[str, str],
+    ratings: Mapping[str, tuple[int, float]],
+    actor_id: int | None,
+) -> OutcomeRow:
+    """Create or update the outcome of a session, its ratings and its knowledge questions, and
+    commit. Raises ContentError (problems per field) and stores nothing when it is refused."""
+    problems = check_composition(composition, consents)
+    if problems:
+        raise ContentError("outcome", problems)
+    _check_data(consents, ratings)
+    for attempt in range(2):
+        row = None
+        if facts.session_id is not None:
+            row = await db.scalar(
+                select(OutcomeRow).where(OutcomeRow.session_id == facts.session_id)
+            )
+        old_level = row.sharing if row is not None else None
+        if row is None:
+            row = OutcomeRow(
+                public_id=new_public_id(), session_id=facts.session_id, created_by=actor_id
+            )
+            db.add(row)
+        row.variant_slug = facts.variant_slug
+        row.region_slug = facts.region_slug
+        row.theme_slug = facts.theme_slug
+        row.goals = list(facts.goals)
+        row.title = facts.title
+        row.held_on = facts.held_on
+        row.summary = composition.summary
+        row.insights = composition.insights
+        row.actions = composition.actions
+        row.products = [
+            {"title": p.title, "text": p.text, "url": p.url} for p in composition.products
+        ]
+        row.captured = dict(captured)
+        row.consents = dict(consents)
+        row.sharing = composition.sharing
+        row.updated_at = utcnow()
+        try:
+            await db.flush()
+        except IntegrityError:
+            # Another request created this session's outcome first: update that one instead.
+            await db.rollback()
+            if attempt:
+                raise
+            continue
+        await _replace_ratings(db, row, ratings)
+        await _replace_questions(db, row, composition.questions)
+        if (old_level or "group") != composition.sharing:
+            audit.record(
+                db,
+                "sharing.change",
+                f"outcome:{row.public_id}",
+                actor=f"account:{actor_id}" if actor_id is not None else "cli",
+                actor_id=actor_id,
+                detail=f"{old_level or 'none'} -> {composition.sharing}",
+            )
+        await db.commit()
+        return row
+    raise AssertionError("unreachable")
+
+
+async def _replace_ratings(
+    db: AsyncSession, row: OutcomeRow, ratings: Mapping[str, tuple[int, float]]
+) -> None:
+    await db.execute(delete(OutcomeRating).where(OutcomeRating.outcome_id == row.id))
+    for goal, (raters, mean) in ratings.items():
+        db.add(OutcomeRating(outcome_id=row.id, goal_slug=goal, raters=raters, mean=float(mean)))
+
+
+async def _replace_questions(db: AsyncSession, row: OutcomeRow, texts: Sequence[str]) -> None:
+    """The outcome's questions become `texts`; a question whose text stays keeps its row (and
+    whether a coordinator marked it addressed)."""
+    existing = list(
+        await db.scalars(
+            select(KnowledgeQuestion)
+            .where(KnowledgeQuestion.outcome_id == row.id)
+            .order_by(KnowledgeQuestion.id)
+        )
+    )
+    by_text: dict[str, list[KnowledgeQuestion]] = {}
+    for question in existing:
+        by_text.setdefault(question.text, []).append(question)
+    for text in texts:
+        same = by_text.get(text)
+        if same:
+            question = same.pop(0)
+            question.region_slug = row.region_slug
+        else:
+            db.add(KnowledgeQuestion(outcome_id=row.id, region_slug=row.region_slug, text=text))
+    for left in by_text.values():
+        for question in left:
+            await db.delete(question)
+    await db.flush()
+
+
+async def load_outcome(db: AsyncSession, public_id: str) -> Outcome | None:
+    """The outcome with this public id, with its ratings and questions; None if there is none."""
+    row = await db.scalar(select(OutcomeRow).where(OutcomeRow.public_id == public_id))
+    return await _complete(db, row) if row is not None else None
+
+
+async def outcome_of_session(db: AsyncSession, session_id: int) -> Outcome | None:
+    """The outcome composed for a session, if any."""
+    row = await db.scalar(select(OutcomeRow).where(OutcomeRow.session_id == session_id))
+    return await _complete(db, row) if row is not None else None
+
+
+async def _complete(db: AsyncSession, row: OutcomeRow) -> Outcome:
+    ratings = await db.scalars(
+        select(OutcomeRating)
+        .where(OutcomeRating.outcome_id == row.id)
+        .order_by(OutcomeRating.goal_slug)
+    )
+    questions = await db.scalars(
+        select(KnowledgeQuestion)
+        .where(KnowledgeQuestion.outcome_id == row.id)
+        .order_by(KnowledgeQuestion.id)
+    )
+    return Outcome(row, list(ratings), list(questions))
+
+
+async def list_outcomes(
+    db: AsyncSession,
+    *,
+    variant: str | None = None,
+    region: str | None = None,
+    sharing: Sequence[str] | None = None,
+    limit: int = 100,
+) -> list[OutcomeRow]:
+    """Outcomes, newest first; optionally of one variant, one region, or these sharing levels."""
+    query = select(OutcomeRow)
+    if variant is not None:
+        query = query.where(OutcomeRow.variant_slug == variant)
+    if region is not None:
+        query = query.where(OutcomeRow.region_slug == region)
+    if sharing is not None:
+        query = query.where(OutcomeRow.sharing.in_(list(sharing)))
+    query = query.order_by(OutcomeRow.held_on.desc(), OutcomeRow.id.desc()).limit(limit)
+    return list(await db.scalars(query))
+
+
+async def set_consent(db: AsyncSession, session_id: int, participant: str, consent: str) -> bool:
+    """A participant changed their consent after the outcome was composed: the outcome follows
+    (without committing: the caller's transaction records the change). Whether it had one."""
+    if consent not in CONSENT_LEVELS:
+        raise ValueError(f"unknown consent {consent!r}; known: {', '.join(CONSENT_LEVELS)}")
+    row = await db.scalar(select(OutcomeRow).where(OutcomeRow.session_id == session_id))
+    if row is None:
+        return False
+    row.consents = {**(row.consents or {}), participant: consent}
+    return True
