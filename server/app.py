@@ -14,10 +14,12 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from server import admin_pages
 from server import routes as shell_routes
 from server.auth import CurrentUserMiddleware
 from server.csrf import CSRFMiddleware
 from server.db import create_engine, database_problem, sessionmaker
+from server.erasure import ErasureAsk, ErasureReport
 from server.errors import EXCEPTION_HANDLERS, error_response
 from server.headers import SecurityHeadersMiddleware
 from server.openapi import document as openapi_document
@@ -30,6 +32,10 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 
 Seeder = Callable[[async_sessionmaker[AsyncSession], Path | None], Awaitable[list[str]]]
+# (database, what is asked, the running app or None) -> what changed; see server/erasure.py
+Eraser = Callable[
+    [async_sessionmaker[AsyncSession], ErasureAsk, Starlette | None], Awaitable[ErasureReport]
+]
 
 
 def domain_routes() -> list[BaseRoute]:
@@ -67,6 +73,15 @@ def domain_seeders() -> list[Seeder]:
     return [seed_from_files]
 
 
+def domain_eraser() -> Eraser:
+    """What `werkplaats erase` and /beheer/wissen run: a person's identity out of every domain.
+
+    Given the running app, it also makes the app reload the sessions it changed."""
+    from sessions.erase import erase
+
+    return erase
+
+
 def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -88,6 +103,7 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=[
             *shell_routes.routes,
+            *admin_pages.routes,
             *domain_routes(),
             Route("/api/openapi.json", openapi, name="openapi"),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
@@ -113,7 +129,8 @@ def create_app(settings: Settings) -> Starlette:
 
     from sessions.pages import NAV as SESSION_NAV
 
-    app.state.nav_items = [*NAV, *SESSION_NAV]  # an item with "roles" shows only to those
+    app.state.nav_items = [*NAV, *SESSION_NAV, *admin_pages.NAV]  # "roles": only to those
+    app.state.eraser = domain_eraser()
     app.state.home_links = HOME_LINKS
     return app
 

@@ -1,4 +1,4 @@
-"""The `werkplaats` command: serve, migrate, seed, demo, createuser."""
+"""The `werkplaats` command: serve, migrate, seed, demo, createuser, erase."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 import getpass
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -101,6 +102,41 @@ def _parser() -> argparse.ArgumentParser:
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
     createuser.set_defaults(handler=_createuser)
+
+    erase = commands.add_parser(
+        "erase",
+        help="erase a person's identity (sessions, harvests, outcomes, account)",
+        description="Erase a person's identity: their display name becomes [verwijderd] in the "
+        "sessions they took part in, every mention of their name in texts (notes, chat, "
+        "clusters, harvests, outcomes) becomes [naam verwijderd], and an account loses its "
+        "name, email, roles, logins and password. Their contributions stay, pseudonymous, "
+        "unless --delete-contributions. Idempotent. Shows what it will change and asks first. "
+        "A running server keeps the sessions open at that moment in memory: restart it "
+        "afterwards, or erase on the coordinator page /beheer/wissen, which reloads them. "
+        "See docs/privacy.md.",
+    )
+    who = erase.add_mutually_exclusive_group(required=True)
+    who.add_argument(
+        "--name", metavar="NAME", help="a display name (any case and spacing), in every session"
+    )
+    who.add_argument(
+        "--participant",
+        metavar="PUBLIC_ID:PARTICIPANT",
+        help="one participant of one session (the session's id in its address, a colon, "
+        "the participant's id)",
+    )
+    who.add_argument("--account", metavar="EMAIL", help="an account, by its email address")
+    erase.add_argument(
+        "--delete-contributions",
+        action="store_true",
+        help="also replace their notes and chat messages by [verwijderd op verzoek] and "
+        "delete their harvest response",
+    )
+    erase.add_argument(
+        "--dry-run", action="store_true", help="only show what would change (counts, no texts)"
+    )
+    erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    erase.set_defaults(handler=_erase)
     return parser
 
 
@@ -249,6 +285,60 @@ def _createuser(args: argparse.Namespace, settings: Settings) -> int:
         return 0
 
     return _run(settings, work)
+
+
+def _erase(args: argparse.Namespace, settings: Settings) -> int:
+    from server.app import domain_eraser
+    from server.erasure import ErasureAsk, ErasureError, Person
+    from server.migrate import pending
+
+    try:
+        if args.name is not None:
+            person = Person.by_name(args.name)
+        elif args.participant is not None:
+            person = Person.by_participant(args.participant)
+        else:
+            person = Person.by_account(args.account)
+    except ErasureError as error:
+        raise CommandError(str(error)) from None
+    eraser = domain_eraser()
+
+    async def work(engine: AsyncEngine, db: Sessions) -> int:
+        if await pending(engine):
+            raise CommandError("the database is not migrated; run `werkplaats migrate` first")
+        ask = ErasureAsk(person, delete_contributions=args.delete_contributions, dry_run=True)
+        try:
+            preview = await eraser(db, ask, None)
+            for line in preview.lines():
+                print(line)
+            if args.dry_run or not preview.changed:
+                if args.dry_run and preview.changed:
+                    print("nothing was changed (dry run)")
+                return 0
+            if not args.yes and not _confirm("Erase this now? This cannot be undone. [y/N] "):
+                print("nothing was changed")
+                return 1
+            done = await eraser(db, replace(ask, dry_run=False), None)
+        except ErasureError as error:
+            raise CommandError(str(error)) from None
+        for line in done.lines()[1:]:
+            print(line)
+        if done.session_ids:
+            print(
+                "a running server still holds these sessions in memory: restart it "
+                "(or erase on the page /beheer/wissen, which reloads them)"
+            )
+        return 0
+
+    return _run(settings, work)
+
+
+def _confirm(question: str) -> bool:
+    try:
+        answer = input(question)
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes", "j", "ja")
 
 
 if __name__ == "__main__":

@@ -129,6 +129,17 @@ class SessionEngine:
         await self.catch_up(session_id)
         return self._sessions[session_id].state
 
+    async def forget(self, session_id: int) -> None:
+        """Drop the cached state of a session; the next access reloads it from the log.
+
+        After an erasure rewrote the log (sessions/erase.py), so no name stays in memory."""
+        session = self._sessions.get(session_id)
+        if session is None:
+            return
+        async with session.lock:  # not while its events are being appended
+            if self._sessions.get(session_id) is session:
+                del self._sessions[session_id]
+
     async def catch_up(self, session_id: int) -> None:
         """Apply and deliver what other processes appended since this process last looked."""
         session = await self._session(session_id)
