@@ -6,17 +6,23 @@ from __future__ import annotations
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.browser.test_workspace import (  # noqa: F401 (fixtures)
+from tests.browser.test_workspace import (  # noqa: F401 (a fixture)
     AXE_RULES,
+    PHONE,
+    SCREENSHOTS,
+    NewContext,
     Session,
     connected,
     console,
     new_context,
-    session,
 )
 
 
-def test_the_harvest_phase_leads_to_the_harvest_page(session: Session) -> None:  # noqa: F811
+def test_the_harvest_phase_leads_to_the_harvest_page(
+    live_server: str,
+    new_context: NewContext,  # noqa: F811
+) -> None:
+    session = Session(live_server, new_context, goals=["reflecteren", "casus-oplossen"])
     anna = session.join("Anna")
     facilitator = session.facilitator
     console(facilitator).get_by_role("button", name="Start de eerste fase").click()
@@ -36,12 +42,18 @@ def test_the_harvest_phase_leads_to_the_harvest_page(session: Session) -> None: 
     violations = Axe().run(anna, options=AXE_RULES)
     assert violations.violations_count == 0, violations.generate_report()
 
+    anna.get_by_role("group", name="Reflecteren").get_by_label("4").check()
+    anna.get_by_role("group", name="Casus oplossen").get_by_label("5 (helemaal wel)").check()
     anna.get_by_label("Wat neem je mee?").fill("Eerst luisteren, dan pas vragen")
     consent = anna.get_by_role("group", name="Mag wat jij hebt ingebracht gedeeld worden")
     consent.get_by_label("Binnen de regio (Werkplaats)").check()
     anna.get_by_role("button", name="Mijn antwoorden opslaan").click()
     expect(anna.get_by_role("status")).to_contain_text("Bedankt! Je antwoorden zijn opgeslagen.")
     expect(consent.get_by_label("Binnen de regio (Werkplaats)")).to_be_checked()
+    expect(anna.get_by_role("group", name="Reflecteren").get_by_label("4")).to_be_checked()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    anna.set_viewport_size(PHONE)
+    anna.screenshot(path=str(SCREENSHOTS / "harvest-page-360-full.png"), full_page=True)
     violations = Axe().run(anna, options=AXE_RULES)
     assert violations.violations_count == 0, violations.generate_report()
 
