@@ -11,9 +11,10 @@ from starlette.routing import BaseRoute, Route
 
 from catalogue import queries
 from catalogue.content import Goal
+from catalogue.evidence import for_variant
 from catalogue.matching import Evidence, MatchRequest, match, validate_request
 from catalogue.reasons import reason_text
-from catalogue.routes import load, problem_list
+from catalogue.routes import evidence_for, load, problem_list
 from catalogue.search import filter_variants, parse_filters
 from server.errors import ApiError
 from server.i18n import N_
@@ -55,14 +56,39 @@ def variant_summary(current: queries.CurrentVariant) -> dict[str, Any]:
     }
 
 
-def evidence_json(evidence: Evidence | None) -> dict[str, Any]:
-    if evidence is None:
-        return {"sessions": 0, "mean": None, "interval": None}
+def evidence_json(found: Evidence | None) -> dict[str, Any]:
+    """Evidence as the API gives it: attainment on 0..1 and the rating on 1..5 alike."""
+    if found is None:
+        return {
+            "sessions": 0,
+            "regions": 0,
+            "level": "beschreven",
+            "mean": None,
+            "interval": None,
+            "rating": None,
+            "rating_interval": None,
+        }
+    interval = None
+    rating_interval = None
+    if found.low is not None and found.high is not None:
+        interval = [round(found.low, 3), round(found.high, 3)]
+    if found.rating_low is not None and found.rating_high is not None:
+        rating_interval = [round(found.rating_low, 2), round(found.rating_high, 2)]
     return {
-        "sessions": evidence.sessions,
-        "mean": round(evidence.mean, 3),
-        "interval": [round(evidence.low, 3), round(evidence.high, 3)],
+        "sessions": found.sessions,
+        "regions": found.regions,
+        "level": found.level,
+        "mean": round(found.mean, 3),
+        "interval": interval,
+        "rating": round(found.rating, 2),
+        "rating_interval": rating_interval,
     }
+
+
+def weights_json(found: Evidence | None) -> dict[str, float]:
+    """How much the curated description and the evidence counted in a goal's fit (sum 1)."""
+    share = found.share if found is not None else 0.0
+    return {"description": round(1 - share, 3), "evidence": round(share, 3)}
 
 
 async def goals(request: Request) -> Response:
@@ -94,12 +120,14 @@ async def variant(request: Request) -> Response:
     current = catalogue.by_slug.get(slug)
     if current is None:
         raise ApiError(404, "unknown_variant", f"there is no variant {slug[:80]!r}")
+    found = for_variant(await evidence_for(request, slug), slug)
     return JSONResponse(
         {
             **current.variant.document(),
             "version": current.version,
             "saved_at": current.saved_at.isoformat(),
             "saved_by": current.author_name,
+            "evidence": {goal: evidence_json(found.get(goal)) for goal in catalogue.goal_slugs},
         }
     )
 
@@ -136,7 +164,7 @@ async def match_variants(request: Request) -> Response:
             _(N_("The match request is not valid; see errors.")),
             problem_list(checked, _),
         )
-    result = match([cv.variant for cv in catalogue.variants], checked)
+    result = match([cv.variant for cv in catalogue.variants], checked, await evidence_for(request))
     names = catalogue.goal_names(language_of(request))
     return JSONResponse(
         {
@@ -150,6 +178,7 @@ async def match_variants(request: Request) -> Response:
                     "evidence": {
                         goal: evidence_json(r.evidence.get(goal)) for goal in checked.goals
                     },
+                    "weights": {goal: weights_json(r.evidence.get(goal)) for goal in checked.goals},
                 }
                 for r in result.results
             ],

@@ -7,9 +7,10 @@ is shown in Dutch or English where it is rendered.
 How a variant scores (0-100):
 - goal fit: for each requested goal, its weight (normalised to sum 1) times how well the variant
   serves it, on 0..1. That "how well" is the curated weight (0-3, as 0..1) blended with the
-  evidence from earlier sessions: with n sessions of mean attainment m, the blend is
-  (PRIOR_SESSIONS * curated + n * m) / (PRIOR_SESSIONS + n): few sessions, the curated fit
-  dominates; many, the evidence does.
+  evidence from earlier sessions (catalogue/evidence.py): with n sessions of mean attainment m,
+  the evidence counts for n / (PRIOR_SESSIONS + n) and the curated weight for the rest: few
+  sessions, the curated fit dominates; many, the evidence does. Every result says, per goal,
+  how much each counted.
 - then three soft factors, each at most 1: closeness of the group size to the variant's ideal,
   time available against the variant's typical duration, and how many of the roles present the
   variant suits.
@@ -31,7 +32,11 @@ from server.i18n import N_
 
 MAX_GROUP_SIZE = 1000
 MAX_MINUTES = 60 * 24
+# The curated weight counts as much as this many sessions of evidence.
 PRIOR_SESSIONS = 5.0
+# Participants rate how well a goal was reached from 1 (not at all) to 5 (fully).
+RATING_MIN = 1
+RATING_MAX = 5
 # How much a soft factor can take off at worst.
 SIZE_PENALTY = 0.15
 TIME_PENALTY = 0.20
@@ -73,14 +78,42 @@ class MatchRequest:
     roles: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
-    """What earlier sessions say about one variant and one goal (attainment on 0..1)."""
+    """What earlier sessions say about one variant and one goal (catalogue/evidence.py).
+
+    `mean`, `low` and `high` are attainment on 0..1 (a rating of 1 is 0, of 5 is 1); `low` and
+    `high` bound a 90 % interval of the mean, None when one session gives no interval.
+    """
 
     sessions: int
     mean: float
-    low: float
-    high: float
+    low: float | None
+    high: float | None
+    level: str = "beschreven"  # "beschreven", "in gebruik" or "onderbouwd"
+    regions: int = 0  # in how many regions the sessions were held
+
+    @property
+    def rating(self) -> float:
+        """The mean on the 1-5 scale participants rated on."""
+        return _on_scale(self.mean)
+
+    @property
+    def rating_low(self) -> float | None:
+        return None if self.low is None else _on_scale(self.low)
+
+    @property
+    def rating_high(self) -> float | None:
+        return None if self.high is None else _on_scale(self.high)
+
+    @property
+    def share(self) -> float:
+        """How much this evidence counts in the goal's fit, 0..1; the curated weight the rest."""
+        return self.sessions / (PRIOR_SESSIONS + self.sessions) if self.sessions > 0 else 0.0
+
+
+def _on_scale(attained: float) -> float:
+    return RATING_MIN + attained * (RATING_MAX - RATING_MIN)
 
 
 EvidenceTable = Mapping[tuple[str, str], Evidence]  # (variant slug, goal slug) -> evidence
@@ -352,6 +385,7 @@ class _Reasons:
         self.short: dict[int, Reason] = {}
         self.modality: dict[tuple[str, ...], Reason] = {}
         self.goals: dict[str, list[Reason | None]] = {g: [None] * 4 for g in request.goals}
+        self.unrated: dict[str, Reason] = {}
         self.no_goal = Reason(N_("serves none of the chosen goals"))
         self.works = Reason(
             N_("works %(modality)s"), {"modality": Label(MODALITIES[request.modality])}
@@ -468,10 +502,43 @@ class _Reasons:
         return reason
 
     def evidence(self, goal: str, found: Evidence) -> Reason:
+        # The mean as whole units and tenths, so each language writes its own decimal mark.
+        tenths = round(10 * found.rating)
+        share = round(100 * found.share)
+        if found.sessions == 1:
+            message = N_(
+                "experience with %(goal)s from 1 session: %(units)s.%(tenths)s of 5 "
+                "(counts for %(share)s%%, the description for %(rest)s%%)"
+            )
+        else:
+            message = N_(
+                "experience with %(goal)s from %(sessions)s sessions: on average "
+                "%(units)s.%(tenths)s of 5 (counts for %(share)s%%, the description for "
+                "%(rest)s%%)"
+            )
         return Reason(
-            N_("%(sessions)s earlier session(s) reached %(goal)s on average for %(mean)s%%"),
-            {"sessions": found.sessions, "goal": GoalRef(goal), "mean": round(100 * found.mean)},
+            message,
+            {
+                "goal": GoalRef(goal),
+                "sessions": found.sessions,
+                "units": tenths // 10,
+                "tenths": tenths % 10,
+                "share": share,
+                "rest": 100 - share,
+            },
         )
+
+    def no_evidence(self, goal: str) -> Reason:
+        reason = self.unrated.get(goal)
+        if reason is None:
+            reason = self.unrated[goal] = Reason(
+                N_(
+                    "no experience with %(goal)s from earlier sessions yet: "
+                    "the description counts for 100%%"
+                ),
+                {"goal": GoalRef(goal)},
+            )
+        return reason
 
 
 def _rank(
@@ -486,10 +553,12 @@ def _rank(
         found = evidence.get((variant.slug, goal)) if evidence else None
         why.append(reasons.goal(goal, strength))
         if found is not None and found.sessions > 0:
-            fit = (PRIOR_SESSIONS * fit + found.sessions * found.mean) / (
-                PRIOR_SESSIONS + found.sessions
-            )
+            share = found.share
+            fit = (1 - share) * fit + share * found.mean
             why.append(reasons.evidence(goal, found))
+        else:
+            found = None
+            why.append(reasons.no_evidence(goal))
         evidence_shown[goal] = found
         contributions[goal] = 100 * weight * fit
 

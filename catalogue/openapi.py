@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from catalogue.evidence import LEVELS
 from catalogue.matching import MAX_GROUP_SIZE, MAX_MINUTES
 from catalogue.vocabulary import FACILITATION, MODALITIES, ROLES, TOOLS
 
@@ -82,6 +83,11 @@ SCHEMAS: dict[str, Any] = {
                     "licence": {"const": "CC BY-SA 4.0"},
                     "saved_at": {"type": "string", "format": "date-time"},
                     "saved_by": {"type": "string"},
+                    "evidence": {
+                        "description": "per goal slug: what earlier sessions say",
+                        "type": "object",
+                        "additionalProperties": _ref("Evidence"),
+                    },
                 },
             },
         ]
@@ -109,10 +115,39 @@ SCHEMAS: dict[str, Any] = {
     },
     "Evidence": {
         "type": "object",
+        "description": (
+            "What the goal ratings of earlier sessions say (docs/matching.md). Every session "
+            "counts once; the interval is a 90 % interval of the mean, null with fewer than "
+            "two sessions."
+        ),
         "properties": {
-            "sessions": {"type": "integer"},
+            "sessions": {"type": "integer", "minimum": 0},
+            "regions": {"type": "integer", "minimum": 0, "description": "distinct regions"},
+            "level": {"enum": list(LEVELS)},
             "mean": {"type": ["number", "null"], "description": "mean goal attainment, 0..1"},
-            "interval": {"type": ["array", "null"], "items": {"type": "number"}},
+            "interval": {
+                "type": ["array", "null"],
+                "items": {"type": "number"},
+                "minItems": 2,
+                "maxItems": 2,
+                "description": "90 % interval of the mean attainment, 0..1",
+            },
+            "rating": {"type": ["number", "null"], "description": "mean rating, 1..5"},
+            "rating_interval": {
+                "type": ["array", "null"],
+                "items": {"type": "number"},
+                "minItems": 2,
+                "maxItems": 2,
+                "description": "90 % interval of the mean rating, 1..5",
+            },
+        },
+    },
+    "Weights": {
+        "type": "object",
+        "description": "how much each counted in a goal's fit; they sum to 1",
+        "properties": {
+            "description": {"type": "number", "minimum": 0, "maximum": 1},
+            "evidence": {"type": "number", "minimum": 0, "maximum": 1},
         },
     },
     "MatchResponse": {
@@ -129,6 +164,7 @@ SCHEMAS: dict[str, Any] = {
                         "goals": {"type": "object", "additionalProperties": {"type": "number"}},
                         "reasons": {"type": "array", "items": {"type": "string"}},
                         "evidence": {"type": "object", "additionalProperties": _ref("Evidence")},
+                        "weights": {"type": "object", "additionalProperties": _ref("Weights")},
                     },
                 },
             },
@@ -198,7 +234,7 @@ PATHS: dict[str, Any] = {
     },
     "/api/variants/{slug}": {
         "get": {
-            "summary": "One variant with its script",
+            "summary": "One variant with its script and the evidence per goal",
             "parameters": [
                 {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
             ],

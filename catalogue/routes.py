@@ -10,7 +10,16 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from catalogue import actions, queries
-from catalogue.content import ContentError, Problem, parse_variant
+from catalogue.content import ContentError, Goal, Problem, Variant, parse_variant
+from catalogue.evidence import (
+    IN_USE_SESSIONS,
+    LEVEL_LABELS,
+    SUBSTANTIATED_LOW,
+    SUBSTANTIATED_SESSIONS,
+    for_variant,
+    format_rating,
+)
+from catalogue.evidence_queries import load_evidence
 from catalogue.forms import (
     GOAL_IMPORTANCE,
     SPARE_PHASES,
@@ -19,7 +28,7 @@ from catalogue.forms import (
     match_data,
     resubmitted_values,
 )
-from catalogue.matching import MatchRequest, match, validate_request
+from catalogue.matching import Evidence, EvidenceTable, MatchRequest, match, validate_request
 from catalogue.queries import Catalogue, CatalogueCache
 from catalogue.reasons import reason_text
 from catalogue.search import filter_variants, parse_filters
@@ -70,8 +79,44 @@ async def load(request: Request) -> Catalogue:
         return await queries.load_catalogue(db, cache)
 
 
+EVIDENCE_RULES = {
+    "in_use_sessions": IN_USE_SESSIONS,
+    "substantiated_sessions": SUBSTANTIATED_SESSIONS,
+    "substantiated_low": SUBSTANTIATED_LOW,
+}
+
+
+async def evidence_for(request: Request, variant: str | None = None) -> EvidenceTable:
+    """What earlier sessions say, per (variant, goal); only `variant`'s when given."""
+    async with request.app.state.db() as db:
+        return await load_evidence(db, variant)
+
+
 def _page(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
-    return render(request, name, {**VOCABULARY, **context}, status_code=status_code)
+    language = language_of(request)
+    return render(
+        request,
+        name,
+        {
+            **VOCABULARY,
+            "level_labels": LEVEL_LABELS,
+            "evidence_rules": EVIDENCE_RULES,
+            "rating": lambda value: format_rating(value, language),
+            **context,
+        },
+        status_code=status_code,
+    )
+
+
+def _evidence_rows(
+    variant: Variant, goals: Sequence[Goal], found: dict[str, Evidence]
+) -> list[dict[str, Any]]:
+    """Per goal the variant serves or has evidence for: the goal and its evidence (or None)."""
+    return [
+        {"goal": goal, "evidence": found.get(goal.slug)}
+        for goal in goals
+        if variant.goals.get(goal.slug, 0) > 0 or goal.slug in found
+    ]
 
 
 def problem_list(problems: Sequence[Problem], translate: Translator) -> list[dict[str, str]]:
@@ -102,6 +147,7 @@ async def variant_page(request: Request) -> Response:
     current = catalogue.by_slug.get(request.path_params["slug"])
     if current is None:
         raise PageError(404)
+    found = for_variant(await evidence_for(request, current.variant.slug), current.variant.slug)
     return _page(
         request,
         "catalogue/variant.html",
@@ -112,6 +158,7 @@ async def variant_page(request: Request) -> Response:
             "goal_names": catalogue.goal_names(language_of(request)),
             "may_edit": _may_edit(request),
             "old_version": None,
+            "evidence_rows": _evidence_rows(current.variant, catalogue.goals, found),
         },
     )
 
@@ -143,7 +190,7 @@ async def match_page(request: Request) -> Response:
     if not isinstance(checked, MatchRequest):
         context["problems"] = problem_list(checked, _)
         return _page(request, "catalogue/match.html", context, status_code=422)
-    result = match([cv.variant for cv in catalogue.variants], checked)
+    result = match([cv.variant for cv in catalogue.variants], checked, await evidence_for(request))
 
     def texts(reasons: Any) -> list[str]:
         return [reason_text(reason, _, goal_names) for reason in reasons]
@@ -262,6 +309,7 @@ async def version_page(request: Request) -> Response:
         raise PageError(404)
 
     variant = parse_variant(version.document, catalogue.goal_slugs, f"version {version.id}")
+    found = for_variant(await evidence_for(request, slug), slug)
     return _page(
         request,
         "catalogue/variant.html",
@@ -272,6 +320,7 @@ async def version_page(request: Request) -> Response:
             "goal_names": catalogue.goal_names(language_of(request)),
             "may_edit": False,
             "old_version": version,
+            "evidence_rows": _evidence_rows(variant, catalogue.goals, found),
         },
     )
 

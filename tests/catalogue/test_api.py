@@ -92,7 +92,16 @@ async def test_match_ranks_with_reasons_and_lists_exclusions(
     assert scores == sorted(scores, reverse=True)
     top = body["results"][0]
     assert set(top["goals"]) == {"reflecteren", "casus-oplossen"}
-    assert top["evidence"]["reflecteren"] == {"sessions": 0, "mean": None, "interval": None}
+    assert top["evidence"]["reflecteren"] == {
+        "sessions": 0,
+        "regions": 0,
+        "level": "beschreven",
+        "mean": None,
+        "interval": None,
+        "rating": None,
+        "rating_interval": None,
+    }
+    assert top["weights"]["reflecteren"] == {"description": 1.0, "evidence": 0.0}
     assert any(reason.startswith("dient het doel Reflecteren") for reason in top["reasons"])
     excluded = {e["slug"]: e["reasons"] for e in body["excluded"]}
     assert "een groep van 6 is kleiner dan het minimum van 12" in excluded["world-cafe"]

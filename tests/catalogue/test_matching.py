@@ -467,7 +467,10 @@ def test_many_sessions_let_the_evidence_dominate() -> None:
     assert result.score == pytest.approx(expected, abs=0.05)
     assert result.score < 30  # well below the curated 100
     assert result.evidence == {"reflecteren": found}
-    assert "200 earlier session(s) reached Reflecting on average for 20%" in texts(result.reasons)
+    assert (
+        "experience with Reflecting from 200 sessions: on average 1.8 of 5 "
+        "(counts for 98%, the description for 2%)"
+    ) in texts(result.reasons)
 
 
 def test_evidence_moves_a_real_variant_out_of_the_top() -> None:
@@ -489,7 +492,13 @@ def test_without_evidence_each_goal_shows_none() -> None:
     for evidence in no_evidence:
         result = match([made], request, evidence).results[0]
         assert result.evidence == {"reflecteren": None, "casus-oplossen": None}
-        assert not any("earlier session" in text for text in texts(result.reasons))
+        reasons = texts(result.reasons)
+        assert not any(text.startswith("experience with") for text in reasons)
+        for name in ("Reflecting", "Solving a case"):
+            assert (
+                f"no experience with {name} from earlier sessions yet: "
+                "the description counts for 100%"
+            ) in reasons
 
 
 def test_evidence_for_another_variant_changes_nothing() -> None:
