@@ -1,4 +1,5 @@
-"""Coordinators manage the Werkplaatsen (regions) and the themes on their agenda."""
+"""Coordinators manage the Werkplaatsen (regions), the themes on their agenda, and mark its
+open knowledge questions addressed."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalogue.content import ContentError, Problem, slugify
 from catalogue.models import RegionRow, ThemeRow
+from catalogue.outcome_models import KnowledgeQuestion
+from server.db import utcnow
 from server.i18n import N_
+from server.models import User
 
 MAX_NAME = 200
 MAX_DESCRIPTION = 5000
@@ -98,4 +102,19 @@ async def update_theme(
 
 async def remove_theme(db: AsyncSession, region: RegionRow, theme: ThemeRow) -> None:
     region.themes.remove(theme)
+    await db.commit()
+
+
+async def mark_addressed(db: AsyncSession, question: KnowledgeQuestion, user: User) -> None:
+    """A coordinator has taken the question up; marking it again keeps the first date."""
+    if question.addressed_at is None:
+        question.addressed_at = utcnow()
+        question.addressed_by = user.id
+    await db.commit()
+
+
+async def reopen(db: AsyncSession, question: KnowledgeQuestion) -> None:
+    """Back on the open agenda (an undo)."""
+    question.addressed_at = None
+    question.addressed_by = None
     await db.commit()

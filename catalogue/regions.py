@@ -1,4 +1,5 @@
-"""Region pages: the Werkplaatsen and their themes; coordinators keep them up to date."""
+"""Region pages: the Werkplaatsen, their themes and their knowledge agenda; coordinators keep
+them up to date and mark open knowledge questions addressed."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from catalogue import queries, region_actions
+from catalogue import agenda, queries, region_actions
 from catalogue.content import ContentError
 from catalogue.models import RegionRow, ThemeRow
+from catalogue.outcome_models import KnowledgeQuestion
 from catalogue.region_actions import MAX_DESCRIPTION
 from catalogue.routes import problem_list
 from server.auth import current_user, require_role
@@ -18,6 +20,8 @@ from server.errors import PageError
 from server.forms import form_fields
 from server.models import Role
 from server.templating import render, translator_for
+
+MAX_ID = 2**31 - 1
 
 
 def _is_coordinator(request: Request) -> bool:
@@ -66,20 +70,23 @@ async def region_create(request: Request) -> Response:
 async def region_page(request: Request) -> Response:
     async with request.app.state.db() as db:
         region = await _region(db, request)
-        return _region_page(request, region)
+        return await _region_page(request, db, region)
 
 
-def _region_page(
+async def _region_page(
     request: Request,
+    db: Any,
     region: RegionRow,
     problems: list[dict[str, str]] | None = None,
     form_id: str = "",
     form: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
+    coordinator = _is_coordinator(request)
     context: dict[str, Any] = {
         "region": region,
-        "may_edit": _is_coordinator(request),
+        "may_edit": coordinator,
+        "agenda": await agenda.load_agenda(db, region.slug, everything=coordinator),
         "problems": problems or [],
         "failed_form": form_id,
         "form": form or {},
@@ -152,8 +159,34 @@ async def _change(request: Request, form_id: str, fields: dict[str, str], change
             await db.rollback()
             region = await _region(db, request)
             problems = problem_list(error.problems, translator_for(request))
-            return _region_page(request, region, problems, form_id, fields, 422)
+            return await _region_page(request, db, region, problems, form_id, fields, 422)
     return RedirectResponse(f"/regios/{region.slug}", status_code=303)
+
+
+async def _question(db: Any, request: Request) -> KnowledgeQuestion:
+    number = request.path_params["question"]
+    question = None
+    if number <= MAX_ID:  # beyond the column's range: no such question (and no database error)
+        question = await agenda.load_question(db, request.path_params["slug"], number)
+    if question is None:
+        raise PageError(404)
+    return question
+
+
+async def question_addressed(request: Request) -> Response:
+    """A coordinator marks an open knowledge question as taken up."""
+    user = require_role(request, Role.COORDINATOR)
+    async with request.app.state.db() as db:
+        await region_actions.mark_addressed(db, await _question(db, request), user)
+    return RedirectResponse(f"/regios/{request.path_params['slug']}#kennisvragen", status_code=303)
+
+
+async def question_reopen(request: Request) -> Response:
+    """A coordinator puts a question back on the open agenda."""
+    require_role(request, Role.COORDINATOR)
+    async with request.app.state.db() as db:
+        await region_actions.reopen(db, await _question(db, request))
+    return RedirectResponse(f"/regios/{request.path_params['slug']}#kennisvragen", status_code=303)
 
 
 async def english_alias(request: Request) -> Response:
@@ -172,4 +205,14 @@ routes: list[BaseRoute] = [
     Route("/regios/{slug}/themas", theme_add, methods=["POST"]),
     Route("/regios/{slug}/themas/{theme}", theme_update, methods=["POST"]),
     Route("/regios/{slug}/themas/{theme}/verwijderen", theme_remove, methods=["POST"]),
+    Route(
+        "/regios/{slug}/kennisvragen/{question:int}/opgepakt",
+        question_addressed,
+        methods=["POST"],
+    ),
+    Route(
+        "/regios/{slug}/kennisvragen/{question:int}/heropenen",
+        question_reopen,
+        methods=["POST"],
+    ),
 ]

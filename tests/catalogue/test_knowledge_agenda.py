@@ -1,0 +1,222 @@
+"""The region's knowledge agenda: open questions from outcomes, marked taken up by coordinators.
+
+Questions are inserted straight into the tables, as catalogue/outcomes.py writes them when an
+outcome is saved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass
+from html import unescape
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from catalogue.outcome_models import KnowledgeQuestion, OutcomeRow
+from server.models import User
+from tests.catalogue.test_pages import text_of
+from tests.helpers import csrf_token, log_in, make_user, submit
+
+pytestmark = pytest.mark.usefixtures("seeded")
+
+ZWOLLE = "/regios/zwolle"
+
+
+@dataclass(frozen=True)
+class Question:
+    id: int
+    outcome: str  # public id
+    text: str
+
+
+async def add_question(
+    db: async_sessionmaker[AsyncSession],
+    text: str,
+    sharing: str = "region",
+    region: str = "zwolle",
+    held_on: dt.date = dt.date(2026, 11, 12),
+    title: str = "Intervisie wijkteam Noord",
+) -> Question:
+    async with db() as session:
+        outcome = OutcomeRow(
+            public_id=uuid.uuid4().hex[:20],
+            variant_slug="intervisie",
+            region_slug=region,
+            title=title,
+            held_on=dt.datetime.combine(held_on, dt.time(14), tzinfo=dt.UTC),
+            sharing=sharing,
+        )
+        session.add(outcome)
+        await session.flush()
+        question = KnowledgeQuestion(outcome_id=outcome.id, region_slug=region, text=text)
+        session.add(question)
+        await session.commit()
+        return Question(question.id, outcome.public_id, text)
+
+
+async def stored(db: async_sessionmaker[AsyncSession], question: Question) -> KnowledgeQuestion:
+    async with db() as session:
+        row = await session.get(KnowledgeQuestion, question.id)
+        assert row is not None
+        return row
+
+
+def agenda_of(html: str) -> tuple[str, str]:
+    """The text of the page's open questions, and of those taken up ("" when none)."""
+    found = re.search(r'<section aria-labelledby="kennisvragen">(.*?)</section>', html, re.S)
+    assert found, "no knowledge agenda on the page"
+    text = text_of(found.group(1))
+    assert text.startswith("Open kennisvragen"), text
+    still_open, _, taken_up = text.partition(" Opgepakt ")
+    return still_open, taken_up
+
+
+@pytest.fixture
+async def coordinator(client: httpx.AsyncClient, db: async_sessionmaker[AsyncSession]) -> User:
+    user = await make_user(db, email="carla@example.org", roles=["coordinator"], name="Carla")
+    assert (await log_in(client, "carla@example.org")).status_code == 303
+    return user
+
+
+def mark(question: Question) -> str:
+    return f"{ZWOLLE}/kennisvragen/{question.id}/opgepakt"
+
+
+def reopen(question: Question) -> str:
+    return f"{ZWOLLE}/kennisvragen/{question.id}/heropenen"
+
+
+async def test_open_questions_of_shared_outcomes_are_on_the_region_page(
+    client: httpx.AsyncClient, db: async_sessionmaker[AsyncSession]
+) -> None:
+    regional = await add_question(
+        db, "Hoe houden we bewoners betrokken na de pilot?", "region", held_on=dt.date(2026, 11, 3)
+    )
+    national = await add_question(db, "Wat werkt bij schuldhulp op afstand?", "national")
+    open_ = await add_question(db, "Welke rol krijgt de ervaringsdeskundige?", "open")
+    group = await add_question(db, "Alleen voor de groep: wie doet wat?", "group")
+    elsewhere = await add_question(db, "Een vraag uit Gelderland", "open", region="gelderse-vallei")
+
+    page = await client.get(ZWOLLE)
+    assert page.status_code == 200
+    agenda, taken_up = agenda_of(page.text)
+    for question in (regional, national, open_):
+        assert question.text in agenda
+        assert f'href="/uitkomsten/{question.outcome}"' in page.text
+    assert "Gesteld op 03-11-2026 in Intervisie wijkteam Noord" in agenda
+    assert agenda.index(national.text) < agenda.index(regional.text)  # newest session first
+    # A question is its outcome's content: shared with the group only, it stays there.
+    assert group.text not in page.text and group.outcome not in page.text
+    assert elsewhere.text not in page.text
+    assert taken_up == ""
+    assert 'method="post"' not in page.text  # a visitor gets no buttons
+
+    # The English address leads to the same page.
+    alias = await client.get("/regions/zwolle", follow_redirects=True)
+    assert alias.status_code == 200 and regional.text in alias.text
+
+
+async def test_a_region_without_questions_says_so(client: httpx.AsyncClient) -> None:
+    page = await client.get(ZWOLLE)
+    assert "Nog geen open kennisvragen." in text_of(page.text)
+
+
+async def test_a_coordinator_sees_every_question_marks_one_taken_up_and_undoes_it(
+    client: httpx.AsyncClient, db: async_sessionmaker[AsyncSession], coordinator: User
+) -> None:
+    first = await add_question(db, "Hoe meten we of de aanpak werkt?", "region")
+    private = await add_question(db, "Wie neemt contact op met de gemeente?", "group")
+
+    page = await client.get(ZWOLLE)
+    agenda, _ = agenda_of(page.text)
+    assert first.text in agenda and private.text in agenda
+    assert "Alleen coördinatoren zien deze vraag: de uitkomst is alleen met de groep gedeeld." in (
+        agenda
+    )
+    assert agenda.count("Markeer als opgepakt") == 2
+
+    marked = await submit(client, ZWOLLE, mark(first), {})
+    assert marked.status_code == 303
+    assert marked.headers["location"] == f"{ZWOLLE}#kennisvragen"
+    row = await stored(db, first)
+    assert row.addressed_by == coordinator.id
+    assert row.addressed_at is not None
+    assert dt.datetime.now(dt.UTC) - row.addressed_at < dt.timedelta(minutes=1)
+
+    page = await client.get(ZWOLLE)
+    still_open, taken_up = agenda_of(page.text)
+    assert first.text not in still_open and private.text in still_open
+    assert first.text in taken_up
+    assert f"opgepakt op {row.addressed_at.strftime('%d-%m-%Y')}" in taken_up
+    assert "Terug op de open agenda" in taken_up
+
+    # Marking it again keeps the first date.
+    assert (await submit(client, ZWOLLE, mark(first), {})).status_code == 303
+    assert (await stored(db, first)).addressed_at == row.addressed_at
+
+    undone = await submit(client, ZWOLLE, reopen(first), {})
+    assert undone.status_code == 303
+    row = await stored(db, first)
+    assert row.addressed_at is None and row.addressed_by is None
+    page = await client.get(ZWOLLE)
+    still_open, taken_up = agenda_of(page.text)
+    assert first.text in still_open and taken_up == ""
+
+
+async def test_only_a_coordinator_may_mark_a_question(
+    client: httpx.AsyncClient, db: async_sessionmaker[AsyncSession]
+) -> None:
+    question = await add_question(db, "Hoe delen we wat we leerden met het onderwijs?")
+
+    # A visitor, with a valid CSRF token.
+    token = await csrf_token(client, "/login")
+    visitor = await client.post(mark(question), data={"csrf_token": token})
+    assert visitor.status_code == 303  # sent to log in first
+    assert visitor.headers["location"].startswith("/login?next=")
+
+    # A facilitator is logged in, but not a coordinator.
+    await make_user(db, email="fenna@example.org", roles=["facilitator"])
+    assert (await log_in(client, "fenna@example.org")).status_code == 303
+    refused = await submit(client, ZWOLLE, mark(question), {})
+    assert refused.status_code == 403
+    assert "Je account heeft niet de rol die hiervoor nodig is." in refused.text
+    assert (await stored(db, question)).addressed_at is None
+
+    # Without a token, nobody gets through (not even to the role check).
+    no_token = await client.post(mark(question), data={})
+    assert no_token.status_code == 403
+    assert (await stored(db, question)).addressed_at is None
+
+
+async def test_a_question_of_another_region_or_none_at_all_is_not_found(
+    client: httpx.AsyncClient, db: async_sessionmaker[AsyncSession], coordinator: User
+) -> None:
+    elsewhere = await add_question(db, "Een vraag uit Gelderland", region="gelderse-vallei")
+    wrong_region = await submit(client, ZWOLLE, mark(elsewhere), {})
+    assert wrong_region.status_code == 404
+    assert (await stored(db, elsewhere)).addressed_at is None
+    missing = Question(elsewhere.id + 1000, "", "")
+    assert (await submit(client, ZWOLLE, mark(missing), {})).status_code == 404
+    huge = Question(2**40, "", "")
+    assert (await submit(client, ZWOLLE, reopen(huge), {})).status_code == 404
+    unknown_region = await submit(
+        client, ZWOLLE, f"/regios/atlantis/kennisvragen/{elsewhere.id}/opgepakt", {}
+    )
+    assert unknown_region.status_code == 404
+
+
+async def test_a_question_is_shown_as_text(
+    client: httpx.AsyncClient, db: async_sessionmaker[AsyncSession], coordinator: User
+) -> None:
+    text = '<script>alert("x")</script> Werkt <b>dit</b> & "dat"?'
+    question = await add_question(db, text, title="<i>Titel</i>")
+    page = await client.get(ZWOLLE)
+    assert "<script>alert" not in page.text and "<b>dit</b>" not in page.text
+    assert "<i>Titel</i>" not in page.text
+    assert "&lt;script&gt;" in page.text and "&lt;i&gt;Titel&lt;/i&gt;" in page.text
+    assert text in unescape(page.text)
+    assert question.outcome in page.text
