@@ -28,6 +28,7 @@ from server.db import create_engine, sessionmaker
 from server.erasure import ErasureAsk, Person
 from server.models import AuditEntry, LoginSession, User
 from sessions import events as ev
+from sessions.capture import capture
 from sessions.erase import (
     ERASED_CONTRIBUTION,
     ERASED_MENTION,
@@ -207,31 +208,7 @@ async def scene(server: Server, name: str, renamed: str, surname: str) -> Scene:
                 insights="Grenzen stellen helpt.",
                 actions=f"Bram belt {name}.",
                 products=[{"title": f"Tip van {name}", "text": "Zeg nee.", "url": None}],
-                captured={
-                    "clusters": [
-                        {
-                            "title": f"Ideeën van {name}",
-                            "group": None,
-                            "votes": 0,
-                            "notes": [
-                                {
-                                    "text": "Mijn casus over grenzen",
-                                    "by": person.participant,
-                                    "votes": 1,
-                                }
-                            ],
-                        }
-                    ],
-                    "unclustered": [
-                        {
-                            "text": f"{name} heeft een goed punt",
-                            "by": other.participant,
-                            "votes": 0,
-                            "group": None,
-                        }
-                    ],
-                    "chat": [],
-                },
+                captured=capture(fold(log)),  # as the outcome page captures it
                 consents={person.participant: "region", other.participant: "open"},
             )
             db.add(outcome)
@@ -334,7 +311,11 @@ async def test_erase_by_name_leaves_no_trace_and_sessions_go_on(server: Server) 
     assert harvest.takeaway == f"Ik, {ERASED_MENTION}, neem mee: grenzen."
     [outcome] = await load(server, select(OutcomeRow).where(OutcomeRow.public_id == scene_.outcome))
     assert outcome.summary == f"{ERASED_MENTION} bracht een casus in; {ERASED_MENTION} sloot af."
-    assert outcome.captured["clusters"][0]["notes"][0]["by"] == scene_.person.participant
+    captured = outcome.captured
+    assert captured["clusters"][0]["title"] == f"Ideeën van {ERASED_MENTION}"
+    assert captured["chart"]["x_high"] == f"met {ERASED_MENTION}"
+    theirs = [n["text"] for n in captured["unclustered"] if n["by"] == scene_.person.participant]
+    assert "Mijn casus over grenzen" in theirs  # kept, by id only
 
     await reconnected(server, scene_, "quaggelaar", "Zoë Q.")
 
@@ -394,8 +375,11 @@ async def test_delete_contributions_of_one_participant(server: Server) -> None:
         server, select(HarvestResponse).where(HarvestResponse.participant == person)
     )
     [outcome] = await load(server, select(OutcomeRow).where(OutcomeRow.public_id == scene_.outcome))
-    assert outcome.captured["clusters"][0]["notes"][0]["text"] == ERASED_CONTRIBUTION
-    assert outcome.captured["unclustered"][0]["text"] == f"{ERASED_MENTION} heeft een goed punt"
+    notes = outcome.captured["unclustered"]
+    assert {n["text"] for n in notes if n["by"] == person} == {ERASED_CONTRIBUTION}
+    assert [n["text"] for n in notes if n["by"] == scene_.other.participant] == [
+        f"{ERASED_MENTION} heeft een goed punt"
+    ]
     [entry] = await load(
         server, select(AuditEntry).where(AuditEntry.target == f"session:{who.replace(':', '/')}")
     )
