@@ -182,7 +182,9 @@ async def _place(client: Client, command_id: str, kind: str, x: float, y: float)
     assert command_id in client.acks, client.errors
 
 
-async def _harvest(server: Server, public_id: str, key: str, client: Client) -> None:
+async def _harvest(
+    server: Server, public_id: str, key: str, client: Client, consent: str | None = None
+) -> None:
     """The participant answers the harvest on its page, with the link's cookie."""
     async with httpx.AsyncClient(
         base_url=server.url, cookies={participant_cookie(public_id): client.token}
@@ -194,7 +196,7 @@ async def _harvest(server: Server, public_id: str, key: str, client: Client) -> 
             **{"rating-reflecteren": "4", "rating-kennis-delen": "3"},
         )
         fields = [(k, v) for k, v in fields if k not in ("takeaway", "consent")]
-        fields += [("takeaway", TAKEAWAYS[key]), ("consent", PEOPLE[key][1])]
+        fields += [("takeaway", TAKEAWAYS[key]), ("consent", consent or PEOPLE[key][1])]
         answered = await post_form(browser, f"/s/{public_id}/oogst", fields)
         assert answered.status_code == 200, text_of(answered.text)
 
@@ -293,6 +295,11 @@ async def test_a_shared_outcome_never_names_anyone_nor_shows_what_was_not_consen
                 _assert_shared(asked.text, level)
         # Composing again updated the one outcome.
         assert outcome_id and (await fa.get(f"/uitkomsten/{outcome_id}")).status_code == 200
+        # Zoë withdraws her consent through her harvest link: it counts at once.
+        await _harvest(server, public_id, "zoe", people["zoe"], consent="no")
+        withdrawn = text_of((await anonymous.get(f"/uitkomsten/{outcome_id}")).text)
+        assert NOTES["zoe"] not in withdrawn and TAKEAWAYS["zoe"] not in withdrawn
+        assert "Korte lijnen helpen." in withdrawn
         session_page = await fa.get(f"/sessies/{public_id}")
         assert f'href="/sessies/{public_id}/uitkomst"' in session_page.text
     finally:
