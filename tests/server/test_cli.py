@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import socket
 import subprocess
@@ -15,6 +16,7 @@ import httpx
 import pytest
 
 from server import accounts
+from server.cli import _parser
 from server.db import create_engine, sessionmaker
 
 WERKPLAATS = str(Path(sys.executable).parent / "werkplaats")
@@ -81,7 +83,15 @@ def serving(*args: str, env: Mapping[str, str], log: Path) -> Iterator[str]:
         output.close()
 
 
-@pytest.mark.parametrize("command", ["", "serve", "migrate", "seed", "demo", "createuser"])
+def _commands() -> list[str]:
+    """Every subcommand the CLI has, so a new one cannot go without help."""
+    subparsers = next(
+        action for action in _parser()._actions if isinstance(action, argparse._SubParsersAction)
+    )
+    return ["", *subparsers.choices]
+
+
+@pytest.mark.parametrize("command", _commands())
 def test_every_command_has_help(command: str, tmp_path: Path) -> None:
     result = run(
         *([command] if command else []), "--help", env={"WERKPLAATS_DATA_DIR": str(tmp_path)}
