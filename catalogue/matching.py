@@ -386,6 +386,9 @@ class _Reasons:
         self.modality: dict[tuple[str, ...], Reason] = {}
         self.goals: dict[str, list[Reason | None]] = {g: [None] * 4 for g in request.goals}
         self.unrated: dict[str, Reason] = {}
+        # Evidence reasons by (goal, sessions, mean in tenths): variants with the same numbers
+        # share one, as with every other reason.
+        self.rated: dict[tuple[str, int, int], Reason] = {}
         self.no_goal = Reason(N_("serves none of the chosen goals"))
         self.works = Reason(
             N_("works %(modality)s"), {"modality": Label(MODALITIES[request.modality])}
@@ -504,8 +507,15 @@ class _Reasons:
     def evidence(self, goal: str, found: Evidence) -> Reason:
         # The mean as whole units and tenths, so each language writes its own decimal mark.
         tenths = round(10 * found.rating)
-        share = round(100 * found.share)
-        if found.sessions == 1:
+        key = (goal, found.sessions, tenths)
+        reason = self.rated.get(key)
+        if reason is None:
+            reason = self.rated[key] = self._evidence(goal, found.sessions, tenths, found.share)
+        return reason
+
+    def _evidence(self, goal: str, sessions: int, tenths: int, share_of_fit: float) -> Reason:
+        share = round(100 * share_of_fit)
+        if sessions == 1:
             message = N_(
                 "experience with %(goal)s from 1 session: %(units)s.%(tenths)s of 5 "
                 "(counts for %(share)s%%, the description for %(rest)s%%)"
@@ -520,7 +530,7 @@ class _Reasons:
             message,
             {
                 "goal": GoalRef(goal),
-                "sessions": found.sessions,
+                "sessions": sessions,
                 "units": tenths // 10,
                 "tenths": tenths % 10,
                 "share": share,
