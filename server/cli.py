@@ -123,7 +123,7 @@ def _parser() -> argparse.ArgumentParser:
         "--participant",
         metavar="PUBLIC_ID:PARTICIPANT",
         help="one participant of one session (the session's id in its address, a colon, "
-        "the participant's id)",
+        "the participant's id); write --participant=ID:P, as an id may begin with '-'",
     )
     who.add_argument("--account", metavar="EMAIL", help="an account, by its email address")
     erase.add_argument(

@@ -406,7 +406,7 @@ def test_a_note_is_moved_and_a_marker_placed_by_keyboard_alone(session: Session)
     )
 
     # Change the note and take it away, by keyboard too.
-    note(dirk, "Korte lijnen").get_by_role("button", name="Veranderen").focus()
+    note(dirk, "Korte lijnen").get_by_role("button", name="Bewerken").focus()
     dirk.keyboard.press("Enter")
     expect(tool(dirk).get_by_label("Verander het briefje")).to_be_focused()
     dirk.keyboard.press("Control+A")
@@ -461,7 +461,7 @@ def test_every_tool_with_content_has_no_accessibility_violations(session: Sessio
     tool(fatima).get_by_label("Nieuw thema").fill("Samenwerken")
     tool(fatima).get_by_role("button", name="Thema maken").click()
     expect(note(eva, "van de begeleider").get_by_label("Thema")).to_be_visible()
-    note(fatima, "van de begeleider").get_by_role("button", name="Veranderen").click()
+    note(fatima, "van de begeleider").get_by_role("button", name="Bewerken").click()
     check(fatima, "board, facilitator, editing a note")
     check(eva, "board, participant")
 

@@ -336,12 +336,12 @@ async def test_delete_contributions_of_one_participant(server: Server) -> None:
     scene_ = await scene(server, "Xaviera Wolkenkrabber", "Xavi W.", "Wolkenkrabber")
     who = f"{scene_.public_id}:{scene_.person.participant}"
     declined = run(
-        "erase", "--participant", who, "--delete-contributions", env=server.env, stdin="n\n"
+        "erase", f"--participant={who}", "--delete-contributions", env=server.env, stdin="n\n"
     )
     assert declined.returncode == 1 and "nothing was changed" in declined.stdout
     assert traces(await dump(server), "wolkenkrabber")
     done = run(
-        "erase", "--participant", who, "--delete-contributions", env=server.env, stdin="ja\n"
+        "erase", f"--participant={who}", "--delete-contributions", env=server.env, stdin="ja\n"
     )
     assert done.returncode == 0, done.stderr
     server.stop()
@@ -386,7 +386,7 @@ async def test_delete_contributions_of_one_participant(server: Server) -> None:
     assert "contributions deleted" in entry.detail
     await reconnected(server, scene_, "wolkenkrabber")
 
-    again = run("erase", "--participant", who, "--delete-contributions", "--yes", env=server.env)
+    again = run("erase", f"--participant={who}", "--delete-contributions", "--yes", env=server.env)
     assert again.returncode == 0 and "nothing to change" in again.stdout
 
 
@@ -521,7 +521,7 @@ def test_bad_arguments_are_refused_clearly(server: Server) -> None:
 
 async def test_an_unknown_participant_of_a_session_is_named(server: Server) -> None:
     created = await server.create_session()
-    result = run("erase", "--participant", f"{created['session']}:pNobody", env=server.env)
+    result = run("erase", f"--participant={created['session']}:pNobody", env=server.env)
     assert result.returncode == 2
     assert f"Session {created['session']} has no participant pNobody." in result.stderr
 
