@@ -82,3 +82,32 @@ class KnowledgeQuestion(Base):
     text: Mapped[str] = mapped_column(Text)
     addressed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     addressed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+# The library (docs/library.md) ---------------------------------------------------------------
+# `outcome_texts.body` holds only the *shared* text of an outcome at its sharing level (what
+# catalogue.sharing.shared_version keeps), so a search never matches words that level leaves out.
+# PostgreSQL searches it through a GIN index on `to_tsvector('dutch', body)`; SQLite keeps a copy
+# in the FTS5 table `outcome_search` (rowid = outcome id). Both are made by migration 0005.
+
+
+class UserRegion(Base):
+    """An account is a member of a region: it reads that region's "region"-level outcomes."""
+
+    __tablename__ = "user_regions"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    region_slug: Mapped[str] = mapped_column(String(80), primary_key=True)
+
+
+class OutcomeText(Base):
+    """The shared text of an outcome at its sharing level (empty at "group")."""
+
+    __tablename__ = "outcome_texts"
+
+    outcome_id: Mapped[int] = mapped_column(
+        ForeignKey("outcomes.id", ondelete="CASCADE"), primary_key=True
+    )
+    body: Mapped[str] = mapped_column(Text, default="")

@@ -19,6 +19,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from catalogue import library
 from catalogue.content import ContentError, Problem
 from catalogue.outcome_models import (
     CONSENT_LEVELS,
@@ -253,6 +254,7 @@ async def save_outcome(
             continue
         await _replace_ratings(db, row, ratings)
         await _replace_questions(db, row, composition.questions)
+        await library.index_outcome(db, row)
         if (old_level or "group") != composition.sharing:
             audit.record(
                 db,

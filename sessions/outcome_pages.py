@@ -22,9 +22,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from catalogue import outcomes, queries
+from catalogue import library, outcomes, queries
 from catalogue.content import ContentError, Problem
-from catalogue.outcome_models import CONSENT_LEVELS, SHARING_LEVELS
+from catalogue.outcome_models import CONSENT_LEVELS, SHARING_LEVELS, OutcomeRow
 from catalogue.routes import load, problem_list
 from catalogue.sharing import level_summary, shared_version
 from server.auth import current_user, require_user
@@ -330,17 +330,10 @@ async def _compose(
 # Reading ----------------------------------------------------------------------------------------
 
 
-def _may_read(user: User | None, level: str) -> bool:
-    """Who may read an outcome shared at `level` (its creator and coordinators aside).
-
-    Accounts do not belong to a region yet, so "region" is shown to every logged-in account,
-    like "national"; when accounts get a region, "region" narrows to that region's members.
-    """
-    if level == "open":
-        return True
-    if level in ("region", "national"):
-        return user is not None
-    return False
+def _may_read(user: User | None, row: OutcomeRow, memberships: frozenset[str]) -> bool:
+    """Who may read an outcome at its sharing level (its creator and coordinators aside): "open"
+    everyone, "national" every account, "region" the members of its region (catalogue.library)."""
+    return library.may_read(user, row, memberships)
 
 
 def _narrowed(frozen: dict[str, str], current: dict[str, str]) -> dict[str, str]:
@@ -363,7 +356,8 @@ async def outcome_page(request: Request) -> Response:
             raise PageError(404)
         row = outcome.row
         privileged = _may_see_names(user, row.created_by)
-        if not privileged and not _may_read(user, row.sharing):
+        memberships = await library.memberships_of(db, user)
+        if not privileged and not _may_read(user, row, memberships):
             raise PageError(404)  # never reveal that it exists
         session, state, current = await _session_of(request, db, row.session_id)
     document = outcome.document()

@@ -16,7 +16,9 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
+from sqlalchemy import text as sql
 
+from server.db import create_engine
 from sessions.pages import participant_cookie
 from tests.conftest import (
     POSTGRES_URL,
@@ -83,11 +85,27 @@ def server(
             check=True,
             capture_output=True,
         )
+        asyncio.run(_make_member(url, EDUCATOR[0], "zwolle"))  # reads "region" outcomes
         with running(server):
             yield server
     finally:
         if request.param == "postgres":
             asyncio.run(drop_postgres_database(url))
+
+
+async def _make_member(url: str, email: str, region: str) -> None:
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                sql(
+                    "INSERT INTO user_regions (user_id, region_slug) "
+                    "SELECT id, :region FROM users WHERE email = :email"
+                ),
+                {"region": region, "email": email},
+            )
+    finally:
+        await engine.dispose()
 
 
 @pytest.fixture(autouse=True)

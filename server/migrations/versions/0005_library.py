@@ -7,6 +7,9 @@ Create Date: 2026-12-01
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+from alembic import op
+
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
@@ -14,8 +17,48 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "user_regions",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("region_slug", sa.String(length=80), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_user_regions_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("user_id", "region_slug", name=op.f("pk_user_regions")),
+    )
+    op.create_table(
+        "outcome_texts",
+        sa.Column("outcome_id", sa.Integer(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["outcome_id"],
+            ["outcomes.id"],
+            name=op.f("fk_outcome_texts_outcome_id_outcomes"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("outcome_id", name=op.f("pk_outcome_texts")),
+    )
+    dialect = op.get_bind().dialect.name
+    if dialect == "postgresql":
+        op.execute(
+            "CREATE INDEX ix_outcome_texts_body_fts ON outcome_texts "
+            "USING gin (to_tsvector('dutch', body))"
+        )
+    elif dialect == "sqlite":
+        op.execute(
+            "CREATE VIRTUAL TABLE outcome_search USING fts5(body, "
+            "tokenize = 'unicode61 remove_diacritics 2')"
+        )
 
 
 def downgrade() -> None:
-    pass
+    dialect = op.get_bind().dialect.name
+    if dialect == "postgresql":
+        op.execute("DROP INDEX IF EXISTS ix_outcome_texts_body_fts")
+    elif dialect == "sqlite":
+        op.execute("DROP TABLE IF EXISTS outcome_search")
+    op.drop_table("outcome_texts")
+    op.drop_table("user_regions")

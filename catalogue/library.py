@@ -1,0 +1,303 @@
+"""The outcome library: who may read an outcome, region membership, and full-text search.
+
+Visibility follows the outcome's sharing level (docs/library.md): "open" to everyone, also
+without an account; "national" to every logged-in account; "region" to members of the outcome's
+region and to coordinators; "group" is never listed. The search index holds only the shared
+text at the outcome's level (catalogue.sharing.shared_version), never the raw outcome.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catalogue.models import GoalRow, RegionRow, ThemeRow, VariantRow
+from catalogue.outcome_models import (
+    KnowledgeQuestion,
+    OutcomeRating,
+    OutcomeRow,
+    OutcomeText,
+    UserRegion,
+)
+from catalogue.sharing import shared_version
+from server.i18n import N_
+from server.models import Role, User
+
+MAX_QUERY = 200
+MAX_RESULTS = 100
+SNIPPET = 240
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+# Visibility -------------------------------------------------------------------------------------
+
+
+def may_read(user: User | None, outcome: OutcomeRow, memberships: Collection[str]) -> bool:
+    """Whether `user` may read `outcome` at its sharing level (its creator aside).
+
+    `memberships`: the region slugs `user` belongs to (`await memberships_of(db, user)`).
+    """
+    level = outcome.sharing
+    if level == "open":
+        return True
+    if user is None:
+        return False
+    if level == "national":
+        return True
+    if level == "region":
+        return user.has_role(Role.COORDINATOR) or (
+            outcome.region_slug is not None and outcome.region_slug in memberships
+        )
+    return False
+
+
+async def memberships_of(db: AsyncSession, user: User | None) -> frozenset[str]:
+    """The region slugs an account is a member of (none without an account)."""
+    if user is None:
+        return frozenset()
+    rows = await db.scalars(select(UserRegion.region_slug).where(UserRegion.user_id == user.id))
+    return frozenset(rows)
+
+
+async def all_memberships(db: AsyncSession) -> dict[int, list[str]]:
+    """Account id -> its region slugs, sorted (for the accounts page)."""
+    result: dict[int, list[str]] = {}
+    for row in await db.scalars(
+        select(UserRegion).order_by(UserRegion.user_id, UserRegion.region_slug)
+    ):
+        result.setdefault(row.user_id, []).append(row.region_slug)
+    return result
+
+
+async def set_memberships(db: AsyncSession, user_id: int, regions: Iterable[str]) -> list[str]:
+    """Make an account a member of exactly these regions (unknown slugs are ignored) and
+    commit; returns the slugs kept."""
+    known = set(await db.scalars(select(RegionRow.slug)))
+    kept = sorted({slug for slug in regions if slug in known})
+    await db.execute(delete(UserRegion).where(UserRegion.user_id == user_id))
+    for slug in kept:
+        db.add(UserRegion(user_id=user_id, region_slug=slug))
+    await db.commit()
+    return kept
+
+
+# Index ------------------------------------------------------------------------------------------
+
+
+def shared_text(version: dict[str, Any]) -> str:
+    """The searchable text of a shared version: only what that version holds."""
+    parts: list[str] = [version["title"], version["summary"], version["insights"]]
+    parts.append(version["actions"])
+    for product in version["products"]:
+        parts.extend(str(product.get(key) or "") for key in ("title", "text"))
+    parts.extend(version["questions"])
+    for cluster in version["clusters"]:
+        parts.append(str(cluster.get("title") or ""))
+        parts.extend(str(note.get("text") or "") for note in cluster.get("notes") or ())
+    parts.extend(str(note.get("text") or "") for note in version["unclustered"] or ())
+    parts.extend(str(takeaway) for takeaway in version.get("takeaways") or ())
+    return "\n".join(part for part in parts if part)
+
+
+async def index_outcome(db: AsyncSession, row: OutcomeRow) -> None:
+    """Store the shared text of an outcome at its level for search (without committing).
+
+    Called by catalogue.outcomes.save_outcome after the outcome, its ratings and questions are
+    flushed. At "group" nothing is indexed: group outcomes are never listed.
+    """
+    body = ""
+    if row.sharing != "group":
+        body = shared_text(shared_version(await _document(db, row), row.sharing))
+    existing = await db.get(OutcomeText, row.id)
+    if existing is None:
+        db.add(OutcomeText(outcome_id=row.id, body=body))
+    else:
+        existing.body = body
+    if _dialect(db) == "sqlite":
+        await db.execute(text("DELETE FROM outcome_search WHERE rowid = :id"), {"id": row.id})
+        await db.execute(
+            text("INSERT INTO outcome_search (rowid, body) VALUES (:id, :body)"),
+            {"id": row.id, "body": body},
+        )
+    await db.flush()
+
+
+async def _document(db: AsyncSession, row: OutcomeRow) -> dict[str, Any]:
+    from catalogue.outcomes import Outcome  # outcomes calls index_outcome: import late
+
+    ratings = await db.scalars(select(OutcomeRating).where(OutcomeRating.outcome_id == row.id))
+    questions = await db.scalars(
+        select(KnowledgeQuestion)
+        .where(KnowledgeQuestion.outcome_id == row.id)
+        .order_by(KnowledgeQuestion.id)
+    )
+    return Outcome(row, list(ratings), list(questions)).document()
+
+
+# Search -----------------------------------------------------------------------------------------
+
+
+class SearchError(ValueError):
+    """Bad search input: a message (an English msgid, translated by the page) per field."""
+
+    def __init__(self, field: str, message: str, params: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+        self.params = params or {}
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str = ""
+    goal: str | None = None
+    variant: str | None = None
+    theme: str | None = None
+    region: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    public_id: str
+    level: str
+    title: str
+    snippet: str
+    variant: str | None
+    region: str | None
+    theme: str | None
+    goals: tuple[str, ...]
+    held_on: str | None
+
+
+def _date(field: str, value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise SearchError(
+            field, N_("Give a date as year-month-day, for example 2026-03-31.")
+        ) from None
+
+
+async def parse_query(db: AsyncSession, params: dict[str, str]) -> Query:
+    """Check the search parameters q, doel, werkvorm, thema, regio, van, tot. Raises
+    SearchError on a query that is too long or a filter value that does not exist."""
+    words = params.get("q", "").strip()
+    if len(words) > MAX_QUERY:
+        raise SearchError(
+            "q", N_("A search can be at most %(max)s characters."), {"max": MAX_QUERY}
+        )
+
+    def given(name: str) -> str | None:
+        value = params.get(name, "").strip()
+        return value or None
+
+    goal, variant, theme, region = given("doel"), given("werkvorm"), given("thema"), given("regio")
+    if goal is not None and await db.get(GoalRow, goal) is None:
+        raise SearchError("doel", N_("There is no goal with that name."))
+    if variant is not None and (
+        await db.scalar(select(VariantRow.id).where(VariantRow.slug == variant)) is None
+    ):
+        raise SearchError("werkvorm", N_("There is no practice with that name."))
+    if region is not None and (
+        await db.scalar(select(RegionRow.id).where(RegionRow.slug == region)) is None
+    ):
+        raise SearchError("regio", N_("There is no region with that name."))
+    if theme is not None and (
+        await db.scalar(select(ThemeRow.id).where(ThemeRow.slug == theme).limit(1)) is None
+    ):
+        raise SearchError("thema", N_("There is no theme with that name."))
+    date_from, date_to = _date("van", given("van")), _date("tot", given("tot"))
+    if date_from and date_to and date_from > date_to:
+        raise SearchError("tot", N_("The end date comes before the start date."))
+    return Query(words, goal, variant, theme, region, date_from, date_to)
+
+
+async def search(
+    db: AsyncSession, query: Query, user: User | None, memberships: Collection[str]
+) -> list[Hit]:
+    """The outcomes `user` may read that match `query`, newest first, as shared versions."""
+    statement = select(OutcomeRow).where(OutcomeRow.sharing != "group")
+    if user is None:
+        statement = statement.where(OutcomeRow.sharing == "open")
+    if query.variant:
+        statement = statement.where(OutcomeRow.variant_slug == query.variant)
+    if query.region:
+        statement = statement.where(OutcomeRow.region_slug == query.region)
+    if query.theme:
+        statement = statement.where(OutcomeRow.theme_slug == query.theme)
+    if query.date_from:
+        start = dt.datetime.combine(query.date_from, dt.time(), tzinfo=dt.UTC)
+        statement = statement.where(OutcomeRow.held_on >= start)
+    if query.date_to:
+        end = dt.datetime.combine(query.date_to + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+        statement = statement.where(OutcomeRow.held_on < end)
+    if query.text:
+        matching = await _matching_ids(db, query.text)
+        if not matching:
+            return []
+        statement = statement.where(OutcomeRow.id.in_(matching))
+    statement = statement.order_by(OutcomeRow.held_on.desc(), OutcomeRow.id.desc())
+    hits: list[Hit] = []
+    for row in await db.scalars(statement):
+        if not may_read(user, row, memberships):
+            continue
+        if query.goal and query.goal not in (row.goals or ()):
+            continue
+        version = shared_version(await _document(db, row), row.sharing)
+        hits.append(
+            Hit(
+                public_id=row.public_id,
+                level=row.sharing,
+                title=version["title"],
+                snippet=_snippet(version["summary"] or version["insights"]),
+                variant=version["variant"],
+                region=version["region"],
+                theme=version["theme"],
+                goals=tuple(version["goals"]),
+                held_on=version["held_on"],
+            )
+        )
+        if len(hits) >= MAX_RESULTS:
+            break
+    return hits
+
+
+def _dialect(db: AsyncSession) -> str:
+    return db.get_bind().dialect.name
+
+
+def _snippet(value: str) -> str:
+    value = " ".join(value.split())
+    return value if len(value) <= SNIPPET else value[: SNIPPET - 1].rstrip() + "…"
+
+
+async def _matching_ids(db: AsyncSession, words: str) -> list[int]:
+    """Ids of the outcomes whose shared text matches every word (Dutch stemming on
+    PostgreSQL; word prefixes on SQLite's FTS5)."""
+    if _dialect(db) == "postgresql":
+        rows = await db.execute(
+            text(
+                "SELECT outcome_id FROM outcome_texts "
+                "WHERE to_tsvector('dutch', body) @@ plainto_tsquery('dutch', :q)"
+            ),
+            {"q": words},
+        )
+        return [int(r[0]) for r in rows]
+    tokens = _WORD.findall(words)
+    if not tokens:
+        return []
+    match = " AND ".join('"' + token.replace('"', "") + '"*' for token in tokens)
+    rows = await db.execute(
+        text("SELECT rowid FROM outcome_search WHERE outcome_search MATCH :m"), {"m": match}
+    )
+    return [int(r[0]) for r in rows]
