@@ -1,4 +1,4 @@
-"""The `werkplaats` command: serve, migrate, seed, demo, createuser, erase."""
+"""The `werkplaats` command: serve, migrate, seed, demo, createuser, erase, export."""
 
 from __future__ import annotations
 
@@ -137,6 +137,29 @@ def _parser() -> argparse.ArgumentParser:
     )
     erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     erase.set_defaults(handler=_erase)
+
+    export = commands.add_parser(
+        "export",
+        help="export a curriculum module (Markdown, printable HTML or JSON)",
+        description="Export a module's newest version, as its download on /modules does: only "
+        "outcomes shared openly, with licence and attribution, and a list of what was left out "
+        "and why. Every export is recorded in the audit log. See docs/modules.md.",
+    )
+    export.add_argument("kind", choices=["module"], help="what to export: module")
+    export.add_argument("slug", nargs="?", metavar="SLUG", help="the module (its address name)")
+    export.add_argument(
+        "--all", action="store_true", help="export every module (needs --output DIR)"
+    )
+    export.add_argument(
+        "--format", required=True, choices=["md", "html", "json"], help="md, html or json"
+    )
+    export.add_argument(
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="write to this file (with --all: this directory); standard output without it",
+    )
+    export.set_defaults(handler=_export)
     return parser
 
 
@@ -328,6 +351,60 @@ def _erase(args: argparse.Namespace, settings: Settings) -> int:
                 "a running server still holds these sessions in memory: restart it "
                 "(or erase on the page /beheer/wissen, which reloads them)"
             )
+        return 0
+
+    return _run(settings, work)
+
+
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from catalogue import module_export, modules
+    from catalogue.queries import CatalogueCache, load_catalogue
+    from server.migrate import pending
+
+    if args.all == (args.slug is not None):
+        raise CommandError("give one module SLUG, or --all")
+    if args.all and args.output is None:
+        raise CommandError("--all needs --output DIR (a directory for one file per module)")
+    if args.all and args.output.exists() and not args.output.is_dir():
+        raise CommandError(f"{args.output} is not a directory")
+
+    async def work(engine: AsyncEngine, db: Sessions) -> int:
+        if await pending(engine):
+            raise CommandError("the database is not migrated; run `werkplaats migrate` first")
+        async with db() as session:
+            catalogue = await load_catalogue(session, CatalogueCache())
+            variants = {cv.variant.slug: cv.variant for cv in catalogue.variants}
+            if args.all:
+                todo = await modules.all_modules(session)
+            else:
+                module = await modules.load_module(session, args.slug)
+                if module is None:
+                    raise CommandError(f"there is no module {args.slug!r}")
+                todo = [module]
+            slugs = [module.slug for module in todo]
+        if args.all:
+            args.output.mkdir(parents=True, exist_ok=True)
+        for done, slug in enumerate(slugs, start=1):
+            async with db() as session:
+                module = await modules.load_module(session, slug)
+                if module is None:
+                    continue  # deleted meanwhile
+                version = await modules.latest(session, module)
+                text = await module_export.export_module(
+                    session, module, version, variants, args.format, actor="cli"
+                )
+            if args.all:
+                (args.output / f"{slug}.{args.format}").write_text(text, encoding="utf-8")
+                # A one-line counter on stderr is all the progress an export of many needs.
+                end = "\n" if done == len(slugs) else ""
+                print(f"\rexported {done}/{len(slugs)}", end=end, file=sys.stderr, flush=True)
+            elif args.output is not None:
+                args.output.write_text(text, encoding="utf-8")
+                print(f"exported {slug} to {args.output}", file=sys.stderr)
+            else:
+                sys.stdout.write(text)
+        if args.all and not slugs:
+            print("no modules to export", file=sys.stderr)
         return 0
 
     return _run(settings, work)
