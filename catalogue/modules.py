@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalogue.content import ContentError, Problem, Variant
@@ -126,9 +127,13 @@ def _phase(line: str) -> dict[str, Any]:
     name, minutes, purpose = parts[0], parts[1], " | ".join(parts[2:]).strip(" |")
     return {
         "name": name,
-        "minutes": int(minutes) if minutes.isdigit() else minutes,
+        "minutes": int(minutes) if _whole(minutes) else minutes,
         "purpose": purpose,
     }
+
+
+def _whole(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= 4
 
 
 def check_document(document: Mapping[str, Any], choices: Choices) -> list[Problem]:
@@ -226,17 +231,26 @@ async def create_module(
     if problems:
         raise ContentError("module", problems)
     base = slugify(document["title"])
-    slug = base
-    number = 1
-    while await db.scalar(select(ModuleRow.id).where(ModuleRow.slug == slug)) is not None:
-        number += 1
-        slug = f"{base}-{number}"
-    module = ModuleRow(slug=slug, owner_id=user.id if user else None)
-    db.add(module)
-    await db.flush()
-    _add_version(db, module, 1, document, user, note)
-    await db.commit()
-    return module
+    for attempt in range(3):
+        slug = base
+        number = 1
+        while await db.scalar(select(ModuleRow.id).where(ModuleRow.slug == slug)) is not None:
+            number += 1
+            slug = f"{base}-{number}"
+        module = ModuleRow(slug=slug, owner_id=user.id if user else None)
+        db.add(module)
+        try:
+            await db.flush()
+            _add_version(db, module.id, 1, document, user, note)
+            await db.commit()
+        except IntegrityError:
+            # Another request took this slug first: take the next one.
+            await db.rollback()
+            if attempt == 2:
+                raise
+            continue
+        return module
+    raise AssertionError("unreachable")
 
 
 async def save_version(
@@ -251,19 +265,29 @@ async def save_version(
     problems = check_document(document, choices)
     if problems:
         raise ContentError("module", problems)
-    newest = await db.scalar(
-        select(func.max(ModuleVersion.number)).where(ModuleVersion.module_id == module.id)
-    )
-    number = int(newest or 0) + 1
-    _add_version(db, module, number, document, user, note)
-    module.updated_at = utcnow()
-    await db.commit()
-    return number
+    module_id = module.id  # read before a rollback expires it
+    for attempt in range(3):
+        newest = await db.scalar(
+            select(func.max(ModuleVersion.number)).where(ModuleVersion.module_id == module_id)
+        )
+        number = int(newest or 0) + 1
+        _add_version(db, module_id, number, document, user, note)
+        module.updated_at = utcnow()
+        try:
+            await db.commit()
+        except IntegrityError:
+            # Someone saved this number at the same moment: this save becomes the next one.
+            await db.rollback()
+            if attempt == 2:
+                raise
+            continue
+        return number
+    raise AssertionError("unreachable")
 
 
 def _add_version(
     db: AsyncSession,
-    module: ModuleRow,
+    module_id: int,
     number: int,
     document: dict[str, Any],
     user: User | None,
@@ -271,7 +295,7 @@ def _add_version(
 ) -> None:
     db.add(
         ModuleVersion(
-            module_id=module.id,
+            module_id=module_id,
             number=number,
             document=document,
             author_id=user.id if user else None,

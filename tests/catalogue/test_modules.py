@@ -208,12 +208,21 @@ async def test_a_wrong_module_is_refused_and_nothing_is_stored(
             "case-1-outcome": ids["group"],  # not visible to this educator
             "exercise-1-variant": "bestaat-niet",
             "exercise-2-script": "Start | tien | x",
+            "exercise-3-variant": "fishbowl",
+            "exercise-3-script": f"Start | ²{'9' * 5000} | x",
         },
     )
     response = await submit(client, "/modules/nieuw", "/modules/nieuw", bad)
     assert response.status_code == 422
-    for field in ("f-title", "case-1-outcome", "exercise-1-variant", "exercise-2-script"):
-        assert field in response.text
+    fields = (
+        "title",
+        "case-1-outcome",
+        "exercise-1-variant",
+        "exercise-2-script",
+        "exercise-3-script",
+    )
+    for field in fields:
+        assert f'id="f-{field}" ' in response.text and f"<code>{field}</code>" in response.text
     assert "&lt;script&gt;" in response.text and "<script>alert" not in response.text
     async with db() as session:
         assert list(await session.scalars(select(ModuleRow))) == []
