@@ -266,6 +266,65 @@ PATHS: dict[str, Any] = {
             "responses": {"200": {"description": "the regions"}},
         }
     },
+    "/api/outcomes": {
+        "get": {
+            "summary": "Search the shared outcomes the caller may read (docs/library.md)",
+            "parameters": [
+                {
+                    "name": "q",
+                    "in": "query",
+                    "schema": {"type": "string", "maxLength": 200},
+                    "description": "words to find in the shared text (Dutch full-text search); "
+                    "empty lists every outcome the caller may read",
+                },
+                *(
+                    {"name": name, "in": "query", "schema": {"type": "string"}, "description": d}
+                    for name, d in (
+                        ("doel", "goal slug"),
+                        ("werkvorm", "variant slug"),
+                        ("thema", "theme slug"),
+                        ("regio", "region slug"),
+                    )
+                ),
+                {"name": "van", "in": "query", "schema": {"type": "string", "format": "date"}},
+                {"name": "tot", "in": "query", "schema": {"type": "string", "format": "date"}},
+            ],
+            "responses": {
+                "200": {
+                    "description": "newest first, at most 100; each as its shared version",
+                    **_json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "outcomes": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "properties": {
+                                            "public_id": {"type": "string"},
+                                            "url": {"type": "string"},
+                                            "level": {"type": "string"},
+                                            "title": {"type": "string"},
+                                            "snippet": {"type": "string"},
+                                            "variant": {"type": ["string", "null"]},
+                                            "region": {"type": ["string", "null"]},
+                                            "theme": {"type": ["string", "null"]},
+                                            "goals": {
+                                                "type": "array",
+                                                "items": {"type": "string"},
+                                            },
+                                            "held_on": {"type": ["string", "null"]},
+                                        },
+                                    },
+                                }
+                            },
+                        }
+                    ),
+                },
+                "400": _ERROR,
+            },
+        }
+    },
 }
 
 OPENAPI = {"paths": PATHS, "schemas": SCHEMAS}

@@ -40,7 +40,7 @@ Eraser = Callable[
 
 def domain_routes() -> list[BaseRoute]:
     """The routes of the domain packages; the one place the server knows about them."""
-    from catalogue import api, module_routes, regions, routes
+    from catalogue import api, library_routes, regions, routes
     from sessions import harvest_pages, outcome_pages
     from sessions import pages as session_pages
     from sessions import routes as session_routes
@@ -53,7 +53,7 @@ def domain_routes() -> list[BaseRoute]:
         *session_pages.routes,
         *harvest_pages.routes,
         *outcome_pages.routes,
-        *module_routes.routes,
+        *library_routes.routes,
     ]
 
 

@@ -1,0 +1,93 @@
+"""The library: search the shared outcomes (`/bibliotheek`, `/library`, `/api/outcomes`)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from catalogue import library, queries
+from catalogue.routes import load
+from server.auth import current_user
+from server.errors import ApiError
+from server.templating import language_of, render, translator_for
+
+PARAMS = ("q", "doel", "werkvorm", "thema", "regio", "van", "tot")
+
+
+def _params(request: Request) -> dict[str, str]:
+    return {name: request.query_params.get(name, "") for name in PARAMS}
+
+
+async def library_page(request: Request) -> Response:
+    user = current_user(request)
+    params = _params(request)
+    _ = translator_for(request)
+    error: dict[str, str] | None = None
+    hits: list[library.Hit] = []
+    async with request.app.state.db() as db:
+        try:
+            query = await library.parse_query(db, params)
+        except library.SearchError as problem:
+            error = {"field": problem.field, "message": _(problem.message) % problem.params}
+        else:
+            memberships = await library.memberships_of(db, user)
+            hits = await library.search(db, query, user, memberships)
+        regions = await queries.load_regions(db)
+    catalogue = await load(request)
+    language = language_of(request)
+    context: dict[str, Any] = {
+        "params": {k: v[: library.MAX_QUERY] for k, v in params.items()},
+        "hits": hits,
+        "error": error,
+        "goals": catalogue.goals,
+        "goal_names": catalogue.goal_names(language),
+        "variants": sorted(
+            ((cv.variant.slug, cv.variant.title) for cv in catalogue.variants),
+            key=lambda pair: pair[1].lower(),
+        ),
+        "variant_titles": {cv.variant.slug: cv.variant.title for cv in catalogue.variants},
+        "regions": regions,
+        "region_names": {region.slug: region.name for region in regions},
+        "themes": sorted(
+            {theme.slug: theme.name for region in regions for theme in region.themes}.items(),
+            key=lambda pair: pair[1].lower(),
+        ),
+        "theme_names": {t.slug: t.name for region in regions for t in region.themes},
+    }
+    return render(request, "library/search.html", context, status_code=400 if error else 200)
+
+
+async def api_outcomes(request: Request) -> Response:
+    user = current_user(request)
+    _ = translator_for(request)
+    async with request.app.state.db() as db:
+        try:
+            query = await library.parse_query(db, _params(request))
+        except library.SearchError as problem:
+            raise ApiError(
+                400,
+                "bad_search",
+                _(problem.message) % problem.params,
+                [{"field": problem.field, "message": _(problem.message) % problem.params}],
+            ) from None
+        memberships = await library.memberships_of(db, user)
+        hits = await library.search(db, query, user, memberships)
+    return JSONResponse(
+        {
+            "outcomes": [
+                {**asdict(hit), "goals": list(hit.goals), "url": f"/uitkomsten/{hit.public_id}"}
+                for hit in hits
+            ]
+        }
+    )
+
+
+routes: list[BaseRoute] = [
+    Route("/bibliotheek", library_page, name="library"),
+    Route("/library", library_page),
+    Route("/api/outcomes", api_outcomes, name="api_outcomes"),
+]

@@ -1,0 +1,230 @@
+"""The outcome library: who finds what (per role and sharing level), Dutch full-text search on
+both databases, filters, bad input, and that search never reaches text a level leaves out."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+import sessions  # noqa: F401  (live_sessions, which outcomes refer to)
+from catalogue import library
+from catalogue.outcome_models import OutcomeRow
+from catalogue.outcomes import Composition, SessionFacts, save_outcome
+from server.models import Role, User
+from tests.helpers import log_in, make_user, submit
+
+NOTE_BY_REFUSER = "Geheimzinnigheid rond Pietersbergweg"
+
+
+async def _outcome(
+    db: async_sessionmaker[AsyncSession],
+    title: str,
+    sharing: str,
+    *,
+    region: str = "zwolle",
+    variant: str = "intervisie",
+    theme: str | None = "sociale-basis-versterken",
+    goals: tuple[str, ...] = ("reflecteren",),
+    summary: str = "",
+    held_on: dt.datetime = dt.datetime(2026, 3, 10, 14, tzinfo=dt.UTC),
+) -> OutcomeRow:
+    captured = {
+        "unclustered": [
+            {"id": "n1", "text": "Korte lijnen met het wijkteam helpen.", "by": "p-a"},
+            {"id": "n2", "text": NOTE_BY_REFUSER, "by": "p-b"},
+        ]
+    }
+    async with db() as session:
+        return await save_outcome(
+            session,
+            SessionFacts(
+                session_id=None,
+                title=title,
+                held_on=held_on,
+                variant_slug=variant,
+                region_slug=region,
+                theme_slug=theme,
+                goals=goals,
+            ),
+            Composition(summary=summary, sharing=sharing),
+            captured,
+            {"p-a": "open", "p-b": "no"},
+            {},
+            None,
+        )
+
+
+@pytest.fixture
+async def library_db(
+    db: async_sessionmaker[AsyncSession], seeded: list[str]
+) -> async_sessionmaker[AsyncSession]:
+    await _outcome(db, "Open uitkomst", "open", summary="Wijkteams en bewoners samen.")
+    await _outcome(db, "Landelijke uitkomst", "national", region="gelderse-vallei", theme=None)
+    await _outcome(db, "Regio Zwolle uitkomst", "region")
+    await _outcome(
+        db, "Regio Gelderse Vallei uitkomst", "region", region="gelderse-vallei", theme=None
+    )
+    await _outcome(db, "Groepsuitkomst", "group")
+    return db
+
+
+async def _titles(
+    db: async_sessionmaker[AsyncSession], user: User | None, **params: str
+) -> set[str]:
+    async with db() as session:
+        query = await library.parse_query(session, params)
+        memberships = await library.memberships_of(session, user)
+        return {hit.title for hit in await library.search(session, query, user, memberships)}
+
+
+async def test_visibility_follows_role_and_sharing_level(
+    library_db: async_sessionmaker[AsyncSession],
+) -> None:
+    db = library_db
+    member = await make_user(db, "lid@example.org", ("educator",), "Lid Zwolle")
+    outsider = await make_user(db, "ander@example.org", ("educator",), "Geen Lid")
+    coordinator = await make_user(db, "co@example.org", ("coordinator",), "Coördinator")
+    async with db() as session:
+        assert await library.set_memberships(session, member.id, ["zwolle", "nergens"]) == [
+            "zwolle"
+        ]
+    assert await _titles(db, None) == {"Open uitkomst"}
+    assert await _titles(db, outsider) == {"Open uitkomst", "Landelijke uitkomst"}
+    assert await _titles(db, member) == {
+        "Open uitkomst",
+        "Landelijke uitkomst",
+        "Regio Zwolle uitkomst",
+    }
+    assert await _titles(db, coordinator) == {
+        "Open uitkomst",
+        "Landelijke uitkomst",
+        "Regio Zwolle uitkomst",
+        "Regio Gelderse Vallei uitkomst",
+    }
+    assert coordinator.has_role(Role.COORDINATOR)
+
+
+async def test_dutch_full_text_search(
+    library_db: async_sessionmaker[AsyncSession], backend: str
+) -> None:
+    db = library_db
+    # The summary says "Wijkteams"; a note says "wijkteam". PostgreSQL stems both ways.
+    assert await _titles(db, None, q="wijkteam") == {"Open uitkomst"}
+    assert await _titles(db, None, q="bewoners samen") == {"Open uitkomst"}
+    assert await _titles(db, None, q="fietsenstalling") == set()
+    if backend == "postgres":
+        assert await _titles(db, None, q="wijkteams") == {"Open uitkomst"}
+        assert await _titles(db, None, q="bewoner") == {"Open uitkomst"}
+    else:
+        assert await _titles(db, None, q="wijkte") == {"Open uitkomst"}  # FTS5 prefixes
+
+
+async def test_a_left_out_contribution_is_not_findable(
+    library_db: async_sessionmaker[AsyncSession],
+) -> None:
+    db = library_db
+    coordinator = await make_user(db, "co@example.org", ("coordinator",), "Coördinator")
+    for word in ("Pietersbergweg", "Geheimzinnigheid", NOTE_BY_REFUSER):
+        assert await _titles(db, coordinator, q=word) == set()
+    assert await _titles(db, coordinator, q="Groepsuitkomst") == set()  # group: never listed
+    assert "Regio Zwolle uitkomst" in await _titles(db, coordinator, q="korte lijnen")
+
+
+async def test_filters(library_db: async_sessionmaker[AsyncSession]) -> None:
+    db = library_db
+    coordinator = await make_user(db, "co@example.org", ("coordinator",), "Coördinator")
+    await _outcome(
+        db,
+        "Later",
+        "open",
+        variant="moreel-beraad",
+        goals=("dilemmas-bespreken",),
+        held_on=dt.datetime(2026, 6, 1, 9, tzinfo=dt.UTC),
+    )
+    assert await _titles(db, coordinator, regio="gelderse-vallei") == {
+        "Landelijke uitkomst",
+        "Regio Gelderse Vallei uitkomst",
+    }
+    assert await _titles(db, None, werkvorm="moreel-beraad") == {"Later"}
+    assert await _titles(db, None, doel="dilemmas-bespreken") == {"Later"}
+    assert await _titles(db, None, van="2026-05-01") == {"Later"}
+    assert await _titles(db, None, tot="2026-03-10") == {"Open uitkomst"}
+    assert await _titles(db, coordinator, thema="sociale-basis-versterken") == {
+        "Open uitkomst",
+        "Regio Zwolle uitkomst",
+        "Later",
+    }
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"q": "x" * 201}, "q"),
+        ({"doel": "bestaat-niet"}, "doel"),
+        ({"werkvorm": "bestaat-niet"}, "werkvorm"),
+        ({"regio": "bestaat-niet"}, "regio"),
+        ({"thema": "bestaat-niet"}, "thema"),
+        ({"van": "31-03-2026"}, "van"),
+        ({"van": "2026-05-01", "tot": "2026-04-01"}, "tot"),
+    ],
+)
+async def test_bad_input(
+    client: httpx.AsyncClient,
+    seeded: list[str],
+    params: dict[str, str],
+    field: str,
+) -> None:
+    api = await client.get("/api/outcomes", params=params)
+    assert api.status_code == 400
+    assert api.json()["errors"][0]["field"] == field
+    page = await client.get("/bibliotheek", params=params)
+    assert page.status_code == 400
+    assert 'role="alert"' in page.text
+    assert 'id="search-error"' in page.text
+
+
+async def test_pages_and_api(
+    client: httpx.AsyncClient, library_db: async_sessionmaker[AsyncSession]
+) -> None:
+    page = await client.get("/bibliotheek")
+    assert page.status_code == 200
+    assert "Open uitkomst" in page.text and "Landelijke uitkomst" not in page.text
+    assert "Wijkteams en bewoners samen." in page.text
+    assert (await client.get("/library")).status_code == 200
+    api = await client.get("/api/outcomes", params={"q": "wijkteam"})
+    assert [hit["title"] for hit in api.json()["outcomes"]] == ["Open uitkomst"]
+    assert api.json()["outcomes"][0]["url"].startswith("/uitkomsten/")
+    # HTML in a query is shown as text, never run.
+    evil = "<script>alert(1)</script>"
+    page = await client.get("/bibliotheek", params={"q": evil})
+    assert page.status_code == 200
+    assert evil not in page.text and "&lt;script&gt;" in page.text
+    # Logged in: national outcomes too.
+    await make_user(library_db, "edu@example.org", ("educator",), "Docent")
+    await log_in(client, "edu@example.org")
+    page = await client.get("/bibliotheek")
+    assert "Landelijke uitkomst" in page.text and "Regio Zwolle uitkomst" not in page.text
+
+
+async def test_coordinator_sets_regions_on_accounts_page(
+    client: httpx.AsyncClient, library_db: async_sessionmaker[AsyncSession]
+) -> None:
+    db = library_db
+    await make_user(db, "co@example.org", ("coordinator",), "Coördinator")
+    member = await make_user(db, "lid@example.org", ("educator",), "Lid Zwolle")
+    await log_in(client, "co@example.org")
+    response = await submit(
+        client,
+        "/beheer/accounts",
+        f"/beheer/accounts/{member.id}/regios",
+        {"regions": ["zwolle"]},
+    )
+    assert response.status_code == 303
+    async with db() as session:
+        assert await library.memberships_of(session, member) == {"zwolle"}
+    page = await client.get("/beheer/accounts")
+    assert "Zwolle" in page.text
+    assert await _titles(db, member, q="uitkomst") >= {"Regio Zwolle uitkomst"}
