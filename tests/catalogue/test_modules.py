@@ -349,3 +349,21 @@ async def test_the_cli_exports_modules_and_refuses_bad_arguments(
         )
     assert len(entries) == 6 and all(e.actor == "cli" for e in entries)
     assert json.loads((folder / f"{slug}.json").read_text(encoding="utf-8"))["slug"] == slug
+
+
+async def test_the_printable_page_uses_the_static_print_stylesheet(
+    seeded: list[str], db: async_sessionmaker[AsyncSession], client: httpx.AsyncClient
+) -> None:
+    ids = await _setup(db, client)
+    slug = await _create(client, ids)
+    css = await client.get("/static/print.css")
+    assert css.status_code == 200 and "@page" in css.text and "A4" in css.text
+    for page in (f"/modules/{slug}", f"/modules/{slug}/export.html", "/modules/nieuw"):
+        text = (await client.get(page)).text
+        assert "<style" not in text and " style=" not in text and "<script" not in text, page
+    await make_user(db, "co@example.org", ("coordinator",), "Co Ordinator")
+    transport = client._transport
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as coordinator:
+        await log_in(coordinator, "co@example.org")
+        assert slug in (await coordinator.get("/modules")).text
+        assert (await coordinator.get(f"/modules/{slug}/bewerken")).status_code == 200
