@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Collection, Iterable
+import unicodedata
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,20 +106,27 @@ def shared_text(version: dict[str, Any]) -> str:
     return "\n".join(part for part in parts if part)
 
 
-async def index_outcome(db: AsyncSession, row: OutcomeRow) -> None:
-    """Store the shared text of an outcome at its level for search (without committing).
+async def index_outcome(
+    db: AsyncSession, row: OutcomeRow, names: Mapping[str, str] | None = None
+) -> None:
+    """Store the shared text of an outcome at its level for search, with the title and snippet
+    the library lists (without committing). `names`: participant id -> display name, replaced
+    by "[naam]" where typed into texts (as on the outcome page).
 
     Called by catalogue.outcomes.save_outcome after the outcome, its ratings and questions are
     flushed. At "group" nothing is indexed: group outcomes are never listed.
     """
-    body = ""
+    body = title = snippet = ""
     if row.sharing != "group":
-        body = shared_text(shared_version(await _document(db, row), row.sharing))
+        version = shared_version(await _document(db, row), row.sharing, names)
+        body = shared_text(version)
+        title = version["title"][:120]
+        snippet = _snippet(version["summary"] or version["insights"])
     existing = await db.get(OutcomeText, row.id)
     if existing is None:
-        db.add(OutcomeText(outcome_id=row.id, body=body))
+        db.add(OutcomeText(outcome_id=row.id, body=body, title=title, snippet=snippet))
     else:
-        existing.body = body
+        existing.body, existing.title, existing.snippet = body, title, snippet
     if _dialect(db) == "sqlite":
         await db.execute(text("DELETE FROM outcome_search WHERE rowid = :id"), {"id": row.id})
         await db.execute(
@@ -254,12 +262,15 @@ async def search(
         if query.goal and query.goal not in (row.goals or ()):
             continue
         version = shared_version(await _document(db, row), row.sharing)
+        if query.text and not await _still_matches(db, shared_text(version), query.text):
+            continue  # e.g. a consent withdrawn since the outcome was indexed
+        stored = await db.get(OutcomeText, row.id)
         hits.append(
             Hit(
                 public_id=row.public_id,
                 level=row.sharing,
-                title=version["title"],
-                snippet=_snippet(version["summary"] or version["insights"]),
+                title=stored.title if stored is not None else "",
+                snippet=stored.snippet if stored is not None else "",
                 variant=version["variant"],
                 region=version["region"],
                 theme=version["theme"],
@@ -270,6 +281,28 @@ async def search(
         if len(hits) >= MAX_RESULTS:
             break
     return hits
+
+
+async def _still_matches(db: AsyncSession, body: str, words: str) -> bool:
+    """Whether the outcome's shared text *now* (its participants' consents now) still matches:
+    the index is written when the outcome is saved; what changed since can only narrow it."""
+    if _dialect(db) == "postgresql":
+        return bool(
+            await db.scalar(
+                text("SELECT to_tsvector('dutch', :body) @@ plainto_tsquery('dutch', :q)"),
+                {"body": body, "q": words},
+            )
+        )
+    present = [_fold(word) for word in _WORD.findall(body)]
+    return all(
+        any(word.startswith(_fold(token)) for word in present) for token in _WORD.findall(words)
+    )
+
+
+def _fold(word: str) -> str:
+    """Lower case without diacritics, as FTS5's unicode61 tokenizer compares words."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _dialect(db: AsyncSession) -> str:

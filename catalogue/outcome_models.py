@@ -103,7 +103,8 @@ class UserRegion(Base):
 
 
 class OutcomeText(Base):
-    """The shared text of an outcome at its sharing level (empty at "group")."""
+    """The shared text of an outcome at its sharing level (empty at "group"), and the title and
+    snippet the library lists it with: names typed into texts already replaced by "[naam]"."""
 
     __tablename__ = "outcome_texts"
 
@@ -111,3 +112,5 @@ class OutcomeText(Base):
         ForeignKey("outcomes.id", ondelete="CASCADE"), primary_key=True
     )
     body: Mapped[str] = mapped_column(Text, default="")
+    title: Mapped[str] = mapped_column(String(120), default="")
+    snippet: Mapped[str] = mapped_column(Text, default="")

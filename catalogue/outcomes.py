@@ -209,9 +209,12 @@ async def save_outcome(
     consents: Mapping[str, str],
     ratings: Mapping[str, tuple[int, float]],
     actor_id: int | None,
+    names: Mapping[str, str] | None = None,
 ) -> OutcomeRow:
     """Create or update the outcome of a session, its ratings and its knowledge questions, and
-    commit. Raises ContentError (problems per field) and stores nothing when it is refused."""
+    commit. Raises ContentError (problems per field) and stores nothing when it is refused.
+    `names` (participant id -> display name) lets the library's search index replace names
+    typed into texts, as the outcome page does."""
     problems = check_composition(composition, consents)
     if problems:
         raise ContentError("outcome", problems)
@@ -254,7 +257,7 @@ async def save_outcome(
             continue
         await _replace_ratings(db, row, ratings)
         await _replace_questions(db, row, composition.questions)
-        await library.index_outcome(db, row)
+        await library.index_outcome(db, row, names)
         if (old_level or "group") != composition.sharing:
             audit.record(
                 db,

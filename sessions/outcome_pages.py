@@ -283,6 +283,7 @@ async def compose_page(request: Request) -> Response:
                 found.consents,
                 found.ratings,
                 user.id,
+                names=_names(found.state),
             )
     except ContentError as error:
         return await _compose(request, found, compose, problems=error.problems, status_code=422)

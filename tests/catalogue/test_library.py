@@ -7,6 +7,7 @@ import datetime as dt
 
 import httpx
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import sessions  # noqa: F401  (live_sessions, which outcomes refer to)
@@ -30,6 +31,7 @@ async def _outcome(
     goals: tuple[str, ...] = ("reflecteren",),
     summary: str = "",
     held_on: dt.datetime = dt.datetime(2026, 3, 10, 14, tzinfo=dt.UTC),
+    names: dict[str, str] | None = None,
 ) -> OutcomeRow:
     captured = {
         "unclustered": [
@@ -54,6 +56,7 @@ async def _outcome(
             {"p-a": "open", "p-b": "no"},
             {},
             None,
+            names=names,
         )
 
 
@@ -131,6 +134,36 @@ async def test_a_left_out_contribution_is_not_findable(
         assert await _titles(db, coordinator, q=word) == set()
     assert await _titles(db, coordinator, q="Groepsuitkomst") == set()  # group: never listed
     assert "Regio Zwolle uitkomst" in await _titles(db, coordinator, q="korte lijnen")
+
+
+async def test_a_name_typed_into_a_text_is_neither_listed_nor_findable(
+    client: httpx.AsyncClient, library_db: async_sessionmaker[AsyncSession]
+) -> None:
+    await _outcome(
+        library_db,
+        "Met een naam",
+        "open",
+        summary="Zoë Vermeulen vertelde over de buurtkamer.",
+        names={"p-a": "Zoë Vermeulen", "p-b": "Joost Bakker"},
+    )
+    assert await _titles(library_db, None, q="Vermeulen") == set()
+    assert await _titles(library_db, None, q="buurtkamer") == {"Met een naam"}
+    page = await client.get("/bibliotheek", params={"q": "buurtkamer"})
+    assert "Vermeulen" not in page.text and "[naam] vertelde over de buurtkamer." in page.text
+
+
+async def test_a_consent_withdrawn_after_indexing_takes_effect_at_once(
+    library_db: async_sessionmaker[AsyncSession],
+) -> None:
+    db = library_db
+    coordinator = await make_user(db, "co@example.org", ("coordinator",), "Coördinator")
+    assert "Regio Zwolle uitkomst" in await _titles(db, coordinator, q="korte lijnen")
+    async with db() as session:
+        for row in await session.scalars(select(OutcomeRow)):
+            row.consents = {"p-a": "no", "p-b": "no"}
+        await session.commit()
+    assert await _titles(db, coordinator, q="korte lijnen") == set()
+    assert await _titles(db, coordinator, q="wijkteams") == {"Open uitkomst"}  # the summary
 
 
 async def test_filters(library_db: async_sessionmaker[AsyncSession]) -> None:

@@ -33,6 +33,8 @@ def upgrade() -> None:
         "outcome_texts",
         sa.Column("outcome_id", sa.Integer(), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("title", sa.String(length=120), nullable=False),
+        sa.Column("snippet", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
             ["outcome_id"],
             ["outcomes.id"],
