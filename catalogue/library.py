@@ -26,7 +26,7 @@ from catalogue.outcome_models import (
     OutcomeText,
     UserRegion,
 )
-from catalogue.sharing import shared_version
+from catalogue.sharing import NAME_PLACEHOLDER, shared_version
 from server.i18n import N_
 from server.models import Role, User
 
@@ -265,12 +265,18 @@ async def search(
         if query.text and not await _still_matches(db, shared_text(version), query.text):
             continue  # e.g. a consent withdrawn since the outcome was indexed
         stored = await db.get(OutcomeText, row.id)
+        title = stored.title if stored is not None else ""
+        snippet = stored.snippet if stored is not None else ""
+        if not _derived(title, version["title"]):
+            title = ""  # changed outside save_outcome (e.g. an erasure): show nothing stale
+        if not _derived(snippet.removesuffix("…"), version["summary"] or version["insights"]):
+            snippet = ""
         hits.append(
             Hit(
                 public_id=row.public_id,
                 level=row.sharing,
-                title=stored.title if stored is not None else "",
-                snippet=stored.snippet if stored is not None else "",
+                title=title,
+                snippet=snippet,
                 variant=version["variant"],
                 region=version["region"],
                 theme=version["theme"],
@@ -281,6 +287,13 @@ async def search(
         if len(hits) >= MAX_RESULTS:
             break
     return hits
+
+
+def _derived(stored: str, current: str) -> bool:
+    """Whether the stored (names replaced) text still comes from the current text: the same,
+    but for "[naam]" where a name was; white space as the snippet folds it."""
+    pattern = ".+?".join(re.escape(part) for part in stored.split(NAME_PLACEHOLDER))
+    return re.match(pattern, " ".join(current.split()), re.DOTALL) is not None
 
 
 async def _still_matches(db: AsyncSession, body: str, words: str) -> bool:

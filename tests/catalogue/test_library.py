@@ -150,6 +150,14 @@ async def test_a_name_typed_into_a_text_is_neither_listed_nor_findable(
     assert await _titles(library_db, None, q="buurtkamer") == {"Met een naam"}
     page = await client.get("/bibliotheek", params={"q": "buurtkamer"})
     assert "Vermeulen" not in page.text and "[naam] vertelde over de buurtkamer." in page.text
+    # Changed outside save_outcome (as an erasure does): the stale snippet is not shown.
+    async with library_db() as session:
+        row = await session.scalar(select(OutcomeRow).where(OutcomeRow.title == "Met een naam"))
+        assert row is not None
+        row.summary = "Iemand sprak over de buurtkamer."
+        await session.commit()
+    page = await client.get("/bibliotheek", params={"q": "buurtkamer"})
+    assert "Met een naam" in page.text and "vertelde" not in page.text
 
 
 async def test_a_consent_withdrawn_after_indexing_takes_effect_at_once(
