@@ -127,13 +127,7 @@ async def index_outcome(
         db.add(OutcomeText(outcome_id=row.id, body=body, title=title, snippet=snippet))
     else:
         existing.body, existing.title, existing.snippet = body, title, snippet
-    if _dialect(db) == "sqlite":
-        await db.execute(text("DELETE FROM outcome_search WHERE rowid = :id"), {"id": row.id})
-        await db.execute(
-            text("INSERT INTO outcome_search (rowid, body) VALUES (:id, :body)"),
-            {"id": row.id, "body": body},
-        )
-    await db.flush()
+    await db.flush()  # on SQLite, triggers (migration 0005) copy it into outcome_search
 
 
 async def _document(db: AsyncSession, row: OutcomeRow) -> dict[str, Any]:

@@ -7,12 +7,13 @@ import datetime as dt
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import sessions  # noqa: F401  (live_sessions, which outcomes refer to)
 from catalogue import library
-from catalogue.outcome_models import OutcomeRow
+from catalogue.outcome_models import OutcomeRow, OutcomeText
 from catalogue.outcomes import Composition, SessionFacts, save_outcome
 from server.models import Role, User
 from tests.helpers import log_in, make_user, submit
@@ -269,3 +270,15 @@ async def test_coordinator_sets_regions_on_accounts_page(
     page = await client.get("/beheer/accounts")
     assert "Zwolle" in page.text
     assert await _titles(db, member, q="uitkomst") >= {"Regio Zwolle uitkomst"}
+
+
+async def test_a_deleted_outcome_leaves_nothing_in_the_index(
+    library_db: async_sessionmaker[AsyncSession], backend: str
+) -> None:
+    async with library_db() as session:
+        await session.execute(delete(OutcomeRow))
+        await session.commit()
+        assert list(await session.scalars(select(OutcomeText))) == []
+        if backend == "sqlite":
+            left = await session.scalar(sql("SELECT count(*) FROM outcome_search"))
+            assert left == 0

@@ -54,6 +54,21 @@ def upgrade() -> None:
             "CREATE VIRTUAL TABLE outcome_search USING fts5(body, "
             "tokenize = 'unicode61 remove_diacritics 2')"
         )
+        # outcome_texts is the source; these keep the FTS5 copy in step, also when an outcome
+        # goes (the cascade deletes its outcome_texts row, which fires the delete trigger).
+        op.execute(
+            "CREATE TRIGGER outcome_search_insert AFTER INSERT ON outcome_texts BEGIN "
+            "INSERT INTO outcome_search (rowid, body) VALUES (new.outcome_id, new.body); END"
+        )
+        op.execute(
+            "CREATE TRIGGER outcome_search_update AFTER UPDATE ON outcome_texts BEGIN "
+            "DELETE FROM outcome_search WHERE rowid = old.outcome_id; "
+            "INSERT INTO outcome_search (rowid, body) VALUES (new.outcome_id, new.body); END"
+        )
+        op.execute(
+            "CREATE TRIGGER outcome_search_delete AFTER DELETE ON outcome_texts BEGIN "
+            "DELETE FROM outcome_search WHERE rowid = old.outcome_id; END"
+        )
 
 
 def downgrade() -> None:
@@ -61,6 +76,8 @@ def downgrade() -> None:
     if dialect == "postgresql":
         op.execute("DROP INDEX IF EXISTS ix_outcome_texts_body_fts")
     elif dialect == "sqlite":
+        for trigger in ("insert", "update", "delete"):
+            op.execute(f"DROP TRIGGER IF EXISTS outcome_search_{trigger}")
         op.execute("DROP TABLE IF EXISTS outcome_search")
     op.drop_table("outcome_texts")
     op.drop_table("user_regions")
