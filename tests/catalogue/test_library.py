@@ -282,3 +282,31 @@ async def test_a_deleted_outcome_leaves_nothing_in_the_index(
         if backend == "sqlite":
             left = await session.scalar(sql("SELECT count(*) FROM outcome_search"))
             assert left == 0
+
+
+async def test_the_outcome_page_follows_region_membership(
+    client: httpx.AsyncClient, library_db: async_sessionmaker[AsyncSession]
+) -> None:
+    db = library_db
+    evil = await _outcome(db, "<script>alert(1)</script> in de wijk", "open")
+    async with db() as session:
+        row = await session.scalar(
+            select(OutcomeRow).where(OutcomeRow.title == "Regio Zwolle uitkomst")
+        )
+        assert row is not None
+    path = f"/uitkomsten/{row.public_id}"
+    assert (await client.get(path)).status_code == 404
+    await make_user(db, "ander@example.org", ("educator",), "Geen Lid")
+    member = await make_user(db, "lid@example.org", ("educator",), "Lid Zwolle")
+    async with db() as session:
+        await library.set_memberships(session, member.id, ["zwolle"])
+    await log_in(client, "ander@example.org")
+    assert (await client.get(path)).status_code == 404
+    other = httpx.AsyncClient(transport=client._transport, base_url="http://testserver")
+    async with other:
+        await log_in(other, "lid@example.org")
+        assert (await other.get(path)).status_code == 200
+        listed = await other.get("/bibliotheek", params={"q": "wijk"})
+        assert "<script>alert(1)</script>" not in listed.text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; in de wijk" in listed.text
+        assert f"/uitkomsten/{evil.public_id}" in listed.text
