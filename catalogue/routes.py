@@ -43,6 +43,8 @@ NAV = [
     {"href": "/catalogus", "label": N_("Catalogue")},
     {"href": "/welke-werkvorm", "label": N_("Which practice fits?")},
     {"href": "/regios", "label": N_("Regions")},
+    {"href": "/bibliotheek", "label": N_("Library")},
+    {"href": "/modules", "label": N_("Modules"), "roles": ("educator", "coordinator")},
 ]
 HOME_LINKS = [
     {

@@ -132,6 +132,7 @@ async def test_an_educator_builds_edits_and_shares_a_module(
     ids = await _setup(db, client)
     form = await client.get("/modules/nieuw")
     assert form.status_code == 200
+    assert 'href="/modules"' in form.text  # in the menu, for educators
     assert ids["open"] in form.text and ids["region"] in form.text
     assert ids["group"] not in form.text  # not the educator's to see
     slug = await _create(client, ids)

@@ -21,6 +21,8 @@ async def test_the_home_page_links_to_the_catalogue_and_matching(
     page = (await client.get("/")).text
     assert 'href="/catalogus"' in page and 'href="/welke-werkvorm"' in page
     assert 'href="/regios"' in page
+    assert 'href="/bibliotheek"' in page  # the library is open to everyone
+    assert 'href="/modules"' not in page  # modules are for educators
 
 
 async def test_the_catalogue_lists_every_variant(
