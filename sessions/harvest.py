@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalogue.content import Problem
 from catalogue.outcome_models import CONSENT_LEVELS
+from catalogue.outcomes import set_consent
 from server.audit import record
 from server.db import utcnow
 from server.i18n import N_
@@ -254,6 +255,11 @@ async def save_response(
             .execution_options(populate_existing=True)
         )
         old = earlier.consent if earlier is not None else None
+        if (old or NO_CONSENT) != answer.consent:
+            # An outcome composed earlier follows the change, so what leaves the group later
+            # (the library, module exports) honours it, not the consent given at the time.
+            # (Before the new row is added: this query would flush it early.)
+            await set_consent(db, session_row.id, participant, answer.consent)
         if earlier is None:
             row = HarvestResponse(session_id=session_row.id, participant=participant)
             db.add(row)

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
-from catalogue.outcome_models import CONSENT_LEVELS
+from catalogue.outcome_models import CONSENT_LEVELS, OutcomeRow
+from server.db import utcnow
 from server.models import AuditEntry
 from sessions import events as ev
 from sessions import harvest
@@ -562,3 +563,30 @@ async def test_two_first_answers_at_once_leave_one_row(
     assert sorted(e or "" for e in earlier) in (["", "region"], ["", "national"])
     details = [e.detail for e in await audit(db)]
     assert len(details) == 2 and details[-1].endswith(f"-> {response.consent}")
+
+
+async def test_a_changed_consent_reaches_an_outcome_composed_before(
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    async with db() as session:
+        row = LiveSession(public_id="pub2", join_code="BCDEFG", title="T", last_seq=0)
+        session.add(row)
+        await session.commit()
+        session.add(
+            OutcomeRow(
+                public_id="out2",
+                session_id=row.id,
+                title="T",
+                held_on=utcnow(),
+                consents={"pa": "open", "pb": "region"},
+            )
+        )
+        await session.commit()
+    async with db() as session:
+        await harvest.save_response(session, row, "pa", Answer({}, "", "open"))
+    async with db() as session:
+        await harvest.save_response(session, row, "pa", Answer({}, "", "no"))  # withdrawn
+    async with db() as session:
+        outcome = await session.scalar(select(OutcomeRow).where(OutcomeRow.public_id == "out2"))
+        assert outcome is not None
+        assert outcome.consents == {"pa": "no", "pb": "region"}
