@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -54,10 +54,24 @@ REASONS = {
 LANGUAGE = "nl"
 
 
+# The display names a session's participants had (participant id -> name; only the values are
+# used): the sessions package provides it (server/app.py `domain_names_of`), since the catalogue
+# never reads session data itself.
+NamesOf = Callable[[AsyncSession, int], Awaitable[Mapping[str, str]]]
+
+
 async def build(
-    db: AsyncSession, module: ModuleRow, version: ModuleVersion, variants: Mapping[str, Variant]
+    db: AsyncSession,
+    module: ModuleRow,
+    version: ModuleVersion,
+    variants: Mapping[str, Variant],
+    names_of: NamesOf | None = None,
 ) -> dict[str, Any]:
-    """What every format shows: the module version with its open cases and what was left out."""
+    """What every format shows: the module version with its open cases and what was left out.
+
+    `names_of` lets names that someone typed into an outcome's texts be replaced by "[naam]",
+    as on the outcome page; without it only the consent and pseudonym rules apply.
+    """
     document = version.document
     regions = {r.slug: r.name for r in await db.scalars(select(RegionRow))}
     cases = []
@@ -75,7 +89,9 @@ async def build(
         if reason is not None or outcome is None:
             left_out.append({"outcome": public_id, "reason": reason})
             continue
-        shared = shared_version(outcome.document(), "open")
+        session_id = outcome.row.session_id
+        names = await names_of(db, session_id) if names_of and session_id is not None else None
+        shared = shared_version(outcome.document(), "open", names)
         region = shared["region"]
         attribution = regions.get(region or "", ATTRIBUTION)  # the region's Werkplaats
         cases.append(
@@ -273,11 +289,12 @@ async def export_module(
     *,
     actor: str,
     actor_id: int | None = None,
+    names_of: NamesOf | None = None,
 ) -> str:
     """The module version in `fmt`, with an "export" entry in the audit log (committed)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
-    export = await build(db, module, version, variants)
+    export = await build(db, module, version, variants, names_of)
     text = render(export, fmt)
     audit.record(
         db,

@@ -163,7 +163,9 @@ async def _show(
     catalogue = await load(request)
     variants = {cv.variant.slug: cv.variant for cv in catalogue.variants}
     async with request.app.state.db() as db:
-        export = await module_export.build(db, module, version, variants)
+        export = await module_export.build(
+            db, module, version, variants, request.app.state.names_of
+        )
     response = render(
         request,
         "modules/module.html",
@@ -219,7 +221,14 @@ async def export_download(request: Request) -> Response:
     async with request.app.state.db() as db:
         version = await modules.latest(db, module)
         text = await module_export.export_module(
-            db, module, version, variants, fmt, actor=f"account:{user.id}", actor_id=user.id
+            db,
+            module,
+            version,
+            variants,
+            fmt,
+            actor=f"account:{user.id}",
+            actor_id=user.id,
+            names_of=request.app.state.names_of,
         )
     disposition = "inline" if fmt == "html" else "attachment"
     return Response(

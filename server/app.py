@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
@@ -84,6 +84,13 @@ def domain_eraser() -> Eraser:
     return erase
 
 
+def domain_names_of() -> Callable[[AsyncSession, int], Awaitable[Mapping[str, str]]]:
+    """Every display name a session's participants had: what exports scrub from typed texts."""
+    from sessions.actions import display_names
+
+    return display_names
+
+
 def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -133,6 +140,7 @@ def create_app(settings: Settings) -> Starlette:
 
     app.state.nav_items = [*NAV, *SESSION_NAV, *admin_pages.NAV]  # "roles": only to those
     app.state.eraser = domain_eraser()
+    app.state.names_of = domain_names_of()
     app.state.home_links = HOME_LINKS
     return app
 

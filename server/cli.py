@@ -359,6 +359,7 @@ def _erase(args: argparse.Namespace, settings: Settings) -> int:
 def _export(args: argparse.Namespace, settings: Settings) -> int:
     from catalogue import module_export, modules
     from catalogue.queries import CatalogueCache, load_catalogue
+    from server.app import domain_names_of
     from server.migrate import pending
 
     if args.all == (args.slug is not None):
@@ -391,7 +392,13 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
                     continue  # deleted meanwhile
                 version = await modules.latest(session, module)
                 text = await module_export.export_module(
-                    session, module, version, variants, args.format, actor="cli"
+                    session,
+                    module,
+                    version,
+                    variants,
+                    args.format,
+                    actor="cli",
+                    names_of=domain_names_of(),
                 )
             if args.all:
                 (args.output / f"{slug}.{args.format}").write_text(text, encoding="utf-8")

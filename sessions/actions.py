@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass
 
@@ -175,3 +176,32 @@ async def join(
         None,
         lambda state, now: decide_join(state, participant, name, location),
     )
+
+
+async def display_names(db: AsyncSession, session_id: int) -> dict[str, str]:
+    """Every display name a session's participants had, read from its log (no engine needed):
+    participant id -> current name, and earlier names under "{id}~{n}" keys.
+
+    For scrubbing names that someone typed into texts which leave the group (module exports):
+    only the values matter there.
+    """
+    rows = await db.execute(
+        select(SessionEvent.body)
+        .where(
+            SessionEvent.session_id == session_id,
+            SessionEvent.type.in_(("participant.joined", "participant.renamed")),
+        )
+        .order_by(SessionEvent.seq)
+    )
+    names: dict[str, str] = {}
+    earlier = 0
+    for (body,) in rows:
+        event = json.loads(body)
+        participant, name = event.get("participant"), event.get("name")
+        if not isinstance(participant, str) or not isinstance(name, str):
+            continue
+        if participant in names and names[participant] != name:
+            earlier += 1
+            names[f"{participant}~{earlier}"] = names[participant]
+        names[participant] = name
+    return names

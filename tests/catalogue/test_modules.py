@@ -368,3 +368,82 @@ async def test_the_printable_page_uses_the_static_print_stylesheet(
         await log_in(coordinator, "co@example.org")
         assert slug in (await coordinator.get("/modules")).text
         assert (await coordinator.get(f"/modules/{slug}/bewerken")).status_code == 200
+
+
+async def test_names_typed_into_an_outcome_are_scrubbed_from_every_export(
+    seeded: list[str], db: async_sessionmaker[AsyncSession], client: httpx.AsyncClient
+) -> None:
+    """The facilitator typed a participant's name (and her name before a rename) into the
+    summary: the outcome page replaces it, and so must every export."""
+    from sessions.models import LiveSession, SessionEvent
+
+    facilitator = await make_user(db)
+    await make_user(db, "els@example.org", ("educator",), "Els Educator")
+    async with db() as session:
+        live = LiveSession(public_id="liveX", join_code="XYZXYZ", title="T", last_seq=2)
+        session.add(live)
+        await session.flush()
+        for seq, body in enumerate(
+            (
+                {
+                    "type": "participant.joined",
+                    "participant": "p2",
+                    "name": "Jansje Pietersen",
+                    "role": "participant",
+                    "location": "remote",
+                },
+                {"type": "participant.renamed", "participant": "p2", "name": "Jans"},
+            ),
+            start=1,
+        ):
+            session.add(
+                SessionEvent(
+                    session_id=live.id,
+                    seq=seq,
+                    type=body["type"],
+                    actor="p2",
+                    at=0.0,
+                    body=json.dumps(body),
+                )
+            )
+        await session.commit()
+        facts = outcomes.SessionFacts(
+            session_id=live.id,
+            title="Open casus",
+            held_on=dt.datetime(2026, 11, 20, 14, tzinfo=dt.UTC),
+            variant_slug="intervisie",
+            region_slug="zuid-holland-zuid",
+            goals=(),
+        )
+        composition = outcomes.Composition(
+            summary="Jansje Pietersen bracht de casus in; Jans had het eerder gezien.",
+            sharing="open",
+        )
+        row = await outcomes.save_outcome(
+            session, facts, composition, CAPTURED, CONSENTS, {}, facilitator.id
+        )
+        public_id = row.public_id
+    await log_in(client, "els@example.org")
+    response = await submit(
+        client,
+        "/modules/nieuw",
+        "/modules/nieuw",
+        {
+            "title": "Namen",
+            "audience": "hbo",
+            "objectives": "x",
+            "case-1-outcome": public_id,
+            "exercise-1-variant": "intervisie",
+            "reflection": "y",
+            "note": "n",
+        },
+    )
+    assert response.status_code == 303, response.text
+    slug = response.headers["location"].split("?")[0].rsplit("/", 1)[1]
+    for fmt in ("md", "html", "json"):
+        export = await client.get(f"/modules/{slug}/export.{fmt}")
+        assert export.status_code == 200
+        text = export.text if fmt != "json" else json.dumps(export.json(), ensure_ascii=False)
+        assert "naam]" in text or "naam\\]" in text, fmt  # Markdown escapes the brackets
+        for name in ("Jansje", "Pietersen", "Jans "):
+            assert name not in text, (fmt, name)
