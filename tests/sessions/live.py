@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 import httpx
 import msgspec
+import pytest
 from sqlalchemy import select
 from websockets.asyncio.client import ClientConnection, connect
 
@@ -23,6 +24,12 @@ from sessions import events as ev
 from sessions.models import LiveSession, SessionEvent
 from sessions.state import State, apply, fold
 from sessions.views import project
+from tests.conftest import (
+    POSTGRES_URL,
+    SKIP_POSTGRES,
+    create_postgres_database,
+    drop_postgres_database,
+)
 from tests.helpers import PASSWORD
 from tests.server.test_cli import WERKPLAATS, free_port
 
@@ -301,3 +308,27 @@ async def expected_state(server: Server, public_id: str, reader: str) -> State:
 
 def same(a: State, b: State) -> bool:
     return msgspec.to_builtins(a) == msgspec.to_builtins(b)
+
+
+# Both databases, for module-scoped server fixtures (`params=BACKENDS`).
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@contextmanager
+def prepared_server(backend: str, data: Path) -> Iterator[Server]:
+    """A server whose database (SQLite in `data`, or a throw-away PostgreSQL database, dropped
+    afterwards) is migrated and seeded, not yet running; PostgreSQL is skipped, visibly, when
+    no test server is configured."""
+    if backend == "postgres" and not POSTGRES_URL:
+        pytest.skip(SKIP_POSTGRES)
+    if backend == "sqlite":
+        url = f"sqlite+aiosqlite:///{data / 'werkplaats.sqlite3'}"
+    else:
+        url = asyncio.run(create_postgres_database())
+    server = Server(url, data)
+    try:
+        server.prepare()
+        yield server
+    finally:
+        if backend == "postgres":
+            asyncio.run(drop_postgres_database(url))

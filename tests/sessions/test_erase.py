@@ -41,33 +41,24 @@ from sessions.erase import (
 )
 from sessions.models import HarvestResponse, LiveSession, SessionSnapshot
 from sessions.state import fold
-from tests.conftest import (
-    POSTGRES_URL,
-    SKIP_POSTGRES,
-    create_postgres_database,
-    drop_postgres_database,
-)
 from tests.helpers import PASSWORD
 from tests.server.test_cli import run
-from tests.sessions.live import Client, Server, expected_state, running, same
-
-
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+from tests.sessions.live import (
+    BACKENDS,
+    Client,
+    Server,
+    expected_state,
+    prepared_server,
+    running,
+    same,
 )
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
 def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
-    if request.param == "postgres" and not POSTGRES_URL:
-        pytest.skip(SKIP_POSTGRES)
-    data = tmp_path_factory.mktemp("erase")
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{data / 'erase.sqlite3'}"
-    else:
-        url = asyncio.run(create_postgres_database())
-    server = Server(url, data)
-    try:
-        server.prepare()
+    with prepared_server(request.param, tmp_path_factory.mktemp("erase")) as server:
         created = run(
             "createuser",
             "--email",
@@ -83,9 +74,6 @@ def server(
         assert created.returncode == 0, created.stderr
         with running(server):
             yield server
-    finally:
-        if request.param == "postgres":
-            asyncio.run(drop_postgres_database(url))
 
 
 @pytest.fixture(autouse=True)

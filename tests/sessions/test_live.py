@@ -11,37 +11,25 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.conftest import (
-    POSTGRES_URL,
-    SKIP_POSTGRES,
-    create_postgres_database,
-    drop_postgres_database,
+from tests.sessions.live import (
+    BACKENDS,
+    Client,
+    Server,
+    expected_state,
+    prepared_server,
+    running,
+    same,
 )
-from tests.sessions.live import Client, Server, expected_state, running, same
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(scope="module", params=BACKENDS)
 def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
     """One server per backend for this module; every test makes its own session on it."""
-    if request.param == "postgres" and not POSTGRES_URL:
-        pytest.skip(SKIP_POSTGRES)
-    data = tmp_path_factory.mktemp("live")
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{data / 'live.sqlite3'}"
-    else:
-        url = asyncio.run(create_postgres_database())
-    server = Server(url, data)
-    try:
-        server.prepare()
+    with prepared_server(request.param, tmp_path_factory.mktemp("live")) as server:
         with running(server):
             yield server
-    finally:
-        if request.param == "postgres":
-            asyncio.run(drop_postgres_database(url))
 
 
 @pytest.fixture(autouse=True)

@@ -20,15 +20,9 @@ from sqlalchemy import text as sql
 
 from server.db import create_engine
 from sessions.pages import participant_cookie
-from tests.conftest import (
-    POSTGRES_URL,
-    SKIP_POSTGRES,
-    create_postgres_database,
-    drop_postgres_database,
-)
 from tests.helpers import PASSWORD
 from tests.server.test_cli import WERKPLAATS
-from tests.sessions.live import Client, Server, running
+from tests.sessions.live import BACKENDS, Client, Server, prepared_server, running
 from tests.sessions.test_pages import change, form_fields, post_form, text_of
 
 PEOPLE = {  # key: (display name, consent)
@@ -59,22 +53,11 @@ LEVELS = ("group", "region", "national", "open")
 EDUCATOR = ("erik@example.org", "Erik Educator")
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(scope="module", params=BACKENDS)
 def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
-    if request.param == "postgres" and not POSTGRES_URL:
-        pytest.skip(SKIP_POSTGRES)
-    data = tmp_path_factory.mktemp("outcome")
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{data / 'outcome.sqlite3'}"
-    else:
-        url = asyncio.run(create_postgres_database())
-    server = Server(url, data)
-    try:
-        server.prepare()
+    with prepared_server(request.param, tmp_path_factory.mktemp("outcome")) as server:
         subprocess.run(
             [
                 *(WERKPLAATS, "createuser", "--email", EDUCATOR[0], "--name", EDUCATOR[1]),
@@ -85,12 +68,11 @@ def server(
             check=True,
             capture_output=True,
         )
-        asyncio.run(_make_member(url, EDUCATOR[0], "zwolle"))  # reads "region" outcomes
+        asyncio.run(
+            _make_member(server.database_url, EDUCATOR[0], "zwolle")
+        )  # reads "region" outcomes
         with running(server):
             yield server
-    finally:
-        if request.param == "postgres":
-            asyncio.run(drop_postgres_database(url))
 
 
 async def _make_member(url: str, email: str, region: str) -> None:
