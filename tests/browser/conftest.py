@@ -6,12 +6,12 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from tests.server.test_cli import WERKPLAATS, free_port
 
@@ -83,3 +83,25 @@ def page(browser: Browser, live_server: str) -> Iterator[Page]:
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+DESKTOP = {"width": 1280, "height": 800}
+NewContext = Callable[..., BrowserContext]
+
+
+@pytest.fixture
+def new_context(browser: Browser, live_server: str) -> Iterator[NewContext]:
+    """Browser contexts (one per person, Dutch, desktop unless told), closed after the test."""
+    contexts: list[BrowserContext] = []
+
+    def make(viewport: dict[str, int] | None = None) -> BrowserContext:
+        context = browser.new_context(
+            base_url=live_server, locale="nl-NL", viewport=viewport or DESKTOP
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -5,54 +5,37 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, BrowserContext, Page, WebSocketRoute, expect
+from playwright.sync_api import BrowserContext, Page, WebSocketRoute, expect
 
 from server.demo import DEMO_PASSWORD
 from sessions.client_strings import SHELL_STRINGS
 from sessions.client_strings_tools import TOOL_STRINGS
+from tests.browser.conftest import DESKTOP, NewContext
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKSPACE_JS = ROOT / "server" / "static" / "workspace"
 SCREENSHOTS = ROOT / "build" / "screenshots"
-DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
 AXE_RULES = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
-
-NewContext = Callable[..., BrowserContext]
-
-
-@pytest.fixture
-def new_context(browser: Browser, live_server: str) -> Iterator[NewContext]:
-    """Browser contexts (one per person), closed after the test."""
-    contexts: list[BrowserContext] = []
-
-    def make(viewport: dict[str, int] | None = None) -> BrowserContext:
-        context = browser.new_context(
-            base_url=live_server, locale="nl-NL", viewport=viewport or DESKTOP
-        )
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 class Session:
     """A session created by the demo facilitator, with a page for each person in it."""
 
+    # The size of every page this session opens, unless told otherwise.
+    viewport: ClassVar[dict[str, int]] = DESKTOP
+
     def __init__(self, live_server: str, new_context: NewContext, **body: Any) -> None:
         self.live_server = live_server
         self.new_context = new_context
-        self.facilitator_context = new_context()
+        self.facilitator_context = new_context(self.viewport)
         self.facilitator = self.facilitator_context.new_page()
         self.facilitator.goto("/login")
         self.facilitator.get_by_label("E-mailadres").fill("facilitator@werkplaats.example")
@@ -75,13 +58,14 @@ class Session:
         viewport: dict[str, int] | None = None,
         init_script: str | None = None,
         context: BrowserContext | None = None,
+        location: str | None = None,
     ) -> Page:
-        """A participant joins (over the JSON API) and opens the workspace in their own context."""
-        answer = httpx.post(
-            f"{self.live_server}/api/sessions/{self.code}/join", json={"name": name}
-        )
+        """A participant joins (over the JSON API; `location` in a hybrid session) and opens
+        the workspace in their own context."""
+        body = {"name": name} if location is None else {"name": name, "location": location}
+        answer = httpx.post(f"{self.live_server}/api/sessions/{self.code}/join", json=body)
         assert answer.status_code == 201, answer.text
-        context = context or self.new_context(viewport)
+        context = context or self.new_context(viewport or self.viewport)
         context.add_cookies(
             [
                 {

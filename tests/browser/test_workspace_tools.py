@@ -5,19 +5,19 @@ result; and the board and the chart work by keyboard alone."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import ClassVar
 
-import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
-from server.demo import DEMO_PASSWORD
+from tests.browser.conftest import NewContext
+from tests.browser.test_workspace import Session as WorkspaceSession
+from tests.browser.test_workspace import connected
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "build" / "screenshots"
-DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
 AXE_RULES = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
 
@@ -31,76 +31,23 @@ AGENDA = [
     {"name": "Oogst", "minutes": 5, "tool": "harvest"},
 ]
 
-NewContext = Callable[..., BrowserContext]
 
-
-@pytest.fixture
-def new_context(browser: Browser, live_server: str) -> Iterator[NewContext]:
-    contexts: list[BrowserContext] = []
-
-    def make(viewport: dict[str, int] | None = None) -> BrowserContext:
-        context = browser.new_context(
-            base_url=live_server, locale="nl-NL", viewport=viewport or DESKTOP
-        )
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-class Session:
+class Session(WorkspaceSession):
     """A hybrid session of the demo facilitator, with this test's agenda."""
 
+    viewport: ClassVar[dict[str, int]] = {"width": 1280, "height": 900}
+
     def __init__(self, live_server: str, new_context: NewContext) -> None:
-        self.live_server = live_server
-        self.new_context = new_context
-        context = new_context()
-        self.facilitator = context.new_page()
-        self.facilitator.goto("/login")
-        self.facilitator.get_by_label("E-mailadres").fill("facilitator@werkplaats.example")
-        self.facilitator.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-        self.facilitator.get_by_role("button", name="Inloggen").click()
-        expect(self.facilitator.get_by_role("button", name="Uitloggen")).to_be_visible()
-        response = context.request.post(
-            "/api/sessions",
-            data={"title": "Intervisie wijkteam Noord", "modality": "hybrid", "capacity": 10},
-        )
-        assert response.status == 201, response.text()
-        created = response.json()
-        self.id: str = created["session"]
-        self.code: str = created["join_code"]
-        self.facilitator.goto(f"/s/{self.id}")
-        connected(self.facilitator)
+        super().__init__(live_server, new_context, modality="hybrid", capacity=10)
         acked = self.facilitator.evaluate(
             "phases => window.werkplaats.send('agenda.set', {phases})", AGENDA
         )
         assert acked["seqs"], acked
 
-    def join(self, name: str, location: str, viewport: dict[str, int] | None = None) -> Page:
-        answer = httpx.post(
-            f"{self.live_server}/api/sessions/{self.code}/join",
-            json={"name": name, "location": location},
-        )
-        assert answer.status_code == 201, answer.text
-        context = self.new_context(viewport)
-        context.add_cookies(
-            [
-                {
-                    "name": f"wp_p_{self.id}",
-                    "value": answer.json()["token"],
-                    "url": self.live_server,
-                    "httpOnly": True,
-                    "sameSite": "Lax",
-                }
-            ]
-        )
-        page = context.new_page()
-        page.goto(f"/s/{self.id}")
-        connected(page)
-        return page
+    def join(  # a hybrid session: everyone says where they are
+        self, name: str, location: str, viewport: dict[str, int] | None = None
+    ) -> Page:
+        return super().join(name, viewport, location=location)
 
     def next_phase(self, name: str, pages: list[Page]) -> None:
         console = self.facilitator.locator(".ws-console")
@@ -109,10 +56,6 @@ class Session:
         ).click()
         for page in pages:
             expect(page.locator(".ws-phase-name")).to_contain_text(name)
-
-
-def connected(page: Page) -> None:
-    expect(page.locator(".ws-conn")).to_have_attribute("data-status", "connected")
 
 
 def tool(page: Page) -> Locator:
