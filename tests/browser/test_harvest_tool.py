@@ -6,21 +6,20 @@ from __future__ import annotations
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.browser.test_workspace import (  # noqa: F401 (a fixture)
+from tests.browser.conftest import NewContext
+from tests.browser.test_workspace import (
     AXE_RULES,
     PHONE,
     SCREENSHOTS,
-    NewContext,
     Session,
     connected,
     console,
-    new_context,
 )
 
 
 def test_the_harvest_phase_leads_to_the_harvest_page(
     live_server: str,
-    new_context: NewContext,  # noqa: F811
+    new_context: NewContext,
 ) -> None:
     session = Session(live_server, new_context, goals=["reflecteren", "casus-oplossen"])
     anna = session.join("Anna")
