@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import ssl
 import subprocess
 import time
 from collections.abc import Iterator
@@ -58,6 +59,21 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = data_dir / f"server-{self.port}.log"
+        # Trusts the certificate of an HTTPS front (nginx in tests/deploy); None: plain HTTP.
+        self.ssl_context: ssl.SSLContext | None = None
+
+    @classmethod
+    def behind(
+        cls, url: str, database_url: str, data_dir: Path, ssl_context: ssl.SSLContext
+    ) -> Server:
+        """Processes that run elsewhere (deploy/topology), reached through `url`."""
+        server = cls(database_url, data_dir)
+        server.url = url
+        server.ssl_context = ssl_context
+        return server
+
+    def http(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.url, verify=self.ssl_context or True)
 
     def prepare(self) -> None:
         for command in (["migrate"], ["seed"]):
@@ -111,7 +127,7 @@ class Server:
 
     async def facilitator(self) -> httpx.AsyncClient:
         """An HTTP client logged in as the facilitator account."""
-        client = httpx.AsyncClient(base_url=self.url)
+        client = self.http()
         page = await client.get("/login")
         token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
         response = await client.post(
@@ -136,7 +152,7 @@ class Server:
         body: dict[str, Any] = {"name": name}
         if location is not None:
             body["location"] = location
-        async with httpx.AsyncClient(base_url=self.url) as client:
+        async with self.http() as client:
             return await client.post(f"/api/sessions/{code}/join", json=body)
 
     async def log(self, public_id: str) -> list[ev.Event]:
@@ -198,7 +214,11 @@ class Client:
         url = self.server.url.replace("http", "ws") + f"/ws/sessions/{self.public_id}"
         # No keepalive pings: a test process folding for fifty clients may answer late.
         self.socket = await connect(
-            url, additional_headers=headers, max_size=2**24, ping_interval=None
+            url,
+            additional_headers=headers,
+            max_size=2**24,
+            ping_interval=None,
+            ssl=self.server.ssl_context,
         )
         await self.socket.send(
             json.dumps({"type": "hello", "token": self.token, "last_seq": self.last_seq})
