@@ -67,6 +67,8 @@ PRESENCE_THROTTLE_PER_CONNECTION = 0.002
 PRESENCE_INTERVAL = 30.0  # re-announce this process's sets this often (seconds) ...
 PRESENCE_EXPIRY_INTERVALS = 3  # ... and forget another's after this many intervals unheard
 _PRESENCE_CHUNK = 7_000  # bytes of participant ids per announcement (below MAX_PAYLOAD_BYTES)
+CATCH_UP_FIRST_RETRY = 0.1  # seconds before catching up again after the database failed ...
+CATCH_UP_LAST_RETRY = 5.0  # ... doubling up to this
 
 
 @dataclass(eq=False)
@@ -518,7 +520,25 @@ class Hub:
         async for payload in appends:
             if payload is not None and payload.startswith(self.process + ":"):
                 continue  # our own append: already delivered
-            await self.engine.catch_up(session_id)
+            await self._catch_up(session_id)
+
+    async def _catch_up(self, session_id: int) -> None:
+        """Read what others appended; while the database is away (a PostgreSQL restart), try
+        again rather than stop following the session, whose clients would then miss events."""
+        delay = CATCH_UP_FIRST_RETRY
+        while True:
+            try:
+                await self.engine.catch_up(session_id)
+                return
+            except Exception as error:
+                log.warning(
+                    "catching up session %s failed (%s); retrying in %.1f s",
+                    session_id,
+                    type(error).__name__,
+                    delay,
+                )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, CATCH_UP_LAST_RETRY)
 
     async def _follow_signals(self, session_id: int, signals: Subscription) -> None:
         async for payload in signals:
