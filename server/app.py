@@ -22,6 +22,7 @@ from server.db import create_engine, database_problem, sessionmaker
 from server.erasure import ErasureAsk, ErasureReport
 from server.errors import EXCEPTION_HANDLERS, error_response
 from server.headers import SecurityHeadersMiddleware
+from server.logs import AccessLogMiddleware
 from server.openapi import document as openapi_document
 from server.openapi import openapi
 from server.settings import Settings
@@ -118,6 +119,7 @@ def create_app(settings: Settings) -> Starlette:
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[
+            Middleware(AccessLogMiddleware),
             Middleware(SecurityHeadersMiddleware),
             Middleware(
                 CSRFMiddleware,

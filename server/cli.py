@@ -259,6 +259,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     _run(settings, check)
     import uvicorn
 
+    from server.logs import uvicorn_log_config
+
     print(f"Werkplaats serves on http://{_url_host(args.host)}:{args.port}", flush=True)
     uvicorn.run(
         "server.app:create_app_from_env",
@@ -268,6 +270,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         workers=args.workers,
         proxy_headers=True,
         log_level="info",
+        log_config=uvicorn_log_config(settings),
     )
     return 0
 

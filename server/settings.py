@@ -15,6 +15,7 @@ from sqlalchemy.exc import ArgumentError
 PREFIX = "WERKPLAATS_"
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 (a file name)
 LANGUAGES = ("nl", "en")
+LOG_FORMATS = ("text", "json")
 
 # What each setting means; the README's settings table is checked against this.
 DOCUMENTED = {
@@ -26,6 +27,8 @@ DOCUMENTED = {
     "WERKPLAATS_DEFAULT_LANGUAGE": "interface language when the visitor has not chosen: nl or en",
     "WERKPLAATS_PRESENCE_INTERVAL": "seconds between presence announcements of a process "
     "(default 30); a process unheard for three intervals counts as gone",
+    "WERKPLAATS_LOG_FORMAT": "log format of `werkplaats serve` on stderr: text or json "
+    "(one JSON object a line)",
 }
 
 
@@ -42,6 +45,7 @@ class Settings:
     bus_url: str = "memory://"
     default_language: str = "nl"
     presence_interval: float = 30.0
+    log_format: str = "text"
     session_days: int = 14
     # Failed logins allowed per minute, for one email address and for one client address.
     login_failures_per_email: int = 5
@@ -78,6 +82,11 @@ class Settings:
             )
         presence_interval = _seconds(env, f"{PREFIX}PRESENCE_INTERVAL", 30.0)
         origins = env.get(f"{PREFIX}ALLOWED_ORIGINS") or ""
+        log_format = env.get(f"{PREFIX}LOG_FORMAT") or "text"
+        if log_format not in LOG_FORMATS:
+            raise SettingsError(
+                f"{PREFIX}LOG_FORMAT is {log_format!r}; allowed: {', '.join(LOG_FORMATS)}"
+            )
         return cls(
             database_url=database_url,
             secret_key=secret_key,
@@ -86,6 +95,7 @@ class Settings:
             bus_url=bus_url,
             default_language=language,
             presence_interval=presence_interval,
+            log_format=log_format,
         )
 
 

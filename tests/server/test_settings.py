@@ -48,6 +48,7 @@ def test_environment_values_are_read(tmp_path: Path) -> None:
         ("WERKPLAATS_DATABASE_URL", "not a url", "is not a database URL"),
         ("WERKPLAATS_DEFAULT_LANGUAGE", "fr", "allowed: nl, en"),
         ("WERKPLAATS_BUS_URL", "redis://", "allowed: memory:// or postgres://"),
+        ("WERKPLAATS_LOG_FORMAT", "yaml", "allowed: text, json"),
     ],
 )
 def test_unusable_values_are_refused_with_what_is_allowed(
