@@ -56,12 +56,18 @@ def utcnow() -> dt.datetime:
 
 
 def create_engine(database_url: str) -> AsyncEngine:
-    """An async engine; on SQLite with WAL, foreign keys on and a busy timeout."""
+    """An async engine; on SQLite with WAL, foreign keys on and a busy timeout.
+
+    Statement parameters (names, emails, note texts) stay out of error messages and logs."""
     if database_url.startswith("sqlite"):
-        engine = create_async_engine(database_url, connect_args={"timeout": 15})
+        engine = create_async_engine(
+            database_url, connect_args={"timeout": 15}, hide_parameters=True
+        )
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         return engine
-    return create_async_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_async_engine(
+        database_url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True
+    )
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from server.i18n import N_
+from server.logs import route_template
 from server.templating import render, translator_for
 
 log = logging.getLogger("werkplaats")
@@ -124,7 +125,9 @@ async def _api_error(request: Request, exc: Exception) -> Response:
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    # The route's template, not the path: paths hold join codes and ids.
+    where = route_template(request.scope)
+    log.exception("unhandled error on %s %s", request.method, where, exc_info=exc)
     code, message = _DEFAULT_MESSAGES[500]
     try:
         return error_response(request, 500, code, message)
