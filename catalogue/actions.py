@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +18,19 @@ from catalogue.content import (
     ContentError,
     ContentErrors,
     Problem,
+    Theme,
     Variant,
     load_content,
     parse_variant,
 )
-from catalogue.models import GoalRow, RegionRow, ThemeRow, VariantRow, VariantVersion
+from catalogue.models import (
+    GoalRow,
+    NationalThemeRow,
+    RegionRow,
+    ThemeRow,
+    VariantRow,
+    VariantVersion,
+)
 from catalogue.queries import load_goals
 from server.errors import SeedError
 from server.i18n import N_
@@ -42,7 +50,11 @@ async def seed(db: AsyncSession, content: Content) -> list[str]:
     Re-seeding updates what came from the files and never duplicates. A variant whose newest
     version is a coordinator's edit is kept, and the report says so.
     """
-    report = [*await _seed_goals(db, content), *await _seed_regions(db, content)]
+    report = [
+        *await _seed_goals(db, content),
+        *await _seed_national_themes(db, content),
+        *await _seed_regions(db, content),
+    ]
     for variant in content.variants:
         report.append(await _seed_variant(db, variant))
     await db.commit()
@@ -72,18 +84,54 @@ async def _seed_goals(db: AsyncSession, content: Content) -> list[str]:
     return [f"goals: {added} added, {updated} updated, {len(content.goals)} in the content"]
 
 
+async def _seed_national_themes(db: AsyncSession, content: Content) -> list[str]:
+    existing = {row.slug: row for row in await db.scalars(select(NationalThemeRow))}
+    added = updated = 0
+    for position, theme in enumerate(content.national_themes):
+        row = existing.get(theme.slug)
+        values = dict(
+            position=position,
+            name=theme.name,
+            name_en=theme.name_en,
+            description=theme.description,
+            description_en=theme.description_en,
+        )
+        if row is None:
+            db.add(NationalThemeRow(slug=theme.slug, **values))
+            added += 1
+        elif any(getattr(row, k) != v for k, v in values.items()):
+            for key, value in values.items():
+                setattr(row, key, value)
+            updated += 1
+    await db.flush()
+    return [
+        f"national themes: {added} added, {updated} updated,"
+        f" {len(content.national_themes)} in the content"
+    ]
+
+
 async def _seed_regions(db: AsyncSession, content: Content) -> list[str]:
     """Add the regions that are missing, with their themes; coordinators own the rest.
 
-    A region that exists is left as it is, so a theme a coordinator removed stays removed.
+    A region that exists is left as it is, so a theme a coordinator removed stays removed. Its
+    themes from the file that belong to no national theme yet (a database from before national
+    themes) are given the national themes the file names.
     """
+    national = {row.slug: row for row in await db.scalars(select(NationalThemeRow))}
     lines = []
     for region in content.regions:
         row = await db.scalar(select(RegionRow).where(RegionRow.slug == region.slug))
         if row is not None:
+            lines.extend(_link_national_themes(row, region.themes, national))
             continue
         themes = [
-            ThemeRow(slug=t.slug, name=t.name, description=t.description, position=position)
+            ThemeRow(
+                slug=t.slug,
+                name=t.name,
+                description=t.description,
+                position=position,
+                national=[national[slug] for slug in t.national_themes],
+            )
             for position, t in enumerate(region.themes)
         ]
         db.add(
@@ -93,6 +141,23 @@ async def _seed_regions(db: AsyncSession, content: Content) -> list[str]:
         )
         lines.append(f"region {region.slug}: added with {len(region.themes)} themes")
     await db.flush()
+    return lines
+
+
+def _link_national_themes(
+    row: RegionRow, themes: Sequence[Theme], national: Mapping[str, NationalThemeRow]
+) -> list[str]:
+    lines = []
+    in_file = {theme.slug: theme for theme in themes}
+    for theme_row in row.themes:
+        theme = in_file.get(theme_row.slug)
+        if theme is None or theme_row.national or not theme.national_themes:
+            continue
+        theme_row.national = [national[slug] for slug in theme.national_themes]
+        lines.append(
+            f"region {row.slug}: theme {theme_row.slug} now belongs to"
+            f" {', '.join(theme.national_themes)}"
+        )
     return lines
 
 

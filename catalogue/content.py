@@ -22,6 +22,7 @@ from server.i18n import N_
 T = TypeVar("T")
 CONTENT_DIR = Path(__file__).parent / "content"
 LICENCE = "CC BY-SA 4.0"
+NATIONAL_THEMES_FILE = "national-themes.toml"
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_TEXT = 20_000
 MAX_SHORT_TEXT = 300
@@ -123,10 +124,22 @@ class Variant:
 
 
 @dataclass(frozen=True)
+class NationalTheme:
+    """A landelijk thema: the shared vocabulary that the regions' own themes map to."""
+
+    slug: str
+    name: str
+    name_en: str
+    description: str
+    description_en: str
+
+
+@dataclass(frozen=True)
 class Theme:
     slug: str
     name: str
     description: str
+    national_themes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -142,6 +155,7 @@ class Content:
     goals: tuple[Goal, ...]
     variants: tuple[Variant, ...]
     regions: tuple[Region, ...]
+    national_themes: tuple[NationalTheme, ...] = ()
 
 
 class _Reader:
@@ -494,33 +508,55 @@ def _parse_phases(r: _Reader, value: Any) -> tuple[tuple[Phase, ...], bool]:
 
 
 def parse_goals(data: Mapping[str, Any], source: str) -> tuple[Goal, ...]:
+    empty = N_("must be a non-empty list of [[goals]] tables")
+    return tuple(Goal(*fields) for fields in _parse_named(data, source, "goals", 120, empty))
+
+
+def parse_national_themes(data: Mapping[str, Any], source: str) -> tuple[NationalTheme, ...]:
+    """The landelijke thema's (national-themes.toml), or ContentError with every problem."""
+    empty = N_("must be a non-empty list of [[themes]] tables")
+    rows = _parse_named(data, source, "themes", 200, empty)
+    return tuple(NationalTheme(*fields) for fields in rows)
+
+
+def _parse_named(
+    data: Mapping[str, Any], source: str, key: str, name_limit: int, empty: str
+) -> list[tuple[str, str, str, str, str]]:
+    """A list of [[key]] tables of slug, name, name_en, description and description_en."""
     r = _Reader(data)
-    r.only(("licence", "goals"))
+    r.only(("licence", key))
     _check_licence(r)
-    items = r.present("goals")
-    goals: list[Goal] = []
+    items = r.present(key)
+    rows: list[tuple[str, str, str, str, str]] = []
     if not isinstance(items, list) or not items:
-        r.problem("goals", N_("must be a non-empty list of [[goals]] tables"))
+        r.problem(key, empty)
     else:
         for index, item in enumerate(items, start=1):
-            g = r.sub(item if isinstance(item, dict) else {}, f"goals[{index}]")
+            g = r.sub(item if isinstance(item, dict) else {}, f"{key}[{index}]")
             g.only(("slug", "name", "name_en", "description", "description_en"))
-            goals.append(
-                Goal(
-                    slug=g.slug("slug"),
-                    name=g.text("name", 120),
-                    name_en=g.text("name_en", 120),
-                    description=g.text("description", 1000),
-                    description_en=g.text("description_en", 1000),
+            rows.append(
+                (
+                    g.slug("slug"),
+                    g.text("name", name_limit),
+                    g.text("name_en", name_limit),
+                    g.text("description", 1000),
+                    g.text("description_en", 1000),
                 )
             )
-        _no_duplicates(r, "goals", [g.slug for g in goals])
+        _no_duplicates(r, key, [row[0] for row in rows])
     if r.problems:
         raise ContentError(source, r.problems)
-    return tuple(goals)
+    return rows
 
 
-def parse_regions(data: Mapping[str, Any], source: str) -> tuple[Region, ...]:
+def parse_regions(
+    data: Mapping[str, Any], source: str, national_slugs: Sequence[str] | None = None
+) -> tuple[Region, ...]:
+    """The regions and their themes, or ContentError with every problem.
+
+    `national_slugs`: the landelijke thema's a theme may name in `national_themes`; None means
+    they are unknown (their own file is broken), so the names are not checked.
+    """
     r = _Reader(data)
     r.only(("licence", "regions"))
     _check_licence(r)
@@ -536,8 +572,12 @@ def parse_regions(data: Mapping[str, Any], source: str) -> tuple[Region, ...]:
             raw_themes = item.get("themes", []) if isinstance(item, dict) else []
             for t_index, raw in enumerate(raw_themes if isinstance(raw_themes, list) else [], 1):
                 t = g.sub(raw if isinstance(raw, dict) else {}, f"themes[{t_index}]")
-                t.only(("slug", "name", "description"))
-                themes.append(Theme(t.slug("slug"), t.text("name", 200), t.text("description")))
+                t.only(("slug", "name", "description", "national_themes"))
+                slug, name, description = t.slug("slug"), t.text("name", 200), t.text("description")
+                national: tuple[str, ...] = ()
+                if national_slugs is not None:  # else its own file's problems are reported
+                    national = t.choices("national_themes", list(national_slugs))
+                themes.append(Theme(slug, name, description, national))
             _no_duplicates(g, "themes", [t.slug for t in themes])
             regions.append(
                 Region(g.slug("slug"), g.text("name", 200), g.text("description"), tuple(themes))
@@ -589,7 +629,8 @@ def _read_toml(path: Path, root: Path) -> dict[str, Any]:
 
 
 def load_content(root: Path = CONTENT_DIR) -> Content:
-    """Every goal, variant and region in the content directory, or ContentErrors for all faults."""
+    """Every goal, variant, region and national theme in the content directory, or
+    ContentErrors for all faults."""
     errors: list[ContentError] = []
 
     def attempt(parse: Callable[[], T]) -> T | None:
@@ -603,8 +644,16 @@ def load_content(root: Path = CONTENT_DIR) -> Content:
     # With a broken goals file the variants' goal names cannot be checked; that file's own
     # problems are reported instead of blaming every variant for them.
     goal_slugs = [g.slug for g in goals] if goals is not None else None
+    national = attempt(
+        lambda: parse_national_themes(
+            _read_toml(root / NATIONAL_THEMES_FILE, root), NATIONAL_THEMES_FILE
+        )
+    )
+    national_slugs = [t.slug for t in national] if national is not None else None
     regions = attempt(
-        lambda: parse_regions(_read_toml(root / "regions.toml", root), "regions.toml")
+        lambda: parse_regions(
+            _read_toml(root / "regions.toml", root), "regions.toml", national_slugs
+        )
     )
     variants: list[Variant] = []
     for path in sorted((root / "variants").glob("*.toml")):
@@ -618,8 +667,8 @@ def load_content(root: Path = CONTENT_DIR) -> Content:
             variants.append(variant)
     if errors:
         raise ContentErrors(errors)
-    assert goals is not None and regions is not None
-    return Content(goals, tuple(variants), regions)
+    assert goals is not None and regions is not None and national is not None
+    return Content(goals, tuple(variants), regions, national)
 
 
 class ContentErrors(ValueError):

@@ -57,7 +57,12 @@ REQUIRED_VARIANTS = (
 )
 REQUIRED_REGIONS = ("zuid-holland-zuid", "zwolle", "gelderse-vallei")
 VARIANT_FILES = sorted((CONTENT_DIR / "variants").glob("*.toml"))
-ALL_FILES = [CONTENT_DIR / "goals.toml", CONTENT_DIR / "regions.toml", *VARIANT_FILES]
+ALL_FILES = [
+    CONTENT_DIR / "goals.toml",
+    CONTENT_DIR / "regions.toml",
+    CONTENT_DIR / "national-themes.toml",
+    *VARIANT_FILES,
+]
 
 
 def _toml(path: Path) -> dict[str, Any]:
@@ -120,6 +125,17 @@ def test_region_exists_with_themes(content: Content, slug: str) -> None:
     assert regions[slug].name and regions[slug].description
     assert len(regions[slug].themes) >= 1
     assert all(theme.name and theme.description for theme in regions[slug].themes)
+    assert all(theme.national_themes for theme in regions[slug].themes)
+
+
+def test_every_national_theme_has_dutch_and_english_and_some_regional_theme(
+    content: Content,
+) -> None:
+    used = {slug for r in content.regions for t in r.themes for slug in t.national_themes}
+    for theme in content.national_themes:
+        assert theme.name and theme.description, theme.slug
+        assert theme.name != theme.name_en and theme.description != theme.description_en
+        assert theme.slug in used, theme.slug
 
 
 # Bad content: one fault at a time, in the data of a real, valid file ------------------------
@@ -457,7 +473,48 @@ def test_a_file_that_is_not_utf8_is_named(content_copy: Path) -> None:
     assert errors.errors[0].source == SOURCE
 
 
-@pytest.mark.parametrize("name", ["goals.toml", "regions.toml"])
+def test_an_unknown_national_theme_names_the_file_the_field_and_the_allowed_values(
+    content_copy: Path,
+) -> None:
+    _edit_text(
+        content_copy,
+        "regions.toml",
+        'national_themes = ["armoede-en-bestaanszekerheid"]',
+        'national_themes = ["armoede"]',
+    )
+    errors = _load_errors(content_copy)
+    [error] = errors.errors
+    assert error.source == "regions.toml"
+    [problem] = error.problems
+    assert problem.field == "regions[3].themes[1].national_themes"
+    assert problem.english() == (
+        "regions[3].themes[1].national_themes: unknown value 'armoede'; allowed:"
+        " armoede-en-bestaanszekerheid, eenzaamheid-en-sociale-basis, samenwerken-met-bewoners,"
+        " ervaringskennis, sociale-wijkteams, onderwijs-en-praktijk"
+    )
+
+
+def test_a_regional_theme_must_name_its_national_theme(content_copy: Path) -> None:
+    _edit_text(content_copy, "regions.toml", 'national_themes = ["ervaringskennis"]\n', "")
+    [error] = _load_errors(content_copy).errors
+    assert [p.english() for p in error.problems] == [
+        "regions[2].themes[3].national_themes: missing; this field is required"
+    ]
+
+
+def test_a_broken_national_themes_file_is_not_blamed_on_the_regions(content_copy: Path) -> None:
+    _edit_text(
+        content_copy,
+        "national-themes.toml",
+        'slug = "ervaringskennis"',
+        'slug = "sociale-wijkteams"',
+    )
+    errors = _load_errors(content_copy)
+    assert [error.source for error in errors.errors] == ["national-themes.toml"]
+    assert "the slug 'sociale-wijkteams' is used twice" in str(errors)
+
+
+@pytest.mark.parametrize("name", ["goals.toml", "regions.toml", "national-themes.toml"])
 def test_goals_and_regions_files_need_the_licence(content_copy: Path, name: str) -> None:
     _edit_text(content_copy, name, f'licence = "{LICENCE}"', 'licence = "All rights reserved"')
     errors = _load_errors(content_copy)

@@ -12,7 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from catalogue.actions import save_edit, seed
 from catalogue.content import CONTENT_DIR, Content, ContentErrors, load_content
-from catalogue.models import GoalRow, RegionRow, ThemeRow, VariantRow, VariantVersion
+from catalogue.models import (
+    GoalRow,
+    NationalThemeRow,
+    RegionRow,
+    ThemeRow,
+    VariantRow,
+    VariantVersion,
+    theme_national_themes,
+)
 from tests.helpers import make_user
 from tests.server.test_cli import run
 
@@ -42,6 +50,61 @@ async def test_seeding_again_changes_nothing_and_duplicates_nothing(
     assert await _count(db, VariantVersion) == len(content.variants)
     assert await _count(db, ThemeRow) == sum(len(r.themes) for r in content.regions)
     assert await _count(db, GoalRow) == 10
+    assert await _count(db, NationalThemeRow) == len(content.national_themes)
+    assert await _count(db, theme_national_themes) == _links(content)
+    assert "national themes: 0 added, 0 updated, 6 in the content" in again
+
+
+def _links(content: Content) -> int:
+    return sum(len(t.national_themes) for r in content.regions for t in r.themes)
+
+
+async def _national_of(db: async_sessionmaker[AsyncSession]) -> dict[tuple[str, str], list[str]]:
+    async with db() as session:
+        regions = await session.scalars(select(RegionRow))
+        return {
+            (region.slug, theme.slug): [n.slug for n in theme.national]
+            for region in regions
+            for theme in region.themes
+        }
+
+
+async def test_seed_loads_the_national_themes_and_what_each_regional_theme_belongs_to(
+    db: async_sessionmaker[AsyncSession], content: Content, seeded: list[str]
+) -> None:
+    assert await _count(db, NationalThemeRow) == len(content.national_themes) == 6
+    national = await _national_of(db)
+    assert national[("gelderse-vallei", "eenzaamheid")] == ["eenzaamheid-en-sociale-basis"]
+    assert national[("zwolle", "sociale-basis-versterken")] == [
+        "eenzaamheid-en-sociale-basis",
+        "samenwerken-met-bewoners",
+    ]
+    assert all(national.values())
+    # A national theme brings together the themes of more than one region.
+    regions_of: dict[str, set[str]] = {}
+    for (region, _theme), slugs in national.items():
+        for slug in slugs:
+            regions_of.setdefault(slug, set()).add(region)
+    assert len(regions_of["eenzaamheid-en-sociale-basis"]) >= 2
+    assert len(regions_of["onderwijs-en-praktijk"]) >= 2
+
+
+async def test_seeding_links_the_themes_of_a_database_from_before_national_themes(
+    db: async_sessionmaker[AsyncSession], content: Content, seeded: list[str]
+) -> None:
+    async with db() as session:
+        await session.execute(theme_national_themes.delete())
+        await session.commit()
+    async with db() as session:
+        report = await seed(session, content)
+    assert (
+        "region zwolle: theme sociale-basis-versterken now belongs to"
+        " eenzaamheid-en-sociale-basis, samenwerken-met-bewoners"
+    ) in report
+    assert await _count(db, theme_national_themes) == _links(content)
+    async with db() as session:
+        again = await seed(session, content)
+    assert not any("now belongs to" in line for line in again)
 
 
 async def test_a_changed_content_file_becomes_a_new_version(
