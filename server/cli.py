@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
@@ -15,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from server.settings import Settings, SettingsError
 
 Handler = Callable[[argparse.Namespace, Settings], int]
+# Requests still running this long after SIGTERM are cancelled (systemd waits 30 s, compose 30).
+GRACEFUL_SHUTDOWN_SECONDS = 20
 Sessions = async_sessionmaker[AsyncSession]
 
 
@@ -251,9 +254,15 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             "set WERKPLAATS_BUS_URL=postgres://… with a PostgreSQL database, or use --workers 1"
         )
 
+    from server.db import describe_url
+
+    database = describe_url(settings.database_url)
+
     async def check(engine: AsyncEngine, _db: Sessions) -> int:
         if await pending(engine):
-            raise CommandError("the database is not migrated; run `werkplaats migrate` first")
+            raise CommandError(
+                f"the database {database} is not migrated; run `werkplaats migrate` first"
+            )
         return 0
 
     _run(settings, check)
@@ -261,7 +270,20 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from server.logs import uvicorn_log_config
 
-    print(f"Werkplaats serves on http://{_url_host(args.host)}:{args.port}", flush=True)
+    print(
+        f"Werkplaats serves on http://{_url_host(args.host)}:{args.port} (database {database})",
+        flush=True,
+    )
+    if not os.environ.get("WERKPLAATS_DATABASE_URL"):
+        # Right for a demo; a deploy that forgot the setting must see it at once.
+        print(
+            "werkplaats serve: WERKPLAATS_DATABASE_URL is not set, so the SQLite file in "
+            "WERKPLAATS_DATA_DIR is used: one process only, never several",
+            file=sys.stderr,
+            flush=True,
+        )
+    # SIGTERM: uvicorn stops accepting, closes the websockets (1012: clients resume, on another
+    # process behind the proxy), lets running requests finish, then stops the app.
     uvicorn.run(
         "server.app:create_app_from_env",
         factory=True,
@@ -271,6 +293,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         proxy_headers=True,
         log_level="info",
         log_config=uvicorn_log_config(settings),
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
     return 0
 
@@ -360,6 +383,8 @@ def _erase(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
     from catalogue import module_export, modules
     from catalogue.queries import CatalogueCache, load_catalogue
     from server.app import domain_names_of
@@ -388,33 +413,46 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
             slugs = [module.slug for module in todo]
         if args.all:
             args.output.mkdir(parents=True, exist_ok=True)
-        for done, slug in enumerate(slugs, start=1):
-            async with db() as session:
-                module = await modules.load_module(session, slug)
-                if module is None:
-                    continue  # deleted meanwhile
-                version = await modules.latest(session, module)
-                text = await module_export.export_module(
-                    session,
-                    module,
-                    version,
-                    variants,
-                    args.format,
-                    actor="cli",
-                    names_of=domain_names_of(),
-                )
-            if args.all:
-                (args.output / f"{slug}.{args.format}").write_text(text, encoding="utf-8")
-                # A one-line counter on stderr is all the progress an export of many needs.
-                end = "\n" if done == len(slugs) else ""
-                print(f"\rexported {done}/{len(slugs)}", end=end, file=sys.stderr, flush=True)
-            elif args.output is not None:
-                args.output.write_text(text, encoding="utf-8")
-                print(f"exported {slug} to {args.output}", file=sys.stderr)
-            else:
-                sys.stdout.write(text)
+        # Exporting many: a progress bar on stderr when it is a terminal (disable=None: off
+        # otherwise, so logs and pipes get no carriage returns), then one summary line always.
+        written = 0
+        with tqdm(
+            total=len(slugs),
+            desc="exporting",
+            unit="module",
+            file=sys.stderr,
+            disable=None if args.all else True,
+        ) as bar:
+            for slug in slugs:
+                async with db() as session:
+                    module = await modules.load_module(session, slug)
+                    if module is None:
+                        bar.update()
+                        continue  # deleted meanwhile
+                    version = await modules.latest(session, module)
+                    text = await module_export.export_module(
+                        session,
+                        module,
+                        version,
+                        variants,
+                        args.format,
+                        actor="cli",
+                        names_of=domain_names_of(),
+                    )
+                if args.all:
+                    (args.output / f"{slug}.{args.format}").write_text(text, encoding="utf-8")
+                    written += 1
+                    bar.update()
+                elif args.output is not None:
+                    args.output.write_text(text, encoding="utf-8")
+                    print(f"exported {slug} to {args.output}", file=sys.stderr)
+                else:
+                    sys.stdout.write(text)
         if args.all and not slugs:
             print("no modules to export", file=sys.stderr)
+        elif args.all:
+            noun = "module" if written == 1 else "modules"
+            print(f"exported {written} {noun} to {args.output}", file=sys.stderr)
         return 0
 
     return _run(settings, work)

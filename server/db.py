@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+CONNECT_TIMEOUT = 10.0  # seconds to open a PostgreSQL connection
+
 # Stable constraint names, so migrations can refer to them on both backends.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -66,7 +68,13 @@ def create_engine(database_url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         return engine
     return create_async_engine(
-        database_url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True
+        database_url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=10,
+        hide_parameters=True,
+        # A server that takes the connection but never answers is an error, not a hang.
+        connect_args={"timeout": CONNECT_TIMEOUT},
     )
 
 
@@ -91,10 +99,13 @@ async def database_problem(engine: AsyncEngine) -> str | None:
     try:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
+    except TimeoutError:
+        reason = f"no answer within {CONNECT_TIMEOUT:.0f} s"
     except Exception as error:  # any driver error means "unreachable"; the text says why
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        return f"{describe_url(engine.url.render_as_string(hide_password=False))}: {reason}"
-    return None
+    else:
+        return None
+    return f"{describe_url(engine.url.render_as_string(hide_password=False))}: {reason}"
 
 
 def describe_url(database_url: str) -> str:

@@ -196,6 +196,25 @@ def test_an_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
         assert "Traceback" not in result.stderr
 
 
+def test_a_database_server_that_never_answers_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    # Takes connections and says nothing, as a half-dead host or a wrong port behind a
+    # firewall does.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        env = {
+            "WERKPLAATS_DATA_DIR": str(tmp_path),
+            "WERKPLAATS_DATABASE_URL": f"postgresql://nobody@127.0.0.1:{port}/none",
+        }
+        result = run("serve", "--port", "1", env=env)
+    assert result.returncode == 2
+    assert f"cannot reach the database postgresql+asyncpg://nobody@127.0.0.1:{port}/none: " in (
+        result.stderr
+    )
+    assert "no answer within 10 s" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_serve_refuses_what_it_cannot_do(env: dict[str, str]) -> None:
     not_migrated = run("serve", "--port", "1", env=env)
     assert not_migrated.returncode == 2 and "not migrated" in not_migrated.stderr
@@ -211,6 +230,7 @@ def test_serve_runs_a_real_server(env: dict[str, str], tmp_path: Path) -> None:
     with serving("serve", env=env, log=tmp_path / "serve.log") as url:
         home = httpx.get(url + "/")
         assert home.status_code == 200 and "Werkplaats" in home.text
+    assert "WERKPLAATS_DATABASE_URL is not set" not in (tmp_path / "serve.log").read_text()
 
 
 def test_demo_migrates_seeds_and_serves_from_nothing(tmp_path: Path) -> None:
@@ -223,3 +243,6 @@ def test_demo_migrates_seeds_and_serves_from_nothing(tmp_path: Path) -> None:
     assert f"Open {url}" in output
     assert "coordinator@werkplaats.example" in output
     assert (tmp_path / "data" / "werkplaats.sqlite3").exists()
+    # Which database it serves, and that it fell back to SQLite because none was set.
+    assert f"(database sqlite+aiosqlite:///{tmp_path / 'data' / 'werkplaats.sqlite3'})" in output
+    assert "WERKPLAATS_DATABASE_URL is not set" in output
