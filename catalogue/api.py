@@ -197,20 +197,36 @@ async def match_variants(request: Request) -> Response:
 async def regions(request: Request) -> Response:
     async with request.app.state.db() as db:
         rows = await queries.load_regions(db)
+        national = await queries.load_national_themes(db)
     return JSONResponse(
         {
+            "national_themes": [
+                {
+                    "slug": t.slug,
+                    "name": t.name,
+                    "name_en": t.name_en,
+                    "description": t.description,
+                    "description_en": t.description_en,
+                }
+                for t in national
+            ],
             "regions": [
                 {
                     "slug": r.slug,
                     "name": r.name,
                     "description": r.description,
                     "themes": [
-                        {"slug": t.slug, "name": t.name, "description": t.description}
+                        {
+                            "slug": t.slug,
+                            "name": t.name,
+                            "description": t.description,
+                            "national_themes": [n.slug for n in t.national],
+                        }
                         for t in r.themes
                     ],
                 }
                 for r in rows
-            ]
+            ],
         }
     )
 

@@ -1,5 +1,8 @@
 """The outcome library: who may read an outcome, region membership, and full-text search.
 
+The theme filter takes a national theme (landelijk thema) and finds the outcomes of every
+regional theme that belongs to it, across regions; a regional theme's own slug works too.
+
 Visibility follows the outcome's sharing level (docs/library.md): "open" to everyone, also
 without an account; "national" to every logged-in account; "region" to members of the outcome's
 region and to coordinators; "group" is never listed. The search index holds only the shared
@@ -15,10 +18,17 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import and_, delete, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalogue.models import GoalRow, RegionRow, ThemeRow, VariantRow
+from catalogue.models import (
+    GoalRow,
+    NationalThemeRow,
+    RegionRow,
+    ThemeRow,
+    VariantRow,
+    theme_national_themes,
+)
 from catalogue.outcome_models import (
     KnowledgeQuestion,
     OutcomeRating,
@@ -177,6 +187,7 @@ class Hit:
     theme: str | None
     goals: tuple[str, ...]
     held_on: str | None
+    national_themes: tuple[str, ...] = ()
 
 
 def _date(field: str, value: str | None) -> dt.date | None:
@@ -192,7 +203,9 @@ def _date(field: str, value: str | None) -> dt.date | None:
 
 async def parse_query(db: AsyncSession, params: dict[str, str]) -> Query:
     """Check the search parameters q, doel, werkvorm, thema, regio, van, tot. Raises
-    SearchError on a query that is too long or a filter value that does not exist."""
+    SearchError on a query that is too long or a filter value that does not exist.
+
+    `thema` is a national theme's slug or a regional theme's (docs/library.md)."""
     words = params.get("q", "").strip()
     if len(words) > MAX_QUERY:
         raise SearchError(
@@ -214,8 +227,10 @@ async def parse_query(db: AsyncSession, params: dict[str, str]) -> Query:
         await db.scalar(select(RegionRow.id).where(RegionRow.slug == region)) is None
     ):
         raise SearchError("regio", N_("There is no region with that name."))
-    if theme is not None and (
-        await db.scalar(select(ThemeRow.id).where(ThemeRow.slug == theme).limit(1)) is None
+    if (
+        theme is not None
+        and await db.get(NationalThemeRow, theme) is None
+        and await db.scalar(select(ThemeRow.id).where(ThemeRow.slug == theme).limit(1)) is None
     ):
         raise SearchError("thema", N_("There is no theme with that name."))
     date_from, date_to = _date("van", given("van")), _date("tot", given("tot"))
@@ -235,8 +250,19 @@ async def search(
         statement = statement.where(OutcomeRow.variant_slug == query.variant)
     if query.region:
         statement = statement.where(OutcomeRow.region_slug == query.region)
+    national = await national_themes_of(db)
     if query.theme:
-        statement = statement.where(OutcomeRow.theme_slug == query.theme)
+        # The regional theme itself, and every regional theme under the national theme.
+        under = [pair for pair, slugs in national.items() if query.theme in slugs]
+        statement = statement.where(
+            or_(
+                OutcomeRow.theme_slug == query.theme,
+                *(
+                    and_(OutcomeRow.region_slug == region, OutcomeRow.theme_slug == theme)
+                    for region, theme in under
+                ),
+            )
+        )
     if query.date_from:
         start = dt.datetime.combine(query.date_from, dt.time(), tzinfo=dt.UTC)
         statement = statement.where(OutcomeRow.held_on >= start)
@@ -276,11 +302,27 @@ async def search(
                 theme=version["theme"],
                 goals=tuple(version["goals"]),
                 held_on=version["held_on"],
+                national_themes=national.get((row.region_slug or "", row.theme_slug or ""), ()),
             )
         )
         if len(hits) >= MAX_RESULTS:
             break
     return hits
+
+
+async def national_themes_of(db: AsyncSession) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(region slug, regional theme slug) -> the slugs of the national themes it belongs to."""
+    rows = await db.execute(
+        select(RegionRow.slug, ThemeRow.slug, theme_national_themes.c.national_slug)
+        .join(ThemeRow, ThemeRow.region_id == RegionRow.id)
+        .join(theme_national_themes, theme_national_themes.c.theme_id == ThemeRow.id)
+        .join(NationalThemeRow, NationalThemeRow.slug == theme_national_themes.c.national_slug)
+        .order_by(NationalThemeRow.position)
+    )
+    result: dict[tuple[str, str], tuple[str, ...]] = {}
+    for region, theme, slug in rows:
+        result[(region, theme)] = (*result.get((region, theme), ()), slug)
+    return result
 
 
 def _derived(stored: str, current: str) -> bool:

@@ -37,8 +37,10 @@ async def library_page(request: Request) -> Response:
             memberships = await library.memberships_of(db, user)
             hits = await library.search(db, query, user, memberships)
         regions = await queries.load_regions(db)
+        national = await queries.load_national_themes(db)
     catalogue = await load(request)
     language = language_of(request)
+    national_names = {t.slug: (t.name_en if language == "en" else t.name) for t in national}
     context: dict[str, Any] = {
         "params": {k: v[: library.MAX_QUERY] for k, v in params.items()},
         "hits": hits,
@@ -52,11 +54,10 @@ async def library_page(request: Request) -> Response:
         "variant_titles": {cv.variant.slug: cv.variant.title for cv in catalogue.variants},
         "regions": regions,
         "region_names": {region.slug: region.name for region in regions},
-        "themes": sorted(
-            {theme.slug: theme.name for region in regions for theme in region.themes}.items(),
-            key=lambda pair: pair[1].lower(),
-        ),
-        "theme_names": {t.slug: t.name for region in regions for t in region.themes},
+        # National themes first (they find the outcomes of every region), then each region's own.
+        "national_themes": [(t.slug, national_names[t.slug]) for t in national],
+        "national_names": national_names,
+        "theme_names": {(r.slug, t.slug): t.name for r in regions for t in r.themes},
     }
     return render(request, "library/search.html", context, status_code=400 if error else 200)
 
@@ -79,7 +80,12 @@ async def api_outcomes(request: Request) -> Response:
     return JSONResponse(
         {
             "outcomes": [
-                {**asdict(hit), "goals": list(hit.goals), "url": f"/uitkomsten/{hit.public_id}"}
+                {
+                    **asdict(hit),
+                    "goals": list(hit.goals),
+                    "national_themes": list(hit.national_themes),
+                    "url": f"/uitkomsten/{hit.public_id}",
+                }
                 for hit in hits
             ]
         }

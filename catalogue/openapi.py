@@ -9,6 +9,7 @@ from catalogue.matching import MAX_GROUP_SIZE, MAX_MINUTES
 from catalogue.vocabulary import FACILITATION, MODALITIES, ROLES, TOOLS
 
 _ERROR = {"$ref": "#/components/responses/Error"}
+_STRINGS = {"type": "array", "items": {"type": "string"}}
 _RANGE: dict[str, Any] = {
     "type": "object",
     "properties": {"min": {"type": "integer"}, "max": {"type": "integer"}},
@@ -262,8 +263,59 @@ PATHS: dict[str, Any] = {
     },
     "/api/regions": {
         "get": {
-            "summary": "The Werkplaatsen and their themes",
-            "responses": {"200": {"description": "the regions"}},
+            "summary": "The Werkplaatsen and their themes, and the national themes",
+            "responses": {
+                "200": {
+                    "description": "the national themes (landelijke thema's), and the regions"
+                    " with their own themes, each naming the national themes it belongs to",
+                    **_json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "national_themes": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "properties": {
+                                            key: {"type": "string"}
+                                            for key in (
+                                                "slug",
+                                                "name",
+                                                "name_en",
+                                                "description",
+                                                "description_en",
+                                            )
+                                        },
+                                    },
+                                },
+                                "regions": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "properties": {
+                                            "slug": {"type": "string"},
+                                            "name": {"type": "string"},
+                                            "description": {"type": "string"},
+                                            "themes": {
+                                                "type": "array",
+                                                "items": {
+                                                    "type": "object",
+                                                    "properties": {
+                                                        "slug": {"type": "string"},
+                                                        "name": {"type": "string"},
+                                                        "description": {"type": "string"},
+                                                        "national_themes": _STRINGS,
+                                                    },
+                                                },
+                                            },
+                                        },
+                                    },
+                                },
+                            },
+                        }
+                    ),
+                }
+            },
         }
     },
     "/api/outcomes": {
@@ -282,7 +334,12 @@ PATHS: dict[str, Any] = {
                     for name, d in (
                         ("doel", "goal slug"),
                         ("werkvorm", "variant slug"),
-                        ("thema", "theme slug"),
+                        (
+                            "thema",
+                            "a national theme's slug (landelijk thema, see national_themes in"
+                            " /api/regions): the outcomes of every regional theme that belongs"
+                            " to it, in every region; or a regional theme's slug",
+                        ),
                         ("regio", "region slug"),
                     )
                 ),
@@ -314,6 +371,12 @@ PATHS: dict[str, Any] = {
                                                 "items": {"type": "string"},
                                             },
                                             "held_on": {"type": ["string", "null"]},
+                                            "national_themes": {
+                                                "type": "array",
+                                                "items": {"type": "string"},
+                                                "description": "the national themes the"
+                                                " outcome's regional theme belongs to",
+                                            },
                                         },
                                     },
                                 }

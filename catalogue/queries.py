@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalogue.content import ContentError, Goal, Variant, parse_variant
-from catalogue.models import GoalRow, RegionRow, VariantRow, VariantVersion
+from catalogue.models import GoalRow, NationalThemeRow, RegionRow, VariantRow, VariantVersion
 
 log = logging.getLogger("werkplaats.catalogue")
 
@@ -114,6 +114,11 @@ async def variant_versions(db: AsyncSession, slug: str) -> list[VariantVersion]:
 
 async def load_regions(db: AsyncSession) -> list[RegionRow]:
     return list(await db.scalars(select(RegionRow).order_by(RegionRow.name)))
+
+
+async def load_national_themes(db: AsyncSession) -> list[NationalThemeRow]:
+    """The national themes (landelijke thema's), in the order of their content file."""
+    return list(await db.scalars(select(NationalThemeRow).order_by(NationalThemeRow.position)))
 
 
 async def load_region(db: AsyncSession, slug: str) -> RegionRow | None:

@@ -1,5 +1,6 @@
-"""Issue 7's path in Chromium: an educator finds shared outcomes across regions in the library,
-builds a module from two of them and a practice, and downloads it in each format."""
+"""Issue 7's path in Chromium: an educator finds shared outcomes across regions in the library
+(by words, and by a national theme that two regions' own themes belong to), builds a module
+from two of them and a practice, and downloads it in each format."""
 
 from __future__ import annotations
 
@@ -41,10 +42,23 @@ CAPTURED = {
     "chart": None,
     "attendance": {"room": 1, "remote": 1, "total": 2},
 }
+# (title, region, regional theme, summary): both regional themes belong to the national theme
+# "Sociale wijkteams"; the third outcome's theme does not.
 OUTCOMES = (
-    ("Wijkteams leren van elkaar", "zuid-holland-zuid", "Wijkteams bespraken hun casussen."),
-    ("Bewoners en wijkteams samen", "zwolle", "Wijkteams en bewoners zochten samen."),
+    (
+        "Wijkteams leren van elkaar",
+        "zuid-holland-zuid",
+        "doorontwikkeling-sociale-wijkteams",
+        "Wijkteams bespraken hun casussen.",
+    ),
+    (
+        "Bewoners en wijkteams samen",
+        "zwolle",
+        "collectief-werken",
+        "Wijkteams en bewoners zochten samen.",
+    ),
 )
+OTHER = ("Mee kunnen doen op school", "gelderse-vallei", "kinderarmoede", "Gezinnen en scholen.")
 
 
 def _run(coroutine: Coroutine[Any, Any, None]) -> None:
@@ -68,7 +82,7 @@ async def _seed_outcomes(database: Path) -> None:
     engine = create_engine(f"sqlite+aiosqlite:///{database}")
     try:
         db = sessionmaker(engine)
-        for title, region, summary in OUTCOMES:
+        for title, region, theme, summary in (*OUTCOMES, OTHER):
             async with db() as session:
                 await outcomes.save_outcome(
                     session,
@@ -78,6 +92,7 @@ async def _seed_outcomes(database: Path) -> None:
                         held_on=dt.datetime(2026, 11, 20, 14, tzinfo=dt.UTC),
                         variant_slug="intervisie",
                         region_slug=region,
+                        theme_slug=theme,
                         goals=(),
                     ),
                     outcomes.Composition(summary=summary, insights="Vaker samen", sharing="open"),
@@ -130,19 +145,29 @@ def test_an_educator_finds_outcomes_builds_a_module_and_downloads_it(
         page.get_by_role("link", name="Bibliotheek").click()
         page.locator("#f-q").fill("wijkteams")
         page.get_by_role("button", name="Zoeken").click()
-        for title, _region, _summary in OUTCOMES:
+        for title, *_ in OUTCOMES:
             expect(page.get_by_role("link", name=title)).to_be_visible()
         page.locator("#f-q").fill("Zandbergen")
         page.get_by_role("button", name="Zoeken").click()
-        for title, _region, _summary in OUTCOMES:
+        for title, *_ in OUTCOMES:
             expect(page.get_by_role("link", name=title)).to_have_count(0)
+
+        # A national theme finds the outcomes of both regions' own themes under it, only those.
+        page.locator("#f-q").fill("")
+        page.get_by_label("Thema").select_option(label="Sociale wijkteams")
+        page.get_by_role("button", name="Zoeken").click()
+        expect(page.get_by_role("heading", name="2 uitkomsten")).to_be_visible()
+        for title, *_ in OUTCOMES:
+            expect(page.get_by_role("link", name=title)).to_be_visible()
+        expect(page.get_by_role("link", name=OTHER[0])).to_have_count(0)
+        expect(page.get_by_text("landelijk thema: Sociale wijkteams").first).to_be_visible()
 
         # A module from the two outcomes and one practice.
         page.goto("/modules/nieuw")
         page.locator('[name="title"]').fill("Samenwerken in de wijk")
         page.locator('[name="audience"]').fill("hbo Social Work, jaar 2")
         page.locator('[name="objectives"]').fill("Je herkent wat samenwerking in de wijk vraagt")
-        for slot, (title, _region, _summary) in enumerate(OUTCOMES, start=1):
+        for slot, (title, *_) in enumerate(OUTCOMES, start=1):
             page.locator(f'[name="case-{slot}-outcome"]').select_option(label=title)
         page.locator('[name="exercise-1-variant"]').select_option("intervisie")
         page.locator('[name="reflection"]').fill("Wat neem je mee naar je stage?")
@@ -158,7 +183,7 @@ def test_an_educator_finds_outcomes_builds_a_module_and_downloads_it(
                 page.get_by_role("link", name=label, exact=True).click()
             text = Path(download.value.path()).read_text(encoding="utf-8")
             assert check(text), label
-            for title, _region, _summary in OUTCOMES:
+            for title, *_ in OUTCOMES:
                 assert title in text, (label, title)
             assert "Zandbergen" not in text and "Wilma" not in text
             assert "CC BY" in text
@@ -166,6 +191,6 @@ def test_an_educator_finds_outcomes_builds_a_module_and_downloads_it(
         expect(page.get_by_role("heading", level=1)).to_contain_text("Samenwerken in de wijk")
         printable = page.content()
         assert "Zandbergen" not in printable and "CC BY" in printable
-        assert all(title in printable for title, _region, _summary in OUTCOMES)
+        assert all(title in printable for title, *_ in OUTCOMES)
     finally:
         context.close()

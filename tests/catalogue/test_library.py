@@ -201,6 +201,55 @@ async def test_filters(library_db: async_sessionmaker[AsyncSession]) -> None:
     }
 
 
+async def test_a_national_theme_finds_the_outcomes_of_its_regional_themes_in_every_region(
+    client: httpx.AsyncClient, library_db: async_sessionmaker[AsyncSession]
+) -> None:
+    db = library_db
+    coordinator = await make_user(db, "co@example.org", ("coordinator",), "Coördinator")
+    # Zwolle's "sociale-basis-versterken" (the fixture's outcomes) and Gelderse Vallei's
+    # "eenzaamheid" both belong to the national theme "eenzaamheid-en-sociale-basis".
+    await _outcome(
+        db, "Eenzaamheid op tijd zien", "open", region="gelderse-vallei", theme="eenzaamheid"
+    )
+    await _outcome(
+        db, "Schoolspullen voor iedereen", "open", region="gelderse-vallei", theme="kinderarmoede"
+    )
+    assert await _titles(db, coordinator, thema="eenzaamheid-en-sociale-basis") == {
+        "Open uitkomst",
+        "Regio Zwolle uitkomst",
+        "Eenzaamheid op tijd zien",
+    }
+    assert await _titles(db, None, thema="eenzaamheid-en-sociale-basis") == {
+        "Open uitkomst",
+        "Eenzaamheid op tijd zien",
+    }
+    assert await _titles(db, None, thema="armoede-en-bestaanszekerheid") == {
+        "Schoolspullen voor iedereen"
+    }
+    assert await _titles(db, None, thema="sociale-wijkteams") == set()
+    # A regional theme's own slug still finds that theme only; filters combine.
+    assert await _titles(db, None, thema="eenzaamheid") == {"Eenzaamheid op tijd zien"}
+    assert await _titles(db, coordinator, thema="eenzaamheid-en-sociale-basis", regio="zwolle") == {
+        "Open uitkomst",
+        "Regio Zwolle uitkomst",
+    }
+
+    api = await client.get("/api/outcomes", params={"thema": "eenzaamheid-en-sociale-basis"})
+    assert api.status_code == 200
+    assert {hit["title"]: hit["national_themes"] for hit in api.json()["outcomes"]} == {
+        "Open uitkomst": ["eenzaamheid-en-sociale-basis", "samenwerken-met-bewoners"],
+        "Eenzaamheid op tijd zien": ["eenzaamheid-en-sociale-basis"],
+    }
+    page = await client.get("/bibliotheek", params={"thema": "eenzaamheid-en-sociale-basis"})
+    assert page.status_code == 200
+    assert "<optgroup label=\"Landelijke thema's (alle regio's)\">" in page.text.replace(
+        "&#39;", "'"
+    )
+    assert '<option value="eenzaamheid-en-sociale-basis" selected>' in page.text
+    assert "Eenzaamheid op tijd zien" in page.text and "Schoolspullen" not in page.text
+    assert "(landelijk thema: Eenzaamheid en sociale basis)" in page.text
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [

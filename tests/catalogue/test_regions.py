@@ -26,7 +26,13 @@ def region_json(region: Region) -> dict[str, Any]:
         "name": region.name,
         "description": region.description,
         "themes": [
-            {"slug": t.slug, "name": t.name, "description": t.description} for t in region.themes
+            {
+                "slug": t.slug,
+                "name": t.name,
+                "description": t.description,
+                "national_themes": list(t.national_themes),
+            }
+            for t in region.themes
         ],
     }
 
@@ -92,6 +98,32 @@ async def test_a_region_page_shows_its_themes_and_no_forms_to_visitors(
         assert theme.description in text
     assert 'method="post"' not in text
     assert "Thema toevoegen" not in text and "Dit thema wijzigen" not in text
+    # Each theme names its national theme(s), a link to their outcomes in every region.
+    assert (
+        'Landelijke thema\'s: <a href="/bibliotheek?thema=eenzaamheid-en-sociale-basis">'
+        "Eenzaamheid en sociale basis</a>, "
+        '<a href="/bibliotheek?thema=samenwerken-met-bewoners">'
+        "Samenwerking met bewoners en informele zorg</a>"
+    ) in text
+    assert (
+        'Landelijk thema: <a href="/bibliotheek?thema=ervaringskennis">Ervaringsdeskundigheid</a>'
+    ) in text
+
+
+async def test_the_api_lists_the_national_themes(
+    client: httpx.AsyncClient, content: Content
+) -> None:
+    response = await client.get("/api/regions")
+    assert response.json()["national_themes"] == [
+        {
+            "slug": t.slug,
+            "name": t.name,
+            "name_en": t.name_en,
+            "description": t.description,
+            "description_en": t.description_en,
+        }
+        for t in content.national_themes
+    ]
 
 
 async def test_an_unknown_region_is_a_page_not_found_in_dutch(client: httpx.AsyncClient) -> None:
