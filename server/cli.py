@@ -413,9 +413,9 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
             slugs = [module.slug for module in todo]
         if args.all:
             args.output.mkdir(parents=True, exist_ok=True)
+        written = 0
         # Exporting many: a progress bar on stderr when it is a terminal (disable=None: off
         # otherwise, so logs and pipes get no carriage returns), then one summary line always.
-        written = 0
         with tqdm(
             total=len(slugs),
             desc="exporting",

@@ -4,10 +4,14 @@ and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import os
+import pty
+import struct
 import subprocess
 import sys
+import termios
 from pathlib import Path
 from typing import Any
 
@@ -330,7 +334,8 @@ async def test_the_cli_exports_modules_and_refuses_bad_arguments(
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in folder.iterdir()) == sorted([f"{slug}.json", f"{second}.json"])
-    assert "exported 2/2" in done.stderr
+    # Not a terminal: no progress bar (no carriage returns in a log), one summary line.
+    assert done.stderr == f"exported 2 modules to {folder}\n"
 
     unknown = _cli(
         "export", "module", "nope", "--format", "md", database_url=database_url, tmp_path=tmp_path
@@ -350,6 +355,55 @@ async def test_the_cli_exports_modules_and_refuses_bad_arguments(
         )
     assert len(entries) == 6 and all(e.actor == "cli" for e in entries)
     assert json.loads((folder / f"{slug}.json").read_text(encoding="utf-8"))["slug"] == slug
+
+
+def _on_a_terminal(command: list[str], env: dict[str, str]) -> str:
+    """Run a command with stderr on a pseudo-terminal, as when a person runs it; what it
+    showed there. It must succeed and write nothing on stdout."""
+    main, terminal = pty.openpty()
+    # 24 rows of 80 columns: a new pseudo-terminal has no size, and a bar needs a width.
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    try:
+        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=terminal)
+        os.close(terminal)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(main, 4096)
+            except OSError:  # the process ended and closed the terminal (EIO)
+                break
+            if not chunk:
+                break
+            shown += chunk
+        assert process.wait(timeout=60) == 0
+        assert process.stdout is not None and process.stdout.read() == b""
+        process.stdout.close()
+    finally:
+        os.close(main)
+    return shown.decode()
+
+
+async def test_exporting_every_module_on_a_terminal_shows_a_progress_bar(
+    seeded: list[str],
+    db: async_sessionmaker[AsyncSession],
+    client: httpx.AsyncClient,
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    ids = await _setup(db, client)
+    slugs = [await _create(client, ids) for _ in range(3)]
+    folder = tmp_path / "alle"
+    env = {
+        **os.environ,
+        "WERKPLAATS_DATABASE_URL": database_url,
+        "WERKPLAATS_DATA_DIR": str(tmp_path),
+    }
+    command = [WERKPLAATS, "export", "module", "--all", "--format", "md", "--output", str(folder)]
+    text = _on_a_terminal(command, env)
+    assert "\r" in text  # the bar is redrawn in place
+    assert "exporting: 100%" in text and "3/3" in text
+    assert text.rstrip().endswith(f"exported 3 modules to {folder}")
+    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{slug}.md" for slug in slugs)
 
 
 async def test_the_printable_page_uses_the_static_print_stylesheet(
