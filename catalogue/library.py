@@ -41,7 +41,8 @@ from server.i18n import N_
 from server.models import Role, User
 
 MAX_QUERY = 200
-MAX_RESULTS = 100
+MAX_RESULTS = 100  # a page
+MAX_PAGE = 1000
 SNIPPET = 240
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -174,6 +175,7 @@ class Query:
     region: str | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    page: int = 1
 
 
 @dataclass(frozen=True)
@@ -202,7 +204,7 @@ def _date(field: str, value: str | None) -> dt.date | None:
 
 
 async def parse_query(db: AsyncSession, params: dict[str, str]) -> Query:
-    """Check the search parameters q, doel, werkvorm, thema, regio, van, tot. Raises
+    """Check the search parameters q, doel, werkvorm, thema, regio, van, tot, pagina. Raises
     SearchError on a query that is too long or a filter value that does not exist.
 
     `thema` is a national theme's slug or a regional theme's (docs/library.md)."""
@@ -236,13 +238,25 @@ async def parse_query(db: AsyncSession, params: dict[str, str]) -> Query:
     date_from, date_to = _date("van", given("van")), _date("tot", given("tot"))
     if date_from and date_to and date_from > date_to:
         raise SearchError("tot", N_("The end date comes before the start date."))
-    return Query(words, goal, variant, theme, region, date_from, date_to)
+    page = given("pagina") or "1"
+    if not (page.isascii() and page.isdigit() and 1 <= int(page[:5]) <= MAX_PAGE):
+        raise SearchError("pagina", N_("Give a page number from 1 to %(max)s."), {"max": MAX_PAGE})
+    return Query(words, goal, variant, theme, region, date_from, date_to, int(page))
 
 
 async def search(
-    db: AsyncSession, query: Query, user: User | None, memberships: Collection[str]
+    db: AsyncSession,
+    query: Query,
+    user: User | None,
+    memberships: Collection[str],
+    limit: int | None = None,
 ) -> list[Hit]:
-    """The outcomes `user` may read that match `query`, newest first, as shared versions."""
+    """The outcomes `user` may read that match `query`, as shared versions: with words, the
+    most relevant first (then the newest); without, the newest first. Page `query.page` of
+    MAX_RESULTS; `limit` (say MAX_RESULTS + 1, to learn whether there is more) overrides the
+    page size but not where the page starts."""
+    limit = MAX_RESULTS if limit is None else limit
+    skip = (query.page - 1) * MAX_RESULTS
     statement = select(OutcomeRow).where(OutcomeRow.sharing != "group")
     if user is None:
         statement = statement.where(OutcomeRow.sharing == "open")
@@ -269,14 +283,18 @@ async def search(
     if query.date_to:
         end = dt.datetime.combine(query.date_to + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
         statement = statement.where(OutcomeRow.held_on < end)
+    rank: dict[int, float] = {}
     if query.text:
-        matching = await _matching_ids(db, query.text)
-        if not matching:
+        rank = await _matching_ids(db, query.text)
+        if not rank:
             return []
-        statement = statement.where(OutcomeRow.id.in_(matching))
+        statement = statement.where(OutcomeRow.id.in_(rank))
     statement = statement.order_by(OutcomeRow.held_on.desc(), OutcomeRow.id.desc())
+    rows = list(await db.scalars(statement))
+    if rank:  # stable: equally relevant outcomes stay newest first
+        rows.sort(key=lambda row: -rank[row.id])
     hits: list[Hit] = []
-    for row in await db.scalars(statement):
+    for row in rows:
         if not may_read(user, row, memberships):
             continue
         if query.goal and query.goal not in (row.goals or ()):
@@ -291,6 +309,9 @@ async def search(
             title = ""  # changed outside save_outcome (e.g. an erasure): show nothing stale
         if not _derived(snippet.removesuffix("…"), version["summary"] or version["insights"]):
             snippet = ""
+        if skip:
+            skip -= 1  # on an earlier page
+            continue
         hits.append(
             Hit(
                 public_id=row.public_id,
@@ -305,7 +326,7 @@ async def search(
                 national_themes=national.get((row.region_slug or "", row.theme_slug or ""), ()),
             )
         )
-        if len(hits) >= MAX_RESULTS:
+        if len(hits) >= limit:
             break
     return hits
 
@@ -363,23 +384,28 @@ def _snippet(value: str) -> str:
     return value if len(value) <= SNIPPET else value[: SNIPPET - 1].rstrip() + "…"
 
 
-async def _matching_ids(db: AsyncSession, words: str) -> list[int]:
-    """Ids of the outcomes whose shared text matches every word (Dutch stemming on
-    PostgreSQL; word prefixes on SQLite's FTS5)."""
+async def _matching_ids(db: AsyncSession, words: str) -> dict[int, float]:
+    """Id -> relevance (higher is more relevant) of the outcomes whose shared text matches
+    every word: Dutch stemming and ts_rank on PostgreSQL; word prefixes and bm25 on SQLite's
+    FTS5 (whose bm25 is lower for better matches, hence the minus)."""
     if _dialect(db) == "postgresql":
         rows = await db.execute(
             text(
-                "SELECT outcome_id FROM outcome_texts "
-                "WHERE to_tsvector('dutch', body) @@ plainto_tsquery('dutch', :q)"
+                "SELECT outcome_id, ts_rank(to_tsvector('dutch', body), query) "
+                "FROM outcome_texts, plainto_tsquery('dutch', :q) AS query "
+                "WHERE to_tsvector('dutch', body) @@ query"
             ),
             {"q": words},
         )
-        return [int(r[0]) for r in rows]
+        return {int(r[0]): float(r[1]) for r in rows}
     tokens = _WORD.findall(words)
     if not tokens:
-        return []
+        return {}
     match = " AND ".join('"' + token.replace('"', "") + '"*' for token in tokens)
     rows = await db.execute(
-        text("SELECT rowid FROM outcome_search WHERE outcome_search MATCH :m"), {"m": match}
+        text(
+            "SELECT rowid, -bm25(outcome_search) FROM outcome_search WHERE outcome_search MATCH :m"
+        ),
+        {"m": match},
     )
-    return [int(r[0]) for r in rows]
+    return {int(r[0]): float(r[1]) for r in rows}

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict
 from typing import Any
+from urllib.parse import urlencode
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -13,13 +16,27 @@ from catalogue import library, queries
 from catalogue.routes import load
 from server.auth import current_user
 from server.errors import ApiError
+from server.models import User
 from server.templating import language_of, render, translator_for
 
-PARAMS = ("q", "doel", "werkvorm", "thema", "regio", "van", "tot")
+PARAMS = ("q", "doel", "werkvorm", "thema", "regio", "van", "tot", "pagina")
 
 
 def _params(request: Request) -> dict[str, str]:
     return {name: request.query_params.get(name, "") for name in PARAMS}
+
+
+async def _page(
+    db: AsyncSession, query: library.Query, user: User | None, memberships: Collection[str]
+) -> tuple[list[library.Hit], bool]:
+    """One page of hits, and whether there is a next page."""
+    hits = await library.search(db, query, user, memberships, limit=library.MAX_RESULTS + 1)
+    return hits[: library.MAX_RESULTS], len(hits) > library.MAX_RESULTS
+
+
+def _page_url(params: dict[str, str], page: int) -> str:
+    given = {k: v for k, v in params.items() if v and k != "pagina"}
+    return "/bibliotheek?" + urlencode({**given, **({"pagina": str(page)} if page > 1 else {})})
 
 
 async def library_page(request: Request) -> Response:
@@ -28,6 +45,7 @@ async def library_page(request: Request) -> Response:
     _ = translator_for(request)
     error: dict[str, str] | None = None
     hits: list[library.Hit] = []
+    page, more = 1, False
     async with request.app.state.db() as db:
         try:
             query = await library.parse_query(db, params)
@@ -35,7 +53,8 @@ async def library_page(request: Request) -> Response:
             error = {"field": problem.field, "message": _(problem.message) % problem.params}
         else:
             memberships = await library.memberships_of(db, user)
-            hits = await library.search(db, query, user, memberships)
+            hits, more = await _page(db, query, user, memberships)
+            page = query.page
         regions = await queries.load_regions(db)
         national = await queries.load_national_themes(db)
     catalogue = await load(request)
@@ -44,6 +63,9 @@ async def library_page(request: Request) -> Response:
     context: dict[str, Any] = {
         "params": {k: v[: library.MAX_QUERY] for k, v in params.items()},
         "hits": hits,
+        "page": page,
+        "next_url": _page_url(params, page + 1) if more else None,
+        "previous_url": _page_url(params, page - 1) if page > 1 else None,
         "error": error,
         "goals": catalogue.goals,
         "goal_names": catalogue.goal_names(language),
@@ -76,9 +98,11 @@ async def api_outcomes(request: Request) -> Response:
                 [{"field": problem.field, "message": _(problem.message) % problem.params}],
             ) from None
         memberships = await library.memberships_of(db, user)
-        hits = await library.search(db, query, user, memberships)
+        hits, more = await _page(db, query, user, memberships)
     return JSONResponse(
         {
+            "page": query.page,
+            "more": more,
             "outcomes": [
                 {
                     **asdict(hit),
@@ -87,7 +111,7 @@ async def api_outcomes(request: Request) -> Response:
                     "url": f"/uitkomsten/{hit.public_id}",
                 }
                 for hit in hits
-            ]
+            ],
         }
     )
 

@@ -345,14 +345,24 @@ PATHS: dict[str, Any] = {
                 ),
                 {"name": "van", "in": "query", "schema": {"type": "string", "format": "date"}},
                 {"name": "tot", "in": "query", "schema": {"type": "string", "format": "date"}},
+                {
+                    "name": "pagina",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 1},
+                    "description": "page of 100 results; `more` says whether there is a next",
+                },
             ],
             "responses": {
                 "200": {
-                    "description": "newest first, at most 100; each as its shared version",
+                    "description": "with words, the most relevant first (ts_rank on PostgreSQL,"
+                    " bm25 on SQLite), else the newest first; 100 a page; each as its shared"
+                    " version",
                     **_json(
                         {
                             "type": "object",
                             "properties": {
+                                "page": {"type": "integer"},
+                                "more": {"type": "boolean"},
                                 "outcomes": {
                                     "type": "array",
                                     "items": {
@@ -379,7 +389,7 @@ PATHS: dict[str, Any] = {
                                             },
                                         },
                                     },
-                                }
+                                },
                             },
                         }
                     ),

@@ -250,6 +250,73 @@ async def test_a_national_theme_finds_the_outcomes_of_its_regional_themes_in_eve
     assert "(landelijk thema: Eenzaamheid en sociale basis)" in page.text
 
 
+async def _ordered(db: async_sessionmaker[AsyncSession], **params: str) -> list[str]:
+    async with db() as session:
+        query = await library.parse_query(session, params)
+        return [hit.title for hit in await library.search(session, query, None, frozenset())]
+
+
+async def test_words_rank_by_relevance_and_no_words_list_the_newest_first(
+    db: async_sessionmaker[AsyncSession], seeded: list[str]
+) -> None:
+    await _outcome(
+        db,
+        "Buurtkamer als huiskamer van de buurt",
+        "open",
+        summary="De buurtkamer is open. In de buurtkamer drinken buren koffie; de buurtkamer"
+        " helpt.",
+        held_on=dt.datetime(2026, 1, 5, 10, tzinfo=dt.UTC),
+    )
+    await _outcome(
+        db,
+        "Werken in de wijk",
+        "open",
+        summary="Over het werk in de wijk, de teams, de partners, de gemeente, de scholen en"
+        " de huisartsen; één keer ging het over een buurtkamer.",
+        held_on=dt.datetime(2026, 6, 5, 10, tzinfo=dt.UTC),
+    )
+    await _outcome(db, "Iets anders", "open", held_on=dt.datetime(2026, 9, 1, tzinfo=dt.UTC))
+    assert await _ordered(db, q="buurtkamer") == [
+        "Buurtkamer als huiskamer van de buurt",
+        "Werken in de wijk",
+    ]
+    assert await _ordered(db) == [
+        "Iets anders",
+        "Werken in de wijk",
+        "Buurtkamer als huiskamer van de buurt",
+    ]
+
+
+async def test_results_come_in_pages_with_a_link_to_more(
+    client: httpx.AsyncClient,
+    db: async_sessionmaker[AsyncSession],
+    seeded: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(library, "MAX_RESULTS", 2)  # instead of 100 outcomes
+    for day in range(1, 6):
+        held_on = dt.datetime(2026, 4, day, 10, tzinfo=dt.UTC)
+        await _outcome(db, f"Uitkomst {day}", "open", summary="Wijkteams.", held_on=held_on)
+    pages = []
+    for number in (1, 2, 3):
+        api = await client.get("/api/outcomes", params={"q": "wijkteams", "pagina": number})
+        assert api.status_code == 200 and api.json()["page"] == number
+        pages.append(([hit["title"] for hit in api.json()["outcomes"]], api.json()["more"]))
+    assert pages == [
+        (["Uitkomst 5", "Uitkomst 4"], True),
+        (["Uitkomst 3", "Uitkomst 2"], True),
+        (["Uitkomst 1"], False),
+    ]
+    page = await client.get("/bibliotheek", params={"q": "wijkteams", "pagina": "2"})
+    assert "Uitkomst 3" in page.text and "Uitkomst 5" not in page.text
+    assert '<a href="/bibliotheek?q=wijkteams&amp;pagina=3" rel="next">Meer uitkomsten</a>' in (
+        page.text
+    )
+    assert '<a href="/bibliotheek?q=wijkteams" rel="prev">Vorige uitkomsten</a>' in page.text
+    last = await client.get("/bibliotheek", params={"q": "wijkteams", "pagina": "3"})
+    assert 'rel="next"' not in last.text and 'rel="prev"' in last.text
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [
@@ -260,6 +327,9 @@ async def test_a_national_theme_finds_the_outcomes_of_its_regional_themes_in_eve
         ({"thema": "bestaat-niet"}, "thema"),
         ({"van": "31-03-2026"}, "van"),
         ({"van": "2026-05-01", "tot": "2026-04-01"}, "tot"),
+        ({"pagina": "0"}, "pagina"),
+        ({"pagina": "twee"}, "pagina"),
+        ({"pagina": "1001"}, "pagina"),
     ],
 )
 async def test_bad_input(
