@@ -23,6 +23,8 @@ from server.erasure import ErasureAsk, ErasureReport
 from server.errors import EXCEPTION_HANDLERS, error_response
 from server.headers import SecurityHeadersMiddleware
 from server.logs import AccessLogMiddleware
+from server.metrics import CollectorFactory, create_registry
+from server.metrics import routes as metrics_routes
 from server.openapi import document as openapi_document
 from server.openapi import openapi
 from server.settings import Settings
@@ -64,6 +66,13 @@ def domain_lifespans() -> list[Callable[[Starlette], AbstractAsyncContextManager
     from sessions.runtime import running
 
     return [running]
+
+
+def domain_collectors() -> list[CollectorFactory]:
+    """What the domains report on /metrics, each read from the app when scraped."""
+    from sessions.metrics import collector
+
+    return [collector]
 
 
 def domain_seeders() -> list[Seeder]:
@@ -113,6 +122,7 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=[
             *shell_routes.routes,
+            *metrics_routes,
             *admin_pages.routes,
             *domain_routes(),
             Route("/api/openapi.json", openapi, name="openapi"),
@@ -144,6 +154,7 @@ def create_app(settings: Settings) -> Starlette:
     app.state.eraser = domain_eraser()
     app.state.names_of = domain_names_of()
     app.state.home_links = HOME_LINKS
+    create_registry(app, domain_collectors())
     return app
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 import secrets
@@ -16,6 +17,8 @@ PREFIX = "WERKPLAATS_"
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 (a file name)
 LANGUAGES = ("nl", "en")
 LOG_FORMATS = ("text", "json")
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+DEFAULT_METRICS_FROM = "127.0.0.0/8,::1/128"
 
 # What each setting means; the README's settings table is checked against this.
 DOCUMENTED = {
@@ -29,6 +32,8 @@ DOCUMENTED = {
     "(default 30); a process unheard for three intervals counts as gone",
     "WERKPLAATS_LOG_FORMAT": "log format of `werkplaats serve` on stderr: text or json "
     "(one JSON object a line)",
+    "WERKPLAATS_METRICS_FROM": "comma-separated networks whose clients may read /metrics "
+    f"(default {DEFAULT_METRICS_FROM}); others get 404",
 }
 
 
@@ -46,6 +51,9 @@ class Settings:
     default_language: str = "nl"
     presence_interval: float = 30.0
     log_format: str = "text"
+    metrics_from: tuple[Network, ...] = tuple(
+        ipaddress.ip_network(n) for n in DEFAULT_METRICS_FROM.split(",")
+    )
     session_days: int = 14
     # Failed logins allowed per minute, for one email address and for one client address.
     login_failures_per_email: int = 5
@@ -96,6 +104,7 @@ class Settings:
             default_language=language,
             presence_interval=presence_interval,
             log_format=log_format,
+            metrics_from=_networks(env, f"{PREFIX}METRICS_FROM", DEFAULT_METRICS_FROM),
         )
 
 
@@ -110,6 +119,20 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     if not 0.1 <= value <= 3600:
         raise SettingsError(f"{name} is {raw!r}; allowed: a number of seconds from 0.1 to 3600")
     return value
+
+
+def _networks(env: Mapping[str, str], name: str, default: str) -> tuple[Network, ...]:
+    items = [item.strip() for item in (env.get(name) or "").split(",") if item.strip()]
+    networks = []
+    for item in items or default.split(","):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise SettingsError(
+                f"{name} has {item!r}; allowed: comma-separated IP addresses or "
+                "networks, such as 127.0.0.1,10.0.0.0/8,::1"
+            ) from None
+    return tuple(networks)
 
 
 def normalize_database_url(url: str) -> str:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import msgspec
+from prometheus_client import Histogram
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -34,6 +35,8 @@ log = logging.getLogger("werkplaats.sessions")
 SNAPSHOT_EVERY = 500
 MAX_BATCH = 1000
 KNOWN_COMMANDS = 20_000  # per session, for applying a retried command once
+# Upper bounds (seconds) of the database timing buckets: SQLite commits in well under 1 ms.
+DATABASE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
 
 Decider = Callable[[State, float], list[ev.EventBody]]  # (state, now) -> events
 _encode = msgspec.json.Encoder().encode
@@ -85,6 +88,20 @@ class SessionEngine:
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self._sessions: dict[int, _Session] = {}
         self._tasks: list[asyncio.Task[None]] = []
+        # For /metrics: this engine's own, registered nowhere (sessions/metrics.py reads them).
+        self.events_appended = 0
+        self.database_seconds = Histogram(
+            "werkplaats_database_seconds",
+            "Duration of the session engine's database work: append (a group-commit "
+            "transaction), catch_up (reading what other processes appended), resume (reading "
+            "the events a reconnecting client missed).",
+            ["operation"],
+            registry=None,
+            buckets=DATABASE_BUCKETS,
+        )
+        self._append_seconds = self.database_seconds.labels("append")
+        self._catch_up_seconds = self.database_seconds.labels("catch_up")
+        self._resume_seconds = self.database_seconds.labels("resume")
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -144,8 +161,10 @@ class SessionEngine:
         """Apply and deliver what other processes appended since this process last looked."""
         session = await self._session(session_id)
         async with session.lock:
+            started = time.perf_counter()
             async with self.db() as db:
                 deliveries = await self._advance(db, session_id, session, None)
+            self._catch_up_seconds.observe(time.perf_counter() - started)
         if deliveries:
             self.deliver(session_id, deliveries)
 
@@ -158,9 +177,12 @@ class SessionEngine:
             .where(SessionEvent.session_id == session_id, SessionEvent.seq > seq)
             .order_by(SessionEvent.seq)
         )
+        started = time.perf_counter()
         async with self.db() as db:
             rows = await db.execute(query if limit is None else query.limit(limit))
-            return [delivery_of(row) for row in rows.scalars()]
+            deliveries = [delivery_of(row) for row in rows.scalars()]
+        self._resume_seconds.observe(time.perf_counter() - started)
+        return deliveries
 
     async def events(self, session_id: int) -> list[ev.Event]:
         """Every event of a session, oldest first (for exports and checks)."""
@@ -199,8 +221,10 @@ class SessionEngine:
             await sessions[sid].lock.acquire()
         results: dict[int, list[int] | BaseException] = {}
         deliveries: dict[int, list[Delivery]] = {}
+        appended = 0
         try:
             now = time.time()
+            started = time.perf_counter()
             async with self.db() as db, db.begin():
                 for sid in order:
                     session = sessions[sid]
@@ -220,6 +244,7 @@ class SessionEngine:
                     for pending in by_session[sid]:
                         results[id(pending)] = self._apply_command(session, pending, now, rows, out)
                     if rows:
+                        appended += len(rows)
                         await db.execute(insert(SessionEvent), rows)
                         await db.execute(
                             update(LiveSession)
@@ -229,6 +254,8 @@ class SessionEngine:
                         if session.state.seq // SNAPSHOT_EVERY > (first_new - 1) // SNAPSHOT_EVERY:
                             await _save_snapshot(db, sid, session.state)  # crossed a multiple
                     deliveries[sid] = out
+            self._append_seconds.observe(time.perf_counter() - started)
+            self.events_appended += appended  # committed
         except BaseException:
             for sid in order:
                 self._sessions.pop(sid, None)  # its cached state ran ahead of the log

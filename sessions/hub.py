@@ -86,6 +86,7 @@ class Connection:
     )
     closed: bool = False
     presence: bytes | None = None  # the presence frame it was last sent; None: not welcomed yet
+    delivered: int = 0  # events queued for sending, ever (for /metrics)
 
     def offer(self, delivery: Delivery) -> bool:
         """Queue an event for this connection; False when it cannot keep up."""
@@ -105,6 +106,7 @@ class Connection:
             self.queue.put_nowait((events, data))
         except asyncio.QueueFull:
             return False
+        self.delivered += events
         return True
 
     def open_for_live(self) -> bool:
@@ -203,6 +205,9 @@ class Hub:
         self._generation = 0  # of this process's presence announcements
         self._presence_keeper: asyncio.Task[None] | None = None
         self._publishing: set[asyncio.Task[None]] = set()
+        # For /metrics (sessions/metrics.py reads them when scraped; no work per event here).
+        self.delivered_by_closed = 0  # events queued to connections that are gone since
+        self.slow_clients_dropped = 0
         engine.deliver = self.deliver
         engine.notify = self.notify
 
@@ -338,6 +343,7 @@ class Hub:
         if connections is None or connection not in connections:
             return
         connections.discard(connection)
+        self.delivered_by_closed += connection.delivered
         presence = self._presence[session_id]
         count = presence.local.pop(connection.participant) - 1
         if count > 0:
@@ -549,12 +555,19 @@ class Hub:
 
     def _too_slow(self, session_id: int, connection: Connection) -> None:
         log.info("closing a connection that cannot keep up (session %s)", session_id)
+        if not connection.closed:
+            self.slow_clients_dropped += 1
         self._close(session_id, connection, CLOSE_TOO_SLOW, "too slow; reconnect and resume")
 
     def _close(self, session_id: int, connection: Connection, code: int, reason: str) -> None:
         self.remove(session_id, connection)
         task = asyncio.get_running_loop().create_task(connection.websocket.close(code, reason))
         task.add_done_callback(_log_failure)
+
+    def events_delivered(self) -> int:
+        """Events queued to connections for sending, one per connection, since the start."""
+        live = sum(c.delivered for cs in self.connections.values() for c in cs)
+        return self.delivered_by_closed + live
 
     async def close_all(self) -> None:
         for outgoing in self._outgoing.values():

@@ -99,6 +99,7 @@ class Bus(ABC):
         # channel never interleave and a second subscriber waits until the first is listening.
         self._changing = asyncio.Lock()
         self._connected = False
+        self.reconnects = 0  # times a lost connection was made again (for /metrics)
 
     async def connect(self) -> None:
         """Connect; raises if the backend cannot be reached now."""

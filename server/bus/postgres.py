@@ -169,6 +169,7 @@ class PostgresBus(Bus):
             self._listener = None
             logger.warning("bus: lost the listening connection to %s; reconnecting", self._where)
             connection = await self._reconnect()
+            self.reconnects += 1
             logger.warning("bus: listening again; subscribers are told to catch up")
             # Only now: a reader catching up from the database from here misses nothing.
             self._gap()

@@ -41,6 +41,15 @@ def test_environment_values_are_read(tmp_path: Path) -> None:
     assert not (tmp_path / "secret_key").exists()
 
 
+def test_metrics_networks_are_read(tmp_path: Path) -> None:
+    default = Settings.from_env({"WERKPLAATS_DATA_DIR": str(tmp_path)})
+    assert [str(n) for n in default.metrics_from] == ["127.0.0.0/8", "::1/128"]
+    given = Settings.from_env(
+        {"WERKPLAATS_DATA_DIR": str(tmp_path), "WERKPLAATS_METRICS_FROM": "10.1.2.3, 10.9.0.0/16,"}
+    )
+    assert [str(n) for n in given.metrics_from] == ["10.1.2.3/32", "10.9.0.0/16"]
+
+
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
@@ -49,6 +58,7 @@ def test_environment_values_are_read(tmp_path: Path) -> None:
         ("WERKPLAATS_DEFAULT_LANGUAGE", "fr", "allowed: nl, en"),
         ("WERKPLAATS_BUS_URL", "redis://", "allowed: memory:// or postgres://"),
         ("WERKPLAATS_LOG_FORMAT", "yaml", "allowed: text, json"),
+        ("WERKPLAATS_METRICS_FROM", "127.0.0.1,10.0.0.0/33", "has '10.0.0.0/33'; allowed"),
     ],
 )
 def test_unusable_values_are_refused_with_what_is_allowed(

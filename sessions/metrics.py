@@ -1,0 +1,66 @@
+"""What live sessions report on /metrics, read from the hub and the engine when scraped.
+
+Gauges are counted from the hub's own dicts at that moment, so they cannot drift; counters are
+plain integers the hub and engine keep (an increment on their paths, nothing more).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from starlette.applications import Starlette
+
+from sessions.engine import SessionEngine
+from sessions.hub import Hub
+
+
+class SessionsCollector(Collector):
+    """This process's websocket connections, live sessions, events and slow clients."""
+
+    def __init__(self, app: Starlette) -> None:
+        self.app = app
+
+    def collect(self) -> Iterator[Metric]:
+        # None until the lifespan has started the machinery: every value is then 0.
+        hub: Hub | None = getattr(self.app.state, "session_hub", None)
+        engine: SessionEngine | None = getattr(self.app.state, "session_engine", None)
+        connections = hub.connections if hub is not None else {}
+        yield GaugeMetricFamily(
+            "werkplaats_websocket_connections",
+            "Open websocket connections of this process whose hello was accepted.",
+            value=sum(len(open_here) for open_here in connections.values()),
+        )
+        yield GaugeMetricFamily(
+            "werkplaats_live_sessions",
+            "Sessions with at least one websocket connection to this process.",
+            value=len(connections),
+        )
+        yield CounterMetricFamily(
+            "werkplaats_events_appended",
+            "Session events this process committed to the log.",
+            value=engine.events_appended if engine is not None else 0,
+        )
+        yield CounterMetricFamily(
+            "werkplaats_events_delivered",
+            "Session events this process queued for sending, counted once per connection.",
+            value=hub.events_delivered() if hub is not None else 0,
+        )
+        yield CounterMetricFamily(
+            "werkplaats_slow_clients_dropped",
+            "Websocket connections closed because they could not keep up (code 4008).",
+            value=hub.slow_clients_dropped if hub is not None else 0,
+        )
+        yield CounterMetricFamily(
+            "werkplaats_bus_reconnects",
+            "Times the bus between processes lost its connection and made it again.",
+            value=hub.bus.reconnects if hub is not None else 0,
+        )
+        if engine is not None:
+            yield from engine.database_seconds.collect()
+
+
+def collector(app: Starlette) -> Collector:
+    """The collector of an app's live-session metrics (registered by server/app.py)."""
+    return SessionsCollector(app)
