@@ -71,7 +71,7 @@ async def erase_post(request: Request) -> Response:
             actor_id=user.id,
         )
         report: ErasureReport = await request.app.state.eraser(
-            request.app.state.db, ask, request.app
+            request.app.state.db, ask, request.app, None
         )
     except ErasureError as error:
         message = translator_for(request)(error.message) % error.params

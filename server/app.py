@@ -17,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 from server import admin_pages
 from server import routes as shell_routes
 from server.auth import CurrentUserMiddleware
+from server.bus import Bus
 from server.csrf import CSRFMiddleware
 from server.db import create_engine, database_problem, sessionmaker
 from server.erasure import ErasureAsk, ErasureReport
@@ -35,9 +36,11 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 
 Seeder = Callable[[async_sessionmaker[AsyncSession], Path | None], Awaitable[list[str]]]
-# (database, what is asked, the running app or None) -> what changed; see server/erasure.py
+# (database, what is asked, the running app or None, a bus to tell the server processes or None)
+# -> what changed; see server/erasure.py
 Eraser = Callable[
-    [async_sessionmaker[AsyncSession], ErasureAsk, Starlette | None], Awaitable[ErasureReport]
+    [async_sessionmaker[AsyncSession], ErasureAsk, Starlette | None, Bus | None],
+    Awaitable[ErasureReport],
 ]
 
 

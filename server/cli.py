@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import os
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from server.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from server.bus import Bus
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 # Requests still running this long after SIGTERM are cancelled (systemd waits 30 s, compose 30).
@@ -357,7 +362,7 @@ def _erase(args: argparse.Namespace, settings: Settings) -> int:
             raise CommandError("the database is not migrated; run `werkplaats migrate` first")
         ask = ErasureAsk(person, delete_contributions=args.delete_contributions, dry_run=True)
         try:
-            preview = await eraser(db, ask, None)
+            preview = await eraser(db, ask, None, None)
             for line in preview.lines():
                 print(line)
             if args.dry_run or not preview.changed:
@@ -367,12 +372,15 @@ def _erase(args: argparse.Namespace, settings: Settings) -> int:
             if not args.yes and not _confirm("Erase this now? This cannot be undone. [y/N] "):
                 print("nothing was changed")
                 return 1
-            done = await eraser(db, replace(ask, dry_run=False), None)
+            async with _bus_to_servers(settings) as bus:
+                done = await eraser(db, replace(ask, dry_run=False), None, bus)
         except ErasureError as error:
             raise CommandError(str(error)) from None
         for line in done.lines()[1:]:
             print(line)
-        if done.session_ids:
+        if done.session_ids and bus is not None:
+            print("the server processes were told to reload these sessions (the bus)")
+        elif done.session_ids:
             print(
                 "a running server still holds these sessions in memory: restart it "
                 "(or erase on the page /beheer/wissen, which reloads them)"
@@ -380,6 +388,28 @@ def _erase(args: argparse.Namespace, settings: Settings) -> int:
         return 0
 
     return _run(settings, work)
+
+
+@contextlib.asynccontextmanager
+async def _bus_to_servers(settings: Settings) -> AsyncIterator[Bus | None]:
+    """The PostgreSQL bus the server processes listen on, or None: with memory:// they are out
+    of reach (and when the bus cannot be reached, the caller says to restart them)."""
+    from server.bus import create_bus
+
+    if settings.bus_url.startswith("memory"):
+        yield None
+        return
+    bus = create_bus(settings.bus_url, settings.database_url)
+    try:
+        await bus.connect()
+    except Exception as error:
+        print(f"werkplaats: cannot reach the bus ({type(error).__name__})", file=sys.stderr)
+        yield None
+        return
+    try:
+        yield bus
+    finally:
+        await bus.disconnect()
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:

@@ -146,6 +146,10 @@ class SessionEngine:
         await self.catch_up(session_id)
         return self._sessions[session_id].state
 
+    def cached(self) -> list[int]:
+        """The sessions whose state this process holds in memory."""
+        return list(self._sessions)
+
     async def forget(self, session_id: int) -> None:
         """Drop the cached state of a session; the next access reloads it from the log.
 

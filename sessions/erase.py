@@ -34,6 +34,7 @@ from starlette.applications import Starlette
 from catalogue.models import VariantVersion
 from catalogue.outcome_models import KnowledgeQuestion, OutcomeRow
 from server.audit import record
+from server.bus import Bus
 from server.erasure import (
     MIN_NAME,
     ErasureAsk,
@@ -44,6 +45,7 @@ from server.erasure import (
 )
 from server.i18n import N_
 from server.models import LoginFailure, LoginSession, User, UserRole
+from sessions import erase_notice
 from sessions import events as ev
 from sessions.actions import facilitator_id
 from sessions.models import HarvestResponse, LiveSession, SessionEvent, SessionSnapshot
@@ -348,9 +350,15 @@ class _Found:
 
 
 async def erase(
-    db: async_sessionmaker[AsyncSession], ask: ErasureAsk, app: Starlette | None = None
+    db: async_sessionmaker[AsyncSession],
+    ask: ErasureAsk,
+    app: Starlette | None = None,
+    bus: Bus | None = None,
 ) -> ErasureReport:
-    """Erase (or, on a dry run, plan erasing) a person; with `app`, its live state reloads."""
+    """Erase (or, on a dry run, plan erasing) a person.
+
+    With `app` (the coordinator page), this process reloads the erased sessions and tells the
+    other processes to; with only a `bus` (the command line), it tells every process."""
     async with db() as session:
         async with session.begin():
             found = await _find(session, ask)
@@ -358,19 +366,31 @@ async def erase(
             if not ask.dry_run and report.changed:
                 await writes.apply(session)
                 _audit(session, ask, report)
-    if app is not None and not ask.dry_run and report.session_ids:
+    if ask.dry_run or not report.session_ids:
+        return report
+    if app is not None:
         await forget_live(db, app, report.session_ids)
+        hub = getattr(app.state, "session_hub", None)
+        if hub is not None:
+            await erase_notice.announce(hub.bus, hub.process, report.session_ids)
+    elif bus is not None:
+        await erase_notice.announce(bus, "cli", report.session_ids)
     return report
 
 
 async def forget_live(
     db: async_sessionmaker[AsyncSession], app: Starlette, session_ids: Sequence[int]
 ) -> None:
-    """Make this server process reload the erased sessions from their log."""
+    """Make this server process reload the erased sessions from their log, and its clients
+    fetch a fresh state (they may hold the name)."""
     engine = getattr(app.state, "session_engine", None)
     if engine is not None:
         for session_id in session_ids:
             await engine.forget(session_id)
+    hub = getattr(app.state, "session_hub", None)
+    if hub is not None:
+        for session_id in session_ids:
+            hub.reload(session_id)
     # A snapshot written from the old state between the commit and forgetting goes too.
     async with db() as session, session.begin():
         await session.execute(

@@ -55,6 +55,7 @@ MAX_EVENTS_PER_FRAME = 500
 FAN_OUT_INTERVAL = 0.01  # seconds between two fan-outs of one session (adds at most this latency)
 CLOSE_TOO_SLOW = 4008
 CLOSE_REMOVED = 4005
+CLOSE_RELOAD = 4010  # the log was rewritten (an erasure): reconnect with last_seq 0
 _EVENTS_OPEN = b'{"type":"events","events":['
 _EVENTS_CLOSE = b"]}"
 # At most this often (seconds) a session's presence is flushed by one process: a burst of 200
@@ -552,6 +553,12 @@ class Hub:
                 continue
             _process, sender, body = payload.split("|", 2)
             self._signal_local(session_id, sender, body.encode())
+
+    def reload(self, session_id: int) -> None:
+        """Close this process's connections of a session whose log was rewritten (a name
+        erased), so that every client fetches a fresh state instead of keeping the old one."""
+        for connection in list(self.connections.get(session_id, ())):
+            self._close(session_id, connection, CLOSE_RELOAD, "reload: the session changed")
 
     def _too_slow(self, session_id: int, connection: Connection) -> None:
         log.info("closing a connection that cannot keep up (session %s)", session_id)

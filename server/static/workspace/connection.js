@@ -11,6 +11,7 @@ const WAKE_AFTER = 20000; // hidden this long: the socket may be dead without kn
 const SIGNAL_INTERVAL = 200;
 // Close codes after which reconnecting cannot help (docs/protocol.md §8).
 export const FATAL_CLOSES = { 4001: "bad_token", 4004: "unknown_session", 4005: "removed" };
+const CLOSE_RELOAD = 4010;
 
 function randomPrefix() {
   const bytes = new Uint8Array(6);
@@ -182,6 +183,9 @@ export class Connection {
         this.stop(fatal);
         return;
       }
+      // The server rewrote the log (a name was erased): what we hold may contain it, so the
+      // next welcome brings a whole fresh state instead of the events after our last seq.
+      if (event.code === CLOSE_RELOAD) this.lastSeq = 0;
       this._setStatus(navigator.onLine ? "reconnecting" : "offline");
       this._scheduleRetry();
     };
