@@ -359,6 +359,27 @@ def test_a_removed_participant_is_told_so(session: Session) -> None:
     expect(anna).to_have_url(re.compile(r"/join"))
 
 
+def test_an_erased_name_leaves_the_open_workspaces_too(session: Session) -> None:
+    anna = session.join("Anna")
+    session.join("Ziggy Zwavelstok")
+    expect(presence(anna)).to_contain_text("Ziggy Zwavelstok")
+    coordinator = session.new_context(DESKTOP).new_page()
+    coordinator.goto("/login")
+    coordinator.get_by_label("E-mailadres").fill("coordinator@werkplaats.example")
+    coordinator.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
+    coordinator.get_by_role("button", name="Inloggen").click()
+    coordinator.goto("/beheer/wissen")
+    coordinator.get_by_label("Naam, e-mailadres of deelnemer").fill("Ziggy Zwavelstok")
+    coordinator.get_by_role("button", name="Laat zien wat er verandert").click()
+    coordinator.get_by_role("button", name="Nu wissen").click()
+    expect(coordinator.locator("#erase-result")).to_be_visible()
+    # The server closed Anna's connection (4010); her workspace fetched a fresh state, without
+    # the name, and is connected again. No reload by hand.
+    expect(presence(anna)).to_contain_text("[verwijderd]")
+    expect(anna.locator("body")).not_to_contain_text("Zwavelstok")
+    connected(anna)
+
+
 def test_hands_are_raised_and_lowered_by_the_facilitator(session: Session) -> None:
     anna = session.join("Anna")
     anna.get_by_role("button", name="Hand opsteken").click()
