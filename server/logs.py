@@ -125,6 +125,18 @@ def route_template(scope: Scope) -> str:
     return f"{path}/{{path}}" if isinstance(route, Mount) else path
 
 
+def _status(message: Message) -> int:
+    """The status a response's first message gives (101: a websocket accepted)."""
+    kind = message["type"]
+    if kind in ("http.response.start", "websocket.http.response.start"):
+        return int(message["status"])
+    if kind == "websocket.accept":
+        return 101
+    if kind == "websocket.close":
+        return 403  # closed before accepting: the handshake was refused
+    return 0
+
+
 class AccessLogMiddleware:
     """One line per request or websocket: method, route template, status, duration."""
 
@@ -140,15 +152,8 @@ class AccessLogMiddleware:
 
         async def sending(message: Message) -> None:
             nonlocal status
-            kind = message["type"]
-            if kind == "http.response.start":
-                status = message["status"]
-            elif kind == "websocket.accept":
-                status = 101
-            elif kind == "websocket.close" and not status:
-                status = 403  # closed before accepting: the handshake was refused
-            elif kind == "websocket.http.response.start":
-                status = message["status"]
+            if not status:  # only the first message says it; a websocket's frames pass by
+                status = _status(message)
             await send(message)
 
         try:

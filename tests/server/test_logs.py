@@ -178,3 +178,21 @@ def test_exceptions_are_logged_without_postgresql_details() -> None:
     assert line["session"] == 7 and line["message"] == "failed"
     assert "duplicate key value" in line["exception"] and EMAIL not in line["exception"]
     assert EMAIL not in TextFormatter().format(_record())
+
+
+async def test_access_lines_name_the_route_even_when_answered_before_routing(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="werkplaats.access")
+    await client.get("/static/app.css?v=1")
+    await client.get("/nergens/abc123")
+    await client.post("/join", data={"code": "GEHEIM1"})  # no CSRF token: refused, unrouted
+    await client.post("/api/sessions/GEHEIM2/join", json={"name": PARTICIPANT})
+    lines = [(r.method, r.path, r.status) for r in caplog.records]  # type: ignore[attr-defined]
+    assert lines == [
+        ("GET", "/static/{path}", 200),
+        ("GET", "(no route)", 404),
+        ("POST", "/join", 403),
+        ("POST", "/api/sessions/{code}/join", 404),
+    ]
+    assert not [r for r in caplog.records if "GEHEIM" in r.getMessage()]
