@@ -176,6 +176,7 @@ async def session_socket(websocket: WebSocket) -> None:
     except WebSocketDisconnect:
         pass
     except TooSlow:
+        hub.slow_clients_dropped += 1  # as the hub counts the ones it closes (for /metrics)
         with contextlib.suppress(Exception):
             await websocket.close(CLOSE_TOO_SLOW, "too slow; reconnect and resume")
     finally:
