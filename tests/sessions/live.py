@@ -46,6 +46,9 @@ _events_decoder = msgspec.json.Decoder(_EventsFrame)
 class Server:
     """`werkplaats serve` on a loopback port, with a migrated, seeded database."""
 
+    # Trusts the certificate of an HTTPS front (nginx in tests/deploy); None: plain HTTP.
+    ssl_context: ssl.SSLContext | None = None
+
     def __init__(self, database_url: str, data_dir: Path, extra_env: dict[str, str] | None = None):
         self.env = {
             **os.environ,
@@ -59,8 +62,6 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = data_dir / f"server-{self.port}.log"
-        # Trusts the certificate of an HTTPS front (nginx in tests/deploy); None: plain HTTP.
-        self.ssl_context: ssl.SSLContext | None = None
 
     @classmethod
     def behind(
