@@ -17,6 +17,8 @@ from catalogue.content import (
     Content,
     ContentError,
     ContentErrors,
+    Goal,
+    NationalTheme,
     Problem,
     Theme,
     Variant,
@@ -62,52 +64,41 @@ async def seed(db: AsyncSession, content: Content) -> list[str]:
 
 
 async def _seed_goals(db: AsyncSession, content: Content) -> list[str]:
-    existing = {row.slug: row for row in await db.scalars(select(GoalRow))}
-    added = updated = 0
-    for position, goal in enumerate(content.goals):
-        row = existing.get(goal.slug)
-        values = dict(
-            position=position,
-            name=goal.name,
-            name_en=goal.name_en,
-            description=goal.description,
-            description_en=goal.description_en,
-        )
-        if row is None:
-            db.add(GoalRow(slug=goal.slug, **values))
-            added += 1
-        elif any(getattr(row, k) != v for k, v in values.items()):
-            for key, value in values.items():
-                setattr(row, key, value)
-            updated += 1
-    await db.flush()
-    return [f"goals: {added} added, {updated} updated, {len(content.goals)} in the content"]
+    return await _seed_described(db, GoalRow, content.goals, "goals")
 
 
 async def _seed_national_themes(db: AsyncSession, content: Content) -> list[str]:
-    existing = {row.slug: row for row in await db.scalars(select(NationalThemeRow))}
+    return await _seed_described(db, NationalThemeRow, content.national_themes, "national themes")
+
+
+async def _seed_described(
+    db: AsyncSession,
+    model: type[GoalRow | NationalThemeRow],
+    items: Sequence[Goal | NationalTheme],
+    what: str,
+) -> list[str]:
+    """Add or update the rows of a list of named, described things, in the content's order."""
+    rows: Sequence[GoalRow | NationalThemeRow] = list(await db.scalars(select(model)))
+    existing = {row.slug: row for row in rows}
     added = updated = 0
-    for position, theme in enumerate(content.national_themes):
-        row = existing.get(theme.slug)
+    for position, item in enumerate(items):
+        row = existing.get(item.slug)
         values = dict(
             position=position,
-            name=theme.name,
-            name_en=theme.name_en,
-            description=theme.description,
-            description_en=theme.description_en,
+            name=item.name,
+            name_en=item.name_en,
+            description=item.description,
+            description_en=item.description_en,
         )
         if row is None:
-            db.add(NationalThemeRow(slug=theme.slug, **values))
+            db.add(model(slug=item.slug, **values))
             added += 1
         elif any(getattr(row, k) != v for k, v in values.items()):
             for key, value in values.items():
                 setattr(row, key, value)
             updated += 1
     await db.flush()
-    return [
-        f"national themes: {added} added, {updated} updated,"
-        f" {len(content.national_themes)} in the content"
-    ]
+    return [f"{what}: {added} added, {updated} updated, {len(items)} in the content"]
 
 
 async def _seed_regions(db: AsyncSession, content: Content) -> list[str]:
