@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -12,24 +12,11 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests.sessions.live import (
-    BACKENDS,
     Client,
     Server,
     expected_state,
-    prepared_server,
-    running,
     same,
 )
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Server]:
-    """One server per backend for this module; every test makes its own session on it."""
-    with prepared_server(request.param, tmp_path_factory.mktemp("live")) as server:
-        with running(server):
-            yield server
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from types import SimpleNamespace
 
 import httpx
@@ -14,16 +14,7 @@ from server.bus.memory import MemoryBus
 from sessions.engine import SessionEngine
 from sessions.hub import QUEUE_LIMIT, Connection, Hub
 from sessions.metrics import SessionsCollector
-from tests.sessions.live import BACKENDS, Client, Server, prepared_server, running
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Server]:
-    with prepared_server(request.param, tmp_path_factory.mktemp("metrics")) as server:
-        with running(server):
-            yield server
+from tests.sessions.live import Client, Server
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -20,17 +20,7 @@ from tests.conftest import (
     create_postgres_database,
     drop_postgres_database,
 )
-from tests.sessions.live import BACKENDS, Client, Server, prepared_server, running
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Server]:
-    """One server per backend for this module; every test makes its own session on it."""
-    with prepared_server(request.param, tmp_path_factory.mktemp("presence")) as server:
-        with running(server):
-            yield server
+from tests.sessions.live import Client, Server, running
 
 
 @pytest.fixture(autouse=True)

@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
 from sessions import events as ev
 from tests.sessions.live import (
-    BACKENDS,
     Client,
     Server,
     expected_state,
-    prepared_server,
-    running,
     same,
 )
 
 LINK = "https://meet.jit.si/werkplaats-intervisie"
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Server]:
-    with prepared_server(request.param, tmp_path_factory.mktemp("video")) as server:
-        with running(server):
-            yield server
 
 
 @pytest.fixture(autouse=True)
