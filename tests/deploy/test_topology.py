@@ -181,7 +181,12 @@ class Writer:
                         ),
                         30,
                     )
-                except Exception:  # noqa: S112 (the connection went away: resume, send again)
+                except Exception as error:  # the connection broke (or no answer in 30 s)
+                    # Resume at once: looping on a send that fails without waiting would never
+                    # let the reader see the close.
+                    why.append(f"{client.participant}: {error!r}")
+                    await resume(client)
+                    self.resumes += 1
                     continue
                 if command_id in client.acks:
                     self.acked[command_id] = client.acks[command_id]
