@@ -322,6 +322,16 @@ class Client:
             await client.close()
 
 
+async def joined(server: Server, created: dict[str, Any], name: str) -> Client:
+    """A participant who joined the created session by its code and connected."""
+    answer = await server.join(str(created["join_code"]), name)
+    assert answer.status_code == 201, answer.text
+    data = answer.json()
+    client = Client(server, str(created["session"]), data["participant"], data["token"])
+    await client.connect()
+    return client
+
+
 async def expected_state(server: Server, public_id: str, reader: str) -> State:
     """What the reader must have: the projection of the fold of the whole log."""
     return project(fold(await server.log(public_id)), reader)

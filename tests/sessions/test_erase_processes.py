@@ -20,19 +20,10 @@ from tests.conftest import (
     drop_postgres_database,
 )
 from tests.server.test_cli import run
-from tests.sessions.live import Client, Server, running
+from tests.sessions.live import Client, Server, joined, running
 
 CLOSE_RELOAD = 4010
 NAME = "Wietske Zwavelstok"
-
-
-async def _joined(server: Server, created: dict[str, object], name: str) -> Client:
-    joined = await server.join(str(created["join_code"]), name)
-    assert joined.status_code == 201, joined.text
-    data = joined.json()
-    client = Client(server, str(created["session"]), data["participant"], data["token"])
-    await client.connect()
-    return client
 
 
 def _mentions(client: Client) -> bool:
@@ -52,9 +43,9 @@ async def test_erasing_on_the_command_line_reaches_every_process(tmp_path: Path)
         first.prepare()
         with running(first), running(second):
             created = await first.create_session()
-            anna = await _joined(first, created, "Anna")
-            person = await _joined(second, created, NAME)
-            bram = await _joined(second, created, "Bram")
+            anna = await joined(first, created, "Anna")
+            person = await joined(second, created, NAME)
+            bram = await joined(second, created, "Bram")
             clients = [anna, person, bram]
             await person.do("n1", "note.add", text=f"Ik ben {NAME}")
             for client in (anna, bram):

@@ -20,7 +20,7 @@ from tests.conftest import (
     create_postgres_database,
     drop_postgres_database,
 )
-from tests.sessions.live import Client, Server, expected_state, running, same
+from tests.sessions.live import Client, Server, expected_state, joined, running, same
 
 
 @pytest.fixture(autouse=True)
@@ -39,20 +39,11 @@ def server(database_url: str, tmp_path: Path) -> Iterator[Server]:
         server.stop(kill=True)
 
 
-async def _join(server: Server, created: dict[str, object], name: str) -> Client:
-    joined = await server.join(str(created["join_code"]), name)
-    assert joined.status_code == 201, joined.text
-    data = joined.json()
-    client = Client(server, str(created["session"]), data["participant"], data["token"])
-    await client.connect()
-    return client
-
-
 async def test_no_acknowledged_event_is_lost_when_the_server_is_killed(server: Server) -> None:
     server.start()
     created = await server.create_session()
     public_id = str(created["session"])
-    writers = [await _join(server, created, f"Deelnemer {n}") for n in range(4)]
+    writers = [await joined(server, created, f"Deelnemer {n}") for n in range(4)]
     sent: dict[str, Client] = {}
 
     async def write(client: Client, n: int) -> None:
@@ -92,7 +83,7 @@ async def test_fifty_clients_with_random_disconnects_converge(server: Server) ->
     server.start()
     created = await server.create_session()
     public_id = str(created["session"])
-    clients = await asyncio.gather(*(_join(server, created, f"Deelnemer {n}") for n in range(50)))
+    clients = await asyncio.gather(*(joined(server, created, f"Deelnemer {n}") for n in range(50)))
     rng = random.Random(4)
     acked: dict[str, list[int]] = {}
 
@@ -138,8 +129,8 @@ async def _two_processes(database_url: str, tmp_path: Path) -> None:
     with running(first), running(second):
         created = await first.create_session()
         public_id = str(created["session"])
-        on_first = [await _join(first, created, f"Eerste {n}") for n in range(3)]
-        on_second = [await _join(second, created, f"Tweede {n}") for n in range(3)]
+        on_first = [await joined(first, created, f"Eerste {n}") for n in range(3)]
+        on_second = [await joined(second, created, f"Tweede {n}") for n in range(3)]
         for n, client in enumerate(on_first + on_second):
             await client.do(f"c{n}", "note.add", text=f"van {client.participant}")
             await client.do(f"h{n}", "chat.post", text="hallo")
