@@ -26,7 +26,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from server.settings import normalize_database_url
-from tests.sessions.live import Client, Server, expected_state, same
+from tests.sessions.live import Client, Server, expected_state, joined, same
 
 ROOT = Path(__file__).resolve().parents[2]
 # nginx marks a process that refused a connection as down for this long (the shipped site).
@@ -208,12 +208,7 @@ async def join(server: Server, created: dict[str, Any], name: str) -> Client:
     async with server.http() as http:
         page = await http.get(f"/s/{public_id}")
         assert page.status_code in (200, 303), page.status_code
-    joined = await server.join(str(created["join_code"]), name)
-    assert joined.status_code == 201, joined.text
-    data = joined.json()
-    client = Client(server, public_id, data["participant"], data["token"])
-    await client.connect()
-    return client
+    return await joined(server, created, name)
 
 
 async def check_nothing_lost(server: Server, public_id: str, writers: list[Writer]) -> None:
