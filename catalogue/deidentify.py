@@ -1,0 +1,98 @@
+"""Dutch de-identification with deduce: where a text names a person, a phone number, an e-mail
+address, a BSN, an address, a date, an age, an institution or a web address.
+
+deduce (https://github.com/vmenger/deduce) builds lookup structures from its word lists the
+first time it runs after an install (about 90 s) and keeps them in a cache in its package
+directory; loading that cache still takes several seconds. So:
+- `werkplaats migrate` and `scripts/install` call `build()`, so the cache exists before any
+  server starts (the container image runs it while it is built);
+- `werkplaats serve` calls `preload()` at start-up: the model loads in a thread, requests go
+  on, and the first one that needs it waits only for what is left of the load;
+- everything else calls `find()`, which loads the model once per process if nobody did.
+
+The gate (catalogue/gate.py) decides what to replace with what; this module only finds.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+# deduce's tags -> the kind the gate knows (catalogue.gate.KINDS). A tag not listed here (a
+# newer deduce may add one) counts as "other": still replaced, never undone by a facilitator.
+_KINDS = {
+    "persoon": "person",
+    "patient": "person",
+    "locatie": "place",
+    "instelling": "institution",
+    "ziekenhuis": "institution",
+    "zorginstelling": "institution",
+    "datum": "date",
+    "leeftijd": "age",
+    "telefoonnummer": "phone",
+    "emailadres": "email",
+    "url": "url",
+    "bsn": "bsn",
+    "id": "number",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """text[start:end] identifies someone as `kind` (a catalogue.gate kind)."""
+
+    start: int
+    end: int
+    kind: str
+
+
+_model: Any = None
+_lock = threading.Lock()
+_loading: threading.Thread | None = None
+
+
+def _load() -> Any:
+    global _model
+    with _lock:
+        if _model is None:
+            from deduce import Deduce  # heavy: imported only when it is needed
+
+            _model = Deduce()
+            log.info("de-identification (deduce) ready")
+        return _model
+
+
+def build() -> None:
+    """Build deduce's lookup cache if it is missing or stale, and load it (slow once)."""
+    _load()
+
+
+def preload() -> None:
+    """Start loading the model in the background (idempotent)."""
+    global _loading
+    if _model is not None or _loading is not None:
+        return
+    _loading = threading.Thread(target=_load, name="deduce-preload", daemon=True)
+    _loading.start()
+
+
+def find(text: str) -> list[Finding]:
+    """What deduce finds in `text`, left to right (overlaps already resolved by deduce)."""
+    if not text.strip():
+        return []
+    document = _load().deidentify(text)
+    findings = [
+        Finding(a.start_char, a.end_char, _KINDS.get(a.tag.split("+")[0], _tag_kind(a.tag)))
+        for a in document.annotations
+    ]
+    return sorted(findings, key=lambda f: (f.start, -f.end))
+
+
+def _tag_kind(tag: str) -> str:
+    # Composite person tags ("prefix+naam", "voornaam+achternaam", …) all name a person.
+    person_parts = ("naam", "voornaam", "achternaam", "initiaal", "persoon", "prefix")
+    return "person" if any(part in tag for part in person_parts) else "other"
