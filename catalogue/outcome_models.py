@@ -49,6 +49,12 @@ class OutcomeRow(Base):
     # participant id -> consent level (CONSENT_LEVELS), copied from the harvest responses
     consents: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     sharing: Mapped[str] = mapped_column(String(16), default="group")
+    # The outcome's texts as they leave the group (catalogue/gate.py): every text field and
+    # captured text through the sharing gate, authors still as ids, with the pseudonyms. Made
+    # when the outcome is saved; None for an outcome not yet gated (never shown beyond it).
+    gated: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # The facilitator's review of the gate: {"hide": [words], "keep": [replacements undone]}.
+    review: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     created_by: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
@@ -80,6 +86,8 @@ class KnowledgeQuestion(Base):
     )
     region_slug: Mapped[str | None] = mapped_column(String(80), index=True)
     text: Mapped[str] = mapped_column(Text)
+    # The question as it leaves the group (through the sharing gate); None until gated.
+    shared_text: Mapped[str | None] = mapped_column(Text, default=None)
     addressed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     addressed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
