@@ -198,7 +198,7 @@ SENTENCES: tuple[Sentence, ...] = (
         "gebeld",
     ),
     _s(
-        "Onze vrijwilliger Willem de Jong brengt mevrouw Kuipers elke dinsdag naar de dagbesteding.",
+        "Vrijwilliger Willem de Jong brengt mevrouw Kuipers elke dinsdag naar de dagbesteding.",
         ["Willem de Jong", "Kuipers"],
         "dagbesteding",
     ),
@@ -223,7 +223,7 @@ SENTENCES: tuple[Sentence, ...] = (
         "klagen",
     ),
     _s(
-        "Mevrouw Claes heeft sinds de verhuizing naar de Oranjestraat 3 geen contact met haar buren.",
+        "Mevrouw Claes heeft sinds de verhuizing naar de Oranjestraat 3 geen contact met de buren.",
         ["Claes", "Oranjestraat 3"],
         "verhuizing",
     ),
