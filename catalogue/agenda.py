@@ -1,7 +1,10 @@
 """The knowledge agenda of a region: the open questions its sessions' outcomes put on it.
 
-A question is part of its outcome's content, so it is shown as widely as the outcome is shared:
-to everyone when the outcome is shared at region level or wider, otherwise only to coordinators.
+A question is part of its outcome's content, so it is shown, with its outcome's title and link,
+exactly to those who may read the outcome (catalogue.library.may_read, the library's and the
+outcome page's rule): "open" to everyone, "national" to every account, "region" to the members
+of the outcome's region; coordinators see every question of the agenda (the page marks who else
+does). docs/knowledge-agenda.md.
 """
 
 from __future__ import annotations
@@ -12,10 +15,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalogue.outcome_models import SHARING_LEVELS, KnowledgeQuestion, OutcomeRow
-
-# Sharing levels at which an outcome's questions are on the public agenda.
-PUBLIC_SHARING = SHARING_LEVELS[SHARING_LEVELS.index("region") :]
+from catalogue.library import may_read, memberships_of
+from catalogue.outcome_models import KnowledgeQuestion, OutcomeRow
+from server.models import Role, User
 
 
 @dataclass(frozen=True)
@@ -35,17 +37,19 @@ class Agenda:
     addressed: tuple[AgendaItem, ...]
 
 
-async def load_agenda(db: AsyncSession, region: str, everything: bool) -> Agenda:
-    """The region's questions, newest session first; only publicly shared ones unless
-    `everything` (a coordinator)."""
+async def load_agenda(db: AsyncSession, region: str, user: User | None) -> Agenda:
+    """The region's questions that `user` (None: a visitor) may see, newest session first:
+    those of the outcomes `user` may read; every question for a coordinator."""
     query = (
         select(KnowledgeQuestion, OutcomeRow)
         .join(OutcomeRow, OutcomeRow.id == KnowledgeQuestion.outcome_id)
         .where(KnowledgeQuestion.region_slug == region)
         .order_by(OutcomeRow.held_on.desc(), KnowledgeQuestion.id)
     )
+    everything = user is not None and user.has_role(Role.COORDINATOR)
+    memberships = await memberships_of(db, user)
     if not everything:
-        query = query.where(OutcomeRow.sharing.in_(PUBLIC_SHARING))
+        query = query.where(OutcomeRow.sharing != "group")
     items = [
         AgendaItem(
             id=question.id,
@@ -57,6 +61,7 @@ async def load_agenda(db: AsyncSession, region: str, everything: bool) -> Agenda
             addressed_at=question.addressed_at,
         )
         for question, outcome in await db.execute(query)
+        if everything or may_read(user, outcome, memberships)
     ]
     return Agenda(
         open=tuple(item for item in items if item.addressed_at is None),

@@ -86,7 +86,7 @@ async def _region_page(
     context: dict[str, Any] = {
         "region": region,
         "may_edit": coordinator,
-        "agenda": await agenda.load_agenda(db, region.slug, everything=coordinator),
+        "agenda": await agenda.load_agenda(db, region.slug, current_user(request)),
         "problems": problems or [],
         "failed_form": form_id,
         "form": form or {},

@@ -16,6 +16,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from catalogue import library
 from catalogue.outcome_models import KnowledgeQuestion, OutcomeRow
 from server.models import User
 from tests.catalogue.test_pages import text_of
@@ -24,6 +25,7 @@ from tests.helpers import csrf_token, log_in, make_user, submit
 pytestmark = pytest.mark.usefixtures("seeded")
 
 ZWOLLE = "/regios/zwolle"
+SAME = "(as written)"
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,26 @@ async def add_question(
     region: str = "zwolle",
     held_on: dt.date = dt.date(2026, 11, 12),
     title: str = "Intervisie wijkteam Noord",
+    shared_text: str | None = SAME,
+    shared_title: str | None = SAME,
 ) -> Question:
+    """An outcome with one question. Unless told otherwise, the sharing gate left the question
+    and the title as they were (`shared_text`, `shared_title`; None: never gated)."""
+    shared_text = text if shared_text is SAME else shared_text
+    shared_title = title if shared_title is SAME else shared_title
+    gated = None
+    if shared_title is not None:
+        gated = {
+            "gate": 1,
+            "title": shared_title,
+            "summary": "",
+            "insights": "",
+            "actions": "",
+            "products": [],
+            "questions": [shared_text or ""],
+            "captured": {},
+            "pseudonyms": {},
+        }
     async with db() as session:
         outcome = OutcomeRow(
             public_id=uuid.uuid4().hex[:20],
@@ -49,10 +70,13 @@ async def add_question(
             title=title,
             held_on=dt.datetime.combine(held_on, dt.time(14), tzinfo=dt.UTC),
             sharing=sharing,
+            gated=gated,
         )
         session.add(outcome)
         await session.flush()
-        question = KnowledgeQuestion(outcome_id=outcome.id, region_slug=region, text=text)
+        question = KnowledgeQuestion(
+            outcome_id=outcome.id, region_slug=region, text=text, shared_text=shared_text
+        )
         session.add(question)
         await session.commit()
         return Question(question.id, outcome.public_id, text)
@@ -100,6 +124,11 @@ async def test_open_questions_of_shared_outcomes_are_on_the_region_page(
     open_ = await add_question(db, "Welke rol krijgt de ervaringsdeskundige?", "open")
     group = await add_question(db, "Alleen voor de groep: wie doet wat?", "group")
     elsewhere = await add_question(db, "Een vraag uit Gelderland", "open", region="gelderse-vallei")
+    # A member of the Werkplaats reads its outcomes at every level beyond the group.
+    member = await make_user(db, email="lid@example.org", roles=["educator"], name="Lid")
+    async with db() as session:
+        await library.set_memberships(session, member.id, ["zwolle"])
+    assert (await log_in(client, "lid@example.org")).status_code == 303
 
     page = await client.get(ZWOLLE)
     assert page.status_code == 200
@@ -113,11 +142,51 @@ async def test_open_questions_of_shared_outcomes_are_on_the_region_page(
     assert group.text not in page.text and group.outcome not in page.text
     assert elsewhere.text not in page.text
     assert taken_up == ""
-    assert 'method="post"' not in page.text  # a visitor gets no buttons
+    assert "/opgepakt" not in page.text  # only coordinators get buttons
 
     # The English address leads to the same page.
     alias = await client.get("/regions/zwolle", follow_redirects=True)
     assert alias.status_code == 200 and regional.text in alias.text
+
+
+async def test_each_visitor_sees_the_questions_of_exactly_the_outcomes_they_may_read(
+    client: httpx.AsyncClient, db: async_sessionmaker[AsyncSession]
+) -> None:
+    """One rule (docs/knowledge-agenda.md): a question, and its outcome's title and link, is
+    shown to whoever may read its outcome (catalogue.library.may_read); never a link that is
+    404 for the visitor, never a question of an outcome they cannot read."""
+    regional = await add_question(db, "Hoe houden we bewoners betrokken?", "region", title="RegioT")
+    national = await add_question(db, "Wat werkt bij schuldhulp?", "national", title="LandT")
+    open_ = await add_question(
+        db, "Welke rol krijgt de ervaringsdeskundige?", "open", title="OpenT"
+    )
+    group = await add_question(db, "Wie belt de gemeente?", "group", title="GroepT")
+    titles = {regional: "RegioT", national: "LandT", open_: "OpenT", group: "GroepT"}
+
+    async def seen(visitor: httpx.AsyncClient) -> set[Question]:
+        page = await visitor.get(ZWOLLE)
+        assert page.status_code == 200
+        agenda, _ = agenda_of(page.text)
+        shown = {q for q in titles if q.text in agenda}
+        linked = set(re.findall(r'href="/uitkomsten/([^"?#]+)"', page.text))
+        assert linked == {q.outcome for q in shown}
+        for public_id in linked:  # every link opens for this visitor
+            assert (await visitor.get(f"/uitkomsten/{public_id}")).status_code == 200
+        for question, title in titles.items():
+            assert (title in agenda) == (question in shown), title
+        return shown
+
+    assert await seen(client) == {open_}  # anonymous
+    await make_user(db, email="ander@example.org", roles=["educator"], name="Geen Lid")
+    member = await make_user(db, email="lid@example.org", roles=["educator"], name="Lid")
+    async with db() as session:
+        await library.set_memberships(session, member.id, ["zwolle"])
+    assert (await log_in(client, "ander@example.org")).status_code == 303
+    assert await seen(client) == {national, open_}
+    other = httpx.AsyncClient(transport=client._transport, base_url="http://testserver")
+    async with other:
+        assert (await log_in(other, "lid@example.org")).status_code == 303
+        assert await seen(other) == {regional, national, open_}
 
 
 async def test_a_region_without_questions_says_so(client: httpx.AsyncClient) -> None:
@@ -137,6 +206,7 @@ async def test_a_coordinator_sees_every_question_marks_one_taken_up_and_undoes_i
     assert "Alleen coördinatoren zien deze vraag: de uitkomst is alleen met de groep gedeeld." in (
         agenda
     )
+    assert "Alleen leden van deze Werkplaats en coördinatoren zien deze vraag" in agenda
     assert agenda.count("Markeer als opgepakt") == 2
 
     marked = await submit(client, ZWOLLE, mark(first), {})
