@@ -5,6 +5,10 @@ exactly to those who may read the outcome (catalogue.library.may_read, the libra
 outcome page's rule): "open" to everyone, "national" to every account, "region" to the members
 of the outcome's region; coordinators see every question of the agenda (the page marks who else
 does). docs/knowledge-agenda.md.
+
+Beyond the group a text is shown only as the sharing gate made it (catalogue/gate.py): the
+question's `shared_text` and the outcome's gated title (`OutcomeRow.gated["title"]`), to
+coordinators too. A question not gated yet is shown to coordinators only, without its text.
 """
 
 from __future__ import annotations
@@ -23,10 +27,10 @@ from server.models import Role, User
 @dataclass(frozen=True)
 class AgendaItem:
     id: int
-    text: str
+    text: str | None  # as it leaves the group (through the gate); None: not gated yet
     held_on: dt.datetime  # when the session that raised it was held
     outcome: str  # the outcome's public id
-    outcome_title: str
+    outcome_title: str | None  # the gated title; None: not gated yet
     sharing: str
     addressed_at: dt.datetime | None
 
@@ -53,20 +57,30 @@ async def load_agenda(db: AsyncSession, region: str, user: User | None) -> Agend
     items = [
         AgendaItem(
             id=question.id,
-            text=question.text,
+            text=question.shared_text,
             held_on=outcome.held_on,
             outcome=outcome.public_id,
-            outcome_title=outcome.title,
+            outcome_title=_gated_title(outcome),
             sharing=outcome.sharing,
             addressed_at=question.addressed_at,
         )
         for question, outcome in await db.execute(query)
-        if everything or may_read(user, outcome, memberships)
+        if everything
+        or (
+            may_read(user, outcome, memberships)
+            and question.shared_text is not None
+            and _gated_title(outcome) is not None
+        )
     ]
     return Agenda(
         open=tuple(item for item in items if item.addressed_at is None),
         addressed=tuple(item for item in items if item.addressed_at is not None),
     )
+
+
+def _gated_title(outcome: OutcomeRow) -> str | None:
+    title = (outcome.gated or {}).get("title")
+    return title if isinstance(title, str) else None
 
 
 async def load_question(

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,8 @@ class Finding:
 
 
 _model: Any = None
-_lock = threading.Lock()
+_lock = threading.Lock()  # one load
+_use = threading.Lock()  # one text at a time: deduce does not promise to be thread-safe
 _loading: threading.Thread | None = None
 
 
@@ -67,8 +69,18 @@ def _load() -> Any:
 
 
 def build() -> None:
-    """Build deduce's lookup cache if it is missing or stale, and load it (slow once)."""
-    _load()
+    """Build deduce's lookup cache if there is none (slow, once per install). With a cache this
+    returns at once: loading it is left to `preload`/`find` (deduce checks it is not stale)."""
+    if not _cache_file().exists():
+        _load()
+
+
+def _cache_file() -> Path:
+    from importlib import resources
+
+    return (
+        Path(str(resources.files("deduce"))) / "data" / "lookup" / "cache" / "lookup_structs.pickle"
+    )
 
 
 def preload() -> None:
@@ -84,7 +96,9 @@ def find(text: str) -> list[Finding]:
     """What deduce finds in `text`, left to right (overlaps already resolved by deduce)."""
     if not text.strip():
         return []
-    document = _load().deidentify(text)
+    model = _load()
+    with _use:
+        document = model.deidentify(text)
     findings = [
         Finding(a.start_char, a.end_char, _KINDS.get(a.tag.split("+")[0], _tag_kind(a.tag)))
         for a in document.annotations

@@ -6,7 +6,8 @@ regional theme that belongs to it, across regions; a regional theme's own slug w
 Visibility follows the outcome's sharing level (docs/library.md): "open" to everyone, also
 without an account; "national" to every logged-in account; "region" to members of the outcome's
 region and to coordinators; "group" is never listed. The search index holds only the shared
-text at the outcome's level (catalogue.sharing.shared_version), never the raw outcome.
+text at the outcome's level (catalogue.sharing.shared_version of its gated version,
+catalogue/gate.py), never the raw outcome.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +37,7 @@ from catalogue.outcome_models import (
     OutcomeText,
     UserRegion,
 )
-from catalogue.sharing import NAME_PLACEHOLDER, shared_version
+from catalogue.sharing import shared_version
 from server.i18n import N_
 from server.models import Role, User
 
@@ -117,19 +118,17 @@ def shared_text(version: dict[str, Any]) -> str:
     return "\n".join(part for part in parts if part)
 
 
-async def index_outcome(
-    db: AsyncSession, row: OutcomeRow, names: Mapping[str, str] | None = None
-) -> None:
+async def index_outcome(db: AsyncSession, row: OutcomeRow) -> None:
     """Store the shared text of an outcome at its level for search, with the title and snippet
-    the library lists (without committing). `names`: participant id -> display name, replaced
-    by "[naam]" where typed into texts (as on the outcome page).
+    the library lists (without committing): all from its gated version.
 
     Called by catalogue.outcomes.save_outcome after the outcome, its ratings and questions are
-    flushed. At "group" nothing is indexed: group outcomes are never listed.
+    flushed and it is gated. At "group", or never gated, nothing is indexed: such outcomes are
+    never listed.
     """
     body = title = snippet = ""
-    if row.sharing != "group":
-        version = shared_version(await _document(db, row), row.sharing, names)
+    version = await _shared(db, row)
+    if version is not None:
         body = shared_text(version)
         title = version["title"][:120]
         snippet = _snippet(version["summary"] or version["insights"])
@@ -141,16 +140,21 @@ async def index_outcome(
     await db.flush()  # on SQLite, triggers (migration 0005) copy it into outcome_search
 
 
-async def _document(db: AsyncSession, row: OutcomeRow) -> dict[str, Any]:
+async def _shared(db: AsyncSession, row: OutcomeRow) -> dict[str, Any] | None:
+    """The outcome's shared version at its level (from its gated version); None at "group" or
+    when it was never gated."""
     from catalogue.outcomes import Outcome  # outcomes calls index_outcome: import late
 
+    if row.sharing == "group":
+        return None
     ratings = await db.scalars(select(OutcomeRating).where(OutcomeRating.outcome_id == row.id))
     questions = await db.scalars(
         select(KnowledgeQuestion)
         .where(KnowledgeQuestion.outcome_id == row.id)
         .order_by(KnowledgeQuestion.id)
     )
-    return Outcome(row, list(ratings), list(questions)).document()
+    gated = Outcome(row, list(ratings), list(questions)).shared()
+    return shared_version(gated, row.sharing) if gated is not None else None
 
 
 # Search -----------------------------------------------------------------------------------------
@@ -299,15 +303,17 @@ async def search(
             continue
         if query.goal and query.goal not in (row.goals or ()):
             continue
-        version = shared_version(await _document(db, row), row.sharing)
+        version = await _shared(db, row)
+        if version is None:
+            continue  # never gated: shown to its group only
         if query.text and not await _still_matches(db, shared_text(version), query.text):
             continue  # e.g. a consent withdrawn since the outcome was indexed
         stored = await db.get(OutcomeText, row.id)
         title = stored.title if stored is not None else ""
         snippet = stored.snippet if stored is not None else ""
-        if not _derived(title, version["title"]):
+        if title != version["title"][:120]:
             title = ""  # changed outside save_outcome (e.g. an erasure): show nothing stale
-        if not _derived(snippet.removesuffix("…"), version["summary"] or version["insights"]):
+        if snippet != _snippet(version["summary"] or version["insights"]):
             snippet = ""
         if skip:
             skip -= 1  # on an earlier page
@@ -344,13 +350,6 @@ async def national_themes_of(db: AsyncSession) -> dict[tuple[str, str], tuple[st
     for region, theme, slug in rows:
         result[(region, theme)] = (*result.get((region, theme), ()), slug)
     return result
-
-
-def _derived(stored: str, current: str) -> bool:
-    """Whether the stored (names replaced) text still comes from the current text: the same,
-    but for "[naam]" where a name was; white space as the snippet folds it."""
-    pattern = ".+?".join(re.escape(part) for part in stored.split(NAME_PLACEHOLDER))
-    return re.match(pattern, " ".join(current.split()), re.DOTALL) is not None
 
 
 async def _still_matches(db: AsyncSession, body: str, words: str) -> bool:

@@ -1,18 +1,19 @@
 """Exports of a module: Markdown, printable HTML and JSON, each with licence and attribution.
 
 An export is public once downloaded, so it holds an outcome only when the outcome is shared
-"open", and only its open version (catalogue.sharing.shared_version at "open": pseudonyms,
-consent-filtered, no display names). Everything else a module refers to is listed under "left
-out", with the reason. The module's own texts, the variants and their scripts are catalogue
-content (CC BY-SA 4.0); open outcomes are CC BY 4.0. Attribution names the Werkplaats and the
-region, never a person. Every export is recorded in the audit log (ids only).
+"open", and only its open version (catalogue.sharing.shared_version at "open" of its gated
+version, catalogue/gate.py: pseudonyms, everyone else de-identified, consent-filtered).
+Everything else a module refers to is listed under "left out", with the reason. The module's
+own texts, the variants and their scripts are catalogue content (CC BY-SA 4.0); open outcomes
+are CC BY 4.0. Attribution names the Werkplaats and the region, never a person. Every export is
+recorded in the audit log (ids only).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -54,24 +55,13 @@ REASONS = {
 LANGUAGE = "nl"
 
 
-# The display names a session's participants had (participant id -> name; only the values are
-# used): the sessions package provides it (server/app.py `domain_names_of`), since the catalogue
-# never reads session data itself.
-NamesOf = Callable[[AsyncSession, int], Awaitable[Mapping[str, str]]]
-
-
 async def build(
     db: AsyncSession,
     module: ModuleRow,
     version: ModuleVersion,
     variants: Mapping[str, Variant],
-    names_of: NamesOf | None = None,
 ) -> dict[str, Any]:
-    """What every format shows: the module version with its open cases and what was left out.
-
-    `names_of` lets names that someone typed into an outcome's texts be replaced by "[naam]",
-    as on the outcome page; without it only the consent and pseudonym rules apply.
-    """
+    """What every format shows: the module version with its open cases and what was left out."""
     document = version.document
     regions = {r.slug: r.name for r in await db.scalars(select(RegionRow))}
     cases = []
@@ -89,9 +79,11 @@ async def build(
         if reason is not None or outcome is None:
             left_out.append({"outcome": public_id, "reason": reason})
             continue
-        session_id = outcome.row.session_id
-        names = await names_of(db, session_id) if names_of and session_id is not None else None
-        shared = shared_version(outcome.document(), "open", names)
+        gated = outcome.shared()
+        if gated is None:  # never through the sharing gate: it cannot leave its group
+            left_out.append({"outcome": public_id, "reason": "withdrawn"})
+            continue
+        shared = shared_version(gated, "open")
         region = shared["region"]
         attribution = regions.get(region or "", ATTRIBUTION)  # the region's Werkplaats
         cases.append(
@@ -289,12 +281,11 @@ async def export_module(
     *,
     actor: str,
     actor_id: int | None = None,
-    names_of: NamesOf | None = None,
 ) -> str:
     """The module version in `fmt`, with an "export" entry in the audit log (committed)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
-    export = await build(db, module, version, variants, names_of)
+    export = await build(db, module, version, variants)
     text = render(export, fmt)
     audit.record(
         db,

@@ -163,9 +163,7 @@ async def _show(
     catalogue = await load(request)
     variants = {cv.variant.slug: cv.variant for cv in catalogue.variants}
     async with request.app.state.db() as db:
-        export = await module_export.build(
-            db, module, version, variants, request.app.state.names_of
-        )
+        export = await module_export.build(db, module, version, variants)
     response = render(
         request,
         "modules/module.html",
@@ -228,7 +226,6 @@ async def export_download(request: Request) -> Response:
             fmt,
             actor=f"account:{user.id}",
             actor_id=user.id,
-            names_of=request.app.state.names_of,
         )
     disposition = "inline" if fmt == "html" else "attachment"
     return Response(

@@ -8,9 +8,10 @@ at a level is pure: catalogue/sharing.py.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,6 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalogue import library
 from catalogue.content import ContentError, Problem
+from catalogue.gate import VERSION as GATE_VERSION
+from catalogue.gate import Gated, Review, gate_document, plain, stored
 from catalogue.outcome_models import (
     CONSENT_LEVELS,
     SHARING_LEVELS,
@@ -103,6 +106,20 @@ class Outcome:
             "consents": dict(row.consents or {}),
             "ratings": {r.goal_slug: {"raters": r.raters, "mean": r.mean} for r in self.ratings},
         }
+
+    def shared(self, consents: Mapping[str, str] | None = None) -> Gated | None:
+        """The outcome's gated version (catalogue/gate.py), the only one shown beyond its group,
+        with its facts, ratings and consents as they are now (`consents` narrowed by the
+        caller, see catalogue.sharing); None when it was never gated."""
+        document = self.document()
+        current = {key: document[key] for key in _CURRENT}
+        if consents is not None:
+            current["consents"] = dict(consents)
+        return stored(self.row.gated, **current)
+
+
+# What a gated version takes from the outcome as it is now, not as it was when gated.
+_CURRENT = ("variant", "region", "theme", "goals", "held_on", "consents", "ratings")
 
 
 def check_composition(composition: Composition, consents: Mapping[str, str]) -> list[Problem]:
@@ -210,11 +227,15 @@ async def save_outcome(
     ratings: Mapping[str, tuple[int, float]],
     actor_id: int | None,
     names: Mapping[str, str] | None = None,
+    review: Review | None = None,
 ) -> OutcomeRow:
     """Create or update the outcome of a session, its ratings and its knowledge questions, and
     commit. Raises ContentError (problems per field) and stores nothing when it is refused.
-    `names` (participant id -> display name) lets the library's search index replace names
-    typed into texts, as the outcome page does."""
+
+    Every text goes through the sharing gate (catalogue/gate.py) with `names` (participant id
+    -> display name, earlier names under "{id}~{n}": sessions.actions.display_names) and the
+    facilitator's `review`; the gated version is stored with the outcome and is all that is
+    ever shown beyond the group. `review` None keeps the review stored before."""
     problems = check_composition(composition, consents)
     if problems:
         raise ContentError("outcome", problems)
@@ -246,6 +267,9 @@ async def save_outcome(
         row.captured = dict(captured)
         row.consents = dict(consents)
         row.sharing = composition.sharing
+        old_review = Review.of(row.review)
+        new_review = old_review if review is None else review
+        row.review = new_review.stored()
         row.updated_at = utcnow()
         try:
             await db.flush()
@@ -257,7 +281,17 @@ async def save_outcome(
             continue
         await _replace_ratings(db, row, ratings)
         await _replace_questions(db, row, composition.questions)
-        await library.index_outcome(db, row, names)
+        await gate_outcome(db, row, names or {})
+        await library.index_outcome(db, row)
+        if new_review != old_review:
+            audit.record(
+                db,
+                "outcome.review",
+                f"outcome:{row.public_id}",
+                actor=f"account:{actor_id}" if actor_id is not None else "cli",
+                actor_id=actor_id,
+                detail=f"hide {len(new_review.hide)}, keep {len(new_review.keep)}",
+            )
         if (old_level or "group") != composition.sharing:
             audit.record(
                 db,
@@ -270,6 +304,36 @@ async def save_outcome(
         await db.commit()
         return row
     raise AssertionError("unreachable")
+
+
+async def gate_outcome(db: AsyncSession, row: OutcomeRow, names: Mapping[str, str]) -> None:
+    """Pass the outcome's texts through the sharing gate and store the result with it, and each
+    knowledge question's shared text (without committing). Its ratings and questions must be
+    flushed."""
+    outcome = await _complete(db, row)
+    # deduce takes milliseconds per text (and seconds to load once): not on the event loop.
+    gated = await asyncio.to_thread(gate_document, outcome.document(), names, Review.of(row.review))
+    row.gated = dict(gated)
+    for question, shared_text in zip(outcome.questions, gated["questions"], strict=True):
+        question.shared_text = plain(gated, shared_text)
+    await db.flush()
+
+
+async def regate(
+    db: AsyncSession, names_of: Callable[[AsyncSession, int], Awaitable[Mapping[str, str]]]
+) -> int:
+    """Gate every outcome that was not gated, or by an older gate (catalogue.gate.VERSION), and
+    index it again; commit. `werkplaats migrate` runs this. How many were gated."""
+    done = 0
+    for row in list(await db.scalars(select(OutcomeRow).order_by(OutcomeRow.id))):
+        if row.gated and row.gated.get("gate") == GATE_VERSION:
+            continue
+        names = await names_of(db, row.session_id) if row.session_id is not None else {}
+        await gate_outcome(db, row, names)
+        await library.index_outcome(db, row)
+        done += 1
+    await db.commit()
+    return done
 
 
 async def _replace_ratings(

@@ -1,26 +1,24 @@
 """What an outcome looks like at a sharing level: pseudonyms, consent, no display names.
 
-Pure: no I/O. `shared_version` builds the version of an outcome that a sharing level may see
-from the stored outcome (its fields, what was captured, its participants' consents). Nothing
-is copied through unread: the result holds only the fields built here, so a field added to the
-capture later cannot leak a name by accident. docs/outcomes.md explains the rules.
+Pure: no I/O. `shared_version` builds the version of an outcome that a sharing level may see.
+At "group" it reads the outcome as composed, with display names. Beyond the group it reads
+only the outcome's gated version (catalogue/gate.py: every text through the sharing gate) and
+refuses anything else, so no text can leave the group without passing the gate; it then keeps
+only the contributions whose authors consented to the level. Nothing is copied through unread:
+the result holds only the fields built here, so a field added to the capture later cannot leak
+a name by accident. docs/outcomes.md and docs/privacy.md explain the rules.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from catalogue.gate import Gated, resolve
 from catalogue.outcome_models import CONSENT_LEVELS, SHARING_LEVELS
 
 PSEUDONYM = "Deelnemer"
-NAME_PLACEHOLDER = "[naam]"
-# Parts of names that are words too (tussenvoegsels): never scrubbed on their own.
-_PARTICLES = frozenset(
-    {"van", "von", "der", "den", "de", "het", "ter", "ten", "te", "op", "in", "la", "le", "el"}
-)
 
 
 def consent_allows(consent: str | None, level: str) -> bool:
@@ -67,12 +65,13 @@ class LevelSummary:
 
 
 def level_summary(outcome: Mapping[str, Any]) -> list[LevelSummary]:
-    """For the compose form: per sharing level, the contributions it keeps and leaves out."""
+    """For the compose form: per sharing level, the contributions it keeps and leaves out (only
+    counts: no text of this leaves the group)."""
     consents = _consents(outcome)
     allowed = allowed_levels(consents)
     summary = []
     for level in SHARING_LEVELS:
-        version = shared_version(outcome, level)
+        version = _version(outcome, level, {}, level != "group")
         summary.append(LevelSummary(level, version["kept"], version["left_out"], level in allowed))
     return summary
 
@@ -84,13 +83,23 @@ def shared_version(
 
     `outcome`: title, summary, insights, actions, products, questions, captured, consents,
     ratings (goal -> {raters, mean} or (raters, mean)), and optionally goals, variant, region,
-    theme, held_on. `names`: participant id -> display name, shown only at "group"; at wider
-    levels they are used only to replace names typed into texts by "[naam]".
+    theme, held_on. At "group" it is the outcome as composed, and `names` (participant id ->
+    display name) name the authors. Beyond the group it must be the outcome's gated version
+    (catalogue.gate.Gated: its texts through the sharing gate, with the pseudonyms the gate
+    used); `names` are not used there.
     """
     if level not in SHARING_LEVELS:
         raise ValueError(f"unknown sharing level {level!r}; known: {', '.join(SHARING_LEVELS)}")
     wide = level != "group"
-    builder = _Builder(level, _consents(outcome), names or {}, wide)
+    if wide and not isinstance(outcome, Gated):
+        raise TypeError("beyond the group, an outcome is shown only through the sharing gate")
+    return _version(outcome, level, names or {}, wide)
+
+
+def _version(
+    outcome: Mapping[str, Any], level: str, names: Mapping[str, str], wide: bool
+) -> dict[str, Any]:
+    builder = _Builder(level, _consents(outcome), names, wide)
     captured = outcome.get("captured") or {}
     clusters = []
     for cluster in _dicts(captured.get("clusters")):
@@ -108,7 +117,7 @@ def shared_version(
     round_ = builder.round(captured.get("round"))
     chart = builder.chart(captured.get("chart"))
     takeaways = builder.takeaways(captured.get("takeaways"))
-    return {
+    version = {
         "level": level,
         "title": builder.text(outcome.get("title")),
         "variant": _str_or_none(outcome.get("variant")),
@@ -131,13 +140,18 @@ def shared_version(
         "kept": builder.kept,
         "left_out": builder.left_out,
     }
+    return builder.named(version) if wide else version
 
 
 class _Builder:
     """Decides, contribution by contribution, what a level keeps and how it names authors."""
 
     def __init__(
-        self, level: str, consents: Mapping[str, str], names: Mapping[str, str], wide: bool
+        self,
+        level: str,
+        consents: Mapping[str, str],
+        names: Mapping[str, str],
+        wide: bool,
     ):
         self.level = level
         self.consents = consents
@@ -146,7 +160,6 @@ class _Builder:
         self.labels: dict[str, str] = {}
         self.kept = 0
         self.left_out = 0
-        self.scrub = _scrubber(names.values()) if wide else None
 
     def keeps(self, author: Any) -> bool:
         """Count one contribution of `author` as kept or left out; whether it is kept."""
@@ -172,8 +185,20 @@ class _Builder:
         return self.labels[author]
 
     def text(self, value: Any) -> str:
-        text = "" if value is None else str(value)
-        return self.scrub(text) if self.scrub is not None else text
+        # Beyond the group the texts are the gated ones (shared_version checks); participants
+        # named in them get this level's pseudonyms once every author has one (`named`).
+        return "" if value is None else str(value)
+
+    def named(self, value: Any) -> Any:
+        """`value` with every participant named in its texts given this level's pseudonym: the
+        authors of what is kept first (A, B, … without gaps), then the others named."""
+        if isinstance(value, str):
+            return resolve(value, self.label)
+        if isinstance(value, dict):
+            return {key: self.named(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [self.named(item) for item in value]
+        return value
 
     def note(self, note: Mapping[str, Any]) -> dict[str, Any] | None:
         author = note.get("by")
@@ -187,9 +212,7 @@ class _Builder:
         }
 
     def product(self, product: Mapping[str, Any]) -> dict[str, Any]:
-        url = _str_or_none(product.get("url"))
-        if url is not None and self.scrub is not None and self.scrub(url) != url:
-            url = None  # a link that spells a name is left out rather than mangled
+        url = _str_or_none(product.get("url"))  # the gate left out a link that names someone
         return {
             "title": self.text(product.get("title")),
             "text": self.text(product.get("text")),
@@ -235,36 +258,6 @@ class _Builder:
     def takeaways(self, value: Any) -> list[str]:
         # Harvest answers are anonymous even to the group: never attributed.
         return [self.text(t.get("text")) for t in _dicts(value) if self.keeps(t.get("by"))]
-
-
-def _scrubber(names: Iterable[str]) -> Callable[[str], str]:
-    """A function that replaces every display name (and every capitalised part of one) in a
-    text by "[naam]"."""
-    whole: set[str] = set()
-    parts: set[str] = set()
-    for name in names:
-        name = " ".join(str(name).split())
-        if not name:
-            continue
-        whole.add(name)
-        for part in re.split(r"[\s\-]+", name):
-            part = part.strip(".,;:()[]'\"")
-            if len(part) >= 3 and part[0].isupper() and part.lower() not in _PARTICLES:
-                parts.add(part)
-    patterns = []
-    if whole:
-        alternatives = "|".join(re.escape(n) for n in sorted(whole, key=len, reverse=True))
-        patterns.append(re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE))
-    if parts:
-        alternatives = "|".join(re.escape(p) for p in sorted(parts, key=len, reverse=True))
-        patterns.append(re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)"))
-
-    def scrub(text: str) -> str:
-        for pattern in patterns:
-            text = pattern.sub(NAME_PLACEHOLDER, text)
-        return text
-
-    return scrub
 
 
 def _consents(outcome: Mapping[str, Any]) -> dict[str, str]:

@@ -35,6 +35,7 @@ TABLE_LABELS = {
     "harvest_responses": N_("Harvest responses"),
     "outcomes": N_("Outcomes (summaries, products, captured notes)"),
     "knowledge_questions": N_("Knowledge questions"),
+    "outcome_texts": N_("Library of outcomes"),  # its search index
     "users": N_("Accounts"),
     "user_roles": N_("Account roles"),
     "login_sessions": N_("Logins"),

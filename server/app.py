@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -65,10 +66,12 @@ def domain_routes() -> list[BaseRoute]:
 
 
 def domain_lifespans() -> list[Callable[[Starlette], AbstractAsyncContextManager[None]]]:
-    """What the domains keep running while the app serves (the live-session machinery)."""
+    """What the domains keep running while the app serves (the live-session machinery, and the
+    sharing gate's de-identification model)."""
+    from catalogue.gate import ready
     from sessions.runtime import running
 
-    return [running]
+    return [ready, running]
 
 
 def domain_collectors() -> list[CollectorFactory]:
@@ -98,10 +101,22 @@ def domain_eraser() -> Eraser:
 
 
 def domain_names_of() -> Callable[[AsyncSession, int], Awaitable[Mapping[str, str]]]:
-    """Every display name a session's participants had: what exports scrub from typed texts."""
+    """Every display name a session's participants had: what the sharing gate replaces."""
     from sessions.actions import display_names
 
     return display_names
+
+
+async def domain_migrate_data(db: async_sessionmaker[AsyncSession]) -> int:
+    """What `werkplaats migrate` does after the schema: build deduce's lookup data (so no server
+    ever builds it in a request) and pass every outcome not yet gated through the sharing gate.
+    How many outcomes were gated."""
+    from catalogue import deidentify
+    from catalogue.outcomes import regate
+
+    await asyncio.to_thread(deidentify.build)
+    async with db() as session:
+        return await regate(session, domain_names_of())
 
 
 def create_app(settings: Settings) -> Starlette:

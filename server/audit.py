@@ -10,6 +10,7 @@ ACTIONS = (
     "export",  # an outcome or module left the system (download, CLI export)
     "consent.change",  # a participant changed their consent
     "sharing.change",  # an outcome's sharing level changed
+    "outcome.review",  # the facilitator changed what the sharing gate hides or keeps
     "erase",  # a person's identity was erased
     "outcome.withdraw",  # an outcome was withdrawn
 )

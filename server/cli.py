@@ -213,12 +213,16 @@ def _run(settings: Settings, work: Callable[[AsyncEngine, Sessions], Awaitable[i
 
 
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from server.app import domain_migrate_data
     from server.migrate import pending, upgrade
 
-    async def work(engine: AsyncEngine, _db: Sessions) -> int:
+    async def work(engine: AsyncEngine, db: Sessions) -> int:
         todo = await pending(engine)
         await upgrade(engine)
         print(f"migrated: {len(todo)} migration(s) applied" if todo else "migrated: up to date")
+        gated = await domain_migrate_data(db)
+        if gated:
+            print(f"migrated: {gated} outcome(s) passed through the sharing gate")
         return 0
 
     return _run(settings, work)
@@ -417,7 +421,6 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 
     from catalogue import module_export, modules
     from catalogue.queries import CatalogueCache, load_catalogue
-    from server.app import domain_names_of
     from server.migrate import pending
 
     if args.all == (args.slug is not None):
@@ -467,7 +470,6 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
                         variants,
                         args.format,
                         actor="cli",
-                        names_of=domain_names_of(),
                     )
                 if args.all:
                     (args.output / f"{slug}.{args.format}").write_text(text, encoding="utf-8")

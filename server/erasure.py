@@ -107,6 +107,7 @@ TABLES = (
     "harvest_responses",
     "outcomes",
     "knowledge_questions",
+    "outcome_texts",
     "users",
     "user_roles",
     "login_sessions",

@@ -58,6 +58,9 @@ class Settings:
     # Failed logins allowed per minute, for one email address and for one client address.
     login_failures_per_email: int = 5
     login_failures_per_client: int = 20
+    # Load the de-identification model (deduce, several seconds) when the server starts, in the
+    # background, so the first outcome composed does not wait for it.
+    deidentify_preload: bool = True
 
     @property
     def is_sqlite(self) -> bool:
@@ -95,6 +98,9 @@ class Settings:
             raise SettingsError(
                 f"{PREFIX}LOG_FORMAT is {log_format!r}; allowed: {', '.join(LOG_FORMATS)}"
             )
+        preload = env.get(f"{PREFIX}DEIDENTIFY_PRELOAD") or "1"
+        if preload not in ("0", "1"):
+            raise SettingsError(f"{PREFIX}DEIDENTIFY_PRELOAD is {preload!r}; allowed: 1 or 0")
         return cls(
             database_url=database_url,
             secret_key=secret_key,
@@ -105,6 +111,7 @@ class Settings:
             presence_interval=presence_interval,
             log_format=log_format,
             metrics_from=_networks(env, f"{PREFIX}METRICS_FROM", DEFAULT_METRICS_FROM),
+            deidentify_preload=preload == "1",
         )
 
 

@@ -13,6 +13,7 @@ shared with someone does not exist for them.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,7 @@ from starlette.routing import BaseRoute, Route
 
 from catalogue import library, outcomes, queries
 from catalogue.content import ContentError, Problem
+from catalogue.gate import MAX_HIDE, MAX_HIDE_WORD, Review, review_items
 from catalogue.outcome_models import CONSENT_LEVELS, SHARING_LEVELS, OutcomeRow
 from catalogue.routes import load, problem_list
 from catalogue.sharing import level_summary, shared_version
@@ -49,6 +51,39 @@ LEVEL_HINTS = {
     "region": N_("People with an account of the Werkplaats see it, without names."),
     "national": N_("Everyone with an account sees it, without names."),
     "open": N_("Everyone sees it, also without an account, without names; free to reuse."),
+}
+# Where a text in the sharing gate's review comes from (catalogue.gate.review_items).
+REVIEW_WHERE = {
+    "title": N_("Title"),
+    "summary": N_("Summary"),
+    "insights": N_("Insights"),
+    "actions": N_("Actions"),
+    "product": N_("Product"),
+    "product-link": N_("Product link (left out)"),
+    "question": N_("Knowledge question"),
+    "note": N_("Note"),
+    "cluster": N_("Theme on the board"),
+    "takeaway": N_("Takeaway"),
+    "x_low": N_("Chart label"),
+    "x_high": N_("Chart label"),
+    "y_low": N_("Chart label"),
+    "y_high": N_("Chart label"),
+}
+# What the sharing gate replaced, in words.
+KIND_LABELS = {
+    "participant": N_("a participant"),
+    "person": N_("a person"),
+    "phone": N_("a phone number"),
+    "email": N_("an e-mail address"),
+    "bsn": N_("a citizen service number (BSN)"),
+    "place": N_("a place or address"),
+    "institution": N_("an organisation"),
+    "date": N_("a date"),
+    "age": N_("an age"),
+    "url": N_("a link"),
+    "number": N_("a number"),
+    "hidden": N_("a word you chose to hide"),
+    "other": N_("other details"),
 }
 MAX_PRODUCT_ROWS = outcomes.MAX_PRODUCTS + 1  # one over, so that "too many" can be said
 
@@ -83,13 +118,18 @@ class ComposeForm:
     products: list[dict[str, str]] = field(default_factory=list)  # title, text, url as typed
     questions: str = ""  # one per line
     sharing: str = "group"
+    hide: str = ""  # words to hide as well, one per line (the sharing gate's review)
+    keep: list[str] = field(default_factory=list)  # replacements undone (places, institutions)
 
     @classmethod
     def of(cls, outcome: outcomes.Outcome | None) -> ComposeForm:
         if outcome is None:
             return cls(products=[_blank_product()])
         row = outcome.row
+        review = Review.of(row.review)
         return cls(
+            hide="\n".join(review.hide),
+            keep=list(review.keep),
             summary=row.summary,
             insights=row.insights,
             actions=row.actions,
@@ -127,7 +167,30 @@ class ComposeForm:
             ],
             questions=text("questions"),
             sharing=text("sharing") or "group",
+            hide=text("hide"),
+            keep=[v for v in form.getlist("keep") if isinstance(v, str) and v.strip()],
         )
+
+    def review(self) -> Review:
+        """The facilitator's review of the sharing gate: words to hide (one per line, without
+        repeats) and the replacements they undid."""
+        hide = tuple(dict.fromkeys(" ".join(w.split()) for w in self.hide.splitlines()))
+        return Review(hide=tuple(w for w in hide if w), keep=tuple(dict.fromkeys(self.keep)))
+
+    def review_problems(self) -> list[Problem]:
+        hide = self.review().hide
+        if len(hide) > MAX_HIDE or any(len(w) > MAX_HIDE_WORD for w in hide):
+            return [
+                Problem(
+                    "hide",
+                    N_(
+                        "At most %(max)s words or phrases to hide, one per line, each at most "
+                        "%(chars)s characters."
+                    ),
+                    {"max": MAX_HIDE, "chars": MAX_HIDE_WORD},
+                )
+            ]
+        return []
 
     def apply_op(self, op: str) -> int | None:
         """Add a product row ("add-product") or remove one ("remove-product-3"); the row to
@@ -182,6 +245,7 @@ class _Harvested:
     consents: dict[str, str]
     ratings: dict[str, tuple[int, float]]
     existing: outcomes.Outcome | None
+    names: dict[str, str]  # every display name participants had (what the gate replaces)
 
 
 async def _own_session(request: Request) -> tuple[LiveSession, User]:
@@ -202,6 +266,7 @@ async def _harvested(request: Request, row: LiveSession) -> _Harvested:
     async with request.app.state.db() as db:
         answers = await harvest.responses(db, row.id)
         existing = await outcomes.outcome_of_session(db, row.id)
+        names = await actions.display_names(db, row.id)
     captured = capture(state)
     # Harvest answers are anonymous, also to the group; their authors count only for consent.
     captured["takeaways"] = [
@@ -216,6 +281,7 @@ async def _harvested(request: Request, row: LiveSession) -> _Harvested:
         harvest.consents(answers),
         harvest.rating_means(answers, state.goals),
         existing,
+        names,
     )
 
 
@@ -274,6 +340,9 @@ async def compose_page(request: Request) -> Response:
         focus = compose.apply_op(op)
         return await _compose(request, found, compose, focus=focus)
     try:
+        problems = compose.review_problems()
+        if problems:
+            raise ContentError("outcome", problems)
         async with request.app.state.db() as db:
             saved = await outcomes.save_outcome(
                 db,
@@ -283,7 +352,8 @@ async def compose_page(request: Request) -> Response:
                 found.consents,
                 found.ratings,
                 user.id,
-                names=_names(found.state),
+                names=found.names,
+                review=compose.review(),
             )
     except ContentError as error:
         return await _compose(request, found, compose, problems=error.problems, status_code=422)
@@ -302,6 +372,8 @@ async def _compose(
     shown = problem_list(problems or [], _)
     document = _document(found, compose)
     version = shared_version(document, "group", _names(found.state))
+    # What leaves the group, with every replacement marked (deduce: not on the event loop).
+    review = await asyncio.to_thread(review_items, document, found.names, compose.review())
     context = await _labels(request, document)
     context.update(
         {
@@ -323,6 +395,9 @@ async def _compose(
             "problem_fields": {p["field"] for p in shown},
             "focus": focus,
             "max_products": outcomes.MAX_PRODUCTS,
+            "review": review,
+            "review_where": REVIEW_WHERE,
+            "kind_labels": KIND_LABELS,
         }
     )
     return _no_store(render(request, "outcomes/compose.html", context, status_code=status_code))
@@ -368,8 +443,13 @@ async def outcome_page(request: Request) -> Response:
     if privileged:
         asked = request.query_params.get("niveau", "group")
         level = asked if asked in SHARING_LEVELS else "group"
-    names = _names(state) if state is not None else {}
-    version = shared_version(document, level, names)
+    if level == "group":
+        version = shared_version(document, level, _names(state) if state is not None else {})
+    else:
+        gated = outcome.shared(document["consents"])
+        if gated is None:  # never through the sharing gate: not shown beyond the group
+            raise PageError(404)
+        version = shared_version(gated, level)
     _ = translator_for(request)
     context = await _labels(request, document)
     context.update(

@@ -19,6 +19,14 @@ from catalogue.sharing import (
     pseudonym,
     shared_version,
 )
+from catalogue.gate import gate_document
+
+
+def _shared(outcome: dict[str, Any], level: str, names: dict[str, str] | None = None) -> Any:
+    """The outcome at `level` as every page shows it: beyond the group, through the gate."""
+    if level == "group":
+        return shared_version(outcome, level, names)
+    return shared_version(gate_document(outcome, names or {}), level)
 
 NAMES = {
     "u1": "Fenna de Vries",
@@ -50,23 +58,23 @@ def _outcome(**changes: Any) -> dict[str, Any]:
                     "group": None,
                     "votes": 2,
                     "notes": [
-                        {"text": "zoe-note", "by": "pk", "votes": 1, "anonymous": False},
-                        {"text": "zoe-first", "by": "pz", "votes": 3, "anonymous": False},
+                        {"text": "za-note", "by": "pk", "votes": 1, "anonymous": False},
+                        {"text": "za-first", "by": "pz", "votes": 3, "anonymous": False},
                     ],
                 },
                 {
                     "title": "Alleen van Joost",
                     "group": None,
                     "votes": 0,
-                    "notes": [{"text": "joost-note", "by": "pj", "votes": 0, "anonymous": False}],
+                    "notes": [{"text": "jo-note", "by": "pj", "votes": 0, "anonymous": False}],
                 },
             ],
             "unclustered": [
-                {"text": "fatima-note", "by": "pf", "votes": 0, "anonymous": False, "group": None},
-                {"text": "zoe-anon", "by": "pz", "votes": 0, "anonymous": True, "group": None},
-                {"text": "joost-anon", "by": "pj", "votes": 0, "anonymous": True, "group": None},
+                {"text": "fa-note", "by": "pf", "votes": 0, "anonymous": False, "group": None},
+                {"text": "za-anon", "by": "pz", "votes": 0, "anonymous": True, "group": None},
+                {"text": "jo-anon", "by": "pj", "votes": 0, "anonymous": True, "group": None},
                 {"text": "nobody-note", "by": None, "votes": 0, "anonymous": True, "group": None},
-                {"text": "fenna-note", "by": "u1", "votes": 0, "anonymous": False, "group": None},
+                {"text": "fe-note", "by": "u1", "votes": 0, "anonymous": False, "group": None},
             ],
             "round": {"order": ["pj", "pz", "pk", "pf"], "passed": ["pz"]},
             "chart": {
@@ -85,8 +93,8 @@ def _outcome(**changes: Any) -> dict[str, Any]:
             "attendance": {"room": 2, "remote": 3, "total": 5},
             "chat": [{"text": "chat of Zoë Vermeulen-Baptiste", "by": "pz"}],
             "takeaways": [
-                {"text": "zoe-takeaway", "by": "pz"},
-                {"text": "joost-takeaway", "by": "pj"},
+                {"text": "za-takeaway", "by": "pz"},
+                {"text": "jo-takeaway", "by": "pj"},
             ],
         },
         "consents": dict(CONSENTS),
@@ -155,13 +163,13 @@ def test_the_group_version_keeps_everything_and_names_the_authors() -> None:
     assert version["left_out"] == 0
     assert version["kept"] == 8 + 4 + 2 + 2  # notes, round, markers of known owners, takeaways
     authors = _authors(version)
-    assert authors["zoe-first"] == "Zoë Vermeulen-Baptiste"
-    assert authors["fenna-note"] == "Fenna de Vries"
+    assert authors["za-first"] == "Zoë Vermeulen-Baptiste"
+    assert authors["fe-note"] == "Fenna de Vries"
     # Anonymous notes are never attributed, not even to the group.
-    assert authors["zoe-anon"] is None and authors["nobody-note"] is None
+    assert authors["za-anon"] is None and authors["nobody-note"] is None
     assert [t["who"] for t in version["round"]][:2] == ["Joost Wiegersma", "Zoë Vermeulen-Baptiste"]
     assert [t["passed"] for t in version["round"]] == [False, True, False, False]
-    assert version["takeaways"] == ["zoe-takeaway", "joost-takeaway"]  # never attributed
+    assert version["takeaways"] == ["za-takeaway", "jo-takeaway"]  # never attributed
     assert len(version["chart"]["markers"]) == 3
     assert [c["title"] for c in version["clusters"]] == ["Grenzen", "Alleen van Joost"]
 
@@ -169,9 +177,9 @@ def test_the_group_version_keeps_everything_and_names_the_authors() -> None:
 def test_the_group_version_without_names_uses_pseudonyms() -> None:
     version = shared_version(_outcome(), "group")
     authors = _authors(version)
-    assert authors["zoe-note"] == "Deelnemer A"  # pk appears first
-    assert authors["zoe-first"] == "Deelnemer B"
-    assert authors["joost-note"] == "Deelnemer C"
+    assert authors["za-note"] == "Deelnemer A"  # pk appears first
+    assert authors["za-first"] == "Deelnemer B"
+    assert authors["jo-note"] == "Deelnemer C"
 
 
 # Wider levels --------------------------------------------------------------------------------
@@ -182,23 +190,23 @@ def test_the_group_version_without_names_uses_pseudonyms() -> None:
     [
         (
             "region",
-            ["zoe-note", "zoe-first", "fatima-note", "zoe-anon"],
-            # joost-note, joost-anon, nobody-note, fenna-note; pj's turn; pj's marker;
-            # the marker of an unknown owner goes without counting; joost-takeaway
+            ["za-note", "za-first", "fa-note", "za-anon"],
+            # jo-note, jo-anon, nobody-note, fe-note; pj's turn; pj's marker;
+            # the marker of an unknown owner goes without counting; jo-takeaway
             4 + 1 + 1 + 1,
         ),
-        ("national", ["zoe-note", "zoe-first", "zoe-anon"], 5 + 2 + 1 + 1),
-        ("open", ["zoe-first", "zoe-anon"], 6 + 3 + 1 + 1),
+        ("national", ["za-note", "za-first", "za-anon"], 5 + 2 + 1 + 1),
+        ("open", ["za-first", "za-anon"], 6 + 3 + 1 + 1),
     ],
 )
 def test_a_wider_level_keeps_only_what_its_authors_consented_to(
     level: str, kept_notes: list[str], left_out: int
 ) -> None:
-    version = shared_version(_outcome(), level, NAMES)
+    version = _shared(_outcome(), level, NAMES)
     notes = [t for t in _texts(version) if t.endswith(("note", "first", "anon"))]
     assert notes == kept_notes
     assert version["left_out"] == left_out
-    assert version["takeaways"] == ["zoe-takeaway"]
+    assert version["takeaways"] == ["za-takeaway"]
     # Aggregates stay: attendance, goal ratings, the chart's means and spreads.
     assert version["attendance"] == {"room": 2, "remote": 3, "total": 5}
     assert version["ratings"] == {"reflecteren": {"raters": 4, "mean": 3.5}}
@@ -215,20 +223,20 @@ def test_a_wider_level_keeps_only_what_its_authors_consented_to(
 
 
 def test_pseudonyms_follow_first_appearance_among_what_is_kept() -> None:
-    region = shared_version(_outcome(), "region", NAMES)
+    region = _shared(_outcome(), "region", NAMES)
     assert _authors(region) == {
-        "zoe-note": "Deelnemer A",
-        "zoe-first": "Deelnemer B",
-        "fatima-note": "Deelnemer C",
-        "zoe-anon": None,  # anonymous: not even a pseudonym
+        "za-note": "Deelnemer A",
+        "za-first": "Deelnemer B",
+        "fa-note": "Deelnemer C",
+        "za-anon": None,  # anonymous: not even a pseudonym
     }
     assert [t["who"] for t in region["round"]] == ["Deelnemer B", "Deelnemer A", "Deelnemer C"]
     # At "open" only Zoë is left: she is Deelnemer A, no gap betrays who was left out.
-    open_ = shared_version(_outcome(), "open", NAMES)
-    assert _authors(open_)["zoe-first"] == "Deelnemer A"
+    open_ = _shared(_outcome(), "open", NAMES)
+    assert _authors(open_)["za-first"] == "Deelnemer A"
     assert open_["round"] == [{"who": "Deelnemer A", "passed": True}]
     # The same input gives the same pseudonyms.
-    assert shared_version(_outcome(), "region", NAMES) == region
+    assert _shared(_outcome(), "region", NAMES) == region
 
 
 def test_names_typed_into_texts_are_replaced_beyond_the_group() -> None:
@@ -242,16 +250,18 @@ def test_names_typed_into_texts_are_replaced_beyond_the_group() -> None:
         questions=["Wat vindt Joost Wiegersma ervan?"],
     )
     outcome["captured"]["clusters"][0]["title"] = "Grenzen volgens Zoë"
-    outcome["captured"]["clusters"][0]["notes"][1]["text"] = "zoe-first, met dank aan Fatima"
-    version = shared_version(outcome, "open", NAMES)
-    assert version["summary"] == "[naam] bracht de casus in; [naam] dankte [naam]."
-    # Capitalised parts of names go; particles ("van", "der", "de") and other words stay.
-    assert version["insights"] == "Van der [naam] en de buurt: [naam]' idee."
-    assert version["products"][0] == {"title": "Gids van [naam]", "text": "", "url": None}
+    outcome["captured"]["clusters"][0]["notes"][1]["text"] = "za-first, met dank aan Fatima"
+    version = _shared(outcome, "open", NAMES)
+    # Zoë, the only one whose contributions "open" keeps, is Deelnemer A; the others named
+    # get the next letters, in the order the shared version names them.
+    assert version["clusters"][0]["notes"][0]["text"] == "za-first, met dank aan Deelnemer C"
+    assert version["clusters"][0]["title"] == "Grenzen volgens Deelnemer A"
+    assert version["summary"] == "Deelnemer A bracht de casus in; Deelnemer A dankte Deelnemer B."
+    # Parts of names go in any case; particles ("van", "der", "de") and other words stay.
+    assert version["insights"] == "Van der Deelnemer B en de buurt: Deelnemer B' idee."
+    assert version["products"][0] == {"title": "Gids van Deelnemer C", "text": "", "url": None}
     assert version["products"][1]["url"] == "https://example.org/werkblad"
-    assert version["questions"] == ["Wat vindt [naam] ervan?"]
-    assert version["clusters"][0]["title"] == "Grenzen volgens [naam]"
-    assert version["clusters"][0]["notes"][0]["text"] == "zoe-first, met dank aan [naam]"
+    assert version["questions"] == ["Wat vindt Deelnemer D ervan?"]
     # The group reads what was written.
     group = shared_version(outcome, "group", NAMES)
     assert group["summary"] == outcome["summary"]
@@ -263,7 +273,7 @@ def test_fields_not_known_to_the_shared_version_are_never_copied() -> None:
     note["name"] = "Fatima Oulad-Bensaïd"
     outcome["captured"]["round"]["names"] = ["Kees van der Lubbe"]
     for level in SHARING_LEVELS:
-        dumped = json.dumps(shared_version(outcome, level), ensure_ascii=False)
+        dumped = json.dumps(_shared(outcome, level), ensure_ascii=False)
         assert "chat of" not in dumped
         for name in NAMES.values():
             assert name not in dumped
@@ -271,8 +281,8 @@ def test_fields_not_known_to_the_shared_version_are_never_copied() -> None:
 
 def test_a_missing_or_unknown_consent_counts_as_no() -> None:
     outcome = _outcome(consents={"pz": "everywhere", "pk": "region"})
-    version = shared_version(outcome, "region", NAMES)
-    assert [t for t in _texts(version) if t.endswith(("note", "first"))] == ["zoe-note"]
+    version = _shared(outcome, "region", NAMES)
+    assert [t for t in _texts(version) if t.endswith(("note", "first"))] == ["za-note"]
 
 
 def test_odd_capture_data_gives_an_empty_version_rather_than_an_error() -> None:
@@ -288,7 +298,7 @@ def test_odd_capture_data_gives_an_empty_version_rather_than_an_error() -> None:
         "ratings": {"a": [2, 4.0], "b": "x", "c": {"raters": 0, "mean": 3}},
         "products": None,
     }
-    version = shared_version(odd, "open")
+    version = _shared(odd, "open")
     assert version["clusters"] == [] and version["round"] == []
     assert version["unclustered"] == [] and version["left_out"] == 1
     assert version["chart"] is not None and version["chart"]["now"] is None
@@ -382,7 +392,7 @@ def test_no_name_and_no_contribution_without_consent_beyond_the_group(
     outcome, names, owner = data
     consents = outcome["consents"]
     for given_names in (names, None):
-        version = shared_version(outcome, level, given_names)
+        version = _shared(outcome, level, given_names)
         dumped = json.dumps(version, ensure_ascii=False)
         if given_names is not None:
             for name in names.values():
