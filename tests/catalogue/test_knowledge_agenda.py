@@ -189,6 +189,49 @@ async def test_each_visitor_sees_the_questions_of_exactly_the_outcomes_they_may_
         assert await seen(other) == {regional, national, open_}
 
 
+async def test_the_region_page_shows_only_what_passed_the_sharing_gate(
+    client: httpx.AsyncClient, db: async_sessionmaker[AsyncSession]
+) -> None:
+    """Questions and titles leave the group only as the sharing gate made them
+    (`KnowledgeQuestion.shared_text`, `OutcomeRow.gated["title"]`), also for coordinators; a
+    question that was never gated is shown to coordinators only, without its text."""
+    gated = await add_question(
+        db,
+        "Wat vindt Fatima El Moussaoui ervan?",
+        "open",
+        title="Casus van Joost Wiegersma",
+        shared_text="Wat vindt [persoon] ervan?",
+        shared_title="Casus van [persoon]",
+    )
+    never = await add_question(
+        db,
+        "Belt Henk de Vries zelf?",
+        "open",
+        title="Casus van Henk de Vries",
+        shared_text=None,
+        shared_title=None,
+    )
+    secret = ("Moussaoui", "Fatima", "Wiegersma", "Joost", "Henk", "Vries")
+
+    def check(html: str) -> str:
+        agenda, _ = agenda_of(html)
+        for word in secret:
+            assert word not in unescape(html), word
+        assert "Wat vindt [persoon] ervan?" in agenda
+        assert "Casus van [persoon]" in agenda
+        return agenda
+
+    agenda = check((await client.get(ZWOLLE)).text)
+    assert never.outcome not in agenda
+    await make_user(db, email="carla@example.org", roles=["coordinator"], name="Carla")
+    assert (await log_in(client, "carla@example.org")).status_code == 303
+    page = (await client.get(ZWOLLE)).text
+    agenda = check(page)
+    assert f'href="/uitkomsten/{gated.outcome}"' in page
+    assert f'href="/uitkomsten/{never.outcome}"' in page  # a coordinator may open it
+    assert "Deze vraag is nog niet nagekeken op namen en andere persoonsgegevens" in agenda
+
+
 async def test_a_region_without_questions_says_so(client: httpx.AsyncClient) -> None:
     page = await client.get(ZWOLLE)
     assert "Nog geen open kennisvragen." in text_of(page.text)
