@@ -257,8 +257,9 @@ def test_names_typed_into_texts_are_replaced_beyond_the_group() -> None:
     assert version["clusters"][0]["notes"][0]["text"] == "za-first, met dank aan Deelnemer C"
     assert version["clusters"][0]["title"] == "Grenzen volgens Deelnemer A"
     assert version["summary"] == "Deelnemer A bracht de casus in; Deelnemer A dankte Deelnemer B."
-    # Parts of names go in any case; particles ("van", "der", "de") and other words stay.
-    assert version["insights"] == "Van der Deelnemer B en de buurt: Deelnemer B' idee."
+    # Parts of names go in any case; where deduce sees a person around a participant's name
+    # ("Van der Lubbe"), the whole person goes.
+    assert version["insights"] == "[persoon] en de buurt: Deelnemer B' idee."
     assert version["products"][0] == {"title": "Gids van Deelnemer C", "text": "", "url": None}
     assert version["products"][1]["url"] == "https://example.org/werkblad"
     assert version["questions"] == ["Wat vindt Deelnemer D ervan?"]
