@@ -140,7 +140,7 @@ SENTENCES: tuple[Sentence, ...] = (
     _s(
         "De ex-partner van mevrouw De Boer woont nog steeds op de Dorpsstraat 45.",
         ["De Boer", "Dorpsstraat 45"],
-        "ex-partner",
+        "steeds",
     ),
     _s(
         "Mijn cliënt Youssef Amrani is 17 jaar en komt binnenkort uit de jeugdzorg.",
