@@ -125,7 +125,9 @@ async def test_an_outcome_is_saved_with_its_ratings_and_questions(
     assert document["consents"] == CONSENTS and document["held_on"] == "2026-12-01"
     assert document["ratings"]["reflecteren"] == {"raters": 2, "mean": 4.5}
     # What is stored is what the shared versions are made from.
-    shared = shared_version(document, "open")
+    gated = loaded.shared()
+    assert gated is not None
+    shared = shared_version(gated, "open")
     assert [n["text"] for n in shared["unclustered"]] == ["een briefje"]
     assert shared["takeaways"] == [] and shared["left_out"] == 2
     assert await _audit(db) == []  # kept within the group: nothing was shared
@@ -293,4 +295,6 @@ async def test_an_outcome_outlives_its_session_and_follows_a_changed_consent(
         loaded = await outcomes.load_outcome(session, row.public_id)
     assert loaded is not None and loaded.row.session_id is None
     assert loaded.row.consents == {"p1": "region", "p2": "no"}
-    assert [n["text"] for n in shared_version(loaded.document(), "open")["unclustered"]] == []
+    gated = loaded.shared()
+    assert gated is not None
+    assert [n["text"] for n in shared_version(gated, "open")["unclustered"]] == []
