@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import sessions  # noqa: F401  (live_sessions, which outcomes refer to)
 from catalogue import library
-from catalogue.outcome_models import OutcomeRow, OutcomeText
 from catalogue.gate import Review
+from catalogue.outcome_models import OutcomeRow, OutcomeText
 from catalogue.outcomes import Composition, SessionFacts, save_outcome
 from server.models import Role, User
 from tests.helpers import log_in, make_user, submit

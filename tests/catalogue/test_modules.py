@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import json
-import re
 import os
 import pty
+import re
 import struct
 import subprocess
 import sys

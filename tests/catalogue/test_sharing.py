@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from catalogue.gate import gate_document
 from catalogue.outcome_models import CONSENT_LEVELS, SHARING_LEVELS
 from catalogue.sharing import (
     LevelSummary,
@@ -19,7 +20,6 @@ from catalogue.sharing import (
     pseudonym,
     shared_version,
 )
-from catalogue.gate import gate_document
 
 
 def _shared(outcome: dict[str, Any], level: str, names: dict[str, str] | None = None) -> Any:
@@ -27,6 +27,7 @@ def _shared(outcome: dict[str, Any], level: str, names: dict[str, str] | None = 
     if level == "group":
         return shared_version(outcome, level, names)
     return shared_version(gate_document(outcome, names or {}), level)
+
 
 NAMES = {
     "u1": "Fenna de Vries",
