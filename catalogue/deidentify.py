@@ -15,6 +15,7 @@ The gate (catalogue/gate.py) decides what to replace with what; this module only
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from dataclasses import dataclass
@@ -63,7 +64,16 @@ def _load() -> Any:
         if _model is None:
             from deduce import Deduce  # heavy: imported only when it is needed
 
-            _model = Deduce()
+            # The lookup cache is millions of small objects: the cyclic garbage collector
+            # would walk them over and over while they load (about 10 times slower here), and
+            # again at every full collection afterwards. So it pauses while they load, and
+            # they are then moved out of its sight (gc.freeze).
+            gc.disable()
+            try:
+                _model = Deduce()
+            finally:
+                gc.enable()
+            gc.freeze()
             log.info("de-identification (deduce) ready")
         return _model
 
