@@ -16,7 +16,9 @@ agenda. An educator (member of Zwolle) builds a curriculum module with both outc
 and shares it by link.
 
 Every answer below is fetched and searched for every sentinel (any case, white space collapsed,
-as a whole word, also in slug form), and for ordinary words of the same texts:
+as a whole word, also in slug form; JSON decoded, Markdown unescaped; not the visitor's own query
+echoed in a search field), for the gate's inner mark of a participant ("⟦deelnemer:{id}⟧"), and
+for ordinary words of the same texts:
 
 Outcome data beyond the group (each must show no sentinel):
 - GET /uitkomsten/{id}: anonymous, as the educator, anonymous with ?niveau=group, and the
@@ -29,7 +31,8 @@ Outcome data beyond the group (each must show no sentinel):
   q=111222333, q=wachtlijst;
 - every GET path of /api/openapi.json, anonymous ({slug} = "intervisie", any other parameter =
   the outcome's public id: an /api/outcomes/{id}, if one is added, is covered by this); today:
-  /api/goals, /api/variants, /api/variants/intervisie, /api/regions, /api/outcomes;
+  /api/goals, /api/variants, /api/variants/intervisie, /api/regions, /api/outcomes (and
+  /api/me, 401 without an account); GET /api/outcomes/{id} directly too (404 today);
 - GET /regios/zwolle and /regions/zwolle (alias), anonymous and as the educator, and every
   /uitkomsten/... link on it, fetched by the same visitor (must not be 404);
 - GET /regios (the regions list), / (the home page), /catalogus/intervisie (evidence);
@@ -136,8 +139,8 @@ QUESTIONS = [
 SECOND_QUESTION = "Kan Fatima El Moussaoui ons helpen met de wachtlijst?"
 # Ordinary words of these texts: a shared version shows them (the notes outside a cluster only
 # on the outcome page: a module export holds the clustered notes only).
-ORDINARY = ["wachtlijst", "belwijzer", "huurachterstand", "morgen"]
-ORDINARY_NOTES = ["moedeloos", "wijkcoach"]
+ORDINARY = ["wachtlijst", "belwijzer", "huurachterstand", "morgen", "Aanpak"]
+ORDINARY_NOTES = ["moedeloos", "wijkcoach", "Zoals"]  # "Zoals": the chart's labels
 
 
 def _composition() -> dict[str, str]:
@@ -414,6 +417,12 @@ async def _fetch_everything(world: World) -> None:
         for level in ("region", "national", "open"):
             await get("facilitator preview", fa, f"/uitkomsten/{outcome}?niveau={level}", True)
 
+        # An outcome by id in the API: none today (404, and not in the OpenAPI document); if
+        # one is added, it is searched like the rest.
+        for who, client in visitors.items():
+            probe = await client.get(f"/api/outcomes/{outcome}")
+            if probe.status_code != 404:
+                world.shared[f"{who} GET /api/outcomes/{{id}}"] = Fetched(*_status_text(probe))
         openapi = (await anonymous.get("/api/openapi.json")).json()
         for path, operations in openapi["paths"].items():
             if "get" not in operations:
