@@ -54,8 +54,6 @@ class Server:
             **os.environ,
             "WERKPLAATS_DATABASE_URL": database_url,
             "WERKPLAATS_DATA_DIR": str(data_dir),
-            # Most test servers never compose an outcome: they load deduce only if one does.
-            "WERKPLAATS_DEIDENTIFY_PRELOAD": "0",
             **(extra_env or {}),
         }
         self.database_url = database_url
