@@ -417,12 +417,20 @@ async def list_outcomes(
 
 
 async def set_consent(db: AsyncSession, session_id: int, participant: str, consent: str) -> bool:
-    """A participant changed their consent after the outcome was composed: the outcome follows
-    (without committing: the caller's transaction records the change). Whether it had one."""
+    """A participant changed their consent after the outcome was composed: a narrower consent
+    (or a withdrawal) replaces the one stored with the outcome at once, so every surface that
+    reads it (the outcome page, the library and its API, module exports) follows; a wider one
+    changes nothing here and counts when the facilitator composes again (docs/outcomes.md,
+    "Consent changed later"). Without committing: the caller's transaction records the change.
+    Whether the session has an outcome."""
     if consent not in CONSENT_LEVELS:
         raise ValueError(f"unknown consent {consent!r}; known: {', '.join(CONSENT_LEVELS)}")
     row = await db.scalar(select(OutcomeRow).where(OutcomeRow.session_id == session_id))
     if row is None:
         return False
-    row.consents = {**(row.consents or {}), participant: consent}
+    stored = dict(row.consents or {})
+    rank = {level: i for i, level in enumerate(CONSENT_LEVELS)}  # unknown: as "no"
+    before = stored.get(participant, CONSENT_LEVELS[0])
+    stored[participant] = min(before, consent, key=lambda level: rank.get(level, 0))
+    row.consents = stored
     return True

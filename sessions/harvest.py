@@ -256,8 +256,9 @@ async def save_response(
         )
         old = earlier.consent if earlier is not None else None
         if (old or NO_CONSENT) != answer.consent:
-            # An outcome composed earlier follows the change, so what leaves the group later
-            # (the library, module exports) honours it, not the consent given at the time.
+            # An outcome composed earlier follows a narrower consent at once, so what leaves the
+            # group later (the page, the library, module exports) honours it; a wider one
+            # waits until the facilitator composes again (docs/outcomes.md).
             # (Before the new row is added: this query would flush it early.)
             await set_consent(db, session_row.id, participant, answer.consent)
         if earlier is None:
