@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, event, text
@@ -88,6 +90,46 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.close()
+
+
+async def purge_old_copies(engine: AsyncEngine, tables: Collection[str]) -> None:
+    """Leave no copy of deleted or overwritten rows in the live database files (erasure).
+
+    Call after the change committed, outside any transaction. SQLite: each FTS5 index merged
+    into one segment (older ones keep deleted words), `VACUUM` (the file rebuilt from live
+    rows only: free pages and freed space in pages go), then the write-ahead log checkpointed
+    and truncated to nothing. PostgreSQL: `VACUUM (FULL)` of `tables`: each table, its TOAST
+    table and its indexes are written anew from their live rows and the old files dropped
+    (plain VACUUM leaves old index keys and may leave old tuple bytes). Both lock: SQLite's
+    writers wait for the VACUUM, PostgreSQL's readers and writers of these tables for theirs.
+    See docs/privacy.md."""
+    async with engine.connect() as connection:
+        autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        if engine.dialect.name == "sqlite":
+            fts5 = await autocommit.scalars(
+                text(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' "
+                    "AND sql LIKE 'CREATE VIRTUAL TABLE%USING fts5%'"
+                )
+            )
+            for name in list(fts5):
+                quoted = _quote(name)
+                await autocommit.execute(
+                    text(f"INSERT INTO {quoted} ({quoted}) VALUES ('optimize')")  # noqa: S608
+                )
+            await autocommit.execute(text("VACUUM"))
+            for _attempt in range(50):  # a reader still on an older page may hold it up
+                busy = (await autocommit.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))).one()[0]
+                if not busy:
+                    break
+                await asyncio.sleep(0.1)
+        elif tables:
+            names = ", ".join(_quote(table) for table in sorted(tables))
+            await autocommit.execute(text(f"VACUUM (FULL) {names}"))
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

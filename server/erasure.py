@@ -151,6 +151,7 @@ class ErasureReport:
     other: dict[str, int] = field(default_factory=dict)  # rows outside any session
     session_ids: list[int] = field(default_factory=list)  # whose live state must be reloaded
     accounts_named: int = 0  # accounts with this name (erase them with --account)
+    purge_seconds: float | None = None  # rewriting the database files without old copies
 
     @property
     def tables(self) -> dict[str, int]:
@@ -189,5 +190,10 @@ class ErasureReport:
             lines.append(
                 "  elsewhere: "
                 + ", ".join(f"{t} {n}" for t, n in self.other.items() if t in TABLES)
+            )
+        if self.purge_seconds is not None:
+            lines.append(
+                "the database files were rewritten without old copies of these rows "
+                f"({self.purge_seconds:.2f} s)"
             )
         return lines

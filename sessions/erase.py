@@ -4,10 +4,15 @@
 and (unless it is a dry run) writes every change and its audit entries in one transaction.
 
 - The person's display name becomes "[verwijderd]" in their `participant.joined` and
-  `participant.renamed` events; every mention of their name (case-insensitive, as a whole
-  word) in the texts of notes, chat, clusters, breakout messages, agendas, chart labels, session
-  titles, harvest takeaways and outcomes becomes "[naam verwijderd]". Seqs and event types stay,
-  so the log stays gap-free and clients resume as before.
+  `participant.renamed` events; every mention of their name (as a whole name, written in any
+  case, spacing, hyphenation or slug form: catalogue/name_matcher.py, as the sharing gate finds
+  it) in the texts of notes, chat, clusters, breakout messages, agendas, chart labels, session
+  titles, harvest takeaways, outcomes (also their gated version and review), knowledge
+  questions and the library's index becomes "[naam verwijderd]"; a web address that held it
+  becomes None. Seqs and event types stay, so the log stays gap-free and clients resume.
+- After the commit the database files are rewritten without old copies of the changed rows
+  (server.db.purge_old_copies: VACUUM on SQLite, VACUUM FULL of the touched tables on
+  PostgreSQL).
 - With `delete_contributions`, their notes and chat messages become "[verwijderd op verzoek]"
   and their harvest response goes; otherwise their contributions stay, pseudonymous.
 - Each changed session's snapshot is deleted: it is a cache, rebuilt from the log.
@@ -21,20 +26,23 @@ and (unless it is a dry run) writes every change and its audit entries in one tr
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
-from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import delete, select, text, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
 from catalogue.models import VariantVersion
-from catalogue.outcome_models import KnowledgeQuestion, OutcomeRow
+from catalogue.name_matcher import NameMatcher, fold
+from catalogue.outcome_models import KnowledgeQuestion, OutcomeRow, OutcomeText
 from server.audit import record
 from server.bus import Bus
+from server.db import purge_old_copies
 from server.erasure import (
     MIN_NAME,
     ErasureAsk,
@@ -54,6 +62,7 @@ ERASED_NAME = "[verwijderd]"
 ERASED_MENTION = "[naam verwijderd]"
 ERASED_CONTRIBUTION = "[verwijderd op verzoek]"
 PLACEHOLDERS = frozenset(normalize_name(p) for p in (ERASED_NAME, ERASED_MENTION))
+TITLE_LENGTH = 120  # outcomes.title, outcome_texts.title: a longer replacement is cut
 ERASED_HASH = "!erased"  # not an Argon2 hash: no password verifies against it
 
 PEOPLE_TYPES = ("participant.joined", "participant.renamed")
@@ -71,9 +80,17 @@ TEXT_TYPES = (
     "chat.posted",
     "breakouts.messaged",
 )
-# Keys whose values in an outcome's JSON are ids or fixed words, never text: left alone.
-_ID_KEYS = frozenset({"by", "group", "kind", "order", "passed", "participant", "note", "cluster"})
+# Keys whose values in an outcome's JSON are ids or fixed words, never text: left alone, with
+# all they hold ("pseudonyms" maps participant ids to "Deelnemer A", in `outcomes.gated`).
+_ID_KEYS = frozenset(
+    {"by", "group", "kind", "order", "passed", "participant", "note", "cluster", "pseudonyms"}
+)
+# Keys whose values are web addresses: one that held the name is removed whole (None), as what
+# is left of it would lead nowhere (the product keeps its title and text).
+_URL_KEYS = frozenset({"url"})
 
+# A word, as catalogue.name_matcher splits texts into words.
+_WORD = re.compile(r"[^\W_]+")
 _encode = msgspec.json.Encoder().encode
 _body_decoder: msgspec.json.Decoder[ev.EventBody] = msgspec.json.Decoder(ev.EventBody)
 _event_decoder: msgspec.json.Decoder[ev.Event] = msgspec.json.Decoder(ev.Event)
@@ -88,7 +105,10 @@ def erased_email(user_id: int) -> str:
 
 
 class Mentions:
-    """The names to erase from texts: each as a whole word, any case, any spacing."""
+    """The names to erase from texts: each as a whole name, however it is written (any case,
+    spacing, hyphens, underscores or dots between its words, with or without diacritics, in
+    slug form inside a web address). `catalogue.name_matcher.NameMatcher` finds them, as the
+    sharing gate finds participants' names: erasure and sharing agree on what "the name" is."""
 
     def __init__(self, names: Iterable[str]) -> None:
         kept = sorted(
@@ -102,34 +122,36 @@ class Mentions:
             reverse=True,
         )
         self.names = tuple(kept)
-        self._first_words = tuple({name.split()[0].casefold() for name in kept})
-        alternatives = [r"\s+".join(re.escape(word) for word in n.split()) for n in kept]
-        self._pattern = (
-            re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
-            if alternatives
-            else None
+        self._matcher = NameMatcher(((name, name) for name in kept), parts=False)
+        # The first word of each name, folded as the matcher folds it: a text that does not
+        # hold one of these (folded) holds no name.
+        self._first_words = tuple(
+            {fold(words[0]) for words in (_WORD.findall(name) for name in kept) if words}
         )
 
     def __bool__(self) -> bool:
-        return self._pattern is not None
+        return bool(self._matcher)
 
     def __add__(self, other: Mentions) -> Mentions:
         return Mentions((*self.names, *other.names))
 
     def maybe_in(self, raw: str | None) -> bool:
-        """A quick look at stored JSON: could a name be in it? (False means surely not.)"""
-        if not raw or self._pattern is None:
+        """A quick look at stored JSON: could a name be in it? (False means surely not: never
+        False where `replace` would find a name.)"""
+        if not raw or not self._matcher:
             return False
-        folded = unicodedata.normalize("NFC", raw).casefold()
+        if "\\u" in raw:
+            return True  # an escaped character (JSON): it may be part of a name
+        folded = fold(raw)
         return any(word in folded for word in self._first_words)
 
     def replace(self, text: str) -> str:
         """The text with every mention replaced (the same text object when there is none)."""
-        if self._pattern is None:
+        if not self._matcher:
             return text
         composed = unicodedata.normalize("NFC", text)
-        changed = self._pattern.sub(ERASED_MENTION, composed)
-        return changed if changed != composed else text
+        changed = self._matcher.replace(composed, ERASED_MENTION)
+        return changed if changed is not composed else text
 
 
 NO_MENTIONS = Mentions(())
@@ -281,13 +303,16 @@ def names_by_participant(rows: Iterable[tuple[int, str]]) -> dict[int, dict[str,
 
 
 def rewrite_json(value: Any, scope: Scope, tally: Tally, key: str | None = None) -> Any:
-    """An outcome's JSON with mentions replaced, and (on request) the person's texts removed."""
+    """An outcome's JSON with mentions replaced, and (on request) the person's texts removed.
+    A web address that held the name becomes None."""
+    if key in _ID_KEYS:
+        return value
     if isinstance(value, str):
-        if key in _ID_KEYS:
-            return value
         new = scope.mentions.replace(value)
         if new is not value:
             tally.mentions += 1
+            if key in _URL_KEYS:
+                return None
         return new
     if isinstance(value, list):
         return [rewrite_json(item, scope, tally, key) for item in value]
@@ -308,11 +333,22 @@ def rewrite_json(value: Any, scope: Scope, tally: Tally, key: str | None = None)
 def plan_outcome(outcome: OutcomeRow, scope: Scope, tally: Tally) -> dict[str, Any]:
     """The outcome's fields that change."""
     changes: dict[str, Any] = {}
-    for name in ("title", "summary", "insights", "actions", "products", "captured"):
+    for name in (
+        "title",
+        "summary",
+        "insights",
+        "actions",
+        "products",
+        "captured",
+        "gated",  # the texts as they leave the group
+        "review",  # the facilitator's words to hide or keep
+    ):
         old = getattr(outcome, name)
+        if old is None:
+            continue
         new = rewrite_json(old, scope, tally)
         if new != old:
-            changes[name] = new
+            changes[name] = new[:TITLE_LENGTH] if name == "title" else new
     return changes
 
 
@@ -360,13 +396,22 @@ async def erase(
     With `app` (the coordinator page), this process reloads the erased sessions and tells the
     other processes to; with only a `bus` (the command line), it tells every process."""
     async with db() as session:
+        engine = session.bind
+        assert isinstance(engine, AsyncEngine)
+        if not ask.dry_run and engine.dialect.name == "sqlite":
+            # What this connection deletes or overwrites is overwritten with zeros in the file.
+            await session.execute(text("PRAGMA secure_delete = ON"))
+            await session.commit()
         async with session.begin():
             found = await _find(session, ask)
             report, writes = await _plan(session, ask, found)
             if not ask.dry_run and report.changed:
                 await writes.apply(session)
                 _audit(session, ask, report)
-    if ask.dry_run or not report.session_ids:
+    if ask.dry_run or not report.changed:
+        return report
+    if not report.session_ids:
+        await _purge(engine, report)
         return report
     if app is not None:
         await forget_live(db, app, report.session_ids)
@@ -375,7 +420,18 @@ async def erase(
             await erase_notice.announce(hub.bus, hub.process, report.session_ids)
     elif bus is not None:
         await erase_notice.announce(bus, "cli", report.session_ids)
+    await _purge(engine, report)
     return report
+
+
+async def _purge(engine: AsyncEngine, report: ErasureReport) -> None:
+    """No old copy of what was erased stays in the database files (server.db)."""
+    tables = set(report.tables)
+    if report.session_ids:
+        tables.add("session_snapshots")  # deleted again after the commit (forget_live)
+    started = time.monotonic()
+    await purge_old_copies(engine, tables)
+    report.purge_seconds = time.monotonic() - started
 
 
 async def forget_live(
@@ -468,7 +524,8 @@ class _Writes:
     harvest_updates: dict[tuple[int, str], str] = field(default_factory=dict)
     harvest_deletes: set[tuple[int, str]] = field(default_factory=set)
     outcomes: dict[int, dict[str, Any]] = field(default_factory=dict)
-    questions: dict[int, str] = field(default_factory=dict)
+    questions: dict[int, dict[str, str]] = field(default_factory=dict)
+    outcome_texts: dict[int, dict[str, str]] = field(default_factory=dict)
     account: User | None = None
     versions: list[int] = field(default_factory=list)
 
@@ -509,11 +566,16 @@ class _Writes:
             )
         for outcome_id, values in self.outcomes.items():
             await db.execute(update(OutcomeRow).where(OutcomeRow.id == outcome_id).values(**values))
-        for question_id, text in self.questions.items():
+        for question_id, values in self.questions.items():
             await db.execute(
                 update(KnowledgeQuestion)
                 .where(KnowledgeQuestion.id == question_id)
-                .values(text=text)
+                .values(**values)
+            )
+        # The library's index (on SQLite its triggers update the FTS5 copy, outcome_search).
+        for outcome_id, values in self.outcome_texts.items():
+            await db.execute(
+                update(OutcomeText).where(OutcomeText.outcome_id == outcome_id).values(**values)
             )
         user = self.account
         if user is not None:
@@ -659,10 +721,21 @@ async def _plan(db: AsyncSession, ask: ErasureAsk, found: _Found) -> tuple[Erasu
         )
         for question in questions:
             here, sid = outcome_scopes[question.outcome_id]
-            text = here.mentions.replace(question.text)
-            if text is not question.text:
-                writes.questions[question.id] = text
+            texts = _replaced(question, ("text", "shared_text"), here.mentions)
+            if texts:
+                writes.questions[question.id] = texts
                 _count_other(report, count, sid, "knowledge_questions", Tally(mentions=1))
+        indexed = await db.scalars(
+            select(OutcomeText).where(OutcomeText.outcome_id.in_(outcome_scopes))
+        )
+        for stored in indexed:
+            here, sid = outcome_scopes[stored.outcome_id]
+            texts = _replaced(stored, ("body", "title", "snippet"), here.mentions)
+            if texts:
+                if "title" in texts:
+                    texts["title"] = texts["title"][:TITLE_LENGTH]
+                writes.outcome_texts[stored.outcome_id] = texts
+                _count_other(report, count, sid, "outcome_texts", Tally(mentions=1))
 
     user = found.account
     if user is not None:
@@ -722,6 +795,18 @@ def _plan_session(
         counts.names += tally.names
         counts.mentions += tally.mentions
         counts.contributions += tally.contributions
+
+
+def _replaced(row: Any, columns: Sequence[str], mentions: Mentions) -> dict[str, str]:
+    """The columns of `row` whose text held a name, with the name replaced (None stays)."""
+    values = {}
+    for column in columns:
+        old = getattr(row, column)
+        if old is not None:
+            new = mentions.replace(old)
+            if new is not old:
+                values[column] = new
+    return values
 
 
 def _count_other(

@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import MetaData, select
 from sqlalchemy.engine import make_url
 
-from catalogue.outcome_models import KnowledgeQuestion, OutcomeRow
+from catalogue.outcome_models import KnowledgeQuestion, OutcomeRow, OutcomeText
 from server.db import create_engine, sessionmaker
 from server.erasure import ErasureAsk, Person
 from server.models import AuditEntry, LoginSession, User
@@ -36,8 +36,11 @@ from sessions.erase import (
     EventRow,
     Mentions,
     Scope,
+    Tally,
     erase,
     plan_events,
+    plan_outcome,
+    rewrite_json,
 )
 from sessions.models import HarvestResponse, LiveSession, SessionSnapshot
 from sessions.state import fold
@@ -178,6 +181,7 @@ async def scene(server: Server, name: str, renamed: str, surname: str) -> Scene:
     await fa.do("f6", "breakouts.message", text=f"{name}, kom je terug?")
     await fa.do("f7", "breakouts.close")
     log = await server.log(public_id)
+    slug = "verslagen/" + "-".join(name.replace(".", "").split()).lower()
     engine = create_engine(server.database_url)
     try:
         async with sessionmaker(engine)() as db:
@@ -195,9 +199,20 @@ async def scene(server: Server, name: str, renamed: str, surname: str) -> Scene:
                 summary=f"{name} bracht een casus in; {renamed} sloot af.",
                 insights="Grenzen stellen helpt.",
                 actions=f"Bram belt {name}.",
-                products=[{"title": f"Tip van {name}", "text": "Zeg nee.", "url": None}],
+                products=[
+                    {"title": f"Tip van {name}", "text": "Zeg nee.", "url": None},
+                    {"title": "Verslag", "text": "", "url": f"https://example.org/{slug}"},
+                ],
                 captured=capture(fold(log)),  # as the outcome page captures it
                 consents={person.participant: "region", other.participant: "open"},
+                # As the sharing gate leaves them (issue 13): a name it missed, lower case.
+                gated={
+                    "title": "Intervisie met Deelnemer A",
+                    "summary": f"Deelnemer A bracht een casus in; {name.lower()} ook.",
+                    "products": [{"title": "Verslag", "url": f"https://example.org/{slug}"}],
+                    "pseudonyms": {person.participant: "Deelnemer A"},
+                },
+                review={"hide": ["Vogelwijk"], "keep": [name]},
             )
             db.add(outcome)
             db.add_all(
@@ -224,7 +239,21 @@ async def scene(server: Server, name: str, renamed: str, surname: str) -> Scene:
                 ]
             )
             await db.flush()
-            db.add(KnowledgeQuestion(outcome_id=outcome.id, text=f"Wat heeft {name} nodig?"))
+            db.add_all(
+                [
+                    KnowledgeQuestion(
+                        outcome_id=outcome.id,
+                        text=f"Wat heeft {name} nodig?",
+                        shared_text=f"Wat heeft {name.upper()} nodig?",
+                    ),
+                    OutcomeText(
+                        outcome_id=outcome.id,
+                        body=f"Intervisie met {name}\nDeelnemer A bracht een casus in",
+                        title=f"Intervisie met {name}",
+                        snippet=f"{name} bracht een casus in",
+                    ),
+                ]
+            )
             await db.commit()
     finally:
         await engine.dispose()
@@ -298,7 +327,8 @@ async def test_erase_by_name_leaves_no_trace_and_sessions_go_on(server: Server) 
     )
     assert harvest.takeaway == f"Ik, {ERASED_MENTION}, neem mee: grenzen."
     [outcome] = await load(server, select(OutcomeRow).where(OutcomeRow.public_id == scene_.outcome))
-    assert outcome.summary == f"{ERASED_MENTION} bracht een casus in; {ERASED_MENTION} sloot af."
+    # "Zoë Q." is the name Zoë Q; the full stop after it stays (catalogue/name_matcher.py)
+    assert outcome.summary == f"{ERASED_MENTION} bracht een casus in; {ERASED_MENTION}. sloot af."
     captured = outcome.captured
     assert captured["clusters"][0]["title"] == f"Ideeën van {ERASED_MENTION}"
     assert captured["chart"]["x_high"] == f"met {ERASED_MENTION}"
@@ -559,3 +589,67 @@ async def test_a_dry_run_in_process_changes_nothing(server: Server) -> None:
         assert not report.changed and report.participants == 0
     finally:
         await engine.dispose()
+
+
+def test_mentions_find_what_the_sharing_gate_finds_also_in_slugs_and_urls() -> None:
+    """Erasure and sharing agree on what "the name" is (catalogue/name_matcher.py)."""
+    mentions = Mentions(["Zeynep Oudejans-Kraaijeveld"])
+    written = [
+        "https://example.org/verslagen/zeynep-oudejans-kraaijeveld",
+        "https://example.org/verslagen/Zeynep_Oudejans_Kraaijeveld.pdf",
+        "zie zeynep  oudejans kraaijeveld",
+        "ZEYNEP OUDEJANS-KRAAIJEVELD zei het",
+        "https://example.org/?q=zeynep+oudejans+kraaijeveld",
+        "Zeÿnep Oudejáns-Kraaijeveld",
+    ]
+    for text in written:
+        assert mentions.maybe_in(text), text
+        assert ERASED_MENTION in mentions.replace(text), text
+        assert "oudejans" not in mentions.replace(text).casefold(), text
+    assert mentions.maybe_in('{"text": "zeyn\\u00e9p oudejans"}')  # JSON escapes: maybe
+    assert not mentions.maybe_in("Oudejans alleen, geen voornaam")  # only the whole name
+    kept = "Zeynep zei: Oudejans-Kraaijeveld"
+    assert mentions.replace(kept) is kept
+
+
+def test_an_outcome_loses_the_name_in_every_field_and_a_url_with_it_goes_whole() -> None:
+    name = "Zeynep Oudejans-Kraaijeveld"
+    url = "https://example.org/verslagen/zeynep-oudejans-kraaijeveld"
+    product = {"title": f"Verslag {name}", "text": "Lees het.", "url": url}
+    other = {"title": "Belwijzer", "text": "", "url": "https://example.org/belwijzer"}
+    gated = {
+        "title": f"Intervisie met {name.lower()}",
+        "summary": "Deelnemer A bracht een casus in.",
+        "products": [product, other],
+        "questions": [f"Wat vindt {name} ervan?"],
+        "captured": {"unclustered": [{"by": "p1", "text": "zeynep oudejans-kraaijeveld: ja"}]},
+        "pseudonyms": {"p1": "Deelnemer A", "p2": "Deelnemer B"},
+    }
+    review = {"hide": ["Oudejans-Kraaijeveld", "Zwolle"], "keep": [name]}
+    outcome = OutcomeRow(
+        title="Intervisie",
+        summary="",
+        insights="",
+        actions="",
+        products=[product, other],
+        captured={},
+        gated=gated,
+        review=review,
+    )
+    scope = Scope(frozenset(), Mentions([name]))
+    changes = plan_outcome(outcome, scope, Tally())
+    assert changes["products"] == [
+        {"title": f"Verslag {ERASED_MENTION}", "text": "Lees het.", "url": None},
+        other,
+    ]
+    new = changes["gated"]
+    assert new["products"][0]["url"] is None and new["products"][1] == other
+    assert new["title"] == f"Intervisie met {ERASED_MENTION}"
+    assert new["questions"] == [f"Wat vindt {ERASED_MENTION} ervan?"]
+    assert new["captured"]["unclustered"][0] == {"by": "p1", "text": f"{ERASED_MENTION}: ja"}
+    assert new["pseudonyms"] == gated["pseudonyms"]  # ids and pseudonyms stay
+    # A surname alone is no whole name: the facilitator's word to hide stays.
+    assert changes["review"] == {"hide": review["hide"], "keep": [ERASED_MENTION]}
+    assert "zeynep" not in repr({k: v for k, v in changes.items() if k != "review"}).casefold()
+    pseudonyms = {"pseudonyms": {"p1": name}}
+    assert rewrite_json(pseudonyms, scope, Tally()) == pseudonyms
