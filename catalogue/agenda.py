@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from catalogue.gate import title_of
 from catalogue.library import may_read, memberships_of
 from catalogue.outcome_models import KnowledgeQuestion, OutcomeRow
 from server.models import Role, User
@@ -79,8 +80,7 @@ async def load_agenda(db: AsyncSession, region: str, user: User | None) -> Agend
 
 
 def _gated_title(outcome: OutcomeRow) -> str | None:
-    title = (outcome.gated or {}).get("title")
-    return title if isinstance(title, str) else None
+    return title_of(outcome.gated)
 
 
 async def load_question(

@@ -238,6 +238,13 @@ def plain(gated: Mapping[str, Any], text: str) -> str:
     return resolve(text, lambda p: labels.get(p) if isinstance(labels, Mapping) else None)
 
 
+def title_of(gated: Mapping[str, Any] | None) -> str | None:
+    """An outcome's title as a list shows it beyond the group (from `OutcomeRow.gated`); None
+    when the outcome was never gated."""
+    title = (gated or {}).get("title")
+    return plain(gated or {}, title) if isinstance(title, str) else None
+
+
 def _mark(text: str, start: int, end: int, kind: str, label: str, undone: bool = False) -> Mark:
     return Mark(start, end, kind, text[start:end], label, undone)
 

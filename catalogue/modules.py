@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalogue.content import ContentError, Problem, Variant
+from catalogue.gate import title_of
 from catalogue.module_models import ModuleRow, ModuleVersion
 from catalogue.outcome_models import OutcomeRow
 from server.db import utcnow
@@ -350,7 +351,8 @@ async def set_shared(db: AsyncSession, module: ModuleRow, shared: bool) -> str |
 
 
 async def outcome_choices(db: AsyncSession, user: User | None) -> dict[str, str]:
-    """Outcomes `user` may choose as cases: public id -> title, newest first."""
+    """Outcomes `user` may choose as cases: public id -> title as it leaves the group (the
+    sharing gate's; an outcome never gated is no choice), newest first."""
     library = _library()
     memberships_of = getattr(library, "memberships_of", None) if library is not None else None
     memberships: Collection[str] = (
@@ -359,4 +361,8 @@ async def outcome_choices(db: AsyncSession, user: User | None) -> dict[str, str]
     rows = await db.scalars(
         select(OutcomeRow).order_by(OutcomeRow.held_on.desc(), OutcomeRow.id.desc()).limit(500)
     )
-    return {row.public_id: row.title for row in rows if may_read_outcome(user, row, memberships)}
+    return {
+        row.public_id: title
+        for row in rows
+        if may_read_outcome(user, row, memberships) and (title := title_of(row.gated)) is not None
+    }
