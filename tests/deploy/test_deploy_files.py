@@ -118,6 +118,18 @@ def test_the_image_is_built_in_one_stage_and_run_from_another() -> None:
         )
 
 
+def test_the_builder_builds_the_de_identification_cache_into_the_venv() -> None:
+    """deduce builds its lookup cache in its own package directory on first use (about 90 s):
+    the image must carry it, since the final stage's venv belongs to root and a server must
+    never build it in a request."""
+    builder = _stages()[0]
+    runs = builder.all("RUN")
+    install = next(i for i, run in enumerate(runs) if "werkplaats-*.whl" in run)
+    builds = [i for i, run in enumerate(runs) if "deidentify.build()" in run]
+    assert builds and builds[0] > install, "the builder must build deduce's cache after install"
+    assert "/opt/venv/bin/python" in runs[builds[0]]
+
+
 def test_the_builder_builds_the_wheel_of_every_package_and_installs_it_with_dependencies() -> None:
     builder = _stages()[0]
     runs = " ".join(builder.all("RUN"))
