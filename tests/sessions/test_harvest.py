@@ -143,6 +143,7 @@ async def test_a_participant_rates_the_goals_and_consents(
             "Open, onder CC BY 4.0",
             "altijd zonder je naam gedeeld",
             "later nog veranderen via deze zelfde link",
+            "minder delen geldt meteen, meer delen geldt pas als de begeleider de uitkomst",
         ):
             assert text in shown, text
         assert radio_choices(page.text, "rating-reflecteren") == ["1", "2", "3", "4", "5", ""]
