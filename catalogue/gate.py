@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import functools
 import re
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
@@ -49,6 +50,8 @@ LABELS = {
     "hidden": "[verborgen]",
     "other": "[gegevens]",
 }
+# How the facilitator's review shows a participant: the letter depends on the sharing level.
+PARTICIPANT = "Deelnemer …"
 # Replacements a facilitator may undo: not a person, not a way to reach or identify one.
 UNDOABLE = frozenset({"place", "institution"})
 MAX_HIDE = 50  # words the facilitator may mark to hide
@@ -369,7 +372,12 @@ def review_items(
 
     def add(where: str, value: Any) -> None:
         text = "" if value is None else str(value)
-        marks = gate.marks(text)
+        marks = [
+            # Each shared version gives participants its own letters (catalogue.sharing): the
+            # review shows that a participant goes, not which letter they will get.
+            dataclasses.replace(m, replacement=PARTICIPANT) if m.kind == "participant" else m
+            for m in gate.marks(text)
+        ]
         if marks:
             items.append(ReviewItem(where, segments(text, marks)))
 

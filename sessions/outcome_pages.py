@@ -54,6 +54,7 @@ LEVEL_HINTS = {
 }
 # Where a text in the sharing gate's review comes from (catalogue.gate.review_items).
 REVIEW_WHERE = {
+    "text": N_("Text"),  # anything not named below
     "title": N_("Title"),
     "summary": N_("Summary"),
     "insights": N_("Insights"),
