@@ -19,8 +19,9 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from importlib import resources
 
-# A word: letters and digits, not the underscore (slugs join words with it).
-_WORD = re.compile(r"[^\W_]+")
+# A word: letters only (slugs join words with underscores, web addresses with "%20"; names
+# have no digits).
+_WORD = re.compile(r"[^\W\d_]+")
 # What may stand between two words of one name: white space, hyphens, underscores, dots,
 # a plus or an encoded space (web addresses), nothing else.
 _SEPARATOR = re.compile(r"(?:[\s\-_.+]|%20)+")
