@@ -60,7 +60,7 @@ MAX_HIDE_WORD = 80
 # Fields of the captured session (sessions/capture.py) whose values are ids or fixed words,
 # never text: the gate leaves them as they are.
 _ID_KEYS = frozenset(
-    {"by", "group", "kind", "order", "passed", "participant", "note", "cluster", "anonymous"}
+    {"id", "by", "group", "kind", "order", "passed", "participant", "note", "cluster", "anonymous"}
 )
 
 
