@@ -283,23 +283,21 @@ async def save_outcome(
         await _replace_questions(db, row, composition.questions)
         await gate_outcome(db, row, names or {})
         await library.index_outcome(db, row)
+        changes = []
         if new_review != old_review:
-            audit.record(
-                db,
-                "outcome.review",
-                f"outcome:{row.public_id}",
-                actor=f"account:{actor_id}" if actor_id is not None else "cli",
-                actor_id=actor_id,
-                detail=f"hide {len(new_review.hide)}, keep {len(new_review.keep)}",
+            changes.append(
+                ("outcome.review", f"hide {len(new_review.hide)}, keep {len(new_review.keep)}")
             )
         if (old_level or "group") != composition.sharing:
+            changes.append(("sharing.change", f"{old_level or 'none'} -> {composition.sharing}"))
+        for action, detail in changes:
             audit.record(
                 db,
-                "sharing.change",
+                action,
                 f"outcome:{row.public_id}",
                 actor=f"account:{actor_id}" if actor_id is not None else "cli",
                 actor_id=actor_id,
-                detail=f"{old_level or 'none'} -> {composition.sharing}",
+                detail=detail,
             )
         await db.commit()
         return row
