@@ -16,6 +16,7 @@ The gate (catalogue/gate.py) decides what to replace with what; this module only
 from __future__ import annotations
 
 import gc
+import importlib.util
 import logging
 import threading
 from dataclasses import dataclass
@@ -62,7 +63,7 @@ def _load() -> Any:
     global _model
     with _lock:
         if _model is None:
-            from deduce import Deduce  # heavy: imported only when it is needed
+            Deduce = _import_deduce()
 
             # The lookup cache is millions of small objects: the cyclic garbage collector
             # would walk them over and over while they load (about 10 times slower here), and
@@ -78,6 +79,19 @@ def _load() -> Any:
         return _model
 
 
+def _import_deduce() -> Any:
+    """deduce's class, imported without what deduce does on import: it configures the root
+    logger (`logging.basicConfig(stream=sys.stdout, level=logging.DEBUG)`), which would send
+    every library's debug lines — database statements with their parameters — to stdout."""
+    configure = logging.basicConfig
+    logging.basicConfig = lambda *args, **kwargs: None
+    try:
+        from deduce import Deduce  # heavy: imported only when it is needed
+    finally:
+        logging.basicConfig = configure
+    return Deduce
+
+
 def build() -> None:
     """Build deduce's lookup cache if there is none (slow, once per install). With a cache this
     returns at once: loading it is left to `preload`/`find` (deduce checks it is not stale)."""
@@ -86,11 +100,11 @@ def build() -> None:
 
 
 def _cache_file() -> Path:
-    from importlib import resources
-
-    return (
-        Path(str(resources.files("deduce"))) / "data" / "lookup" / "cache" / "lookup_structs.pickle"
-    )
+    """Where deduce keeps its lookup cache (found without importing deduce)."""
+    spec = importlib.util.find_spec("deduce")
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError("deduce is not installed: run scripts/install")
+    return Path(spec.origin).parent / "data" / "lookup" / "cache" / "lookup_structs.pickle"
 
 
 def preload() -> None:

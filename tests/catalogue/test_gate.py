@@ -6,6 +6,9 @@ outcomes."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -196,3 +199,24 @@ def test_deduce_is_built_once_and_then_only_checked() -> None:
     started = time.perf_counter()
     deidentify.build()  # the cache exists: nothing is loaded
     assert time.perf_counter() - started < 0.5
+
+
+def test_loading_deduce_leaves_the_logging_of_the_process_alone() -> None:
+    """deduce calls logging.basicConfig(stream=sys.stdout, level=DEBUG) when imported: every
+    library's debug lines (database statements with their parameters, so texts people wrote)
+    would go to stdout. Loading it through catalogue.deidentify must not change the root
+    logger, nor print anything, in a fresh process."""
+    program = (
+        "import logging, sys\n"
+        "from catalogue import deidentify\n"
+        "deidentify.build()\n"
+        "deidentify.find('Henk de Vries belde.')\n"
+        "root = logging.getLogger()\n"
+        "logging.getLogger('aiosqlite').debug('SELECT secret')\n"
+        "print(len(root.handlers), root.level)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=300, check=True
+    )
+    assert result.stdout == f"0 {logging.WARNING}\n"
+    assert "SELECT secret" not in result.stderr
