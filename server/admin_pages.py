@@ -11,7 +11,7 @@ from starlette.routing import BaseRoute, Route
 
 from server.audit import ACTIONS
 from server.auth import require_role
-from server.erasure import ErasureAsk, ErasureError, ErasureReport, Person
+from server.erasure import JOURNAL, ErasureAsk, ErasureError, ErasureReport, Person
 from server.errors import PageError
 from server.forms import form_fields
 from server.i18n import N_
@@ -70,6 +70,7 @@ async def erase_post(request: Request) -> Response:
             dry_run=op == "preview",
             actor=f"account:{user.id}",
             actor_id=user.id,
+            journal=request.app.state.settings.data_dir / JOURNAL,
         )
         report: ErasureReport = await request.app.state.eraser(
             request.app.state.db, ask, request.app, None

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
 from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, event, text
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -92,7 +94,10 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-async def purge_old_copies(engine: AsyncEngine, tables: Collection[str]) -> None:
+PURGE_WAIT = 30.0  # seconds to wait for older transactions before VACUUM FULL
+
+
+async def purge_old_copies(engine: AsyncEngine, tables: Collection[str]) -> bool:
     """Leave no copy of deleted or overwritten rows in the live database files (erasure).
 
     Call after the change committed, outside any transaction. SQLite: each FTS5 index merged
@@ -100,9 +105,13 @@ async def purge_old_copies(engine: AsyncEngine, tables: Collection[str]) -> None
     rows only: free pages and freed space in pages go), then the write-ahead log checkpointed
     and truncated to nothing. PostgreSQL: `VACUUM (FULL)` of `tables`: each table, its TOAST
     table and its indexes are written anew from their live rows and the old files dropped
-    (plain VACUUM leaves old index keys and may leave old tuple bytes). Both lock: SQLite's
-    writers wait for the VACUUM, PostgreSQL's readers and writers of these tables for theirs.
-    See docs/privacy.md."""
+    (plain VACUUM leaves old index keys and may leave old tuple bytes). A row version that a
+    transaction still running may see is kept, also for a transaction in another database of
+    the cluster with a transaction id: so first it waits (up to PURGE_WAIT seconds) until every
+    transaction older than this call has ended. Both lock: SQLite's writers wait for the
+    VACUUM, PostgreSQL's readers and writers of these tables for theirs. See docs/privacy.md.
+
+    False when it stopped waiting for an older transaction (old copies may remain)."""
     async with engine.connect() as connection:
         autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
         if engine.dialect.name == "sqlite":
@@ -124,8 +133,34 @@ async def purge_old_copies(engine: AsyncEngine, tables: Collection[str]) -> None
                     break
                 await asyncio.sleep(0.1)
         elif tables:
+            complete = await _older_transactions_ended(autocommit)
             names = ", ".join(_quote(table) for table in sorted(tables))
             await autocommit.execute(text(f"VACUUM (FULL) {names}"))
+            return complete
+    return True
+
+
+async def _older_transactions_ended(connection: AsyncConnection) -> bool:
+    """Wait until no transaction begun before now is running: none with a transaction id in
+    the cluster, none with a snapshot in this database (as far as this role may see)."""
+    mark, at = (
+        await connection.execute(text("SELECT pg_current_xact_id(), clock_timestamp()"))
+    ).one()
+    deadline = time.monotonic() + PURGE_WAIT
+    while True:
+        ended = await connection.scalar(
+            text(
+                "SELECT pg_snapshot_xmin(pg_current_snapshot()) > CAST(:mark AS xid8) "
+                "AND NOT EXISTS (SELECT FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL AND xact_start <= :at)"
+            ),
+            {"mark": int(mark), "at": at},
+        )
+        if ended:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(0.05)
 
 
 def _quote(name: str) -> str:

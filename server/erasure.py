@@ -7,9 +7,13 @@ counts only, never a name or anything a person wrote. See docs/privacy.md.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import os
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
 from server.accounts import AccountError, normalize_email
 from server.i18n import N_
@@ -39,8 +43,10 @@ def normalize_name(raw: str) -> str:
 class Person:
     """Who to erase: by display name, by one participant of one session, or by account."""
 
-    kind: Literal["name", "participant", "account"]
-    value: str  # the name as given, "public_id:participant", or the normalised email
+    kind: Literal["name", "participant", "account", "account_id"]
+    # the name as given, "public_id:participant", the normalised email, or an account's id
+    # (a replayed erasure: the email may have changed since)
+    value: str
 
     @classmethod
     def by_name(cls, raw: str) -> Person:
@@ -97,6 +103,14 @@ class ErasureAsk:
     dry_run: bool = False
     actor: str = "cli"  # "cli" or "account:{id}" (the audit log's actor)
     actor_id: int | None = None
+    # With a participant: their display names are erased in every session too, as if asked
+    # by name (a replayed erasure by name; see `journal_entry`).
+    everywhere: bool = False
+    # The erasure journal to add this erasure to (ids only), or None (a replay).
+    journal: Path | None = None
+    # Rewrite the database files without old copies afterwards (a replay does it once, at
+    # the end, with server.db.purge_old_copies).
+    purge: bool = True
 
 
 # The tables an erasure changes, in the order a report lists them.
@@ -152,6 +166,8 @@ class ErasureReport:
     session_ids: list[int] = field(default_factory=list)  # whose live state must be reloaded
     accounts_named: int = 0  # accounts with this name (erase them with --account)
     purge_seconds: float | None = None  # rewriting the database files without old copies
+    purge_complete: bool = True  # False: a long transaction may still keep old copies
+    journal_error: str | None = None  # why the erasure journal could not be written
 
     @property
     def tables(self) -> dict[str, int]:
@@ -191,9 +207,94 @@ class ErasureReport:
                 "  elsewhere: "
                 + ", ".join(f"{t} {n}" for t, n in self.other.items() if t in TABLES)
             )
+        if self.journal_error is not None:
+            lines.append(
+                f"warning: not added to the erasure journal ({self.journal_error}): "
+                "a restored backup would not erase this person again by itself"
+            )
         if self.purge_seconds is not None:
             lines.append(
                 "the database files were rewritten without old copies of these rows "
                 f"({self.purge_seconds:.2f} s)"
             )
+        if not self.purge_complete:
+            lines.append(
+                "warning: a transaction begun before the erasure was still running: old copies "
+                "may remain in the table files until `VACUUM (FULL) "
+                + ", ".join(self.tables)
+                + "` once it has ended"
+            )
         return lines
+
+
+# The erasure journal ---------------------------------------------------------------------------
+# A restored backup predates the erasures made since, and its audit log with it. So every
+# erasure is also written, ids only, to an append-only file in the data directory; after a
+# restore `werkplaats erase --replay` makes each one again (docs/privacy.md).
+
+JOURNAL = "erasures.log"
+
+
+def journal_entry(ask: ErasureAsk, report: ErasureReport, at: dt.datetime) -> dict[str, Any]:
+    """What a restore needs to erase this person again: ids only, never a name."""
+    kind = ask.person.kind
+    return {
+        "at": at.astimezone(dt.UTC).isoformat(timespec="seconds"),
+        "by": "name" if kind == "name" or ask.everywhere else kind.removesuffix("_id"),
+        "participants": [f"{c.public_id}:{p}" for c in report.sessions for p in c.participants],
+        "account": report.account,
+        "delete_contributions": ask.delete_contributions,
+        "sessions": sorted(c.public_id for c in report.sessions),
+    }
+
+
+def append_journal(path: Path, entry: dict[str, Any]) -> None:
+    """Add one line to the journal and make sure it is on disk."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with open(descriptor, "a", encoding="utf-8") as journal:
+        journal.write(json.dumps(entry, sort_keys=True) + "\n")
+        journal.flush()
+        os.fsync(journal.fileno())
+
+
+def read_journal(path: Path, since: dt.date | None = None) -> list[dict[str, Any]]:
+    """The journal's entries (oldest first), from `since` on."""
+    entries = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+            day = dt.datetime.fromisoformat(entry["at"]).date()
+        except (ValueError, KeyError, TypeError):
+            raise ErasureError(
+                "bad_journal",
+                N_("Line %(line)s of %(path)s is not an erasure."),
+                line=number,
+                path=str(path),
+            ) from None
+        if since is None or day >= since:
+            entries.append(entry)
+    return entries
+
+
+@dataclass(frozen=True)
+class Replay:
+    """How to make a journal entry again: the erasures to ask for, or why it cannot be."""
+
+    asks: list[ErasureAsk]
+    needs_name: bool = False  # erased by a name no participant had: ask by name again
+
+
+def replay_of(entry: dict[str, Any]) -> Replay:
+    remove = bool(entry.get("delete_contributions"))
+    by = entry.get("by")
+    if by == "account" and entry.get("account") is not None:
+        return Replay([ErasureAsk(Person("account_id", str(int(entry["account"]))), remove)])
+    refs = [Person.by_participant(str(ref)) for ref in entry.get("participants") or ()]
+    if by == "participant":
+        return Replay([ErasureAsk(person, remove) for person in refs])
+    if by == "name" and refs:
+        return Replay([ErasureAsk(person, remove, everywhere=True) for person in refs])
+    return Replay([], needs_name=by == "name")

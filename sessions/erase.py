@@ -25,6 +25,8 @@ and (unless it is a dry run) writes every change and its audit entries in one tr
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import re
 import time
 import unicodedata
@@ -49,6 +51,8 @@ from server.erasure import (
     ErasureError,
     ErasureReport,
     SessionCounts,
+    append_journal,
+    journal_entry,
     normalize_name,
 )
 from server.i18n import N_
@@ -57,6 +61,8 @@ from sessions import erase_notice
 from sessions import events as ev
 from sessions.actions import facilitator_id
 from sessions.models import HarvestResponse, LiveSession, SessionEvent, SessionSnapshot
+
+_log = logging.getLogger("werkplaats.erase")
 
 ERASED_NAME = "[verwijderd]"
 ERASED_MENTION = "[naam verwijderd]"
@@ -410,8 +416,14 @@ async def erase(
                 _audit(session, ask, report)
     if ask.dry_run or not report.changed:
         return report
+    if ask.journal is not None:
+        try:
+            append_journal(ask.journal, journal_entry(ask, report, dt.datetime.now(dt.UTC)))
+        except OSError as error:  # erased all the same; the operator must know
+            report.journal_error = f"{ask.journal}: {error.strerror or error}"
+            _log.error("the erasure could not be added to the erasure journal %s", ask.journal)
     if not report.session_ids:
-        await _purge(engine, report)
+        await _purge(engine, report, ask)
         return report
     if app is not None:
         await forget_live(db, app, report.session_ids)
@@ -420,17 +432,19 @@ async def erase(
             await erase_notice.announce(hub.bus, hub.process, report.session_ids)
     elif bus is not None:
         await erase_notice.announce(bus, "cli", report.session_ids)
-    await _purge(engine, report)
+    await _purge(engine, report, ask)
     return report
 
 
-async def _purge(engine: AsyncEngine, report: ErasureReport) -> None:
+async def _purge(engine: AsyncEngine, report: ErasureReport, ask: ErasureAsk) -> None:
     """No old copy of what was erased stays in the database files (server.db)."""
+    if not ask.purge:
+        return
     tables = set(report.tables)
     if report.session_ids:
         tables.add("session_snapshots")  # deleted again after the commit (forget_live)
     started = time.monotonic()
-    await purge_old_copies(engine, tables)
+    report.purge_complete = await purge_old_copies(engine, tables)
     report.purge_seconds = time.monotonic() - started
 
 
@@ -460,6 +474,9 @@ async def _find(db: AsyncSession, ask: ErasureAsk) -> _Found:
     people_query = select(SessionEvent.session_id, SessionEvent.body).where(
         SessionEvent.type.in_(PEOPLE_TYPES)
     )
+    people: dict[int, dict[str, list[str]]] = {}
+    names: list[str] = []  # display names to find (and erase) in every session
+    wanted: set[str] = set()  # participant ids to find in every session
     if person.kind == "participant":
         public_id, participant = person.session_and_participant
         session_id = await db.scalar(
@@ -480,40 +497,48 @@ async def _find(db: AsyncSession, ask: ErasureAsk) -> _Found:
                 participant=participant,
             )
         found.participants[session_id] = {participant}
-        found.only = {session_id}
+        if ask.everywhere:  # as erasing by their display names (a replayed erasure by name)
+            names = [n for n in people[session_id][participant] if _usable(n)]
+        else:
+            found.only = {session_id}
     else:
-        people = {}
         everywhere: list[str] = []
-        if person.kind == "account":
-            user = await db.scalar(select(User).where(User.email == person.value))
+        if person.kind in ("account", "account_id"):
+            user = await db.scalar(
+                select(User).where(User.email == person.value)
+                if person.kind == "account"
+                else select(User).where(User.id == int(person.value))
+            )
             if user is None:
                 return _Found(only=set())
             found.account = user
             everywhere = [user.name, user.email]
             wanted = {facilitator_id(user.id)}
         else:
-            everywhere = [person.value]
-            wanted_name = normalize_name(person.value)
-            names = await db.scalars(select(User.name))
-            found.accounts_named = sum(1 for name in names if normalize_name(name) == wanted_name)
+            names = [person.value]
         found.everywhere = Mentions(everywhere)
+    wanted_names = {normalize_name(name) for name in names}
+    if names:
+        accounts = await db.scalars(select(User.name))
+        found.accounts_named = sum(1 for name in accounts if normalize_name(name) in wanted_names)
+        found.everywhere = Mentions(names)
+    if names or wanted:
         rows = (await db.execute(people_query)).all()
         for session_id, names_of in names_by_participant(rows).items():
-            if person.kind == "account":
-                ids = wanted & names_of.keys()
-            else:
-                ids = {
-                    p
-                    for p, names in names_of.items()
-                    if any(normalize_name(n) == wanted_name for n in names)
-                }
+            ids = wanted & names_of.keys()
+            ids |= {p for p, had in names_of.items() if wanted_names & {*map(normalize_name, had)}}
             if ids:
-                found.participants[session_id] = ids
+                found.participants.setdefault(session_id, set()).update(ids)
                 people[session_id] = names_of
     for session_id, ids in found.participants.items():
         names_of = people.get(session_id, {})
         found.session_names[session_id] = [n for p in ids for n in names_of.get(p, [])]
     return found
+
+
+def _usable(name: str) -> bool:
+    """A display name that may be searched for in texts (not a placeholder, not too short)."""
+    return len(" ".join(name.split())) >= MIN_NAME and normalize_name(name) not in PLACEHOLDERS
 
 
 @dataclass
@@ -740,6 +765,12 @@ async def _plan(db: AsyncSession, ask: ErasureAsk, found: _Found) -> tuple[Erasu
     user = found.account
     if user is not None:
         report.account = user.id
+    erased_before = user is not None and (user.name, user.email, user.is_active) == (
+        ERASED_NAME,
+        erased_email(user.id),
+        False,
+    )  # found again by its id (a replay): nothing more to change in its row
+    if user is not None and not erased_before:
         writes.account = user
         report.other["users"] = 1
         roles = len(user.role_rows)

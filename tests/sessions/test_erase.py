@@ -520,7 +520,10 @@ async def test_the_coordinator_page_erases_and_the_running_server_forgets(server
 
 def test_bad_arguments_are_refused_clearly(server: Server) -> None:
     cases = [
-        ((), "one of the arguments --name --participant --account is required"),
+        ((), "one of the arguments --name --participant --account --replay is required"),
+        (("--name", "Ab", "--since", "2026-01-01"), "--since goes with --replay only"),
+        (("--replay", "--since", "gisteren"), "is not a date (YYYY-MM-DD)"),
+        (("--replay", "/nonexistent/erasures.log"), "there is no erasure journal"),
         (("--name", "A", "--account", "a@example.org"), "not allowed with argument"),
         (("--name", "   "), "A name to erase needs 2 to 120 characters"),
         (("--name", "Z"), "erase the participant (PUBLIC_ID:PARTICIPANT) instead"),
