@@ -105,13 +105,15 @@ async def purge_old_copies(engine: AsyncEngine, tables: Collection[str]) -> bool
     rows only: free pages and freed space in pages go), then the write-ahead log checkpointed
     and truncated to nothing. PostgreSQL: `VACUUM (FULL)` of `tables`: each table, its TOAST
     table and its indexes are written anew from their live rows and the old files dropped
-    (plain VACUUM leaves old index keys and may leave old tuple bytes). A row version that a
-    transaction still running may see is kept, also for a transaction in another database of
-    the cluster with a transaction id: so first it waits (up to PURGE_WAIT seconds) until every
-    transaction older than this call has ended. Both lock: SQLite's writers wait for the
-    VACUUM, PostgreSQL's readers and writers of these tables for theirs. See docs/privacy.md.
+    (plain VACUUM leaves old index keys and may leave old tuple bytes); then ANALYZE of them
+    and VACUUM (FULL) of pg_statistic, which holds values sampled by an earlier ANALYZE. A row
+    version that a transaction still running may see is kept, also for a transaction in
+    another database of the cluster with a transaction id: so before each VACUUM (FULL) it
+    waits (up to PURGE_WAIT seconds) until every transaction older than that has ended. Both
+    lock: SQLite's writers wait for the VACUUM, PostgreSQL's readers and writers of these
+    tables for theirs. See docs/privacy.md.
 
-    False when it stopped waiting for an older transaction (old copies may remain)."""
+    False when it stopped waiting for an older transaction or reader (old copies may remain)."""
     async with engine.connect() as connection:
         autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
         if engine.dialect.name == "sqlite":
@@ -126,16 +128,29 @@ async def purge_old_copies(engine: AsyncEngine, tables: Collection[str]) -> bool
                 await autocommit.execute(
                     text(f"INSERT INTO {quoted} ({quoted}) VALUES ('optimize')")  # noqa: S608
                 )
+            stat4 = await autocommit.scalar(
+                text("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat4'")
+            )
+            if stat4:  # sampled rows (a build with STAT4, after an ANALYZE): sample anew
+                await autocommit.execute(text("ANALYZE"))
             await autocommit.execute(text("VACUUM"))
-            for _attempt in range(50):  # a reader still on an older page may hold it up
+            busy = 1
+            deadline = time.monotonic() + PURGE_WAIT
+            while busy and time.monotonic() < deadline:  # a reader on an older page holds it
                 busy = (await autocommit.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))).one()[0]
-                if not busy:
-                    break
-                await asyncio.sleep(0.1)
-        elif tables:
+                if busy:
+                    await asyncio.sleep(0.1)
+            return not busy
+        if tables:
             complete = await _older_transactions_ended(autocommit)
             names = ", ".join(_quote(table) for table in sorted(tables))
             await autocommit.execute(text(f"VACUUM (FULL) {names}"))
+            # ANALYZE keeps sampled values of columns (most common values, histograms) in
+            # pg_statistic: sample the rows anew, then drop the old samples' row versions
+            # (allowed to the database's owner; for another role PostgreSQL skips it, warning).
+            await autocommit.execute(text(f"ANALYZE {names}"))
+            complete = await _older_transactions_ended(autocommit) and complete
+            await autocommit.execute(text("VACUUM (FULL) pg_catalog.pg_statistic"))
             return complete
     return True
 
