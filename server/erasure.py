@@ -220,9 +220,8 @@ class ErasureReport:
         if not self.purge_complete:
             lines.append(
                 "warning: a transaction begun before the erasure was still running: old copies "
-                "may remain in the table files until `VACUUM (FULL) "
-                + ", ".join(self.tables)
-                + "` once it has ended"
+                "may remain in the database files until, once it has ended, `VACUUM` (SQLite) "
+                "or `VACUUM (FULL) " + ", ".join(self.tables) + "` (PostgreSQL)"
             )
         return lines
 
