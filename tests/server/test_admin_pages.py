@@ -162,3 +162,29 @@ async def test_the_page_erases_and_the_running_engine_forgets(
     assert entry.target == f"session:{created['session']}/{participant}"
     audit = await client.get("/beheer/audit")
     assert entry.target in audit.text and "Carla Coördinator" in audit.text
+
+
+async def test_the_page_erases_even_when_the_journal_fails_and_says_so(
+    app: Starlette, client: httpx.AsyncClient, db: async_sessionmaker[AsyncSession]
+) -> None:
+    await make_user(db, email="fa@example.org", roles=["facilitator"], name="Fenna")
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as fa:
+        await log_in(fa, "fa@example.org")
+        created = (await fa.post("/api/sessions", json={"title": "Intervisie"})).json()
+        joined = await fa.post(
+            f"/api/sessions/{created['join_code']}/join", json={"name": "Ottoline Vlasbloem"}
+        )
+        assert joined.status_code == 201, joined.text
+    journal = app.state.settings.data_dir / "erasures.log"
+    journal.mkdir(parents=True)  # no file can be written there
+
+    await _coordinator(client, db)
+    token = await csrf_token(client, "/beheer/wissen")
+    fields = {"csrf_token": token, "kind": "name", "q": "Ottoline Vlasbloem", "op": "erase"}
+    done = await client.post("/beheer/wissen", data=fields)
+    assert done.status_code == 200 and "Klaar." in done.text
+    assert "niet in het wislogboek (erasures.log)" in unescape(done.text)
+    async with db() as session:
+        [entry] = await session.scalars(select(AuditEntry).where(AuditEntry.action == "erase"))
+    assert entry.target == f"session:{created['session']}/{joined.json()['participant']}"
