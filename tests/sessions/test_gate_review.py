@@ -124,4 +124,3 @@ async def test_the_facilitator_sees_every_replacement_and_may_show_only_a_place(
     finally:
         await fa.aclose()
         await anonymous.aclose()
-
