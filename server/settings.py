@@ -19,6 +19,22 @@ LANGUAGES = ("nl", "en")
 LOG_FORMATS = ("text", "json")
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 DEFAULT_METRICS_FROM = "127.0.0.0/8,::1/128"
+# A secret key must hold at least 32 random bytes: 43 characters as token_urlsafe writes them.
+MIN_SECRET_KEY_LENGTH = 43
+MIN_SECRET_KEY_CHARACTERS = 8  # different characters: "kkkk…" is long but guessable
+# Words that mark a key copied from an example instead of generated (compared lower-case, with
+# only letters and digits kept, so CHANGE-ME, change_me and ChangeMe are all caught).
+SECRET_KEY_PLACEHOLDERS = (
+    "changeme",
+    "replaceme",
+    "secret",
+    "password",
+    "example",
+    "placeholder",
+    "yourkey",
+    "notforproduction",
+)
+MAKE_SECRET_KEY = 'python3 -c "import secrets; print(secrets.token_urlsafe(48))"'  # noqa: S105 (how to make one)
 
 # What each setting means; the README's settings table is checked against this.
 DOCUMENTED = {
@@ -73,7 +89,14 @@ class Settings:
         data_dir = Path(env.get(f"{PREFIX}DATA_DIR") or "data")
         raw_url = env.get(f"{PREFIX}DATABASE_URL") or f"sqlite:///{data_dir / 'werkplaats.sqlite3'}"
         database_url = normalize_database_url(raw_url)
-        secret_key = env.get(f"{PREFIX}SECRET_KEY") or _stored_secret_key(data_dir)
+        given_key = env.get(f"{PREFIX}SECRET_KEY")
+        if given_key:
+            secret_key = check_secret_key(given_key, f"{PREFIX}SECRET_KEY")
+        else:
+            secret_key = check_secret_key(
+                _stored_secret_key(data_dir),
+                f"the key file {data_dir / SECRET_KEY_FILE} (used as {PREFIX}SECRET_KEY is unset)",
+            )
         language = env.get(f"{PREFIX}DEFAULT_LANGUAGE") or "nl"
         if language not in LANGUAGES:
             raise SettingsError(
@@ -161,6 +184,31 @@ def normalize_database_url(url: str) -> str:
             f"{PREFIX}DATABASE_URL uses {backend!r}; supported: sqlite and postgresql"
         )
     return parsed.render_as_string(hide_password=False)
+
+
+def check_secret_key(key: str, where: str) -> str:
+    """The key, or SettingsError when it is a known placeholder or too short to be safe.
+
+    With a guessable key anyone can sign a facilitator's token or a login cookie. The message
+    never repeats the key (it may be a real secret a character short)."""
+    how = (
+        f"make one with: {MAKE_SECRET_KEY} (every process of one site needs the same key; "
+        "changing it logs everybody out)"
+    )
+    letters = "".join(ch for ch in key.lower() if ch.isalnum())
+    if any(word in letters for word in SECRET_KEY_PLACEHOLDERS):
+        raise SettingsError(f"{PREFIX}SECRET_KEY: {where} holds a placeholder, not a secret; {how}")
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        raise SettingsError(
+            f"{PREFIX}SECRET_KEY: {where} is too short ({len(key)} characters; at least "
+            f"{MIN_SECRET_KEY_LENGTH}, which is 32 random bytes); {how}"
+        )
+    if len(set(key)) < MIN_SECRET_KEY_CHARACTERS:
+        raise SettingsError(
+            f"{PREFIX}SECRET_KEY: {where} is not random (only {len(set(key))} different "
+            f"characters); {how}"
+        )
+    return key
 
 
 def _stored_secret_key(data_dir: Path) -> str:

@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -897,7 +898,7 @@ async def werkplaats_store(store: str, directory: Path, args: argparse.Namespace
     async with database(store, directory) as url:
         data = directory / store
         data.mkdir()
-        env = {"WERKPLAATS_SECRET_KEY": "bench-" + "x" * 40}
+        env = {"WERKPLAATS_SECRET_KEY": secrets.token_urlsafe(48)}
         env.update(dict(kv.split("=", 1) for kv in args.server_env))
         server = WerkplaatsServer(url, data, env)
         server.prepare()

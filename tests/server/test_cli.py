@@ -225,6 +225,15 @@ def test_serve_refuses_what_it_cannot_do(env: dict[str, str]) -> None:
     assert bad_port.returncode == 2 and "not a port" in bad_port.stderr
 
 
+def test_serve_refuses_a_placeholder_or_short_secret_key(env: dict[str, str]) -> None:
+    for key in ("CHANGE-ME", "a-short-key-of-30-characters!!"):
+        result = run("serve", "--port", "1", env={**env, "WERKPLAATS_SECRET_KEY": key})
+        assert result.returncode == 2, result.stderr
+        assert "WERKPLAATS_SECRET_KEY" in result.stderr
+        assert "secrets.token_urlsafe(48)" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
 def test_serve_runs_a_real_server(env: dict[str, str], tmp_path: Path) -> None:
     assert run("migrate", env=env).returncode == 0
     with serving("serve", env=env, log=tmp_path / "serve.log") as url:

@@ -10,6 +10,7 @@ import pytest
 from server.settings import DOCUMENTED, Settings, SettingsError
 
 ROOT = Path(__file__).parents[2]
+GOOD_KEY = "q3Yc0mWJ8vRk1xZp5TnLs7uHd2GfA9eBo4iKjw6NhCtE-rVy"  # as token_urlsafe makes them
 
 
 def test_defaults_give_an_embedded_sqlite_database_and_a_kept_secret(tmp_path: Path) -> None:
@@ -28,14 +29,14 @@ def test_environment_values_are_read(tmp_path: Path) -> None:
         {
             "WERKPLAATS_DATA_DIR": str(tmp_path),
             "WERKPLAATS_DATABASE_URL": "postgresql://app:pw@db.example:5432/werkplaats",
-            "WERKPLAATS_SECRET_KEY": "k" * 50,
+            "WERKPLAATS_SECRET_KEY": GOOD_KEY,
             "WERKPLAATS_ALLOWED_ORIGINS": "https://a.example/, https://b.example",
             "WERKPLAATS_BUS_URL": "postgres://",
             "WERKPLAATS_DEFAULT_LANGUAGE": "en",
         }
     )
     assert settings.database_url == "postgresql+asyncpg://app:pw@db.example:5432/werkplaats"
-    assert settings.secret_key == "k" * 50
+    assert settings.secret_key == GOOD_KEY
     assert settings.allowed_origins == ("https://a.example", "https://b.example")
     assert settings.default_language == "en"
     assert not (tmp_path / "secret_key").exists()
@@ -66,6 +67,58 @@ def test_unusable_values_are_refused_with_what_is_allowed(
 ) -> None:
     with pytest.raises(SettingsError, match=message):
         Settings.from_env({"WERKPLAATS_DATA_DIR": str(tmp_path), name: value})
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "CHANGE-ME",
+        "changeme",
+        "secret",
+        "change_me_" + "x" * 40,  # a placeholder made long enough
+        "CHANGE-ME-" * 5,
+        "k" * 50,  # long, but one character
+        "abcabcabcabcabcabcabcabcabcabcabcabcabcabcabc",  # long, but three characters
+        "too-short-but-random-Xk2pQ9",  # under 43 characters: under 32 bytes
+        "b3Z1cm1vdC1kaXQtaXMtZ2VlbiBnb2VkZS1zbGV1dGVs"[:42],
+    ],
+)
+def test_a_placeholder_or_short_secret_key_is_refused_with_how_to_make_one(
+    tmp_path: Path, key: str
+) -> None:
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env({"WERKPLAATS_DATA_DIR": str(tmp_path), "WERKPLAATS_SECRET_KEY": key})
+    message = str(refused.value)
+    assert "WERKPLAATS_SECRET_KEY" in message
+    assert 'python3 -c "import secrets; print(secrets.token_urlsafe(48))"' in message
+    assert key not in message or len(key) < 12, "the key itself is not printed"
+
+
+def test_good_secret_keys_are_accepted(tmp_path: Path) -> None:
+    import os
+    import secrets
+
+    for key in (secrets.token_urlsafe(32), secrets.token_urlsafe(48), os.urandom(32).hex()):
+        env = {"WERKPLAATS_DATA_DIR": str(tmp_path), "WERKPLAATS_SECRET_KEY": key}
+        assert Settings.from_env(env).secret_key == key
+
+
+def test_a_placeholder_in_the_secret_key_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "secret_key").write_text("CHANGE-ME\n")
+    with pytest.raises(SettingsError, match="secret_key"):
+        Settings.from_env({"WERKPLAATS_DATA_DIR": str(tmp_path)})
+
+
+def test_the_shipped_env_example_does_not_hold_a_usable_key(tmp_path: Path) -> None:
+    """Copied as it is, env.example stops the server: its key is a placeholder."""
+    example = (ROOT / "deploy" / "env.example").read_text()
+    (key,) = [
+        line.split("=", 1)[1]
+        for line in example.splitlines()
+        if line.startswith("WERKPLAATS_SECRET_KEY=")
+    ]
+    with pytest.raises(SettingsError, match="placeholder"):
+        Settings.from_env({"WERKPLAATS_DATA_DIR": str(tmp_path), "WERKPLAATS_SECRET_KEY": key})
 
 
 def test_every_setting_is_documented_in_the_readme() -> None:
