@@ -1,10 +1,12 @@
 """CSRF protection for every form, as pure ASGI middleware so no route can forget it.
 
 Each browser gets a random token in an HttpOnly cookie; pages put the same token in a hidden
-form field (`csrf_token`) and scripts send it in the `X-CSRF-Token` header. An unsafe request
-(POST, PUT, PATCH, DELETE) must carry it. JSON requests are exempt from the token: a cross-site
-page cannot send `application/json` without a CORS preflight, which this server never grants.
-Any unsafe request whose Origin is neither this site nor an allowed origin is refused.
+form field (`csrf_token`) and scripts send it in the `X-CSRF-Token` header. Only GET, HEAD and
+OPTIONS are safe: they never change anything (reading and writing are separate routes, so a
+HEAD reaches only a GET handler). Every other method, known or not, must carry the token.
+JSON requests are exempt from the token: a cross-site page cannot send `application/json`
+without a CORS preflight, which this server never grants. Any unsafe request whose Origin is
+neither this site nor an allowed origin is refused.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ COOKIE = "werkplaats_csrf"
 FIELD = "csrf_token"
 HEADER = "x-csrf-token"
 MAX_FORM_BYTES = 1024 * 1024
-_UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 
 ErrorResponder = Callable[[Request, int, str, str], Response]
 
@@ -49,7 +51,7 @@ class CSRFMiddleware:
         if cookie_token is None:
             send = _setting_cookie(send, token, secure=scope.get("scheme") == "https")
 
-        if scope["method"] in _UNSAFE:
+        if scope["method"] not in _SAFE:
             refusal = await self._refusal(scope, headers, cookie_token, receive)
             if isinstance(refusal, tuple):
                 status, code, message = refusal

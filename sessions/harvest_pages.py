@@ -79,7 +79,20 @@ def _who(request: Request, row: LiveSession, state: State) -> _Who:
     return _Who(None, "participant", None)
 
 
-async def harvest_page(request: Request) -> Response:
+@dataclass(frozen=True)
+class _Opened:
+    """The harvest of a session, opened by a participant who may answer it."""
+
+    row: LiveSession
+    state: State
+    who: _Who
+    participant: str
+    names: dict[str, str]  # goal slug -> its name in the page's language
+    base: dict[str, Any]  # the page's context
+
+
+async def _opened(request: Request) -> _Opened | Response:
+    """The harvest in the path for this visitor, or the refusal page (nothing read or stored)."""
     db = request.app.state.db
     row = await actions.find_by_public_id(db, request.path_params["public_id"])
     if row is None:
@@ -102,20 +115,32 @@ async def harvest_page(request: Request) -> Response:
     if refused is not None:  # nothing is read, nothing stored
         return _page(request, {**base, "refused": refused.message}, status_code=refused.status)
     assert who.participant is not None
-    if request.method == "GET":
-        async with db() as session:
-            earlier = await harvest.response_of(session, row.id, who.participant)
-        values: dict[str, Any] = {
-            "ratings": {goal: str(value) for goal, value in (earlier.ratings or {}).items()}
-            if earlier is not None
-            else {},
-            "takeaway": earlier.takeaway if earlier is not None else "",
-            "consent": earlier.consent if earlier is not None else "",
-        }
-        return _page(
-            request, {**base, **_form(state, names, values), "earlier": earlier is not None}
-        )
+    return _Opened(row, state, who, who.participant, names, base)
 
+
+async def harvest_page(request: Request) -> Response:
+    opened = await _opened(request)
+    if isinstance(opened, Response):
+        return opened
+    async with request.app.state.db() as session:
+        earlier = await harvest.response_of(session, opened.row.id, opened.participant)
+    values: dict[str, Any] = {
+        "ratings": {goal: str(value) for goal, value in (earlier.ratings or {}).items()}
+        if earlier is not None
+        else {},
+        "takeaway": earlier.takeaway if earlier is not None else "",
+        "consent": earlier.consent if earlier is not None else "",
+    }
+    form = _form(opened.state, opened.names, values)
+    return _page(request, {**opened.base, **form, "earlier": earlier is not None})
+
+
+async def harvest_submit(request: Request) -> Response:
+    opened = await _opened(request)
+    if isinstance(opened, Response):
+        return opened
+    db, row, state, who = request.app.state.db, opened.row, opened.state, opened.who
+    names, base = opened.names, opened.base
     form = await request.form(max_files=0, max_fields=100)
     ratings = {
         key.removeprefix(RATING_PREFIX): value
@@ -137,7 +162,7 @@ async def harvest_page(request: Request) -> Response:
         )
     async with db() as session:
         await harvest.save_response(
-            session, row, who.participant, answer, actor=who.actor, actor_id=who.actor_id
+            session, row, opened.participant, answer, actor=who.actor, actor_id=who.actor_id
         )
     saved = {
         "ratings": {goal: str(value) for goal, value in answer.ratings.items()},
@@ -191,5 +216,7 @@ def _page(request: Request, context: dict[str, Any], status_code: int = 200) -> 
 
 
 routes: list[BaseRoute] = [
-    Route("/s/{public_id}/oogst", harvest_page, methods=["GET", "POST"], name="harvest"),
+    # Reading and writing are separate routes, so a HEAD reaches only the GET handler.
+    Route("/s/{public_id}/oogst", harvest_page, methods=["GET"], name="harvest"),
+    Route("/s/{public_id}/oogst", harvest_submit, methods=["POST"]),
 ]

@@ -328,10 +328,14 @@ def _names(state: State) -> dict[str, str]:
 
 
 async def compose_page(request: Request) -> Response:
+    row, _user = await _own_session(request)
+    found = await _harvested(request, row)
+    return await _compose(request, found, ComposeForm.of(found.existing))
+
+
+async def compose_submit(request: Request) -> Response:
     row, user = await _own_session(request)
     found = await _harvested(request, row)
-    if request.method == "GET":
-        return await _compose(request, found, ComposeForm.of(found.existing))
     if found.state.phase is None and not found.state.ended:
         return await _compose(request, found, ComposeForm.of(found.existing), status_code=409)
     form = await request.form(max_files=0, max_fields=MAX_PRODUCT_ROWS * 3 + 20)
@@ -587,11 +591,8 @@ def _diamond(cx: float, cy: float, r: float = 11) -> str:
 
 
 routes: list[BaseRoute] = [
-    Route(
-        "/sessies/{public_id}/uitkomst",
-        compose_page,
-        methods=["GET", "POST"],
-        name="outcome_compose",
-    ),
+    # Reading and writing are separate routes, so a HEAD reaches only the GET handler.
+    Route("/sessies/{public_id}/uitkomst", compose_page, methods=["GET"], name="outcome_compose"),
+    Route("/sessies/{public_id}/uitkomst", compose_submit, methods=["POST"]),
     Route("/uitkomsten/{public_id}", outcome_page, name="outcome"),
 ]

@@ -70,22 +70,26 @@ def _no_store(response: Response) -> Response:
 
 
 async def start_page(request: Request) -> Response:
+    require_role(request, *STARTERS)
+    catalogue = await load(request)
+    slug = request.query_params.get("variant")
+    current = catalogue.by_slug.get(slug) if slug else None
+    if slug and current is None:
+        raise PageError(404)
+    variant = current.variant if current is not None else None
+    goals = [g for g in request.query_params.getlist("goal") if g in catalogue.goal_slugs]
+    title = ""
+    if variant is not None:
+        title = variant.title_en if language_of(request) == "en" else variant.title
+    start = forms.initial(variant, goals, title)
+    if request.query_params.get("modality") in MODALITIES:
+        start.modality = request.query_params["modality"]
+    return await _start_form(request, catalogue, start)
+
+
+async def start_submit(request: Request) -> Response:
     user = require_role(request, *STARTERS)
     catalogue = await load(request)
-    if request.method == "GET":
-        slug = request.query_params.get("variant")
-        current = catalogue.by_slug.get(slug) if slug else None
-        if slug and current is None:
-            raise PageError(404)
-        variant = current.variant if current is not None else None
-        goals = [g for g in request.query_params.getlist("goal") if g in catalogue.goal_slugs]
-        title = ""
-        if variant is not None:
-            title = variant.title_en if language_of(request) == "en" else variant.title
-        start = forms.initial(variant, goals, title)
-        if request.query_params.get("modality") in MODALITIES:
-            start.modality = request.query_params["modality"]
-        return await _start_form(request, catalogue, start)
     form = await request.form(max_files=0, max_fields=forms.MAX_PHASES * 6 + 50)
     start = forms.from_submitted(form)
     op = form.get("op", "create")
@@ -199,14 +203,16 @@ async def screen_page(request: Request) -> Response:
 
 
 async def join_page(request: Request) -> Response:
-    if request.method == "GET":
-        code = request.query_params.get("code", "")
-        if not code.strip():
-            return _join_form(request, code="")
-        row = await actions.find_by_code(request.app.state.db, code)
-        if row is None:
-            return _join_form(request, code=code, error="unknown_code", status_code=404)
-        return await _join_details(request, row)
+    code = request.query_params.get("code", "")
+    if not code.strip():
+        return _join_form(request, code="")
+    row = await actions.find_by_code(request.app.state.db, code)
+    if row is None:
+        return _join_form(request, code=code, error="unknown_code", status_code=404)
+    return await _join_details(request, row)
+
+
+async def join_submit(request: Request) -> Response:
     form = await request.form(max_files=0, max_fields=20)
     code, name, location = (str(form.get(key, "")) for key in ("code", "name", "location"))
     row = await actions.find_by_code(request.app.state.db, code)
@@ -348,9 +354,13 @@ def _client_strings(request: Request) -> dict[str, str]:
 
 routes: list[BaseRoute] = [
     Route("/sessies", sessions_page, name="sessions"),
-    Route("/sessies/nieuw", start_page, methods=["GET", "POST"], name="session_start"),
+    # Reading and writing are separate routes: a GET route also answers HEAD (with the GET
+    # handler), so no handler may take "not GET" for a post (tests/server/test_head.py).
+    Route("/sessies/nieuw", start_page, methods=["GET"], name="session_start"),
+    Route("/sessies/nieuw", start_submit, methods=["POST"]),
     Route("/sessies/{public_id}", session_page, name="session"),
     Route("/sessies/{public_id}/scherm", screen_page, name="session_screen"),
-    Route("/join", join_page, methods=["GET", "POST"], name="join_page"),
+    Route("/join", join_page, methods=["GET"], name="join_page"),
+    Route("/join", join_submit, methods=["POST"]),
     Route("/s/{public_id}", workspace_page, name="workspace"),
 ]
