@@ -112,8 +112,10 @@ async def _opened(request: Request) -> _Opened | Response:
         "consent_choices": CONSENT_CHOICES,
         "max_takeaway": harvest.MAX_TAKEAWAY,
     }
-    if refused is not None:  # nothing is read, nothing stored
-        return _page(request, {**base, "refused": refused.message}, status_code=refused.status)
+    if refused is not None:  # nothing is read, nothing stored, nothing of the session shown
+        # (not its title: it may hold a name, and the visitor may be anyone)
+        context = {"refused": refused.message, "title": "", "public_id": "", "ended": False}
+        return _page(request, context, status_code=refused.status)
     assert who.participant is not None
     return _Opened(row, state, who, who.participant, names, base)
 
