@@ -16,6 +16,7 @@ from catalogue.matching import Evidence, MatchRequest, match, validate_request
 from catalogue.reasons import reason_text
 from catalogue.routes import evidence_for, load, problem_list
 from catalogue.search import filter_variants, parse_filters
+from server.badinput import refuse_bad_json
 from server.errors import ApiError
 from server.i18n import N_
 from server.templating import language_of, translator_for
@@ -146,6 +147,7 @@ async def read_json(request: Request) -> Any:
         body += chunk
         if len(body) > MAX_BODY:
             raise ApiError(413, "too_large", f"the body is larger than {MAX_BODY} bytes")
+    refuse_bad_json(body)  # before json.loads recurses into it
     try:
         return json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:

@@ -18,6 +18,7 @@ from starlette.staticfiles import StaticFiles
 from server import admin_pages
 from server import routes as shell_routes
 from server.auth import CurrentUserMiddleware
+from server.badinput import BadInputMiddleware
 from server.bus import Bus
 from server.csrf import CSRFMiddleware
 from server.db import create_engine, database_problem, sessionmaker
@@ -155,6 +156,7 @@ def create_app(settings: Settings) -> Starlette:
                 on_error=error_response,
             ),
             Middleware(CurrentUserMiddleware),
+            Middleware(BadInputMiddleware, on_error=error_response),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,

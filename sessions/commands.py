@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 
+from server.badinput import MAX_JSON_DEPTH, NUL, TOO_DEEP, json_problem
 from sessions import events as ev
 
 MAX_FRAME_BYTES = 16 * 1024
@@ -343,6 +344,19 @@ def decode(frame: str | bytes) -> ClientMessage:
     raw = frame.encode() if isinstance(frame, str) else frame
     if len(raw) > MAX_FRAME_BYTES:
         raise ProtocolError("too_large", f"a message may have at most {MAX_FRAME_BYTES} bytes")
+    # Before any parser recurses into it (a 2 KB `[[[…` exhausts the stack), and before a NUL
+    # reaches a text (PostgreSQL cannot store one): one linear scan of the bytes.
+    problem = json_problem(raw)
+    if problem == TOO_DEEP:
+        raise ProtocolError(
+            "invalid", f"a message may nest lists and objects at most {MAX_JSON_DEPTH} deep"
+        )
+    if problem == NUL:
+        raise ProtocolError(
+            "invalid",
+            "a text may not contain the NUL character (\\u0000)",
+            _command_id(raw.replace(b"\x00", b"")),
+        )
     try:
         return _decoder.decode(raw)
     except msgspec.ValidationError as error:

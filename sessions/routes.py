@@ -18,6 +18,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from server.auth import require_role
+from server.badinput import refuse_bad_json
 from server.errors import ApiError
 from server.models import Role
 from sessions import actions, setup
@@ -63,6 +64,7 @@ class JoinRequest(msgspec.Struct, forbid_unknown_fields=True):
 
 
 def _decode_body(body: bytes, kind: type[Any]) -> Any:
+    refuse_bad_json(body)  # too deep or a NUL: 400 before msgspec recurses or the database sees it
     try:
         return msgspec.json.decode(body, type=kind)
     except msgspec.ValidationError as error:
