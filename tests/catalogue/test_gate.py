@@ -9,7 +9,6 @@ import datetime as dt
 import logging
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -70,17 +69,17 @@ def test_common_words_and_particles_in_names_do_not_shred_a_text() -> None:
     assert gate.text("ik wil roos bellen") == "ik wil Deelnemer B bellen"
 
 
-def test_matching_stays_linear_whatever_the_names() -> None:
+def test_matching_finds_only_whole_names_in_a_long_text_of_name_words() -> None:
     """Issue 14: a participant called "de" and "de groep" 30 times hung the library. Here:
-    names that are words, many names, and a long text of them, all well under a second."""
+    names that are words, many names, and a long text of them. (The matcher compares words,
+    never builds a pattern from the names; tests/sessions/test_name_hang.py asks a real server.
+    Speed is not asserted here: bench/gate.py measures it.)"""
     names = {f"p{n}": f"de {word}" for n, word in enumerate(["groep", "wijk", "buurt"] * 70)}
     names["x"] = "de"
     names["y"] = "Groep de Groep"
     matcher = NameMatcher(names.items(), parts=True)
     text = "de groep " * 20_000 + "Groep"
-    started = time.perf_counter()
     found = matcher.find(text)
-    assert time.perf_counter() - started < 1.0
     # Only the capitalised "Groep": names of common words are found only where capitalised.
     assert [(m.start, m.end) for m in found] == [(len(text) - 5, len(text))]
 
@@ -195,10 +194,15 @@ def _env(database_url: str, tmp_path: Path) -> dict[str, str]:
 
 
 def test_deduce_is_built_once_and_then_only_checked() -> None:
+    """With its cache in place, build() does not load the model (which takes seconds)."""
+    program = (
+        "from catalogue import deidentify\ndeidentify.build()\nprint(deidentify._model is None)\n"
+    )
     deidentify.build()
-    started = time.perf_counter()
-    deidentify.build()  # the cache exists: nothing is loaded
-    assert time.perf_counter() - started < 0.5
+    result = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=300, check=True
+    )
+    assert result.stdout == "True\n"
 
 
 def test_loading_deduce_leaves_the_logging_of_the_process_alone() -> None:
