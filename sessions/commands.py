@@ -369,11 +369,20 @@ def decode(frame: str | bytes) -> ClientMessage:
         raise ProtocolError("malformed", f"not valid JSON: {error}") from None
 
 
+class _IdOnly(msgspec.Struct):
+    """Only a frame's `id`: the other fields are skipped, not converted, so a number out of
+    range elsewhere (`1e400`) does not cost the error its id."""
+
+    id: object = None
+
+
+_id_decoder = msgspec.json.Decoder(_IdOnly)
+
+
 def _command_id(raw: bytes) -> str | None:
     """The command id of a refused frame, when it has one, so the client can match the error."""
     try:
-        value = msgspec.json.decode(raw)
-    except msgspec.DecodeError:
+        command_id = _id_decoder.decode(raw).id
+    except (msgspec.DecodeError, msgspec.ValidationError):  # not JSON, not an object, a bad id
         return None
-    command_id = value.get("id") if isinstance(value, dict) else None
     return command_id[:64] if isinstance(command_id, str) else None

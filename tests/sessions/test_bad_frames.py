@@ -35,6 +35,34 @@ def test_decode_refuses_a_nul_in_a_text_as_invalid() -> None:
     assert isinstance(c.decode(escaped), c.AddNote)  # a backslash and the letters: fine
 
 
+@pytest.mark.parametrize(
+    "frame",
+    [
+        '{"type": "phase.start", "id": "p1", "index": 1e400}',
+        '{"type": "signal", "kind": "pointer", "id": "p1", "x": -1e999}',
+        '{"id": "p1", "type": "note.add", "text": "a", "x": [1e400, {"y": 1e400}]}',
+    ],
+)
+def test_an_out_of_range_number_keeps_the_frames_id(frame: str) -> None:
+    with pytest.raises(c.ProtocolError) as refused:
+        c.decode(frame)
+    assert refused.value.code == "invalid" and refused.value.command_id == "p1"
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        '{"type": "phase.start", "id": 7, "index": 1e400}',
+        '{"type": "phase.start", "id": [1e400], "index": 0}',
+        "[1e400]",
+    ],
+)
+def test_an_out_of_range_number_without_a_string_id_has_no_id(frame: str) -> None:
+    with pytest.raises(c.ProtocolError) as refused:
+        c.decode(frame)
+    assert refused.value.command_id is None
+
+
 @pytest.fixture
 def server(database_url: str, tmp_path: Path) -> Iterator[Server]:
     server = Server(database_url, tmp_path)
