@@ -56,6 +56,7 @@ FAN_OUT_INTERVAL = 0.01  # seconds between two fan-outs of one session (adds at 
 CLOSE_TOO_SLOW = 4008
 CLOSE_REMOVED = 4005
 CLOSE_RELOAD = 4010  # the log was rewritten (an erasure): reconnect with last_seq 0
+CLOSE_SHUTDOWN = 1012  # service restart, as uvicorn closes them on SIGTERM: resume
 _EVENTS_OPEN = b'{"type":"events","events":['
 _EVENTS_CLOSE = b"]}"
 # At most this often (seconds) a session's presence is flushed by one process: a burst of 200
@@ -588,7 +589,7 @@ class Hub:
             for connection in list(connections):
                 self.remove(session_id, connection)  # the last one announces an empty set
                 with contextlib.suppress(Exception):
-                    await connection.websocket.close(1001, "server going away; reconnect")
+                    await connection.websocket.close(CLOSE_SHUTDOWN, "server restarting; reconnect")
         if self._publishing:  # let the other processes hear that our people left
             await asyncio.wait(set(self._publishing), timeout=2)
 
