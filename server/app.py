@@ -165,8 +165,9 @@ def create_app(settings: Settings) -> Starlette:
     app.state.templates = create_environment()
     from catalogue.openapi import OPENAPI
     from catalogue.routes import HOME_LINKS, NAV
+    from sessions.openapi import OPENAPI as SESSIONS_OPENAPI
 
-    app.state.openapi = openapi_document([OPENAPI], version=_version())
+    app.state.openapi = openapi_document([OPENAPI, SESSIONS_OPENAPI], version=_version())
 
     from sessions.pages import NAV as SESSION_NAV
 

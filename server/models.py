@@ -73,6 +73,18 @@ class LoginFailure(Base):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class JoinFailure(Base):
+    """A wrong join code from a client address, kept for a short while to bound guessing (across
+    all server processes); see server/limits.py."""
+
+    __tablename__ = "join_failures"
+    __table_args__ = (Index("ix_join_failures_client_at", "client", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class AuditEntry(Base):
     """Who did what, when, to what: exports, consent and sharing changes, erasures.
 

@@ -74,6 +74,8 @@ class Settings:
     # Failed logins allowed per minute, for one email address and for one client address.
     login_failures_per_email: int = 5
     login_failures_per_client: int = 20
+    # Wrong join codes allowed per client address in ten minutes (server/limits.py).
+    join_failures_per_client: int = 20
     # Load the de-identification model (deduce, several seconds) when the server starts, in the
     # background, so the first outcome composed does not wait for it.
     deidentify_preload: bool = True

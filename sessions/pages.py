@@ -5,6 +5,7 @@ The workspace itself is a script (server/static/workspace/); these pages work wi
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import segno
@@ -21,6 +22,7 @@ from server import i18n
 from server.auth import current_user, require_role, require_user
 from server.errors import PageError
 from server.i18n import N_
+from server.limits import client_address, join_retry_after, record_join_failure
 from server.models import Role
 from server.templating import language_of, render, translator_for
 from sessions import actions, forms, setup
@@ -48,6 +50,9 @@ JOIN_MESSAGES = {
     "location_required": N_("Choose whether you are in the room or joining remotely."),
     "removed": N_("You were removed from this session."),
     "unknown_session": N_("This session cannot be opened. Ask the facilitator for a new code."),
+    "too_many_attempts": N_(
+        "Too many wrong codes from this address. Try again in %(minutes)s minutes."
+    ),
 }
 
 
@@ -202,22 +207,46 @@ async def screen_page(request: Request) -> Response:
 # Join ---------------------------------------------------------------------------------------
 
 
+async def _session_by_code(request: Request, code: str) -> LiveSession | Response:
+    """The session with this code, or the page that refuses it: an unknown code (counted), or
+    any code from a client that sent too many wrong ones (server/limits.py)."""
+    db = request.app.state.db
+    client = client_address(request)
+    limit = request.app.state.settings.join_failures_per_client
+    retry_after = await join_retry_after(db, client, limit)
+    if retry_after is not None:
+        response = _join_form(
+            request,
+            code=code,
+            error="too_many_attempts",
+            params={"minutes": math.ceil(retry_after / 60)},
+            status_code=429,
+        )
+        response.headers["Retry-After"] = str(retry_after)
+        return response
+    row = await actions.find_by_code(db, code)
+    if row is None:
+        await record_join_failure(db, client)
+        return _join_form(request, code=code, error="unknown_code", status_code=404)
+    return row
+
+
 async def join_page(request: Request) -> Response:
     code = request.query_params.get("code", "")
     if not code.strip():
         return _join_form(request, code="")
-    row = await actions.find_by_code(request.app.state.db, code)
-    if row is None:
-        return _join_form(request, code=code, error="unknown_code", status_code=404)
+    row = await _session_by_code(request, code)
+    if isinstance(row, Response):
+        return row
     return await _join_details(request, row)
 
 
 async def join_submit(request: Request) -> Response:
     form = await request.form(max_files=0, max_fields=20)
     code, name, location = (str(form.get(key, "")) for key in ("code", "name", "location"))
-    row = await actions.find_by_code(request.app.state.db, code)
-    if row is None:
-        return _join_form(request, code=code, error="unknown_code", status_code=404)
+    row = await _session_by_code(request, code)
+    if isinstance(row, Response):
+        return row
     if "name" not in form:  # the first step: only the code was sent
         return await _join_details(request, row)
     name = " ".join(name.split())
@@ -251,12 +280,16 @@ async def join_submit(request: Request) -> Response:
 
 
 def _join_form(
-    request: Request, code: str, error: str | None = None, status_code: int = 200
+    request: Request,
+    code: str,
+    error: str | None = None,
+    params: dict[str, object] | None = None,
+    status_code: int = 200,
 ) -> Response:
     return render(
         request,
         "sessions/join.html",
-        {"step": "code", "code": code, "error": _join_message(request, error, {})},
+        {"step": "code", "code": code, "error": _join_message(request, error, params or {})},
         status_code=status_code,
     )
 

@@ -20,6 +20,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from server.auth import require_role
 from server.badinput import refuse_bad_json
 from server.errors import ApiError
+from server.limits import client_address, join_retry_after, record_join_failure
 from server.models import Role
 from sessions import actions, setup
 from sessions import commands as c
@@ -112,14 +113,34 @@ async def create(request: Request) -> Response:
     )
 
 
+def too_many_codes(retry_after: int) -> Response:
+    """The API's answer to a client that guessed too many wrong join codes."""
+    return JSONResponse(
+        {
+            "code": "too_many_attempts",
+            "message": "too many wrong join codes from this address; try again later",
+        },
+        status_code=429,
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
 async def join(request: Request) -> Response:
     body = _decode_body(await request.body(), JoinRequest)
     engine, _hub = _runtime(request)
+    db = request.app.state.db
+    client = client_address(request)
+    limit = request.app.state.settings.join_failures_per_client
+    retry_after = await join_retry_after(db, client, limit)
+    if retry_after is not None:  # a right code too: otherwise guessing goes on unbounded
+        return too_many_codes(retry_after)
     try:
         joined = await actions.join_by_code(
-            request.app.state.db, engine, request.path_params["code"], body.name, body.location
+            db, engine, request.path_params["code"], body.name, body.location
         )
     except Refused as refused:
+        if refused.code == "unknown_code":
+            await record_join_failure(db, client)
         raise ApiError(JOIN_STATUS.get(refused.code, 422), refused.code, refused.message) from None
     public_id = joined.session.public_id
     token = make_token(request.app.state.settings.secret_key, public_id, joined.participant)
