@@ -51,7 +51,7 @@ JOIN_MESSAGES = {
     "removed": N_("You were removed from this session."),
     "unknown_session": N_("This session cannot be opened. Ask the facilitator for a new code."),
     "too_many_attempts": N_(
-        "Too many wrong codes from this address. Try again in %(minutes)s minutes."
+        "Too many wrong codes from this address. Try again in %(minutes)s min."
     ),
 }
 
