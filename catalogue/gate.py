@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
-import functools
 import re
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -342,16 +341,6 @@ async def ready(app: Any) -> AsyncIterator[None]:
     if getattr(app.state.settings, "deidentify_preload", True):
         deidentify.preload()
     yield
-
-
-@functools.cache
-def _empty_gate() -> Gate:
-    return Gate({}, {})
-
-
-def gate_free_text(text: str) -> str:
-    """A text with no participants (say a question typed by a coordinator): deduce only."""
-    return _empty_gate().text(text)
 
 
 @dataclass(frozen=True)
