@@ -28,12 +28,11 @@ from sqlalchemy.engine import make_url
 
 from server.db import create_engine
 from server.settings import normalize_database_url
-from sessions.pages import participant_cookie
 from tests.conftest import POSTGRES_URL
 from tests.helpers import PASSWORD
 from tests.server.test_cli import run
 from tests.sessions.live import BACKENDS, Client, Server, prepared_server, running
-from tests.sessions.test_pages import change, form_fields, post_form, text_of
+from tests.sessions.test_pages import answer_harvest, change, form_fields, post_form, text_of
 
 # Pages that run the sharing gate (deduce) may take seconds on a busy machine.
 SLOW = 60.0
@@ -166,20 +165,15 @@ async def older_transaction(server: Server) -> AsyncIterator[None]:
 
 
 async def _harvest(server: Server, public_id: str, client: Client, takeaway: str) -> None:
-    async with httpx.AsyncClient(
-        base_url=server.url,
-        cookies={participant_cookie(public_id): client.token},
-        timeout=SLOW,
-    ) as browser:
-        page = await browser.get(f"/s/{public_id}/oogst")
-        assert page.status_code == 200, text_of(page.text)
-        fields = change(
-            form_fields(page.text, f"/s/{public_id}/oogst"), **{"rating-reflecteren": "4"}
-        )
-        fields = [(k, v) for k, v in fields if k not in ("takeaway", "consent")]
-        fields += [("takeaway", takeaway), ("consent", "open")]
-        answered = await post_form(browser, f"/s/{public_id}/oogst", fields)
-        assert answered.status_code == 200, text_of(answered.text)
+    await answer_harvest(
+        server.url,
+        public_id,
+        client.token,
+        takeaway=takeaway,
+        consent="open",
+        ratings={"rating-reflecteren": "4"},
+        patience=SLOW,
+    )
 
 
 async def scene(server: Server, name: str) -> str:

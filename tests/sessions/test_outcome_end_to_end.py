@@ -19,11 +19,10 @@ import pytest
 from sqlalchemy import text as sql
 
 from server.db import create_engine
-from sessions.pages import participant_cookie
 from tests.helpers import PASSWORD
 from tests.server.test_cli import WERKPLAATS
 from tests.sessions.live import BACKENDS, Client, Server, prepared_server, running
-from tests.sessions.test_pages import change, form_fields, post_form, text_of
+from tests.sessions.test_pages import answer_harvest, change, form_fields, post_form, text_of
 
 PEOPLE = {  # key: (display name, consent)
     "zoe": ("Zoë Vermeulen-Baptiste", "open"),
@@ -186,19 +185,14 @@ async def _harvest(
     server: Server, public_id: str, key: str, client: Client, consent: str | None = None
 ) -> None:
     """The participant answers the harvest on its page, with the link's cookie."""
-    async with httpx.AsyncClient(
-        base_url=server.url, cookies={participant_cookie(public_id): client.token}
-    ) as browser:
-        page = await browser.get(f"/s/{public_id}/oogst")
-        assert page.status_code == 200, text_of(page.text)
-        fields = change(
-            form_fields(page.text, f"/s/{public_id}/oogst"),
-            **{"rating-reflecteren": "4", "rating-kennis-delen": "3"},
-        )
-        fields = [(k, v) for k, v in fields if k not in ("takeaway", "consent")]
-        fields += [("takeaway", TAKEAWAYS[key]), ("consent", consent or PEOPLE[key][1])]
-        answered = await post_form(browser, f"/s/{public_id}/oogst", fields)
-        assert answered.status_code == 200, text_of(answered.text)
+    await answer_harvest(
+        server.url,
+        public_id,
+        client.token,
+        takeaway=TAKEAWAYS[key],
+        consent=consent or PEOPLE[key][1],
+        ratings={"rating-reflecteren": "4", "rating-kennis-delen": "3"},
+    )
 
 
 async def _compose(fa: httpx.AsyncClient, public_id: str, level: str) -> str:

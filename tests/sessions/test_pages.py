@@ -160,6 +160,31 @@ async def post_form(client: httpx.AsyncClient, action: str, fields: Fields) -> h
     )
 
 
+async def answer_harvest(
+    base_url: str,
+    public_id: str,
+    token: str,
+    *,
+    takeaway: str,
+    consent: str,
+    ratings: dict[str, str],
+    patience: float | httpx.Timeout = 5.0,
+) -> None:
+    """A participant answers the harvest on its page (`/s/{id}/oogst`), with the cookie their
+    link gives them: `ratings` as form fields ("rating-<goal>": "1".."5"), a takeaway and a
+    consent level."""
+    async with httpx.AsyncClient(
+        base_url=base_url, cookies={participant_cookie(public_id): token}, timeout=patience
+    ) as browser:
+        page = await browser.get(f"/s/{public_id}/oogst")
+        assert page.status_code == 200, text_of(page.text)
+        fields = change(form_fields(page.text, f"/s/{public_id}/oogst"), **ratings)
+        fields = [(k, v) for k, v in fields if k not in ("takeaway", "consent")]
+        fields += [("takeaway", takeaway), ("consent", consent)]
+        answered = await post_form(browser, f"/s/{public_id}/oogst", fields)
+        assert answered.status_code == 200, text_of(answered.text)
+
+
 def other_client(app: Starlette) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
 

@@ -64,13 +64,12 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 
-from sessions.pages import participant_cookie
 from tests.helpers import PASSWORD
 from tests.identifying_texts import SENTENCES, identifying, leaks, normalised
 from tests.server.test_cli import WERKPLAATS
 from tests.sessions.live import BACKENDS, Client, Server, joined, prepared_server, running
 from tests.sessions.test_outcome_end_to_end import _logged_in, _main, _make_member, _place
-from tests.sessions.test_pages import change, form_fields, post_form, text_of
+from tests.sessions.test_pages import answer_harvest, change, form_fields, post_form, text_of
 
 TITLE = "Casus van Joost Wiegersma"
 PEOPLE = {
@@ -300,20 +299,15 @@ async def _harvest(
     server: Server, public_id: str, client: Client, takeaway: str, consent: str
 ) -> None:
     """The participant answers the harvest on its page, with the link's cookie."""
-    async with httpx.AsyncClient(
-        base_url=server.url,
-        cookies={participant_cookie(public_id): client.token},
-        timeout=PATIENCE,
-    ) as browser:
-        page = await browser.get(f"/s/{public_id}/oogst")
-        assert page.status_code == 200, text_of(page.text)
-        fields = change(
-            form_fields(page.text, f"/s/{public_id}/oogst"), **{"rating-reflecteren": "4"}
-        )
-        fields = [(k, v) for k, v in fields if k not in ("takeaway", "consent")]
-        fields += [("takeaway", takeaway), ("consent", consent)]
-        answered = await post_form(browser, f"/s/{public_id}/oogst", fields)
-        assert answered.status_code == 200, text_of(answered.text)
+    await answer_harvest(
+        server.url,
+        public_id,
+        client.token,
+        takeaway=takeaway,
+        consent=consent,
+        ratings={"rating-reflecteren": "4"},
+        patience=PATIENCE,
+    )
 
 
 async def _compose(
