@@ -20,6 +20,7 @@ from server.db import database_problem
 from server.errors import PageError
 from server.forms import form_fields, safe_next
 from server.i18n import LANGUAGE_COOKIE, LANGUAGES, N_
+from server.limits import client_address
 from server.models import Role, User
 from server.templating import render, translator_for
 
@@ -39,7 +40,7 @@ async def login(request: Request) -> Response:
     fields = await form_fields(request, "email", "password", "next")
     settings = request.app.state.settings
     _ = translator_for(request)
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request)
     try:
         async with request.app.state.db() as db:
             user = await accounts.authenticate(
