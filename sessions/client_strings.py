@@ -85,6 +85,7 @@ SHELL_STRINGS: list[str] = [
     N_("Sending…"),
     N_("Not sent yet: waiting for the connection."),
     N_("The chat is full."),
+    N_("You have sent as many messages as one person may."),
     N_("Your message was not sent. Try again."),
     N_("group {name}"),
     N_("Cancel"),

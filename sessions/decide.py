@@ -64,6 +64,10 @@ ALLOWED: dict[type[c.Command], frozenset[ev.Role]] = {
 }
 MAX_NOTES = 2000
 MAX_CHAT = 5000
+# Each participant's share of those limits, so one person (who needs no account) cannot fill
+# the board or the chat for everyone else. Facilitators and co-facilitators have no share.
+MAX_NOTES_PER_PERSON = 200
+MAX_CHAT_PER_PERSON = 500
 
 
 class Refused(Exception):
@@ -398,6 +402,14 @@ def _add_note(
     _board_open(state, actor)
     if len(state.notes) >= MAX_NOTES:
         raise Refused("too_many", f"a board holds at most {MAX_NOTES} notes")
+    if not _is_facilitator(state, actor):
+        yours = sum(1 for note in state.notes.values() if note.author == actor)
+        if yours >= MAX_NOTES_PER_PERSON:
+            raise Refused(
+                "too_many_yours",
+                f"you have {MAX_NOTES_PER_PERSON} notes on the board, the most one participant "
+                "may have; delete one of yours first",
+            )
     anonymous = state.anonymous_notes if cmd.anonymous is None else cmd.anonymous
     return [
         ev.NoteAdded(
@@ -517,6 +529,13 @@ def _post_chat(
 ) -> list[ev.EventBody]:
     if len(state.chat) >= MAX_CHAT:
         raise Refused("too_many", f"a chat holds at most {MAX_CHAT} messages")
+    if not _is_facilitator(state, actor):
+        yours = sum(1 for message in state.chat if message.author == actor)
+        if yours >= MAX_CHAT_PER_PERSON:
+            raise Refused(
+                "too_many_yours",
+                f"you have posted {MAX_CHAT_PER_PERSON} messages, the most one participant may",
+            )
     return [ev.ChatPosted(new_id(), cmd.text, _group_of(state, actor))]
 
 

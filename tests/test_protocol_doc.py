@@ -135,6 +135,17 @@ def check(text: str) -> list[str]:
     expect("remembered commands", _all(r"last ([\d,]+) commands", text), engine.KNOWN_COMMANDS)
     expect("notes on a board", _all(r"a board with ([\d,]+) notes", text), decide.MAX_NOTES)
     expect("chat messages", _all(r"a chat with ([\d,]+) messages", text), decide.MAX_CHAT)
+    expect(
+        "notes per person",
+        _all(r"\(([\d,]+) notes of your own", text) + _all(r"at most ([\d,]+) notes on", text),
+        decide.MAX_NOTES_PER_PERSON,
+    )
+    expect(
+        "chat messages per person",
+        _all(r"\(([\d,]+) messages of your own", text)
+        + _all(r"post at most ([\d,]+) chat messages", text),
+        decide.MAX_CHAT_PER_PERSON,
+    )
 
     # The state table lists every field of an agenda phase.
     phase_fields = set(events.AgendaPhase.__struct_fields__)

@@ -73,7 +73,11 @@ export function createChat(app) {
       (error) => {
         setText(
           status,
-          error.code === "too_many" ? app.t("The chat is full.") : app.t("Your message was not sent. Try again."),
+          error.code === "too_many"
+            ? app.t("The chat is full.")
+            : error.code === "too_many_yours"
+              ? app.t("You have sent as many messages as one person may.")
+              : app.t("Your message was not sent. Try again."),
         );
         finish();
       },

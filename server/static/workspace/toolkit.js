@@ -7,6 +7,7 @@ import { h, setText } from "./dom.js";
 const REFUSALS = {
   board_locked: "The board is read-only now.",
   too_many: "The board is full.",
+  too_many_yours: "You have as many notes on the board as one person may have. Delete one of yours first.",
   unknown_note: "That note is no longer there.",
   not_your_note: "You can only change your own notes.",
   unknown_cluster: "That cluster is no longer there.",
