@@ -292,19 +292,22 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     _run(settings, check)
     import uvicorn
 
+    import logging.config
+
     from server.logs import uvicorn_log_config
 
-    print(
-        f"Werkplaats serves on http://{_url_host(args.host)}:{args.port} (database {database})",
-        flush=True,
+    # The same logging uvicorn sets up, already for these lines: under WERKPLAATS_LOG_FORMAT=json
+    # a log collector reads nothing but JSON records.
+    logging.config.dictConfig(uvicorn_log_config(settings))
+    log = logging.getLogger("werkplaats.serve")
+    log.info(
+        "Werkplaats serves on http://%s:%s (database %s)", _url_host(args.host), args.port, database
     )
     if not os.environ.get("WERKPLAATS_DATABASE_URL"):
         # Right for a demo; a deploy that forgot the setting must see it at once.
-        print(
-            "werkplaats serve: WERKPLAATS_DATABASE_URL is not set, so the SQLite file in "
-            "WERKPLAATS_DATA_DIR is used: one process only, never several",
-            file=sys.stderr,
-            flush=True,
+        log.warning(
+            "WERKPLAATS_DATABASE_URL is not set, so the SQLite file in "
+            "WERKPLAATS_DATA_DIR is used: one process only, never several"
         )
     # SIGTERM: uvicorn stops accepting, closes the websockets (1012: clients resume, on another
     # process behind the proxy), lets running requests finish, then stops the app.

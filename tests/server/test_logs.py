@@ -196,3 +196,23 @@ async def test_access_lines_name_the_route_even_when_answered_before_routing(
         ("POST", "/api/sessions/{code}/join", 404),
     ]
     assert not [r for r in caplog.records if "GEHEIM" in r.getMessage()]
+
+
+def test_every_line_serve_writes_is_json_on_the_sqlite_default(tmp_path: Path) -> None:
+    """A log collector reads stdout and stderr alike: the start line and the warning that
+    no database URL is set are JSON records too, not text between them."""
+    server = _JsonServer("unused", tmp_path, extra_env={"WERKPLAATS_LOG_FORMAT": "json"})
+    del server.env["WERKPLAATS_DATABASE_URL"]  # the embedded SQLite default, with its warning
+    subprocess.run([WERKPLAATS, "migrate"], env=server.env, check=True, capture_output=True)
+    server.start()
+    try:
+        assert httpx.get(f"{server.url}/healthz").status_code == 200
+    finally:
+        server.stop()
+    out = server.log_path.read_text(encoding="utf-8")  # stdout
+    err = server.stderr_path.read_text(encoding="utf-8")
+    records = [json.loads(line) for line in (out + err).splitlines() if line]
+    started = [r for r in records if "serves on" in r["message"]]
+    assert started and started[0]["logger"] == "werkplaats.serve"
+    warned = [r for r in records if "WERKPLAATS_DATABASE_URL is not set" in r["message"]]
+    assert [r["level"] for r in warned] == ["WARNING"]
