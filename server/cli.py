@@ -290,9 +290,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         return 0
 
     _run(settings, check)
-    import uvicorn
-
     import logging.config
+
+    import uvicorn
 
     from server.logs import uvicorn_log_config
 
