@@ -19,6 +19,7 @@ from server import admin_pages
 from server import routes as shell_routes
 from server.auth import CurrentUserMiddleware
 from server.badinput import BadInputMiddleware
+from server.bodylimit import BodyLimitMiddleware
 from server.bus import Bus
 from server.csrf import CSRFMiddleware
 from server.db import create_engine, database_problem, sessionmaker
@@ -150,6 +151,10 @@ def create_app(settings: Settings) -> Starlette:
         middleware=[
             Middleware(AccessLogMiddleware),
             Middleware(SecurityHeadersMiddleware),
+            # Before anything reads a body (the CSRF check reads forms): 413 unread.
+            Middleware(
+                BodyLimitMiddleware, max_bytes=settings.max_body_bytes, on_error=error_response
+            ),
             Middleware(
                 CSRFMiddleware,
                 allowed_origins=settings.allowed_origins,

@@ -34,6 +34,12 @@ SECRET_KEY_PLACEHOLDERS = (
     "yourkey",
     "notforproduction",
 )
+# Request bodies larger than this are refused with 413 before they are read (server/bodylimit.py).
+# The largest real form (a catalogue variant's edit form) is under 8 KiB; the nginx site ships
+# `client_max_body_size 256k` to match.
+DEFAULT_MAX_BODY_BYTES = 256 * 1024
+MIN_MAX_BODY_BYTES = 16 * 1024
+MAX_MAX_BODY_BYTES = 64 * 1024 * 1024
 MAKE_SECRET_KEY = 'python3 -c "import secrets; print(secrets.token_urlsafe(48))"'  # noqa: S105 (how to make one)
 
 # What each setting means; the README's settings table is checked against this.
@@ -50,6 +56,8 @@ DOCUMENTED = {
     "(one JSON object a line)",
     "WERKPLAATS_METRICS_FROM": "comma-separated networks whose clients may read /metrics "
     f"(default {DEFAULT_METRICS_FROM}); others get 404",
+    "WERKPLAATS_MAX_BODY_BYTES": "largest request body in bytes (default "
+    f"{DEFAULT_MAX_BODY_BYTES}, 256 KiB); a larger one is refused with 413 before it is read",
 }
 
 
@@ -76,6 +84,11 @@ class Settings:
     login_failures_per_client: int = 20
     # Wrong join codes allowed per client address in ten minutes (server/limits.py).
     join_failures_per_client: int = 20
+    # New participants one client address may add to one session in an hour (a classroom behind
+    # one NAT address fits); server/limits.py.
+    joins_per_client_per_session: int = 60
+    # Request bodies over this many bytes are refused with 413 before they are read.
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     # Load the de-identification model (deduce, several seconds) when the server starts, in the
     # background, so the first outcome composed does not wait for it.
     deidentify_preload: bool = True
@@ -126,6 +139,13 @@ class Settings:
         preload = env.get(f"{PREFIX}DEIDENTIFY_PRELOAD") or "1"
         if preload not in ("0", "1"):
             raise SettingsError(f"{PREFIX}DEIDENTIFY_PRELOAD is {preload!r}; allowed: 1 or 0")
+        max_body_bytes = _whole_number(
+            env,
+            f"{PREFIX}MAX_BODY_BYTES",
+            DEFAULT_MAX_BODY_BYTES,
+            MIN_MAX_BODY_BYTES,
+            MAX_MAX_BODY_BYTES,
+        )
         return cls(
             database_url=database_url,
             secret_key=secret_key,
@@ -137,6 +157,7 @@ class Settings:
             log_format=log_format,
             metrics_from=_networks(env, f"{PREFIX}METRICS_FROM", DEFAULT_METRICS_FROM),
             deidentify_preload=preload == "1",
+            max_body_bytes=max_body_bytes,
         )
 
 
@@ -151,6 +172,19 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     if not 0.1 <= value <= 3600:
         raise SettingsError(f"{name} is {raw!r}; allowed: a number of seconds from 0.1 to 3600")
     return value
+
+
+def _whole_number(
+    env: Mapping[str, str], name: str, default: int, lowest: int, highest: int
+) -> int:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit() and lowest <= int(raw) <= highest):
+        raise SettingsError(
+            f"{name} is {raw[:40]!r}; allowed: a whole number from {lowest} to {highest}"
+        )
+    return int(raw)
 
 
 def _networks(env: Mapping[str, str], name: str, default: str) -> tuple[Network, ...]:

@@ -8,8 +8,53 @@ from __future__ import annotations
 from typing import Any
 
 _ERROR = {"$ref": "#/components/responses/Error"}
+# Every request body is bounded (server/bodylimit.py, WERKPLAATS_MAX_BODY_BYTES).
+_TOO_LARGE = {
+    "description": "`too_large`: the body is over the limit (256 KiB unless the operator set "
+    "WERKPLAATS_MAX_BODY_BYTES); refused before it is read",
+    **_ERROR,
+}
 
 PATHS: dict[str, Any] = {
+    "/api/sessions": {
+        "post": {
+            "summary": "Create a live session (facilitator or coordinator account)",
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["title"],
+                            "properties": {
+                                "title": {"type": "string", "maxLength": 120},
+                                "modality": {"enum": ["online", "hybrid", "on-site"]},
+                                "variant": {"type": ["string", "null"]},
+                                "goals": {"type": "array", "items": {"type": "string"}},
+                                "capacity": {"type": ["integer", "null"]},
+                                "breakout_size": {"type": "integer"},
+                                "anonymous_notes": {"type": "boolean"},
+                                "asynchronous": {"type": ["boolean", "null"]},
+                                "region": {"type": ["string", "null"]},
+                                "theme": {"type": ["string", "null"]},
+                                "video_url": {"type": ["string", "null"]},
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "201": {
+                    "description": "session, join_code, join_url, websocket, participant, token"
+                },
+                "400": _ERROR,
+                "401": _ERROR,
+                "403": _ERROR,
+                "413": _TOO_LARGE,
+                "422": _ERROR,
+            },
+        }
+    },
     "/api/sessions/{code}/join": {
         "post": {
             "summary": "Join a live session by its code, without an account",
@@ -40,6 +85,7 @@ PATHS: dict[str, Any] = {
                 "400": _ERROR,
                 "404": {"description": "`unknown_code` (counted as a wrong code)", **_ERROR},
                 "409": _ERROR,
+                "413": _TOO_LARGE,
                 "422": _ERROR,
                 "429": {
                     "description": "`too_many_attempts`: too many wrong codes from this "
@@ -51,7 +97,7 @@ PATHS: dict[str, Any] = {
                 },
             },
         }
-    }
+    },
 }
 
 OPENAPI = {"paths": PATHS, "schemas": {}}
