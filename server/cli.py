@@ -1,4 +1,4 @@
-"""The `werkplaats` command: serve, migrate, seed, demo, createuser, erase, export."""
+"""The `werkplaats` command: serve, migrate, seed, demo, createuser, erase, retain, export."""
 
 from __future__ import annotations
 
@@ -160,6 +160,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     erase.set_defaults(handler=_erase)
+
+    retain = commands.add_parser(
+        "retain",
+        help="delete sessions, harvests and audit entries older than the retention period",
+        description="Delete what is older than WERKPLAATS_RETENTION_DAYS (default 365; 0 keeps "
+        "everything): sessions last active before then, with their event log, snapshot and "
+        "harvests; their outcome too unless it was shared beyond the group, in which case it "
+        "stays with the names of its participants erased; and older audit entries. Prints "
+        "counts and session ids, never contents. Idempotent; run daily by "
+        "werkplaats-retention.timer. See docs/privacy.md, 'Retention'.",
+    )
+    retain.add_argument(
+        "--dry-run", action="store_true", help="only show what would be deleted (counts, ids)"
+    )
+    retain.set_defaults(handler=_retain)
 
     export = commands.add_parser(
         "export",
@@ -526,6 +541,22 @@ async def _bus_to_servers(settings: Settings) -> AsyncIterator[Bus | None]:
         yield bus
     finally:
         await bus.disconnect()
+
+
+def _retain(args: argparse.Namespace, settings: Settings) -> int:
+    from server.migrate import pending
+    from sessions.retain import retain
+
+    async def work(engine: AsyncEngine, db: Sessions) -> int:
+        if await pending(engine):
+            raise CommandError("the database is not migrated; run `werkplaats migrate` first")
+        async with _bus_to_servers(settings) as bus:
+            report = await retain(db, settings.retention_days, dry_run=args.dry_run, bus=bus)
+        for line in report.lines():
+            print(line)
+        return 0
+
+    return _run(settings, work)
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:

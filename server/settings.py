@@ -40,6 +40,9 @@ SECRET_KEY_PLACEHOLDERS = (
 DEFAULT_MAX_BODY_BYTES = 256 * 1024
 MIN_MAX_BODY_BYTES = 16 * 1024
 MAX_MAX_BODY_BYTES = 64 * 1024 * 1024
+# `werkplaats retain`: sessions last active longer ago than this go (sessions/retention.py).
+DEFAULT_RETENTION_DAYS = 365
+MAX_RETENTION_DAYS = 36500
 MAKE_SECRET_KEY = 'python3 -c "import secrets; print(secrets.token_urlsafe(48))"'  # noqa: S105 (how to make one)
 
 # What each setting means; the README's settings table is checked against this.
@@ -58,6 +61,8 @@ DOCUMENTED = {
     f"(default {DEFAULT_METRICS_FROM}); others get 404",
     "WERKPLAATS_MAX_BODY_BYTES": "largest request body in bytes (default "
     f"{DEFAULT_MAX_BODY_BYTES}, 256 KiB); a larger one is refused with 413 before it is read",
+    "WERKPLAATS_RETENTION_DAYS": "days after a session's last activity before `werkplaats "
+    f"retain` deletes it (default {DEFAULT_RETENTION_DAYS}; 0 keeps everything)",
 }
 
 
@@ -92,6 +97,8 @@ class Settings:
     # Load the de-identification model (deduce, several seconds) when the server starts, in the
     # background, so the first outcome composed does not wait for it.
     deidentify_preload: bool = True
+    # Days after its last activity before a session is deleted by `werkplaats retain`; 0: never.
+    retention_days: int = DEFAULT_RETENTION_DAYS
 
     @property
     def is_sqlite(self) -> bool:
@@ -158,6 +165,7 @@ class Settings:
             metrics_from=_networks(env, f"{PREFIX}METRICS_FROM", DEFAULT_METRICS_FROM),
             deidentify_preload=preload == "1",
             max_body_bytes=max_body_bytes,
+            retention_days=_retention_days(env, f"{PREFIX}RETENTION_DAYS"),
         )
 
 
@@ -183,6 +191,18 @@ def _whole_number(
     if not (raw.isascii() and raw.isdigit() and lowest <= int(raw) <= highest):
         raise SettingsError(
             f"{name} is {raw[:40]!r}; allowed: a whole number from {lowest} to {highest}"
+        )
+    return int(raw)
+
+
+def _retention_days(env: Mapping[str, str], name: str) -> int:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return DEFAULT_RETENTION_DAYS
+    if not (raw.isascii() and raw.isdigit() and int(raw) <= MAX_RETENTION_DAYS):
+        raise SettingsError(
+            f"{name} is {raw[:40]!r}; allowed: a whole number of days from 1 to "
+            f"{MAX_RETENTION_DAYS}, or 0 to keep everything"
         )
     return int(raw)
 

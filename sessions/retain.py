@@ -1,0 +1,222 @@
+"""Retention, the run: read the ages, apply sessions/retention.py's rule, delete, rewrite files.
+
+`werkplaats retain` runs this daily (deploy/systemd/werkplaats-retention.timer, the compose
+service `retention`). It is idempotent: a second run the same day finds nothing. A restored
+backup brings back what retention removed since; the restore script runs it again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from catalogue.outcome_models import OutcomeRow, OutcomeText
+from server.bus import Bus
+from server.db import purge_old_copies
+from server.erasure import ErasureAsk, ErasureError, Person
+from server.models import AuditEntry, LoginSession
+from sessions.erase import PEOPLE_TYPES, erase, names_by_participant
+from sessions.models import LiveSession, SessionEvent
+from sessions.retention import OutcomeAge, RetentionPlan, SessionAge, plan
+
+# What a run may delete rows of: rewritten without old copies afterwards (server.db).
+TABLES = (
+    "live_sessions",
+    "session_events",
+    "session_snapshots",
+    "harvest_responses",
+    "outcomes",
+    "outcome_ratings",
+    "knowledge_questions",
+    "outcome_texts",
+    "audit_log",
+    "login_sessions",
+)
+
+
+@dataclass
+class RetentionReport:
+    """What a run removed (or, dry, would remove): counts and ids, never contents."""
+
+    days: int
+    dry_run: bool
+    plan: RetentionPlan
+    audit_entries: int = 0
+    logins: int = 0  # expired logins (token hashes) deleted
+    participants_erased: int = 0  # names erased from the outcomes that stay
+    purge_complete: bool = True
+    public_ids: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return not self.plan.empty or self.audit_entries > 0
+
+    def lines(self) -> list[str]:
+        if self.plan.cutoff is None:
+            return ["retention is off (WERKPLAATS_RETENTION_DAYS=0): nothing is deleted"]
+        day = self.plan.cutoff.date().isoformat()
+        lines = [f"retention: {self.days} days; removing what was last active before {day}"]
+        verb = "would delete" if self.dry_run else "deleted"
+        lines.append(
+            f"{verb}: {len(self.plan.sessions)} session(s) with their events, snapshots and "
+            f"harvests; {len(self.plan.outcomes_deleted)} outcome(s) not shared beyond the "
+            f"group; {self.audit_entries} audit entr{'y' if self.audit_entries == 1 else 'ies'}"
+        )
+        if self.logins:
+            lines.append(f"deleted: {self.logins} expired login(s)")
+        kept = len(self.plan.outcomes_kept)
+        if kept:
+            done = "would be" if self.dry_run else "were"
+            lines.append(
+                f"kept: {kept} shared outcome(s), pseudonymous (the names of their "
+                f"participants {done} erased from them"
+                + (f": {self.participants_erased} participant(s))" if not self.dry_run else ")")
+            )
+        if self.public_ids:
+            lines.append("sessions: " + ", ".join(self.public_ids))
+        if not (self.changed or self.logins):
+            lines.append("nothing to delete")
+        if not self.purge_complete:
+            lines.append(
+                "warning: a transaction begun before was still running: old copies may remain "
+                "in the database files until the next run"
+            )
+        return lines
+
+
+async def read_plan(db: AsyncSession, now: dt.datetime, days: int) -> tuple[RetentionPlan, int]:
+    """The plan for `now`, and how many audit entries are older than its cutoff."""
+    last = (
+        select(SessionEvent.session_id, func.max(SessionEvent.at).label("last"))
+        .group_by(SessionEvent.session_id)
+        .subquery()
+    )
+    rows = await db.execute(
+        select(
+            LiveSession.id,
+            LiveSession.public_id,
+            LiveSession.created_at,
+            last.c.last,
+            OutcomeRow.id,
+            OutcomeRow.sharing,
+            OutcomeRow.updated_at,
+        )
+        .outerjoin(last, last.c.session_id == LiveSession.id)
+        .outerjoin(OutcomeRow, OutcomeRow.session_id == LiveSession.id)
+    )
+    sessions = [
+        SessionAge(
+            id=session_id,
+            public_id=public_id,
+            last_event=(
+                dt.datetime.fromtimestamp(last_at, dt.UTC) if last_at is not None else created
+            ),
+            outcome_id=outcome_id,
+            outcome_sharing=sharing,
+            outcome_changed=changed,
+        )
+        for session_id, public_id, created, last_at, outcome_id, sharing, changed in rows
+    ]
+    orphans = [
+        OutcomeAge(outcome_id, sharing, changed)
+        for outcome_id, sharing, changed in await db.execute(
+            select(OutcomeRow.id, OutcomeRow.sharing, OutcomeRow.updated_at).where(
+                OutcomeRow.session_id.is_(None)
+            )
+        )
+    ]
+    decided = plan(sessions, orphans, now, days)
+    audit = 0
+    if decided.cutoff is not None:
+        audit = int(
+            await db.scalar(
+                select(func.count()).select_from(AuditEntry).where(AuditEntry.at < decided.cutoff)
+            )
+            or 0
+        )
+    return decided, audit
+
+
+async def retain(
+    db: async_sessionmaker[AsyncSession],
+    days: int,
+    *,
+    dry_run: bool = False,
+    now: dt.datetime | None = None,
+    bus: Bus | None = None,
+) -> RetentionReport:
+    """Apply the retention rule once (see sessions/retention.py); `now` for tests."""
+    now = now or dt.datetime.now(dt.UTC)
+    async with db() as session:
+        decided, audit = await read_plan(session, now, days)
+    report = RetentionReport(days, dry_run, decided, audit)
+    report.public_ids = [s.public_id for s in decided.sessions]
+    if dry_run or decided.cutoff is None:
+        return report
+    # The names of the participants of a session whose outcome stays are erased from it first,
+    # with the erasure a person can ask for (same matcher, same tables, an audit entry each).
+    kept = set(decided.outcomes_kept)
+    for old in decided.sessions:
+        if old.outcome_id in kept:
+            report.participants_erased += await _erase_people(db, old, bus)
+    async with db() as session:
+        engine = session.bind
+        assert isinstance(engine, AsyncEngine)
+        if engine.dialect.name == "sqlite":
+            # What this connection deletes is overwritten with zeros in the file.
+            await session.execute(text("PRAGMA secure_delete = ON"))
+            await session.commit()
+        async with session.begin():
+            if decided.outcomes_deleted:
+                ids = decided.outcomes_deleted
+                # The library's index first: on SQLite its FTS5 copy follows outcome_texts.
+                await session.execute(delete(OutcomeText).where(OutcomeText.outcome_id.in_(ids)))
+                await session.execute(delete(OutcomeRow).where(OutcomeRow.id.in_(ids)))
+            if decided.sessions:
+                # Events, snapshots and harvest responses go with it (ON DELETE CASCADE); a
+                # kept outcome loses only its link (ON DELETE SET NULL).
+                await session.execute(
+                    delete(LiveSession).where(LiveSession.id.in_([s.id for s in decided.sessions]))
+                )
+            await session.execute(delete(AuditEntry).where(AuditEntry.at < decided.cutoff))
+            # Expired logins are never used again (a logout deletes only its own); they say
+            # when someone logged in.
+            expired = await session.execute(
+                delete(LoginSession).where(LoginSession.expires_at < now)
+            )
+            report.logins = int(getattr(expired, "rowcount", 0) or 0)
+    if report.changed or report.logins:
+        report.purge_complete = await purge_old_copies(engine, TABLES)
+    return report
+
+
+async def _erase_people(
+    db: async_sessionmaker[AsyncSession], old: SessionAge, bus: Bus | None
+) -> int:
+    """Erase every participant of `old` from it and its outcome; how many had a name."""
+    async with db() as session:
+        rows = (
+            await session.execute(
+                select(SessionEvent.session_id, SessionEvent.body).where(
+                    SessionEvent.session_id == old.id, SessionEvent.type.in_(PEOPLE_TYPES)
+                )
+            )
+        ).all()
+    participants = sorted(names_by_participant(rows).get(old.id, {}))
+    erased = 0
+    for participant in participants:
+        ask = ErasureAsk(
+            Person("participant", f"{old.public_id}:{participant}"),
+            actor="retention",
+            journal=None,  # not a person's request: a restore runs retention again instead
+            purge=False,  # once, at the end of the run
+        )
+        try:
+            report = await erase(db, ask, None, bus)
+        except ErasureError:  # gone meanwhile
+            continue
+        erased += int(report.changed)
+    return erased
