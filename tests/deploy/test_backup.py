@@ -136,6 +136,7 @@ async def test_restore_drill_backup_erase_restore_replay(
         "BACKUP_DIR": str(backups),
         "BACKUP_RECIPIENTS_FILE": str(recipients),
         "BACKUP_KEEP_DAYS": "30",
+        "BACKUP_METRICS_FILE": str(tmp_path / "werkplaats_backup.prom"),
     }
 
     made = await asyncio.to_thread(script, BACKUP, env=backup_env)
@@ -145,6 +146,16 @@ async def test_restore_drill_backup_erase_restore_replay(
     (backup,) = [p for p in backups.iterdir() if p != recent]
     assert backup.name.startswith("werkplaats-") and backup.name.endswith("Z.dump.age")
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    # For node_exporter's textfile collector: when and how big, for WerkplaatsBackupTooOld.
+    metrics = dict(
+        line.split()
+        for line in (tmp_path / "werkplaats_backup.prom").read_text().splitlines()
+        if not line.startswith("#")
+    )
+    assert (
+        abs(float(metrics["werkplaats_backup_last_success_timestamp_seconds"]) - time.time()) < 300
+    )
+    assert int(metrics["werkplaats_backup_size_bytes"]) == backup.stat().st_size
     # Not readable without the key: age's header, no plaintext of the dump, no name.
     raw = backup.read_bytes()
     assert raw.startswith(b"age-encryption.org/v1\n")
