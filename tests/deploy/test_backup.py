@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -228,6 +229,85 @@ async def test_restore_drill_backup_erase_restore_replay(
     assert NAME.split()[0].casefold() not in everything.casefold()
 
 
+@pytest.fixture(scope="module")
+def sqlite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with prepared_server("sqlite", tmp_path_factory.mktemp("backup-sqlite")) as server:
+        with running(server):
+            yield server
+
+
+def sqlite_text(path: Path) -> str:
+    connection = sqlite3.connect(path)
+    try:
+        return "\n".join(connection.iterdump())
+    finally:
+        connection.close()
+
+
+async def test_restore_drill_on_sqlite(
+    sqlite_server: Server, keys: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The one-process shape: SQLite's online backup while the server runs, the same drill."""
+    server = sqlite_server
+    identity, recipients = keys
+    held = await hold_session(server, NAME, "group")
+    await Client.close_all()
+    backups = tmp_path / "backups"
+    made = await asyncio.to_thread(
+        script,
+        BACKUP,
+        env={
+            "WERKPLAATS_DATABASE_URL": server.database_url,
+            "BACKUP_DIR": str(backups),
+            "BACKUP_RECIPIENTS_FILE": str(recipients),
+        },
+    )
+    assert made.returncode == 0, made.stderr
+    (backup,) = backups.iterdir()
+    assert backup.name.endswith("Z.sqlite3.age")
+    raw = backup.read_bytes()
+    assert raw.startswith(b"age-encryption.org/v1\n") and b"SQLite format" not in raw
+    for word in (NAME, SURNAME, "Bram Bakker", held.public_id):
+        assert word.casefold().encode() not in raw.lower(), word
+
+    erased = await asyncio.to_thread(run, "erase", "--name", NAME, "--yes", env=server.env)
+    assert erased.returncode == 0, erased.stderr
+
+    target = tmp_path / "restored" / "werkplaats.sqlite3"
+    restore_env = {
+        "WERKPLAATS_DATABASE_URL": f"sqlite:///{target}",
+        "WERKPLAATS_DATA_DIR": str(target.parent),
+        "WERKPLAATS_BIN": WERKPLAATS,
+    }
+    journal = str(server.data_dir / "erasures.log")
+    restored = await asyncio.to_thread(
+        script,
+        RESTORE,
+        "--identity",
+        str(identity),
+        "--journal",
+        journal,
+        str(backup),
+        env=restore_env,
+    )
+    assert restored.returncode == 0, restored.stdout + restored.stderr
+    everything = await asyncio.to_thread(sqlite_text, target)
+    assert held.public_id in everything and "Bram Bakker" in everything, "restored nothing"
+    assert SURNAME.casefold() not in everything.casefold()
+    # An existing file is never overwritten.
+    again = await asyncio.to_thread(
+        script,
+        RESTORE,
+        "--identity",
+        str(identity),
+        "--journal",
+        journal,
+        str(backup),
+        env=restore_env,
+    )
+    assert again.returncode == 2 and "exists" in again.stderr
+
+
 def test_backup_refuses_bad_settings_and_writes_nothing(tmp_path: Path) -> None:
     backups = tmp_path / "backups"
     base = {
@@ -238,8 +318,9 @@ def test_backup_refuses_bad_settings_and_writes_nothing(tmp_path: Path) -> None:
     cases = [
         ({}, "no recipients file"),
         ({"BACKUP_KEEP_DAYS": "a month"}, "BACKUP_KEEP_DAYS"),
-        ({"WERKPLAATS_DATABASE_URL": "sqlite:///x.sqlite3"}, "SQLite"),
-        ({"WERKPLAATS_DATABASE_URL": ""}, "WERKPLAATS_DATABASE_URL is not set"),
+        ({"WERKPLAATS_DATABASE_URL": "sqlite:///nowhere/x.sqlite3"}, "no SQLite database"),
+        ({"WERKPLAATS_DATABASE_URL": "", "WERKPLAATS_DATA_DIR": str(tmp_path)}, "no SQLite"),
+        ({"WERKPLAATS_DATABASE_URL": "mysql://x"}, "neither postgresql:// nor sqlite:///"),
     ]
     for extra, message in cases:
         done = script(BACKUP, env={**base, **extra})
