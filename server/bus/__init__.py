@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from server.bus.base import MAX_PAYLOAD_BYTES, QUEUE_SIZE, Bus, Subscription
+from server.bus.base import MAX_PAYLOAD_BYTES, QUEUE_SIZE, Bus, BusUnavailable, Subscription
 
-__all__ = ["MAX_PAYLOAD_BYTES", "Bus", "Subscription", "create_bus"]
+__all__ = ["MAX_PAYLOAD_BYTES", "Bus", "BusUnavailable", "Subscription", "create_bus"]
 
 
 def create_bus(url: str, database_url: str, *, queue_size: int = QUEUE_SIZE) -> Bus:

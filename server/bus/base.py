@@ -20,6 +20,11 @@ QUEUE_SIZE = 10_000
 _CHANNEL = re.compile(r"[A-Za-z0-9_:.\-]+")
 
 
+class BusUnavailable(Exception):
+    """The bus cannot reach its backend now (PostgreSQL stopping, restarting or unreachable);
+    a publish that raises this was not sent. Readers catch up from the database afterwards."""
+
+
 def check_channel(channel: str) -> None:
     """Refuse a channel name that PostgreSQL could not carry unchanged."""
     if not (len(channel) <= MAX_CHANNEL_LENGTH and _CHANNEL.fullmatch(channel)):

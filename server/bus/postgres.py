@@ -11,7 +11,7 @@ import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from server.bus.base import QUEUE_SIZE, Bus
+from server.bus.base import QUEUE_SIZE, Bus, BusUnavailable
 
 logger = logging.getLogger("werkplaats.bus")
 
@@ -24,6 +24,14 @@ COMMAND_TIMEOUT = 5.0
 PING_INTERVAL = 15.0
 FIRST_RETRY = 0.1
 LAST_RETRY = 5.0
+# What a publish raises when PostgreSQL is stopping, restarting or out of reach.
+_UNREACHABLE = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+)
 
 
 class _Connection(Protocol):
@@ -81,9 +89,13 @@ class PostgresBus(Bus):
     async def _connect(self) -> None:
         # Publishing goes through its own connections, so a slow NOTIFY never delays the
         # listener and the listener's LISTEN never waits for a publisher.
+        # One connection opened now, but no floor kept: asyncpg restores a floor in the
+        # background and logs a traceback for every try while PostgreSQL restarts; a publish
+        # opens what it needs instead, and says so (BusUnavailable) when it cannot.
         self._pool = await asyncpg.create_pool(
             self._dsn,
-            min_size=1,
+            init_size=1,
+            min_size=0,
             max_size=4,
             timeout=CONNECT_TIMEOUT,
             command_timeout=COMMAND_TIMEOUT,
@@ -116,8 +128,16 @@ class PostgresBus(Bus):
 
     async def _publish(self, channel: str, payload: str) -> None:
         assert self._pool is not None
-        # pg_notify takes the channel as a value, so no quoting is needed here.
-        await self._pool.execute("SELECT pg_notify($1, $2)", PREFIX + channel, payload)
+        try:
+            # pg_notify takes the channel as a value, so no quoting is needed here.
+            await self._pool.execute("SELECT pg_notify($1, $2)", PREFIX + channel, payload)
+        except _UNREACHABLE as exc:
+            # A stop or restart of PostgreSQL ends connections in many ways (an admin-shutdown
+            # error, a reset, a refusal, asyncpg's InternalClientError mid-query): one meaning.
+            raise BusUnavailable(
+                f"the bus cannot reach PostgreSQL at {self._where} ({type(exc).__name__}); "
+                "the message was not sent, readers catch up from the database"
+            ) from None
 
     async def _listen(self, channel: str) -> None:
         if self._listener is None:

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
+import shutil
+import socket
+import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -13,7 +19,7 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
-from server.bus import MAX_PAYLOAD_BYTES, Bus, Subscription, create_bus
+from server.bus import MAX_PAYLOAD_BYTES, Bus, BusUnavailable, Subscription, create_bus
 from server.bus import postgres as bus_postgres
 from server.settings import normalize_database_url
 from tests.conftest import POSTGRES_URL, SKIP_POSTGRES
@@ -422,3 +428,106 @@ async def test_a_silent_listener_is_noticed_and_replaced(
     finally:
         await bus.disconnect()
     assert any("did not answer" in record.getMessage() for record in caplog.records)
+
+
+class ThrowawayPostgres:
+    """A PostgreSQL cluster of this test's own (Debian's binaries, run as the postgres user),
+    which it may stop fast and start again without touching the shared test database."""
+
+    def __init__(self) -> None:
+        binaries = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+        if not binaries:
+            pytest.skip("PostgreSQL's server binaries are not installed")
+        self._bin = binaries[-1].parent
+        # Not under pytest's tmp_path: the postgres user must be able to reach it.
+        self._data = Path(tempfile.mkdtemp(prefix="werkplaats-cluster-"))
+        self.port = _free_port()
+        self.dsn = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        if os.geteuid() == 0:
+            shutil.chown(self._data, "postgres", "postgres")
+        self._as_postgres("initdb", "-D", str(self._data), "-A", "trust", "-U", "postgres")
+
+    def _as_postgres(self, program: str, *args: str) -> None:
+        command = [str(self._bin / program), *args]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, check=True, capture_output=True, cwd=self._data)
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self._data} -c listen_addresses=127.0.0.1"
+        # With a log file of its own, the server does not hold this test's pipes open.
+        log = str(self._data / "server.log")
+        self._as_postgres("pg_ctl", "-D", str(self._data), "-o", options, "-l", log, "-w", "start")
+
+    def stop_fast(self) -> None:
+        self._as_postgres("pg_ctl", "-D", str(self._data), "-m", "fast", "-w", "stop")
+
+    def remove(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self._as_postgres("pg_ctl", "-D", str(self._data), "-m", "immediate", "-w", "stop")
+        shutil.rmtree(self._data, ignore_errors=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.postgres
+async def test_a_fast_stop_of_postgresql_reads_as_unavailable_not_as_an_internal_error(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """`pg_ctl stop -m fast` (what a PostgreSQL restart does) ends every connection with an
+    admin-shutdown error: publishing says the bus is unavailable, nothing logs a traceback, and
+    once PostgreSQL is back, messages flow again."""
+    caplog.set_level(logging.INFO)
+    cluster = ThrowawayPostgres()
+    cluster.start()
+    try:
+        bus = bus_postgres.PostgresBus(cluster.dsn)
+        await bus.connect()
+        failures: list[BaseException] = []
+        try:
+            async with bus.subscribe("restart") as subscription:
+                await bus.publish("restart", "before")
+                assert await next_item(subscription) == "before"
+
+                stopping = asyncio.create_task(asyncio.to_thread(cluster.stop_fast))
+                while not stopping.done():  # publishing all through the stop
+                    try:
+                        await bus.publish("restart", "during")
+                    except Exception as failure:
+                        failures.append(failure)
+                    await asyncio.sleep(0.005)
+                await stopping
+                for _ in range(5):  # and while PostgreSQL is down
+                    with pytest.raises(Exception) as down:
+                        await bus.publish("restart", "down")
+                    failures.append(down.value)
+                await asyncio.to_thread(cluster.start)
+
+                async def heard_again() -> None:
+                    # What is published before the listener is back is lost (readers catch
+                    # up from the database): publish until a message comes through.
+                    while True:
+                        try:
+                            await bus.publish("restart", "after")
+                        except Exception as failure:
+                            failures.append(failure)
+                        with contextlib.suppress(TimeoutError):
+                            while True:
+                                item = await asyncio.wait_for(anext(subscription), 0.2)
+                                if item == "after":
+                                    return
+
+                await asyncio.wait_for(heard_again(), 30)
+        finally:
+            await bus.disconnect()
+    finally:
+        cluster.remove()
+    assert failures
+    assert {type(f) for f in failures} == {BusUnavailable}, failures
+    assert all("PostgreSQL" in str(f) for f in failures)
+    noisy = [r for r in caplog.records if r.exc_info or "InternalClientError" in r.getMessage()]
+    assert not noisy, [r.getMessage() for r in noisy]
