@@ -8,11 +8,18 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from server.badinput import MAX_JSON_DEPTH, NUL_CODE
+
 ERROR_SCHEMA = {
     "type": "object",
     "required": ["code", "message"],
     "properties": {
-        "code": {"type": "string", "description": "stable, machine-readable error code"},
+        "code": {
+            "type": "string",
+            "description": "stable, machine-readable error code; any operation may answer 400 "
+            f"`{NUL_CODE}` (a NUL in the path, query or body: no text here can hold one) or "
+            f"`too_deep` (JSON nested more than {MAX_JSON_DEPTH} deep), besides its own codes",
+        },
         "message": {"type": "string", "description": "what was wrong, in the request's language"},
         "errors": {
             "type": "array",
@@ -54,6 +61,7 @@ def document(parts: Sequence[Mapping[str, Any]], version: str) -> dict[str, Any]
     for part in parts:
         paths.update(part.get("paths", {}))
         schemas.update(part.get("schemas", {}))
+    paths = {path: _with_bad_input(item) for path, item in paths.items()}
     return {
         "openapi": "3.1.0",
         "info": {
@@ -74,6 +82,16 @@ def document(parts: Sequence[Mapping[str, Any]], version: str) -> dict[str, Any]
                 }
             },
         },
+    }
+
+
+def _with_bad_input(item: Mapping[str, Any]) -> dict[str, Any]:
+    """The path item with a 400 on every operation: any request can be refused as bad input
+    (server/badinput.py) before its route runs."""
+    bad_input = {"$ref": "#/components/responses/Error"}
+    return {
+        method: {**operation, "responses": {"400": bad_input, **operation["responses"]}}
+        for method, operation in item.items()
     }
 
 

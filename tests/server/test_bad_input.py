@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from server.badinput import MAX_JSON_DEPTH, json_problem
+from server.badinput import MAX_JSON_DEPTH, NUL_CODE, TOO_DEEP, json_problem
 from tests.helpers import log_in, make_user, submit
 
 NUL_NL = "Wat je stuurde bevat een NUL-teken (code 0)"
@@ -88,3 +88,19 @@ async def test_deeply_nested_json_bodies_are_bad_input(client: httpx.AsyncClient
 )
 def test_json_problem_scans_the_raw_bytes(raw: bytes, problem: str | None) -> None:
     assert json_problem(raw) == problem
+
+
+async def test_the_openapi_document_lists_the_bad_input_refusals(client: httpx.AsyncClient) -> None:
+    """Any operation can be refused as bad input (a NUL in its path or query, JSON nested too
+    deep): the document says so for each, and names the codes."""
+    document = (await client.get("/api/openapi.json")).json()
+    operations = [
+        (path, method, operation)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+    ]
+    assert len(operations) >= 10
+    missing = [f"{m.upper()} {p}" for p, m, o in operations if "400" not in o["responses"]]
+    assert not missing
+    codes = document["components"]["schemas"]["Error"]["properties"]["code"]["description"]
+    assert NUL_CODE in codes and TOO_DEEP in codes
