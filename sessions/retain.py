@@ -7,13 +7,15 @@ backup brings back what retention removed since; the restore script runs it agai
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from catalogue.outcome_models import OutcomeRow, OutcomeText
+from catalogue.outcome_models import KnowledgeQuestion, OutcomeRow, OutcomeText
 from server.bus import Bus
 from server.db import purge_old_copies
 from server.erasure import ErasureAsk, ErasureError, Person
@@ -175,6 +177,8 @@ async def retain(
                 # The library's index first: on SQLite its FTS5 copy follows outcome_texts.
                 await session.execute(delete(OutcomeText).where(OutcomeText.outcome_id.in_(ids)))
                 await session.execute(delete(OutcomeRow).where(OutcomeRow.id.in_(ids)))
+            if decided.outcomes_kept:
+                await _keep_only_what_left_the_group(session, decided.outcomes_kept)
             if decided.sessions:
                 # Events, snapshots and harvest responses go with it (ON DELETE CASCADE); a
                 # kept outcome loses only its link (ON DELETE SET NULL).
@@ -191,6 +195,31 @@ async def retain(
     if report.changed or report.logins:
         report.purge_complete = await purge_old_copies(engine, TABLES)
     return report
+
+
+async def _keep_only_what_left_the_group(session: AsyncSession, ids: list[int]) -> None:
+    """A kept outcome's texts become the version that left the group (`OutcomeRow.gated`:
+    participants as "Deelnemer A", what the sharing gate found replaced, hidden words hidden),
+    and the facilitator's review (which lists the hidden words) goes: with its session gone,
+    there is no group left to read the texts as written."""
+    rows = await session.scalars(select(OutcomeRow).where(OutcomeRow.id.in_(ids)))
+    for row in rows:
+        gated: dict[str, Any] | None = row.gated
+        if not gated or gated.get("gate") is None:
+            continue  # never gated, so never shown beyond the group: only the erasure applies
+        row.title = str(gated.get("title") or "")[:120]
+        row.summary = str(gated.get("summary") or "")
+        row.insights = str(gated.get("insights") or "")
+        row.actions = str(gated.get("actions") or "")
+        row.products = copy.deepcopy(list(gated.get("products") or []))
+        row.captured = copy.deepcopy(dict(gated.get("captured") or {}))
+        row.review = None
+        questions = await session.scalars(
+            select(KnowledgeQuestion).where(KnowledgeQuestion.outcome_id == row.id)
+        )
+        for question in questions:
+            if question.shared_text is not None:
+                question.text = question.shared_text
 
 
 async def _erase_people(

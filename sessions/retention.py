@@ -9,9 +9,9 @@ than the retention period ago (`WERKPLAATS_RETENTION_DAYS`, default 365 days):
   everything that stays (sessions/retain.py uses the erasure of sessions/erase.py);
 - its outcome stays when it was shared beyond the group (region, national or open): the
   catalogue's evidence, the library and curriculum modules reuse it, its participants
-  consented to that, and what leaves the group passed the sharing gate; it stays pseudonymous
-  (participants are ids, their names erased). An outcome kept at "group" served only that group
-  and goes with the session;
+  consented to that, and what leaves the group passed the sharing gate. It stays as it left
+  the group: participants are ids, their names erased, its texts the sharing gate's version.
+  An outcome kept at "group" served only that group and goes with the session;
 - an outcome whose session is already gone goes on the same terms, from its last change;
 - audit entries older than the period go (they hold ids and counts, never names, but they
   are a record of who did what).

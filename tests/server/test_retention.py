@@ -9,6 +9,7 @@ whole database must not either.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 
@@ -149,10 +150,23 @@ async def hold_session(server: Server, name: str, sharing: str) -> Held:
                 goals=["reflecteren"],
                 title=f"Intervisie met {name}",
                 held_on=dt.datetime.now(dt.UTC),
-                summary=f"{name} bracht een casus in.",
+                summary=f"{name} bracht een casus in over mevrouw Wilhelmina Oostergo.",
+                insights="Afspraken in de Vogelwijk.",
                 consents={person.participant: "region", other.participant: "open"},
                 sharing=sharing,
-                gated={"title": "Intervisie met Deelnemer A", "summary": "Deelnemer A bracht."},
+                # As the sharing gate leaves it: pseudonyms, the client replaced, a hidden word.
+                gated={
+                    "title": "Intervisie met Deelnemer A",
+                    "summary": "Deelnemer A bracht een casus in over [persoon].",
+                    "insights": "Afspraken in de [verborgen].",
+                    "actions": "",
+                    "products": [],
+                    "questions": [],
+                    "captured": {},
+                    "pseudonyms": {person.participant: "Deelnemer A"},
+                    "gate": 1,
+                },
+                review={"hide": ["Vogelwijk"], "keep": []},
             )
             db.add(outcome)
             db.add(
@@ -228,6 +242,14 @@ async def test_retention_deletes_old_sessions_and_keeps_shared_outcomes_without_
             kept = await session.get(OutcomeRow, shared.outcome_id)
             assert kept is not None and kept.session_id is None and kept.sharing == "region"
             assert NAME.split()[0] not in kept.title + kept.summary
+            # What stays is what left the group: the gated texts, without the review.
+            assert kept.title == "Intervisie met Deelnemer A"
+            assert kept.summary == "Deelnemer A bracht een casus in over [persoon]."
+            assert kept.insights == "Afspraken in de [verborgen]." and kept.review is None
+            # Nor the client the facilitator wrote about, nor the word the facilitator hid.
+            columns = OutcomeRow.__table__.columns
+            row = json.dumps([getattr(kept, c.key) for c in columns], default=str)
+            assert "oostergo" not in row.casefold() and "vogelwijk" not in row.casefold()
             assert await session.get(OutcomeRow, private.outcome_id) is None
             assert await session.get(OutcomeText, private.outcome_id) is None
             assert await session.get(OutcomeRow, recent.outcome_id) is not None
