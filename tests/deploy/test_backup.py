@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import sqlite3
 import stat
@@ -420,3 +421,17 @@ def test_compose_runs_the_backup_and_retention_daily() -> None:
         check=False,
     )
     assert refused.returncode == 2 and "usage: daily HH:MM" in refused.stderr
+    # It waits until the next HH:MM UTC (here: five minutes from now), then runs, each day.
+    at = time.gmtime(time.time() + 300)
+    when = f"{at.tm_hour:02}:{at.tm_min:02}"
+    with subprocess.Popen(
+        ["sh", str(ROOT / "deploy" / "backup" / "daily"), when, "true"],
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as loop:
+        assert loop.stdout is not None
+        first = loop.stdout.readline()
+        loop.terminate()
+        assert loop.wait(timeout=10) == 0, "SIGTERM ends it cleanly"
+    seconds = int(re.search(r"in (\d+) s", first)[1])  # type: ignore[index]
+    assert 240 <= seconds <= 300, first
