@@ -536,7 +536,20 @@ def _post_chat(
                 "too_many_yours",
                 f"you have posted {MAX_CHAT_PER_PERSON} messages, the most one participant may",
             )
-    return [ev.ChatPosted(new_id(), cmd.text, _group_of(state, actor))]
+    group = _group_of(state, actor)
+    return [ev.ChatPosted(new_id(), cmd.text, group, _chat_readers(state, actor, group))]
+
+
+def _chat_readers(state: State, actor: str, group: str | None) -> tuple[str, ...] | None:
+    """A breakout group's chat is for the group (as it is now) and whoever facilitates."""
+    if group is None:
+        return None
+    facilitators = {
+        pid
+        for pid, person in state.people.items()
+        if person.role in FACILITATORS and not person.removed
+    }
+    return tuple(sorted({actor, *state.breakouts.groups[group], *facilitators}))
 
 
 def _raise_hand(

@@ -53,6 +53,7 @@ class Delivery:
     others: bytes
     for_author: bytes | None
     removes: str | None = None  # a participant removed by this event: their connections close
+    readers: frozenset[str] = frozenset()  # who else gets `for_author` (a breakout group's chat)
 
 
 @dataclass
@@ -396,7 +397,12 @@ def delivery_of(row: SessionEvent) -> Delivery:
     if row.audience is None:
         return Delivery(row.seq, None, whole, None, removes)
     assert row.others is not None
-    return Delivery(row.seq, row.audience, row.others.encode(), whole, removes)
+    readers: frozenset[str] = frozenset()
+    if row.type == "chat.posted":  # the readers are in the body (a breakout group's chat)
+        chat = _body_decoder.decode(row.body)
+        assert isinstance(chat, ev.ChatPosted)
+        readers = frozenset(chat.to or ())
+    return Delivery(row.seq, row.audience, row.others.encode(), whole, removes, readers)
 
 
 def _delivery(event: ev.Event, before: State) -> Delivery:
@@ -405,7 +411,9 @@ def _delivery(event: ev.Event, before: State) -> Delivery:
     if seen.author is None:
         return Delivery(event.seq, None, _encode(event), None, removes)
     assert seen.others is not None
-    return Delivery(event.seq, seen.author, _encode(seen.others), _encode(event), removes)
+    return Delivery(
+        event.seq, seen.author, _encode(seen.others), _encode(event), removes, seen.readers
+    )
 
 
 async def _save_snapshot(db: AsyncSession, session_id: int, state: State) -> None:

@@ -16,7 +16,7 @@ Role = Literal["facilitator", "co-facilitator", "participant", "observer"]
 Location = Literal["room", "remote"]
 MarkerKind = Literal["now", "desired"]
 BreakoutMode = Literal["random", "choice", "location"]
-HiddenWhat = Literal["note", "vote", "marker"]
+HiddenWhat = Literal["note", "vote", "marker", "chat"]
 Tool = Literal["board", "vote", "round", "position-chart", "chat", "breakout", "harvest"]
 
 
@@ -242,6 +242,9 @@ class ChatPosted(Body, tag="chat.posted"):
     message: str
     text: str
     group: str | None
+    # Who may read a breakout group's message: its members when it was posted, the facilitators
+    # and the author (sorted). None: everyone (plenary chat, and logs from before it).
+    to: tuple[str, ...] | None = None
 
 
 class HandRaised(Body, tag="hand.raised"):

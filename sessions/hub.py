@@ -19,7 +19,9 @@ never per event:
 - each process counts its own connections per participant (`add`, `remove`);
 - a change is flushed at most every PRESENCE_THROTTLE seconds per session: the process
   publishes its whole local set on the bus (only if it changed) and sends every welcomed
-  connection of the session the union of all sets (only if it changed for that connection);
+  connection of the session what changed for it since its last presence frame (`joined`,
+  `left`); only the first frame after the welcome holds the whole list. So each change reaches
+  a connection once: what a watcher receives grows with the joins, not with their square;
 - a process that starts listening to a session asks the others (`?`) to announce their sets;
 - every process re-announces its sets every `presence_interval` seconds and forgets another
   process's set after `presence_expiry` seconds without news, so a killed process's
@@ -45,6 +47,7 @@ from starlette.websockets import WebSocket
 from server.bus import Bus, Subscription
 from sessions.commands import Signal
 from sessions.engine import Delivery, SessionEngine
+from sessions.flood import CLOSE_FLOODING, CommandLimits
 
 log = logging.getLogger("werkplaats.sessions")
 
@@ -62,9 +65,8 @@ _EVENTS_CLOSE = b"]}"
 # At most this often (seconds) a session's presence is flushed by one process: a burst of 200
 # joins makes a handful of frames, not 200.
 PRESENCE_THROTTLE = 0.5
-# Every flush may send the whole list (16 bytes an id) to every connection: traffic grows with
-# the square of a session's size. Large sessions therefore flush less often: 1,000 connections
-# here wait 2 s between flushes, which bounds it to about 8 MB/s during a burst of joins.
+# Every flush sends a frame to every connection: large sessions flush less often, so a burst of
+# joins makes fewer, larger frames (1,000 connections here wait 2 s between flushes).
 PRESENCE_THROTTLE_PER_CONNECTION = 0.002
 PRESENCE_INTERVAL = 30.0  # re-announce this process's sets this often (seconds) ...
 PRESENCE_EXPIRY_INTERVALS = 3  # ... and forget another's after this many intervals unheard
@@ -87,7 +89,9 @@ class Connection:
         default_factory=lambda: asyncio.Queue(QUEUE_LIMIT)
     )
     closed: bool = False
-    presence: bytes | None = None  # the presence frame it was last sent; None: not welcomed yet
+    # Who its presence frames have said is online (shared with the connections told the same);
+    # None: not welcomed yet.
+    presence: frozenset[str] | None = None
     delivered: int = 0  # events queued for sending, ever (for /metrics)
 
     def offer(self, delivery: Delivery) -> bool:
@@ -98,7 +102,9 @@ class Connection:
             self.backlog.append(delivery)
             return len(self.backlog) < QUEUE_LIMIT
         self.last_seq = delivery.seq
-        mine = delivery.author is not None and delivery.author == self.participant
+        mine = (
+            delivery.author is not None and delivery.author == self.participant
+        ) or self.participant in delivery.readers
         data = delivery.for_author if mine and delivery.for_author is not None else delivery.others
         return self.put(1, data)
 
@@ -173,7 +179,8 @@ class _Presence:
     )  # process -> (generation, chunk count, chunks so far) of an announcement coming in
     announced: frozenset[str] | None = None  # the local set last published on the bus
     reannounce: bool = False  # publish the local set at the next flush, changed or not
-    frame: bytes = b""  # the presence frame of the last flush
+    online_now: frozenset[str] = frozenset()  # who was online at the last flush or greeting
+    whole: bytes | None = None  # the frame listing `online_now` whole, once made
     timer: asyncio.TimerHandle | None = None
     last_flush: float = -math.inf
 
@@ -193,6 +200,7 @@ class Hub:
         bus: Bus,
         presence_interval: float = PRESENCE_INTERVAL,
         presence_throttle: float = PRESENCE_THROTTLE,
+        presence_throttle_per_connection: float = PRESENCE_THROTTLE_PER_CONNECTION,
     ) -> None:
         self.engine = engine
         self.bus = bus
@@ -202,6 +210,7 @@ class Hub:
         self.presence_interval = presence_interval
         self.presence_expiry = PRESENCE_EXPIRY_INTERVALS * presence_interval
         self.presence_throttle = presence_throttle
+        self.presence_throttle_per_connection = presence_throttle_per_connection
         self._presence: dict[int, _Presence] = {}
         self._outgoing: dict[int, _Outgoing] = {}
         self._generation = 0  # of this process's presence announcements
@@ -210,6 +219,8 @@ class Hub:
         # For /metrics (sessions/metrics.py reads them when scraped; no work per event here).
         self.delivered_by_closed = 0  # events queued to connections that are gone since
         self.slow_clients_dropped = 0
+        # Each participant's command budget, shared by their connections here (flood.py).
+        self.commands = CommandLimits()
         engine.deliver = self.deliver
         engine.notify = self.notify
 
@@ -263,6 +274,8 @@ class Hub:
         # Who must get something else than the shared bytes: the authors of events others see
         # differently, and whoever is removed (their connection closes after that event).
         special = {d.author for d in deliveries if d.for_author is not None}
+        for delivery in deliveries:
+            special.update(delivery.readers)
         special.update(d.removes for d in deliveries if d.removes is not None)
         first, last = deliveries[0].seq, deliveries[-1].seq
         shared: list[tuple[int, bytes]] | None = None
@@ -375,11 +388,14 @@ class Hub:
         presence = self._presence.get(session_id)
         if presence is None or connection.closed:
             return
-        frame = _presence_frame(presence.online())
-        if frame == presence.frame:
-            frame = presence.frame  # the same object: the next flush sees it has this one
-        connection.presence = frame
-        if not connection.put(0, frame):  # at once, as the welcome was: before any event
+        online = frozenset(presence.online())
+        if online != presence.online_now:
+            presence.online_now, presence.whole = online, None
+        if presence.whole is None:
+            presence.whole = _presence_frame(sorted(presence.online_now))
+        # The same set object as the others told the same: the next flush sees it is up to date.
+        connection.presence = presence.online_now
+        if not connection.put(0, presence.whole):  # at once, as the welcome was: before events
             self._too_slow(session_id, connection)
 
     def _presence_changed(self, session_id: int, reannounce: bool = False) -> None:
@@ -392,7 +408,7 @@ class Hub:
             return  # a flush is already due; it will see this change too
         loop = asyncio.get_running_loop()
         local = len(self.connections.get(session_id, ()))
-        throttle = max(self.presence_throttle, local * PRESENCE_THROTTLE_PER_CONNECTION)
+        throttle = max(self.presence_throttle, local * self.presence_throttle_per_connection)
         when = max(loop.time(), presence.last_flush + throttle)
         presence.timer = loop.call_at(when, self._flush_presence, session_id)
 
@@ -407,17 +423,22 @@ class Hub:
             presence.reannounce = False
             presence.announced = local
             self._announce(session_id, local)
-        frame = _presence_frame(presence.online())
-        if frame != presence.frame:
-            presence.frame = frame
-        frame = presence.frame  # unchanged: the object most connections already hold
+        online = frozenset(presence.online())
+        if online != presence.online_now:
+            presence.online_now, presence.whole = online, None
+        online = presence.online_now  # unchanged: the object most connections already hold
+        # Connections told the same before share one set object, so one change frame each.
+        changes: dict[int, tuple[frozenset[str], bytes | None]] = {}
         for connection in list(self.connections.get(session_id, ())):
-            sent = connection.presence
-            if sent is None or sent is frame:
+            told = connection.presence
+            if told is None or told is online:
                 continue  # not welcomed yet (it gets the list then), or up to date
-            connection.presence = frame
-            if sent != frame:
-                self.reply(session_id, connection, frame)
+            known = changes.get(id(told))
+            if known is None:  # (keeps `told` alive, so its id stays its own)
+                known = changes[id(told)] = (told, _presence_change(told, online))
+            connection.presence = online
+            if known[1] is not None:
+                self.reply(session_id, connection, known[1])
 
     def _announce(self, session_id: int, participants: frozenset[str]) -> None:
         """Publish this process's set for the session, in chunks that fit a bus payload."""
@@ -567,6 +588,11 @@ class Hub:
             self.slow_clients_dropped += 1
         self._close(session_id, connection, CLOSE_TOO_SLOW, "too slow; reconnect and resume")
 
+    def close_flooding(self, session_id: int, connection: Connection) -> None:
+        """Close a connection that sends signals far beyond its budget (sessions/flood.py)."""
+        log.info("closing a connection that floods session %s with signals", session_id)
+        self._close(session_id, connection, CLOSE_FLOODING, "too many signals")
+
     def _close(self, session_id: int, connection: Connection, code: int, reason: str) -> None:
         self.remove(session_id, connection)
         task = asyncio.get_running_loop().create_task(connection.websocket.close(code, reason))
@@ -608,6 +634,14 @@ def _presence_channel(session_id: int) -> str:
 
 def _presence_frame(online: list[str]) -> bytes:
     return _encode_signal({"type": "presence", "online": online})
+
+
+def _presence_change(told: frozenset[str], online: frozenset[str]) -> bytes | None:
+    """What changed since a connection was told `told`; None: nothing."""
+    joined, left = sorted(online - told), sorted(told - online)
+    if not joined and not left:
+        return None
+    return _encode_signal({"type": "presence", "joined": joined, "left": left})
 
 
 _encode_signal = msgspec.json.Encoder().encode

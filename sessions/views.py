@@ -5,10 +5,13 @@ Most events are the same for everyone. Some are not:
 - the author of an anonymous note (and of any change to it) is known to that author only;
 - votes are anonymous, and while voting is hidden only the voter sees their own votes;
 - a positioning marker is seen by its owner only until the chart is revealed, then by all,
-  anonymously.
+  anonymously;
+- a breakout group's chat message is seen by the readers it names (the group's members when it
+  was posted, the facilitators and co-facilitators) only.
 Readers who may not see an event receive a `Hidden` stand-in with the same seq, so every
-reader's seq stays gap-free. Because every event has at most two versions (the author's and
-everyone else's), the hub encodes each event at most twice, never once per recipient.
+reader's seq stays gap-free. Because every event has at most two versions (the author's, which
+also named readers get, and everyone else's), the hub encodes each event at most twice, never
+once per recipient.
 
 `project(state, reader)` gives the state a reader builds by folding their views; a property
 test checks that it always equals `fold(view(e) for e in log)`.
@@ -24,10 +27,11 @@ from sessions.state import Marker, Note, State, Voting, copy
 
 @dataclass(frozen=True, slots=True)
 class Audience:
-    """Who sees an event how: `author` sees it whole; everyone else sees `others`."""
+    """Who sees an event how: `author` and `readers` see it whole; everyone else `others`."""
 
     author: str | None  # None: everyone sees the event as it is
     others: ev.Event | None = None
+    readers: frozenset[str] = frozenset()
 
 
 EVERYONE = Audience(None)
@@ -60,6 +64,9 @@ def audience(event: ev.Event, before: State) -> Audience:
         if before.chart.revealed:
             return _anonymous(event, actor)
         return _hidden(event, actor, "marker")
+    if isinstance(body, ev.ChatPosted) and body.to is not None:
+        hidden = ev.Event(event.seq, None, event.at, ev.Hidden("chat"))
+        return Audience(actor, hidden, frozenset(body.to))
     return EVERYONE
 
 
@@ -74,7 +81,7 @@ def _anonymous(event: ev.Event, author: str) -> Audience:
 def view(event: ev.Event, before: State, reader: str | None) -> ev.Event:
     """The event as `reader` receives it (None: a reader who is no participant)."""
     seen = audience(event, before)
-    if seen.author is None or seen.author == reader:
+    if seen.author is None or seen.author == reader or reader in seen.readers:
         return event
     assert seen.others is not None
     return seen.others
@@ -88,6 +95,11 @@ def project(state: State, reader: str | None) -> State:
         for note_id, note in state.notes.items()
         if not note.private or note.author == reader
     }
+    mine.chat = [
+        message
+        for message in state.chat
+        if message.to is None or (reader is not None and reader in message.to)
+    ]
     mine.voting = _voting_for(state.voting, reader)
     mine.chart.markers = {
         marker_id: Marker(

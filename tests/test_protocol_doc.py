@@ -12,7 +12,7 @@ from pathlib import Path
 
 from server import auth, csrf
 from server.badinput import MAX_JSON_DEPTH
-from sessions import commands, decide, engine, events, hub, routes
+from sessions import commands, decide, engine, events, flood, hub, routes
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTOCOL = ROOT / "docs" / "protocol.md"
@@ -26,6 +26,7 @@ CLOSE_CODES = {
     hub.CLOSE_TOO_SLOW: "could not keep up",
     hub.CLOSE_RELOAD: "rewritten",
     hub.CLOSE_SHUTDOWN: "shutting down",
+    flood.CLOSE_FLOODING: "signals",
 }
 
 
@@ -135,6 +136,32 @@ def check(text: str) -> list[str]:
     expect("remembered commands", _all(r"last ([\d,]+) commands", text), engine.KNOWN_COMMANDS)
     expect("notes on a board", _all(r"a board with ([\d,]+) notes", text), decide.MAX_NOTES)
     expect("chat messages", _all(r"a chat with ([\d,]+) messages", text), decide.MAX_CHAT)
+    limits = _section(text, "Client → server")
+    expect(
+        "signals a second",
+        _all(r"\*\*(\d+) signals a second\*\*", limits),
+        int(flood.SIGNALS_PER_SECOND),
+    )
+    bursts = _all(r"bursts of up to \*\*(\d+)\*\*", limits)  # signals first, then commands
+    expect("signal burst", bursts[:1], flood.SIGNAL_BURST)
+    expect("command burst", bursts[1:2], flood.COMMAND_BURST)
+    expect("command burst (§8)", _all(r"a second \(bursts of (\d+)\)", text), flood.COMMAND_BURST)
+    expect(
+        "dropped signals before closing",
+        _all(r"more than \*\*([\d,]+)\*\* dropped signals", limits),
+        flood.SIGNAL_DROP_BURST,
+    )
+    expect(
+        "dropped signals a second",
+        _all(r"more than (\d+) dropped a second", limits),
+        int(flood.SIGNAL_DROPS_PER_SECOND),
+    )
+    expect(
+        "commands a second",
+        _all(r"\*\*(\d+) commands a second\*\*", limits)
+        + _all(r"more than (\d+) commands a second", text),
+        int(flood.COMMANDS_PER_SECOND),
+    )
     expect(
         "notes per person",
         _all(r"\(([\d,]+) notes of your own", text) + _all(r"at most ([\d,]+) notes on", text),

@@ -259,8 +259,14 @@ class Client:
             self.errors.append(message)
         elif kind == "signal":
             self.signals.append(message)
-        elif kind == "presence":
-            self.presences.append(message["online"])
+        elif kind == "presence":  # the whole list, or what changed since the last frame
+            if "online" in message:
+                self.presences.append(message["online"])
+            else:
+                known = set(self.presences[-1] if self.presences else ())
+                known.update(message["joined"])
+                known.difference_update(message["left"])
+                self.presences.append(sorted(known))
 
     @property
     def online(self) -> list[str] | None:

@@ -33,6 +33,7 @@ export class Connection {
     this.state = null;
     this.lastSeq = 0;
     this.offset = 0;
+    this.online = null; // who the presence frames say is connected (a Set), once they have
     this.status = "connecting";
     this.welcomed = false;
     this.stopped = false;
@@ -208,9 +209,17 @@ export class Connection {
       case "error":
         this._error(frame);
         break;
-      case "presence":
-        this.on.onPresence?.(frame.online || []);
+      case "presence": {
+        // The whole list (after each welcome), or who joined and left since the last frame.
+        const online = Array.isArray(frame.online) ? new Set(frame.online) : new Set(this.online || []);
+        if (!Array.isArray(frame.online)) {
+          for (const id of frame.joined || []) online.add(id);
+          for (const id of frame.left || []) online.delete(id);
+        }
+        this.online = online;
+        this.on.onPresence?.([...online]);
         break;
+      }
       case "signal":
         this.on.onSignal?.(frame);
         break;
