@@ -132,9 +132,15 @@ async def authenticate(
     failures_per_email: int,
     failures_per_client: int,
 ) -> User:
-    """The active user with this email and password; raises AccountError otherwise."""
+    """The active user with this email and password; raises AccountError otherwise.
+
+    The attempt is recorded before it is checked, then the recent attempts are counted with it
+    (server/limits.py explains why that is atomic): of a burst of parallel guesses at most the
+    limit are checked, the rest refused. A refused attempt and a successful login remove their
+    row again; a wrong one stays, as the failure it is."""
     email = email.strip().lower()[:254]
     client = client[:64]
+    attempt = await _record_attempt(db, email, client)
     since = utcnow() - _FAILURE_WINDOW
     recent_for_email = await db.scalar(
         select(func.count()).where(LoginFailure.email == email, LoginFailure.at >= since)
@@ -142,9 +148,10 @@ async def authenticate(
     recent_for_client = await db.scalar(
         select(func.count()).where(LoginFailure.client == client, LoginFailure.at >= since)
     )
-    if (recent_for_email or 0) >= failures_per_email or (
+    if (recent_for_email or 0) > failures_per_email or (
         recent_for_client or 0
-    ) >= failures_per_client:
+    ) > failures_per_client:
+        await _forget_attempt(db, attempt)
         raise AccountError(
             "too_many_attempts",
             N_("Too many failed attempts. Wait a minute and try again."),
@@ -153,8 +160,8 @@ async def authenticate(
     if user is None or not await _verify(user.password_hash, password):
         if user is None:
             await _verify(_DUMMY_HASH, password)
-        await _record_failure(db, email, client)
         raise AccountError("wrong_credentials", N_("The email address or password is wrong."))
+    await _forget_attempt(db, attempt)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = await asyncio.to_thread(_hasher.hash, password)
         await db.commit()
@@ -168,11 +175,20 @@ async def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-async def _record_failure(db: AsyncSession, email: str, client: str) -> None:
+async def _record_attempt(db: AsyncSession, email: str, client: str) -> int:
+    """Record a login attempt (committed, so every process counts it); its id."""
     now = utcnow()
     # Old failures say nothing about guessing now; pruning here keeps the table small.
     await db.execute(delete(LoginFailure).where(LoginFailure.at < now - 10 * _FAILURE_WINDOW))
-    db.add(LoginFailure(email=email, client=client, at=now))
+    attempt = LoginFailure(email=email, client=client, at=now)
+    db.add(attempt)
+    await db.commit()
+    return attempt.id
+
+
+async def _forget_attempt(db: AsyncSession, attempt: int) -> None:
+    """The attempt was refused unchecked, or succeeded: it is no failure."""
+    await db.execute(delete(LoginFailure).where(LoginFailure.id == attempt))
     await db.commit()
 
 

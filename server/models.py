@@ -59,7 +59,10 @@ class LoginSession(Base):
 
 
 class LoginFailure(Base):
-    """A failed login, kept for a short while to bound guessing (across all server processes)."""
+    """A failed login, kept for a short while to bound guessing (across all server processes).
+
+    Every login attempt is recorded here before it is checked, and removed again when it
+    succeeds or is refused, so that counting is atomic under a burst (server/accounts.py)."""
 
     __tablename__ = "login_failures"
     __table_args__ = (
@@ -75,7 +78,8 @@ class LoginFailure(Base):
 
 class JoinFailure(Base):
     """A wrong join code from a client address, kept for a short while to bound guessing (across
-    all server processes); see server/limits.py."""
+    all server processes); see server/limits.py. Every attempt is recorded before its code is
+    looked up, and removed when the code was right."""
 
     __tablename__ = "join_failures"
     __table_args__ = (Index("ix_join_failures_client_at", "client", "at"),)
@@ -83,6 +87,22 @@ class JoinFailure(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     client: Mapped[str] = mapped_column(String(64))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ParticipantJoin(Base):
+    """A new participant in a live session, by client address, kept for an hour to bound how
+    many one address can add to one session (server/limits.py). Holds no name or token."""
+
+    __tablename__ = "participant_joins"
+    __table_args__ = (
+        Index("ix_participant_joins_session_client_at", "session_id", "client", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The session's row; its joins go with it (a string reference: the shell knows no domain).
+    session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id", ondelete="CASCADE"))
+    client: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 class AuditEntry(Base):

@@ -1,4 +1,6 @@
-"""Creating a live session and joining one: the writes behind the HTTP endpoints."""
+"""Creating a live session and finding one: the writes and reads behind the HTTP endpoints.
+
+Joining one is in sessions/joins.py (with its bounds)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from sessions import events as ev
-from sessions.decide import Refused, decide_join
 from sessions.engine import SessionEngine
 from sessions.models import LiveSession, SessionEvent
 
@@ -138,44 +139,6 @@ async def sessions_created_by(
             )
         )
     return [(row, row.id in ended) for row in rows]
-
-
-@dataclass(frozen=True)
-class Joined:
-    session: LiveSession
-    participant: str
-
-
-async def join_by_code(
-    db: async_sessionmaker[AsyncSession],
-    engine: SessionEngine,
-    code: str,
-    name: str,
-    location: ev.Location | None,
-) -> Joined:
-    """A new participant in the session with this code (raises Refused: unknown code, full, …)."""
-    row = await find_by_code(db, code)
-    if row is None:
-        raise Refused("unknown_code", "there is no session with this code")
-    participant = new_participant_id()
-    await join(engine, row, participant, name, location)
-    return Joined(row, participant)
-
-
-async def join(
-    engine: SessionEngine,
-    session: LiveSession,
-    participant: str,
-    name: str,
-    location: ev.Location | None,
-) -> None:
-    """Add a participant (raises Refused: room full, ended, …)."""
-    await engine.submit(
-        session.id,
-        participant,
-        None,
-        lambda state, now: decide_join(state, participant, name, location),
-    )
 
 
 async def display_names(db: AsyncSession, session_id: int) -> dict[str, str]:

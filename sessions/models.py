@@ -26,6 +26,9 @@ class LiveSession(Base):
     )
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The most participants it takes, as the facilitator set it; None: the default for its
+    # modality (sessions/joins.py). On the row, not in the log: joining reads it, nothing else.
+    max_participants: Mapped[int | None] = mapped_column(default=None)
 
 
 class SessionEvent(Base):

@@ -38,6 +38,15 @@ PATHS: dict[str, Any] = {
                                 "region": {"type": ["string", "null"]},
                                 "theme": {"type": ["string", "null"]},
                                 "video_url": {"type": ["string", "null"]},
+                                "max_participants": {
+                                    "type": ["integer", "null"],
+                                    "minimum": 1,
+                                    "maximum": 1000,
+                                    "description": "the most participants that can join "
+                                    "(facilitators not counted); null: 50, or the room's "
+                                    "capacity when that is more. Not below the capacity. The "
+                                    "facilitator can change it on the session's page",
+                                },
                             },
                         }
                     }
@@ -61,7 +70,11 @@ PATHS: dict[str, Any] = {
             "description": "Wrong codes are counted per client address in the database (across "
             "server processes): after 20 in ten minutes, every join from that address, with a "
             "right code too, is refused with 429 `too_many_attempts` and a `Retry-After` "
-            "header (seconds) until the oldest of them is ten minutes old.",
+            "header (seconds) until the oldest of them is ten minutes old. One client address "
+            "adds at most 60 new participants to one session in an hour (429 "
+            "`too_many_joins`), and a session takes at most its maximum of participants (409 "
+            "`session_full`; 50 unless the facilitator set another). Each attempt is counted "
+            "before it is checked, so the bounds hold under a parallel burst.",
             "parameters": [
                 {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
             ],
@@ -84,12 +97,18 @@ PATHS: dict[str, Any] = {
                 "201": {"description": "session, websocket, participant and token"},
                 "400": _ERROR,
                 "404": {"description": "`unknown_code` (counted as a wrong code)", **_ERROR},
-                "409": _ERROR,
+                "409": {
+                    "description": "`session_full` (its maximum of participants is reached; "
+                    "its facilitator can raise it), `room_full`, `session_ended`, `removed`",
+                    **_ERROR,
+                },
                 "413": _TOO_LARGE,
                 "422": _ERROR,
                 "429": {
                     "description": "`too_many_attempts`: too many wrong codes from this "
-                    "address; the `Retry-After` header says after how many seconds to retry",
+                    "address; `too_many_joins`: 60 new participants joined this session from "
+                    "this address in the last hour. The `Retry-After` header says after how "
+                    "many seconds to retry",
                     "headers": {"Retry-After": {"schema": {"type": "integer"}}},
                     "content": {
                         "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}

@@ -22,10 +22,10 @@ from server import i18n
 from server.auth import current_user, require_role, require_user
 from server.errors import PageError
 from server.i18n import N_
-from server.limits import client_address, join_retry_after, record_join_failure
+from server.limits import TooMany, claim_join_attempt, client_address, forget_join_attempt
 from server.models import Role
 from server.templating import language_of, render, translator_for
-from sessions import actions, forms, setup
+from sessions import actions, forms, joins, setup
 from sessions import events as ev
 from sessions.client_strings import client_strings
 from sessions.decide import Refused
@@ -52,6 +52,14 @@ JOIN_MESSAGES = {
     "unknown_session": N_("This session cannot be opened. Ask the facilitator for a new code."),
     "too_many_attempts": N_(
         "Too many wrong codes from this address. Try again in %(minutes)s min."
+    ),
+    joins.FULL: N_(
+        "This session is full: %(maximum)s people are taking part already. Only the "
+        "session's facilitator can make room for more: ask the facilitator."
+    ),
+    joins.TOO_MANY_JOINS: N_(
+        "%(per_client)s participants have joined this session from this address already. Try "
+        "again in %(minutes)s min., or ask the facilitator."
     ),
 }
 
@@ -186,6 +194,9 @@ async def _code_context(request: Request, row: LiveSession) -> dict[str, Any]:
         "state": state,
         "modality_label": MODALITIES.get(state.modality, state.modality),
         "people": sum(1 for person in state.people.values() if not person.removed),
+        "maximum": joins.maximum_of(row, state),
+        "maximum_is_default": row.max_participants is None,
+        "max_participants_ceiling": joins.MAX_PARTICIPANTS,
         "join_url": url,
         "join_host": str(request.url_for("join_page")),
         "code_groups": [row.join_code[:3], row.join_code[3:]],
@@ -197,6 +208,29 @@ async def _code_context(request: Request, row: LiveSession) -> dict[str, Any]:
 async def session_page(request: Request) -> Response:
     row = await _own_session(request)
     return render(request, "sessions/session.html", await _code_context(request, row))
+
+
+async def maximum_submit(request: Request) -> Response:
+    """The facilitator sets the session's maximum of participants (sessions/joins.py)."""
+    row = await _own_session(request)
+    form = await request.form(max_files=0, max_fields=10)
+    raw = str(form.get("max_participants", "")).strip()
+    state = await _engine(request).state(row.id)
+    value = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else 0
+    problem = joins.maximum_problem(value, state.capacity)
+    if problem is None:
+        await joins.set_maximum(request.app.state.db, row.id, value)
+        return RedirectResponse(f"/sessies/{row.public_id}", status_code=303)
+    _ = translator_for(request)
+    if problem == "below_capacity":
+        message = _("The maximum cannot be below the room's %(capacity)s places.") % {
+            "capacity": state.capacity
+        }
+    else:
+        message = _("Type a whole number from 1 to %(max)s.") % {"max": joins.MAX_PARTICIPANTS}
+    context = await _code_context(request, row)
+    context.update(maximum_error=message, maximum_typed=raw[:12])
+    return render(request, "sessions/session.html", context, status_code=422)
 
 
 async def screen_page(request: Request) -> Response:
@@ -213,22 +247,25 @@ async def _session_by_code(request: Request, code: str) -> LiveSession | Respons
     db = request.app.state.db
     client = client_address(request)
     limit = request.app.state.settings.join_failures_per_client
-    retry_after = await join_retry_after(db, client, limit)
-    if retry_after is not None:
-        response = _join_form(
-            request,
-            code=code,
-            error="too_many_attempts",
-            params={"minutes": math.ceil(retry_after / 60)},
-            status_code=429,
-        )
-        response.headers["Retry-After"] = str(retry_after)
-        return response
+    try:  # counted before the code is looked up: a burst of guesses cannot slip past the limit
+        attempt = await claim_join_attempt(db, client, limit)
+    except TooMany as too_many:
+        return _too_many(request, code, "too_many_attempts", too_many.retry_after)
     row = await actions.find_by_code(db, code)
-    if row is None:
-        await record_join_failure(db, client)
+    if row is None:  # the attempt stays: a wrong code
         return _join_form(request, code=code, error="unknown_code", status_code=404)
+    await forget_join_attempt(db, attempt)
     return row
+
+
+def _too_many(request: Request, code: str, error: str, retry_after: int) -> Response:
+    params = {
+        "minutes": math.ceil(retry_after / 60),
+        "per_client": request.app.state.settings.joins_per_client_per_session,
+    }
+    response = _join_form(request, code=code, error=error, params=params, status_code=429)
+    response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 async def join_page(request: Request) -> Response:
@@ -254,8 +291,20 @@ async def join_submit(request: Request) -> Response:
         return await _join_details(request, row, name=name, name_problem=True, status_code=422)
     chosen: ev.Location | None = location if location in ("room", "remote") else None  # type: ignore[assignment]
     participant = actions.new_participant_id()
+    settings = request.app.state.settings
     try:
-        await actions.join(_engine(request), row, participant, name, chosen)
+        await joins.join(
+            request.app.state.db,
+            _engine(request),
+            row,
+            participant,
+            name,
+            chosen,
+            client_address(request),
+            settings.joins_per_client_per_session,
+        )
+    except TooMany as too_many:
+        return _too_many(request, row.join_code, joins.TOO_MANY_JOINS, too_many.retry_after)
     except Refused as refused:
         return await _join_details(
             request,
@@ -313,7 +362,9 @@ async def _join_details(
         "name": name,
         "location": location,
         "error_code": error,
-        "error": _join_message(request, error, {"capacity": state.capacity}),
+        "error": _join_message(
+            request, error, {"capacity": state.capacity, "maximum": joins.maximum_of(row, state)}
+        ),
         "name_problem": name_problem,
         "ended": state.ended,
         "already": state.people[already] if already is not None else None,
@@ -391,7 +442,8 @@ routes: list[BaseRoute] = [
     # handler), so no handler may take "not GET" for a post (tests/server/test_head.py).
     Route("/sessies/nieuw", start_page, methods=["GET"], name="session_start"),
     Route("/sessies/nieuw", start_submit, methods=["POST"]),
-    Route("/sessies/{public_id}", session_page, name="session"),
+    Route("/sessies/{public_id}", session_page, methods=["GET"], name="session"),
+    Route("/sessies/{public_id}/maximum", maximum_submit, methods=["POST"]),
     Route("/sessies/{public_id}/scherm", screen_page, name="session_screen"),
     Route("/join", join_page, methods=["GET"], name="join_page"),
     Route("/join", join_submit, methods=["POST"]),

@@ -20,9 +20,9 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from server.auth import require_role
 from server.badinput import refuse_bad_json
 from server.errors import ApiError
-from server.limits import client_address, join_retry_after, record_join_failure
+from server.limits import TooMany, claim_join_attempt, client_address, forget_join_attempt
 from server.models import Role
-from sessions import actions, setup
+from sessions import actions, joins, setup
 from sessions import commands as c
 from sessions import events as ev
 from sessions.decide import Refused, decide
@@ -38,7 +38,13 @@ CLOSE_BAD_TOKEN = 4001
 CLOSE_FORBIDDEN_ORIGIN = 4003
 CLOSE_UNKNOWN_SESSION = 4004
 _encode = msgspec.json.Encoder().encode
-JOIN_STATUS = {"unknown_code": 404, "room_full": 409, "session_ended": 409, "removed": 409}
+JOIN_STATUS = {
+    "unknown_code": 404,
+    "room_full": 409,
+    joins.FULL: 409,
+    "session_ended": 409,
+    "removed": 409,
+}
 
 
 class TooSlow(Exception):
@@ -57,6 +63,8 @@ class CreateRequest(msgspec.Struct, forbid_unknown_fields=True):
     region: Annotated[str, msgspec.Meta(max_length=80)] | None = None
     theme: Annotated[str, msgspec.Meta(max_length=80)] | None = None
     video_url: str | None = None  # checked by setup (commands.video_url_problem)
+    # None: the default (sessions/joins.py); checked by setup against the room's capacity.
+    max_participants: Annotated[int, msgspec.Meta(ge=1, le=joins.MAX_PARTICIPANTS)] | None = None
 
 
 class JoinRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -93,6 +101,7 @@ async def create(request: Request) -> Response:
         region=body.region,
         theme=body.theme,
         video_url=body.video_url,
+        max_participants=body.max_participants,
     )
     engine, _hub = _runtime(request)
     try:
@@ -129,26 +138,47 @@ async def join(request: Request) -> Response:
     body = _decode_body(await request.body(), JoinRequest)
     engine, _hub = _runtime(request)
     db = request.app.state.db
+    settings = request.app.state.settings
     client = client_address(request)
-    limit = request.app.state.settings.join_failures_per_client
-    retry_after = await join_retry_after(db, client, limit)
-    if retry_after is not None:  # a right code too: otherwise guessing goes on unbounded
-        return too_many_codes(retry_after)
+    try:  # counted before the code is looked up: a burst of guesses cannot slip past the limit
+        attempt = await claim_join_attempt(db, client, settings.join_failures_per_client)
+    except TooMany as too_many:  # a right code too: otherwise guessing goes on unbounded
+        return too_many_codes(too_many.retry_after)
+    row = await actions.find_by_code(db, request.path_params["code"])
+    if row is None:  # the attempt stays: a wrong code
+        raise ApiError(404, "unknown_code", "there is no session with this code")
+    await forget_join_attempt(db, attempt)
+    participant = actions.new_participant_id()
     try:
-        joined = await actions.join_by_code(
-            db, engine, request.path_params["code"], body.name, body.location
+        await joins.join(
+            db,
+            engine,
+            row,
+            participant,
+            body.name,
+            body.location,
+            client,
+            settings.joins_per_client_per_session,
+        )
+    except TooMany as too_many:
+        return JSONResponse(
+            {
+                "code": joins.TOO_MANY_JOINS,
+                "message": f"{settings.joins_per_client_per_session} participants joined this "
+                "session from this address in the last hour; try again later",
+            },
+            status_code=429,
+            headers={"Retry-After": str(too_many.retry_after)},
         )
     except Refused as refused:
-        if refused.code == "unknown_code":
-            await record_join_failure(db, client)
         raise ApiError(JOIN_STATUS.get(refused.code, 422), refused.code, refused.message) from None
-    public_id = joined.session.public_id
-    token = make_token(request.app.state.settings.secret_key, public_id, joined.participant)
+    public_id = row.public_id
+    token = make_token(settings.secret_key, public_id, participant)
     return JSONResponse(
         {
             "session": public_id,
             "websocket": f"/ws/sessions/{public_id}",
-            "participant": joined.participant,
+            "participant": participant,
             "token": token,
         },
         status_code=201,

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from catalogue.content import Variant
 from catalogue.queries import current_variant, load_goals, load_region
 from server.i18n import N_
-from sessions import actions
+from sessions import actions, joins
 from sessions import events as ev
 from sessions.commands import video_url_problem
 from sessions.engine import SessionEngine
@@ -59,6 +59,7 @@ class SetupRequest:
     theme: str | None = None
     phases: tuple[ev.AgendaPhase, ...] | None = None
     video_url: str | None = None
+    max_participants: int | None = None  # None: the default (sessions/joins.py)
 
 
 def agenda_of(variant: Variant) -> tuple[ev.AgendaPhase, ...]:
@@ -90,6 +91,22 @@ async def prepare(db: AsyncSession, asked: SetupRequest) -> actions.SessionSetup
         raise SetupRefused(
             "invalid_request", "capacity", N_("an online session has no room capacity")
         )
+    if asked.max_participants is not None:
+        limit = joins.maximum_problem(asked.max_participants, asked.capacity)
+        if limit == "out_of_range":
+            raise SetupRefused(
+                "invalid_request",
+                "max_participants",
+                N_("the maximum of participants must be from 1 to %(max)s"),
+                max=joins.MAX_PARTICIPANTS,
+            )
+        if limit == "below_capacity":
+            raise SetupRefused(
+                "invalid_request",
+                "max_participants",
+                N_("the maximum of participants is below the room's capacity (%(capacity)s)"),
+                capacity=asked.capacity,
+            )
     if asked.video_url is not None:
         problem = video_url_problem(asked.video_url)
         if problem is not None:
@@ -155,7 +172,11 @@ async def create(
     """Check what is asked and create the session with its creator as facilitator."""
     async with db() as session:
         setup = await prepare(session, asked)
-    return await actions.create_session(db, engine, setup, user_id, user_name)
+    row = await actions.create_session(db, engine, setup, user_id, user_name)
+    if asked.max_participants is not None:  # before anyone has the code
+        await joins.set_maximum(db, row.id, asked.max_participants)
+        row.max_participants = asked.max_participants
+    return row
 
 
 def join_url(request: Request, join_code: str) -> str:

@@ -153,7 +153,12 @@ async function join() {
   await pool(conns, 16, async (conn, i) => {
     const response = await fetch(`${config.http}/api/sessions/${config.code}/join`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      // Each client from its own address (uvicorn trusts X-Forwarded-For from loopback): one
+      // address adds at most 60 participants to a session (sessions/joins.py).
+      headers: {
+        'content-type': 'application/json',
+        'x-forwarded-for': `10.${worker % 256}.${(i >> 8) & 255}.${i & 255}`,
+      },
       body: JSON.stringify({ name: `Deelnemer ${worker}-${i}` }),
     });
     if (response.status !== 201) throw new Error(`join: ${response.status} ${await response.text()}`);

@@ -49,6 +49,7 @@ from server.migrate import upgrade  # noqa: E402
 from server.settings import normalize_database_url  # noqa: E402
 from sessions import events as ev  # noqa: E402
 from sessions.engine import SessionEngine  # noqa: E402
+from sessions.joins import MAX_PARTICIPANTS  # noqa: E402
 from sessions.models import LiveSession, SessionEvent  # noqa: E402
 from sessions.state import State, apply  # noqa: E402
 from tests.postgres import create_database, drop_database  # noqa: E402
@@ -483,7 +484,9 @@ async def find_max_rate(
 async def werkplaats_gen(
     server: WerkplaatsServer, args: argparse.Namespace, processes: int
 ) -> LoadGen:
-    created = await server.create_session(title="Benchmark", variant="intervisie")
+    created = await server.create_session(
+        title="Benchmark", variant="intervisie", max_participants=MAX_PARTICIPANTS
+    )
     join_code = created["join_code"]
     gen = LoadGen(
         {
@@ -538,7 +541,9 @@ async def memory_werkplaats(
     # (imports, caches) is not counted per connection.
     warm = await werkplaats_gen_idle(server, 20)
     await warm.close()
-    created = await server.create_session(title="Geheugen", variant="intervisie")
+    created = await server.create_session(
+        title="Geheugen", variant="intervisie", max_participants=MAX_PARTICIPANTS
+    )
     before = await settle_rss(server.pid)
     gen = LoadGen(
         {
@@ -574,7 +579,9 @@ async def memory_werkplaats(
 
 
 async def werkplaats_gen_idle(server: WerkplaatsServer, clients: int) -> LoadGen:
-    created = await server.create_session(title="Opwarmen", variant="intervisie")
+    created = await server.create_session(
+        title="Opwarmen", variant="intervisie", max_participants=MAX_PARTICIPANTS
+    )
     gen = LoadGen(
         {
             "mode": "werkplaats",

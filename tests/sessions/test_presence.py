@@ -37,8 +37,17 @@ async def _facilitator(server: Server, created: dict[str, object]) -> Client:
     return client
 
 
-async def _joined(server: Server, created: dict[str, object], name: str) -> Client:
-    answer = await server.join(str(created["join_code"]), name)
+async def _joined(
+    server: Server, created: dict[str, object], name: str, address: str = "127.0.0.1"
+) -> Client:
+    # One address adds at most 60 participants to a session (sessions/joins.py): a crowd comes
+    # from several (uvicorn takes X-Forwarded-For from loopback).
+    async with server.http() as http:
+        answer = await http.post(
+            f"/api/sessions/{created['join_code']}/join",
+            json={"name": name},
+            headers={"X-Forwarded-For": address},
+        )
     assert answer.status_code == 201, answer.text
     data = answer.json()
     return Client(server, str(created["session"]), data["participant"], data["token"])
@@ -83,10 +92,12 @@ async def test_others_see_someone_come_and_go(server: Server) -> None:
 
 
 async def test_a_burst_of_joins_gives_a_few_presence_frames(server: Server) -> None:
-    created = await server.create_session()
+    created = await server.create_session(max_participants=200)
     fa = await _facilitator(server, created)
     await fa.wait_for(lambda: fa.online == [fa.participant])
-    people = await asyncio.gather(*(_joined(server, created, f"D{n}") for n in range(200)))
+    people = await asyncio.gather(
+        *(_joined(server, created, f"D{n}", f"10.0.{n // 50}.{n % 50 + 1}") for n in range(200))
+    )
     before = len(fa.presences)
     started = time.monotonic()
     await asyncio.gather(*(person.connect() for person in people))
