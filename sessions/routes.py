@@ -27,6 +27,7 @@ from sessions import commands as c
 from sessions import events as ev
 from sessions.decide import Refused, decide
 from sessions.engine import SessionEngine
+from sessions.flood import RATE_LIMITED, SignalLimit, looks_like_signal
 from sessions.hub import CLOSE_TOO_SLOW, Connection, Hub
 from sessions.tokens import make_token, read_token
 from sessions.views import project
@@ -322,12 +323,22 @@ async def _receive_forever(
     websocket: WebSocket, engine: SessionEngine, hub: Hub, session_id: int, connection: Connection
 ) -> None:
     participant = connection.participant
+    signals = SignalLimit()  # this connection's budget (sessions/flood.py)
+    clock = asyncio.get_running_loop().time
 
     def reply(**fields: Any) -> None:
         hub.reply(session_id, connection, _frame(**fields))
 
     while True:
         frame = await _receive(websocket)
+        # A signal over the budget is dropped before it is decoded, where its start shows
+        # what it is (as the browser writes it); other forms are counted once decoded.
+        counted = looks_like_signal(frame)
+        if counted and not signals.allow(clock()):
+            if signals.flooding(clock()):
+                hub.close_flooding(session_id, connection)
+                return
+            continue
         try:
             message = c.decode(frame)
         except c.ProtocolError as error:
@@ -337,9 +348,21 @@ async def _receive_forever(
             reply(type="error", id=None, code="already_greeted", message="hello comes once, first")
             continue
         if isinstance(message, c.Signal):
-            hub.signal(session_id, participant, message)
+            if counted or signals.allow(clock()):
+                hub.signal(session_id, participant, message)
+            elif signals.flooding(clock()):
+                hub.close_flooding(session_id, connection)
+                return
             continue
         command: c.Command = message
+        if not hub.commands.allow(session_id, participant, clock()):
+            reply(
+                type="error",
+                id=command.id,
+                code=RATE_LIMITED,
+                message="too many commands at once; send it again in a moment",
+            )
+            continue
 
         def decided(state: Any, now: float, command: c.Command = command) -> list[ev.EventBody]:
             return decide(state, participant, command, now, _new_id)

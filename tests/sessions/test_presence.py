@@ -195,15 +195,25 @@ class _Socket:
         pass
 
 
+_known: dict[int, set[str]] = {}  # id(connection) -> who its presence frames said is online
+
+
 def _online(connection: Connection) -> list[str] | None:
-    """The last presence list queued for a connection (taking everything off its queue)."""
-    online = None
+    """Who the presence frames queued for a connection say is online now, folded as a client
+    folds them (taking everything off its queue); None when none came since the last call."""
+    changed = False
     while not connection.queue.empty():
         is_event, data = connection.queue.get_nowait()
         message = json.loads(data)
         if not is_event and message["type"] == "presence":
-            online = message["online"]
-    return online
+            changed = True
+            if "online" in message:
+                _known[id(connection)] = set(message["online"])
+            else:
+                known = _known.setdefault(id(connection), set())
+                known.update(message["joined"])
+                known.difference_update(message["left"])
+    return sorted(_known[id(connection)]) if changed else None
 
 
 async def _until(condition: Callable[[], bool], seconds: float = 5) -> None:
@@ -279,3 +289,59 @@ def test_the_presence_interval_is_a_setting(tmp_path: Path) -> None:
     for wrong in ("0", "-1", "nan", "soms", "86400"):
         with pytest.raises(SettingsError, match=r"allowed: a number of seconds from 0\.1 to 3600"):
             Settings.from_env({**env, "WERKPLAATS_PRESENCE_INTERVAL": wrong})
+
+
+async def test_a_watcher_receives_bytes_linear_in_the_joins() -> None:
+    """Each change reaches a watcher once (its id in `joined` or `left`), not the whole list
+    again with every flush: bytes grow with the joins, not with their square."""
+    bus = MemoryBus()
+    await bus.connect()
+    hub = Hub(
+        SessionEngine(None),  # type: ignore[arg-type]
+        bus,
+        presence_throttle=0.001,
+        presence_throttle_per_connection=0.0,
+    )
+    try:
+        watcher = Connection(_Socket(), "u1")  # type: ignore[arg-type]
+        hub.add(1, watcher)
+        hub.greet(1, watcher)
+        assert _online(watcher) == ["u1"]
+        frames: list[bytes] = []
+
+        def take() -> None:
+            while not watcher.queue.empty():
+                frames.append(watcher.queue.get_nowait()[1])
+
+        crowd = [f"p{n:012d}" for n in range(300)]
+        connections = []
+        for start in range(0, len(crowd), 10):  # joins in small bursts, flushed in between
+            for participant in crowd[start : start + 10]:
+                connection = Connection(_Socket(), participant)  # type: ignore[arg-type]
+                connections.append(connection)
+                hub.add(1, connection)
+                hub.greet(1, connection)
+            await _until(lambda: not watcher.queue.empty())
+            take()
+        for connection in connections[:100]:
+            hub.remove(1, connection)
+        await _until(lambda: not watcher.queue.empty())
+        await asyncio.sleep(0.02)
+        take()
+        changes = len(crowd) + 100
+        id_bytes = len(crowd[0]) + 3  # "id", in a list
+        frame_bytes = len(b'{"type":"presence","joined":[],"left":[]}')
+        assert 2 <= len(frames) <= changes
+        assert sum(map(len, frames)) <= changes * id_bytes + len(frames) * frame_bytes
+        # And folded, they say exactly who is online.
+        for frame in frames:
+            watcher.queue.put_nowait((0, frame))
+        assert _online(watcher) == sorted(["u1", *crowd[100:]])
+        # Someone connecting now gets the whole list at once.
+        late = Connection(_Socket(), "u2")  # type: ignore[arg-type]
+        hub.add(1, late)
+        hub.greet(1, late)
+        assert _online(late) == sorted(["u1", "u2", *crowd[100:]])
+    finally:
+        await hub.close_all()
+        await bus.disconnect()
