@@ -12,7 +12,6 @@ TOOL_STRINGS: list[str] = [
     N_("Group {n}"),
     N_("The board is read-only now."),
     N_("The board is full."),
-    N_("That was too fast. Wait a moment and try again."),
     N_("You have as many notes on the board as one person may have. Delete one of yours first."),
     N_("That note is no longer there."),
     N_("You can only change your own notes."),

@@ -268,8 +268,9 @@ export class Connection {
     }
     const entry = this.outbox.get(frame.id);
     if (!entry) return;
-    if (frame.code === "not_stored") {
-      // The database hiccupped: the same command, same id, a little later (§5).
+    if (frame.code === "not_stored" || frame.code === "rate_limited") {
+      // The database hiccupped (§5), or too many at once (a resent outbox, §2): the same
+      // command, same id, a little later.
       setTimeout(() => {
         if (this.welcomed && this.outbox.has(frame.id)) this._write(entry.frame);
       }, 1000);

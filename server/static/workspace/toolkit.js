@@ -27,7 +27,6 @@ const REFUSALS = {
   forbidden: "You may not do that.",
   session_ended: "The session has ended.",
   invalid: "That is not possible.",
-  rate_limited: "That was too fast. Wait a moment and try again.",
 };
 
 /** A translated sentence for a refused command. */
