@@ -11,11 +11,14 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from server.settings import Settings
+from sessions.joins import DEFAULT_MAX_PARTICIPANTS, MAX_PARTICIPANTS
 from tests.helpers import csrf_token
 from tests.sessions.live import BACKENDS, Client, Server, prepared_server, running
 
@@ -180,3 +183,16 @@ async def test_the_openapi_document_says_so(server: Server) -> None:
     join = document["paths"]["/api/sessions/{code}/join"]["post"]["responses"]
     assert "session_full" in join["409"]["description"]
     assert "too_many_joins" in join["429"]["description"]
+
+
+def test_the_documented_numbers_are_the_codes() -> None:
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    workspace = (root / "docs" / "workspace.md").read_text(encoding="utf-8")
+    settings = Settings(database_url="sqlite://", secret_key="x" * 43)
+    assert settings.joins_per_client_per_session == PER_ADDRESS
+    assert (DEFAULT_MAX_PARTICIPANTS, MAX_PARTICIPANTS) == (DEFAULT_MAXIMUM, CEILING)
+    assert f"At most {PER_ADDRESS} new participants per client address per session" in readme
+    assert f"at most {DEFAULT_MAXIMUM} participants" in readme and "from 1 to 1,000" in readme
+    assert f"at most {PER_ADDRESS} participants to one session in an hour" in workspace
+    assert f"{DEFAULT_MAXIMUM} unless the facilitator set another" in workspace
