@@ -7,6 +7,10 @@ parallel attempts therefore sees at least k rows, so at most `limit` of them go 
 requests interleave. An attempt that is refused, or that turns out not to count (a right join
 code, a join the session refused), removes its own row again.
 
+Join codes count once each: a guess is a code, so the attempts of a class behind one NAT address
+that all type the same code at once are one code, not fifty guesses. An attempt is refused (or
+not) before its code is looked up, so a refusal says nothing about whether the code was right.
+
 The client address is the one the login limit reads (`request.client`, which uvicorn's
 proxy_headers sets from the reverse proxy's X-Forwarded-For).
 """
@@ -14,11 +18,12 @@ proxy_headers sets from the reverse proxy's X-Forwarded-For).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import ColumnElement, delete, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import HTTPConnection
 
@@ -48,9 +53,11 @@ async def _claim(
     counted: Callable[[dt.datetime], ColumnElement[bool]],
     window: dt.timedelta,
     limit: int,
+    measure: ColumnElement[int] | None = None,
 ) -> int:
-    """Record `row` (an attempt), then count the attempts `counted` selects within the window,
-    this one included; its id if it is within `limit`, else TooMany (and the row is gone)."""
+    """Record `row` (an attempt), then count the attempts `counted` selects within the window
+    (or `measure` them, e.g. different codes), this one included; its id if that is within
+    `limit`, else TooMany (and the row is gone)."""
     model: Any = type(row)
     async with db() as session:
         # Old attempts say nothing about now; pruning here keeps the table small.
@@ -59,7 +66,11 @@ async def _claim(
         await session.commit()
         since = utcnow() - window
         count, oldest = (
-            await session.execute(select(func.count(), func.min(model.at)).where(counted(since)))
+            await session.execute(
+                select(func.count() if measure is None else measure, func.min(model.at)).where(
+                    counted(since)
+                )
+            )
         ).one()
         if int(count or 0) <= limit:
             return int(row.id)
@@ -69,17 +80,26 @@ async def _claim(
     raise TooMany(max(1, math.ceil((expires - utcnow()).total_seconds())))
 
 
-async def claim_join_attempt(db: async_sessionmaker[AsyncSession], client: str, limit: int) -> int:
-    """Record a join-code attempt from this client; its id, or TooMany when `limit` wrong codes
-    (pending attempts included) were tried from here in the window. A right code must be
-    forgotten with `forget_join_attempt`: only wrong codes count."""
+def code_digest(code: str) -> str:
+    """What is kept of a join code: enough to tell codes apart, not the code itself."""
+    return hashlib.sha256(code.encode()).hexdigest()[:16]
+
+
+async def claim_join_attempt(
+    db: async_sessionmaker[AsyncSession], client: str, code: str, limit: int
+) -> int:
+    """Record a join-code attempt from this client (the code as typed, normalised); its id, or
+    TooMany when more than `limit` different codes (pending attempts included) were tried from
+    here in the window. A right code must be forgotten with `forget_join_attempt`: only wrong
+    codes count."""
     client = client[:64]
     return await _claim(
         db,
-        JoinFailure(client=client, at=utcnow()),
+        JoinFailure(client=client, code=code_digest(code), at=utcnow()),
         lambda since: (JoinFailure.client == client) & (JoinFailure.at >= since),
         JOIN_WINDOW,
         limit,
+        measure=func.count(distinct(JoinFailure.code)),
     )
 
 

@@ -86,6 +86,9 @@ class JoinFailure(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client: Mapped[str] = mapped_column(String(64))
+    # A digest of the code tried (server.limits.code_digest): different codes are counted, so a
+    # class typing one code at once is no burst of guesses. None: counted before 0010.
+    code: Mapped[str | None] = mapped_column(String(16))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -68,9 +68,10 @@ PATHS: dict[str, Any] = {
         "post": {
             "summary": "Join a live session by its code, without an account",
             "description": "Wrong codes are counted per client address in the database (across "
-            "server processes): after 20 in ten minutes, every join from that address, with a "
-            "right code too, is refused with 429 `too_many_attempts` and a `Retry-After` "
-            "header (seconds) until the oldest of them is ten minutes old. One client address "
+            "server processes): after 20 different ones in ten minutes, every join from that "
+            "address, with a right code too, is refused with 429 `too_many_attempts` and a "
+            "`Retry-After` header (seconds) until the oldest of them is ten minutes old. A "
+            "class typing the same code at once is one code. One client address "
             "adds at most 60 new participants to one session in an hour (429 "
             "`too_many_joins`), and a session takes at most its maximum of participants (409 "
             "`session_full`; 50 unless the facilitator set another). Each attempt is counted "

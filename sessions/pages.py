@@ -248,7 +248,7 @@ async def _session_by_code(request: Request, code: str) -> LiveSession | Respons
     client = client_address(request)
     limit = request.app.state.settings.join_failures_per_client
     try:  # counted before the code is looked up: a burst of guesses cannot slip past the limit
-        attempt = await claim_join_attempt(db, client, limit)
+        attempt = await claim_join_attempt(db, client, actions.normalize_code(code), limit)
     except TooMany as too_many:
         return _too_many(request, code, "too_many_attempts", too_many.retry_after)
     row = await actions.find_by_code(db, code)

@@ -141,11 +141,12 @@ async def join(request: Request) -> Response:
     db = request.app.state.db
     settings = request.app.state.settings
     client = client_address(request)
+    code = actions.normalize_code(request.path_params["code"])
     try:  # counted before the code is looked up: a burst of guesses cannot slip past the limit
-        attempt = await claim_join_attempt(db, client, settings.join_failures_per_client)
+        attempt = await claim_join_attempt(db, client, code, settings.join_failures_per_client)
     except TooMany as too_many:  # a right code too: otherwise guessing goes on unbounded
         return too_many_codes(too_many.retry_after)
-    row = await actions.find_by_code(db, request.path_params["code"])
+    row = await actions.find_by_code(db, code)
     if row is None:  # the attempt stays: a wrong code
         raise ApiError(404, "unknown_code", "there is no session with this code")
     await forget_join_attempt(db, attempt)

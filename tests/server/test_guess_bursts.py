@@ -109,6 +109,25 @@ async def test_a_burst_of_wrong_join_codes_gets_at_most_the_limit(server: Server
     assert right.status_code == 429
 
 
+async def test_a_class_behind_one_address_joins_at_once(server: Server) -> None:
+    # Fifty people behind one NAT address type the same right code at the same moment: none is
+    # refused (only different codes count as guesses; a right one is no guess at all).
+    created = await server.create_session(title="Klas", max_participants=60)
+    limits = httpx.Limits(max_connections=50)
+    async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=60) as client:
+        answers = await asyncio.gather(
+            *(
+                client.post(
+                    f"/api/sessions/{created['join_code']}/join",
+                    json={"name": f"Leerling {n}"},
+                    headers={"X-Forwarded-For": "192.0.2.99"},
+                )
+                for n in range(50)
+            )
+        )
+    assert Counter(a.status_code for a in answers) == Counter({201: 50})
+
+
 async def test_a_burst_of_guesses_for_one_email_checks_at_most_the_limit(server: Server) -> None:
     # Thirty parallel guesses for the facilitator's e-mail, each from its own address.
     attempts = [("fa@example.org", f"guess number {i}", f"198.51.100.{i + 1}") for i in range(30)]

@@ -1,6 +1,7 @@
 """Bounded joins: new participants per client address and session (participant_joins, kept an
-hour), and a session's own maximum of participants (live_sessions.max_participants; NULL means
-the default for its modality, see sessions/joins.py).
+hour), a session's own maximum of participants (live_sessions.max_participants; NULL means
+the default for its modality, see sessions/joins.py), and a digest of the code of each counted
+join attempt (join_failures.code: different codes are counted, server/limits.py).
 
 Revision ID: 0010
 Revises: 0009
@@ -43,9 +44,13 @@ def upgrade() -> None:
     op.create_index(op.f("ix_participant_joins_at"), "participant_joins", ["at"])
     with op.batch_alter_table("live_sessions") as batch:
         batch.add_column(sa.Column("max_participants", sa.Integer(), nullable=True))
+    with op.batch_alter_table("join_failures") as batch:
+        batch.add_column(sa.Column("code", sa.String(length=16), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("join_failures") as batch:
+        batch.drop_column("code")
     with op.batch_alter_table("live_sessions") as batch:
         batch.drop_column("max_participants")
     op.drop_index(op.f("ix_participant_joins_at"), table_name="participant_joins")
