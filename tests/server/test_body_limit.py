@@ -102,7 +102,7 @@ def test_a_chunked_body_is_cut_off_once_it_passes_the_limit(server: Server) -> N
         while sent <= 2 * LIMIT:
             sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
             sent += len(chunk)
-            if select.select([sock], [], [], 0.3)[0]:
+            if select.select([sock], [], [], 1.0)[0]:  # a loaded machine answers late
                 break
         status, body = _status_and_body(_answer(sock))
     assert status == 413
