@@ -429,7 +429,12 @@ def test_compose_nginx_config_passes_nginx_t(tmp_path: Path) -> None:
         capture_output=True,
         timeout=60,
     )
-    (tmp_path / "site.conf").write_text(site.replace("/etc/letsencrypt", str(certs.parents[1])))
+    # certbot's chain.pem; a self-signed certificate is its own chain.
+    shutil.copy(certs / "fullchain.pem", certs / "chain.pem")
+    logs = tmp_path / "log"
+    logs.mkdir()
+    site = site.replace("/etc/letsencrypt", str(certs.parents[1]))
+    (tmp_path / "site.conf").write_text(site.replace("/var/log/nginx", str(logs)))
     (tmp_path / "nginx.conf").write_text(
         f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
         f"http {{\n  access_log off;\n  include {tmp_path}/site.conf;\n}}\n"
@@ -444,6 +449,64 @@ def test_compose_nginx_config_passes_nginx_t(tmp_path: Path) -> None:
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
+    # OCSP stapling is on, and a certificate without an OCSP address (a throw-away one, or
+    # Let's Encrypt's since 2025) is served without a staple rather than refused.
+    assert '"ssl_stapling" ignored, no OCSP responder URL in the certificate' in done.stderr
+
+
+def _site_directives() -> list[tuple[str, str]]:
+    """The shipped site's directives as (name, arguments), comments dropped, in order."""
+    text = "\n".join(
+        line.split("#", 1)[0] for line in SITE.read_text(encoding="utf-8").splitlines()
+    )
+    return [(m[1], " ".join(m[2].split())) for m in re.finditer(r"([a-z_]+)\s+([^;{}]*)[;{]", text)]
+
+
+def _site_values(name: str) -> list[str]:
+    return [args for directive, args in _site_directives() if directive == name]
+
+
+def test_the_site_never_marks_a_process_down_and_passes_a_refused_request_on() -> None:
+    # max_fails=1 let one request per fail_timeout reach a process that had refused once,
+    # until a request to it finished, which a websocket does only when it closes: lock-outs
+    # after a restart (issue 14). tests/deploy/test_topology.py shows the behaviour.
+    servers = _site_values("server")
+    upstreams = [args for args in servers if args.startswith("127.0.0.1:")]
+    assert upstreams == ["127.0.0.1:8001 max_fails=0", "127.0.0.1:8002 max_fails=0"]
+    assert _site_values("proxy_next_upstream") == ["error timeout", "error timeout"]
+
+
+def test_the_site_logs_no_addresses_and_no_query_strings() -> None:
+    formats = [args for args in _site_values("log_format") if args.startswith("werkplaats_private")]
+    assert len(formats) == 1
+    for personal in (
+        "$remote_addr",
+        "$request ",
+        "$request_uri",
+        "$args",
+        "$query_string",
+        "$http_referer",
+        "$http_user_agent",
+        "$http_x_forwarded_for",
+    ):
+        assert personal not in formats[0] + " ", personal
+    # Both servers (HTTP and HTTPS) log in that format, and nowhere else.
+    assert _site_values("access_log") == ["/var/log/nginx/access.log werkplaats_private"] * 2
+
+
+def test_the_site_refuses_bodies_over_the_app_limit() -> None:
+    from server.settings import DEFAULT_MAX_BODY_BYTES
+
+    (limit,) = _site_values("client_max_body_size")
+    assert limit.endswith("k") and int(limit[:-1]) * 1024 == DEFAULT_MAX_BODY_BYTES
+
+
+def test_the_site_hides_its_version_and_staples_ocsp() -> None:
+    assert _site_values("server_tokens") == ["off", "off"]
+    assert _site_values("ssl_session_tickets") == ["off"]
+    assert _site_values("ssl_stapling") == ["on"]
+    assert _site_values("ssl_stapling_verify") == ["on"]
+    assert _site_values("ssl_protocols") == ["TLSv1.2 TLSv1.3"]
 
 
 # --- systemd ------------------------------------------------------------------------------------

@@ -1,36 +1,56 @@
 """The production topology, run for real: PostgreSQL, two `werkplaats serve` processes and
 nginx with the shipped site (deploy/topology), all from Debian's packages, on loopback.
 
-A session is driven through nginx over HTTPS while its processes are stopped (SIGTERM, then
-SIGKILL) and PostgreSQL restarts; every client resumes through nginx and no acknowledged event
-is lost. Which process a client landed on is read from each process's /metrics.
+Twenty participants are driven through nginx over HTTPS while processes stop (SIGTERM, SIGKILL,
+the documented rolling upgrade) and PostgreSQL restarts. Each participant reconnects as the
+workspace does (server/static/workspace/connection.js): only its websocket, after a backoff,
+never loading a page first. After every fault all of them must have a note acknowledged within
+BACK_WITHIN, and no acknowledged event may be lost. Which process a client landed on is read
+from each process's /metrics. The site's other promises are checked against the same nginx:
+its access log (no addresses, no query strings), its TLS (NCSC-NL "goed", with
+`openssl s_client`) and its body limit.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import importlib.machinery
 import importlib.util
 import json
+import random
+import re
 import shutil
 import signal
 import ssl
+import subprocess
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from server.settings import normalize_database_url
-from tests.sessions.live import Client, Server, expected_state, joined, same
+from server.settings import DEFAULT_MAX_BODY_BYTES, normalize_database_url
+from tests.sessions.live import Client, Server, expected_state, same
 
 ROOT = Path(__file__).resolve().parents[2]
-# nginx marks a process that refused a connection as down for this long (the shipped site).
-FAIL_TIMEOUT = 5.0
+# Issue 14's acceptance bound: after each fault every participant is back (a note of theirs
+# acknowledged) within this many seconds. A bound on the outcome, not a speed claim.
+BACK_WITHIN = 10.0
+PARTICIPANTS = 20
+# What the workspace does after its socket closes (server/static/workspace/connection.js):
+# wait BACKOFF_FIRST x 2^attempt, +-20 %, at most BACKOFF_MAX, then open a new websocket; the
+# attempt count starts again at a welcome. These close codes end it for good.
+BACKOFF_FIRST = 0.5
+BACKOFF_MAX = 15.0
+FATAL_CLOSES = {4001, 4004, 4005}
+# The app's body limit, which the site repeats (client_max_body_size).
+MAX_BODY = DEFAULT_MAX_BODY_BYTES
 
 
 def _load_topology() -> ModuleType:
@@ -79,9 +99,16 @@ def server(topology: Any, tmp_path_factory: pytest.TempPathFactory) -> Server:
 
 
 @pytest.fixture(autouse=True)
-async def _close_clients() -> AsyncIterator[None]:
+async def _close_clients(topology: Any) -> AsyncIterator[None]:
+    # Every test starts with both processes running, whatever the one before left behind.
+    for index in range(len(topology.webs)):
+        await asyncio.to_thread(topology.start_web, index)
     yield
+    await Tab.close_all()
     await Client.close_all()
+
+
+# --- where the clients are ------------------------------------------------------------------
 
 
 async def connections(topology: Any) -> list[int | None]:
@@ -103,189 +130,297 @@ async def connections(topology: Any) -> list[int | None]:
     return counts
 
 
-async def until(condition: Callable[[], Awaitable[bool]], what: str, seconds: float = 30) -> None:
-    deadline = asyncio.get_running_loop().time() + seconds
-    while not await condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(
-                f"timed out waiting for {what}; connections: {last_seen}; resumed: {why}"
-            )
-        await asyncio.sleep(0.1)
-
-
-async def on_processes(topology: Any, expected: list[int | None]) -> bool:
-    seen = await connections(topology)
-    last_seen[:] = seen  # for the message when it never comes
-    return seen == expected
-
-
-last_seen: list[int | None] = []
-why: list[str] = []  # why clients had to resume, for the message when something is off
-
-
-async def acked_at_least(writers: list[Writer], count: int) -> bool:
-    return all(len(writer.acked) >= count for writer in writers)
-
-
-async def resume(client: Client) -> None:
-    """What the workspace does when its connection drops: reconnect (through nginx) and resume
-    from the last seq it has, retrying while no process answers."""
-    await client.close()
-    delay = 0.1
-    for _ in range(60):
-        try:
-            await client.connect()
+async def until_on_processes(topology: Any, expected: list[int | None], what: str) -> None:
+    seen: list[int | None] = []
+    for _ in range(300):
+        seen = await connections(topology)
+        if seen == expected:
             return
-        except Exception:  # no process answers yet (nginx: 502), or the handshake broke
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 1.0)
-    raise AssertionError(f"{client.participant} could not resume")
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{what}: connections per process {seen}, expected {expected}")
 
 
-class Writer:
-    """A participant writing notes as the workspace does: each command is sent until it is
-    acknowledged, again with the same id after a resume or a `not_stored` error."""
+# --- a participant, as the workspace behaves ---------------------------------------------------
+
+
+class Tab:
+    """One participant's workspace tab: one websocket, reconnected after a close exactly as
+    the workspace does it (backoff, websocket only), and notes sent as its outbox sends them:
+    again with the same id after a reconnect, and a second after a `not_stored` error."""
+
+    open: ClassVar[set[Tab]] = set()
 
     def __init__(self, client: Client) -> None:
         self.client = client
         self.acked: dict[str, list[int]] = {}
-        self.resumes = 0
-        self._stop = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self.generation = 0  # one more at every welcome after a reconnect
+        self.refused: list[str] = []  # why reconnect attempts failed (nginx's 502, ...)
+        self.fatal: int | None = None
+        self._keeper = asyncio.get_running_loop().create_task(self._keep_connected())
+        Tab.open.add(self)
 
-    def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._write())
+    @property
+    def participant(self) -> str:
+        return self.client.participant
 
-    async def stop(self) -> None:
-        self._stop.set()
-        assert self._task is not None
-        await self._task
-
-    async def _write(self) -> None:
+    async def _keep_connected(self) -> None:
         client = self.client
-        n = 0
-        while not self._stop.is_set():
-            command_id = f"{client.participant}-{n}"
-            while command_id not in self.acked:
-                if client.closed_with is not None or client.socket is None:
-                    why.append(f"{client.participant}: {client.closed_with} {client.failure!r}")
-                    await resume(client)
-                    self.resumes += 1
+        while True:
+            await client.wait_for(lambda: client.closed_with is not None, 24 * 3600)
+            if client.closed_with in FATAL_CLOSES:
+                self.fatal = client.closed_with
+                return
+            attempt = 0
+            while True:
+                base = min(BACKOFF_MAX, BACKOFF_FIRST * 2**attempt)
+                attempt += 1
+                await asyncio.sleep(base * random.uniform(0.8, 1.2))
+                await client.close()  # the old socket is gone; forget its welcome
                 try:
-                    await client.send(type="note.add", id=command_id, text=f"briefje {n}")
-                    await client.wait_for(
-                        lambda c=command_id: (
-                            c in client.acks
-                            or any(e.get("id") == c for e in client.errors)
-                            or client.closed_with is not None
-                        ),
-                        30,
-                    )
-                except Exception as error:  # the connection broke (or no answer in 30 s)
-                    # Resume at once: looping on a send that fails without waiting would never
-                    # let the reader see the close.
-                    why.append(f"{client.participant}: {error!r}")
-                    await resume(client)
-                    self.resumes += 1
+                    await client.connect()
+                except Exception as error:  # no process answers (502), or no welcome
+                    self.refused.append(_reason(error))
                     continue
-                if command_id in client.acks:
-                    self.acked[command_id] = client.acks[command_id]
-                    break
-                refused = [e for e in client.errors if e.get("id") == command_id]
-                if refused:
-                    assert refused[-1]["code"] == "not_stored", refused[-1]
-                    client.errors = [e for e in client.errors if e.get("id") != command_id]
-                    await asyncio.sleep(0.2)
-            n += 1
+                self.generation += 1
+                break
+
+    async def _reconnected(self, generation: int, seconds: float = 60) -> None:
+        deadline = asyncio.get_running_loop().time() + seconds
+        while self.generation <= generation:
+            if self.fatal is not None:
+                raise AssertionError(f"{self.participant} was closed with {self.fatal}")
+            if self._keeper.done() or asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(
+                    f"{self.participant} did not reconnect; closed with "
+                    f"{self.client.closed_with}, attempts refused: {self.refused[-3:]}, "
+                    f"keeper: {self._keeper}"
+                )
             await asyncio.sleep(0.02)
 
+    async def write(self, command_id: str, text: str) -> float:
+        """Add a note until it is acknowledged; the loop time of its acknowledgement."""
+        client = self.client
+        while True:
+            generation = self.generation
+            if client.socket is None or client.closed_with is not None or not client.welcome:
+                await self._reconnected(generation)
+                continue
+            try:
+                await client.send(type="note.add", id=command_id, text=text)
+            except Exception:  # the socket is closing; the keeper reconnects
+                await self._reconnected(generation)
+                continue
+            await client.wait_for(
+                lambda: (
+                    command_id in client.acks
+                    or any(e.get("id") == command_id for e in client.errors)
+                    or client.closed_with is not None
+                ),
+                30,
+            )
+            if command_id in client.acks:
+                self.acked[command_id] = client.acks[command_id]
+                return asyncio.get_running_loop().time()
+            refused = [e for e in client.errors if e.get("id") == command_id]
+            if refused:
+                assert refused[-1]["code"] == "not_stored", refused[-1]
+                client.errors = [e for e in client.errors if e.get("id") != command_id]
+                await asyncio.sleep(1.0)
+                continue
+            await self._reconnected(generation)
 
-async def join(server: Server, created: dict[str, Any], name: str) -> Client:
-    """Join as a browser does: the workspace page first, then the websocket. The page matters
-    here: nginx counts a process back up only when a request to it has finished, which a
-    websocket does not until it closes."""
-    public_id = str(created["session"])
-    async with server.http() as http:
-        page = await http.get(f"/s/{public_id}")
-        assert page.status_code in (200, 303), page.status_code
-    return await joined(server, created, name)
+    async def close(self) -> None:
+        Tab.open.discard(self)
+        self._keeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):  # how it ended is moot
+            await self._keeper
+        try:
+            await asyncio.wait_for(self.client.close(), 15)
+        except TimeoutError:
+            # websockets waits for the TLS transport to report the connection lost after
+            # aborting it, which Python 3.11's SSL transport now and then never does; this
+            # connection is done with either way.
+            reader = self.client._reader
+            if reader is not None:
+                reader.cancel()
+
+    @classmethod
+    async def close_all(cls) -> None:
+        await asyncio.gather(*(tab.close() for tab in list(cls.open)))
 
 
-async def check_nothing_lost(server: Server, public_id: str, writers: list[Writer]) -> None:
+def _reason(error: Exception) -> str:
+    """Why a reconnect failed, short: nginx's status, or the exception's type."""
+    response = getattr(error, "response", None)
+    status = getattr(response, "status_code", None)
+    return f"HTTP {status}" if status is not None else type(error).__name__
+
+
+async def open_tabs(server: Server, created: dict[str, Any], count: int, name: str) -> list[Tab]:
+    """Participants who joined by the code (the API, as the join form does) and connected."""
+    tabs = []
+    for n in range(count):
+        answer = await server.join(str(created["join_code"]), f"{name} {n}")
+        assert answer.status_code == 201, answer.text
+        data = answer.json()
+        client = Client(server, str(created["session"]), data["participant"], data["token"])
+        await client.connect()
+        tabs.append(Tab(client))
+    return tabs
+
+
+async def write_all(tabs: list[Tab], label: str) -> list[float]:
+    return list(
+        await asyncio.gather(*(tab.write(f"{tab.participant}-{label}", label) for tab in tabs))
+    )
+
+
+async def fault(
+    tabs: list[Tab],
+    label: str,
+    cause: Callable[[], object],
+    then: Callable[[], object] | None = None,
+) -> object:
+    """Cause a fault (in a thread: the clients go on meanwhile), then have every participant
+    add a note and require all of them acknowledged within BACK_WITHIN of the fault's start.
+    `then` (a restart) runs while they come back. What `cause` returned."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    result = await asyncio.to_thread(cause)
+    after = asyncio.create_task(asyncio.to_thread(then)) if then is not None else None
+    writes = {
+        asyncio.create_task(tab.write(f"{tab.participant}-{label}", label)): tab for tab in tabs
+    }
+    done, pending = await asyncio.wait(
+        writes, timeout=max(0.0, started + BACK_WITHIN - loop.time())
+    )
+    for task in pending:
+        task.cancel()
+    if after is not None:
+        await after
+    late = [writes[task] for task in pending]
+    for task in done:
+        task.result()  # an assertion inside a writer is the real failure
+    assert not late, (
+        f"{label}: {len(tabs) - len(late)} of {len(tabs)} participants were back within "
+        f"{BACK_WITHIN:.0f} s; the others' reconnects were refused: "
+        f"{sorted({why for tab in late for why in tab.refused})}"
+    )
+    return result
+
+
+async def check_nothing_lost(server: Server, public_id: str, tabs: list[Tab]) -> None:
     """Every acknowledged note is in the log, once, by its author; everyone converges."""
     log = await server.log(public_id)
     assert [event.seq for event in log] == list(range(1, len(log) + 1))  # gap-free
     by_seq = {event.seq: event for event in log}
     seen: set[int] = set()
-    for writer in writers:
-        assert writer.acked, f"{writer.client.participant} got nothing acknowledged"
-        for command_id, seqs in writer.acked.items():
+    for tab in tabs:
+        assert tab.acked, f"{tab.participant} got nothing acknowledged"
+        for command_id, seqs in tab.acked.items():
             for seq in seqs:
                 assert seq in by_seq, f"acknowledged {command_id} (seq {seq}) was lost"
-                assert by_seq[seq].actor == writer.client.participant
+                assert by_seq[seq].actor == tab.participant
                 assert seq not in seen, f"seq {seq} acknowledged twice"
                 seen.add(seq)
     notes = sum(1 for event in log if type(event.body).__name__ == "NoteAdded")
-    assert notes == sum(len(writer.acked) for writer in writers), "a retried note was doubled"
-    for writer in writers:
-        client = writer.client
+    assert notes == sum(len(tab.acked) for tab in tabs), "a retried note was doubled"
+    for tab in tabs:
+        client = tab.client
         await client.wait_for(lambda client=client: client.last_seq == log[-1].seq, 30)
         assert same(client.state, await expected_state(server, public_id, client.participant))
 
 
-async def test_a_session_survives_its_processes_stopping_through_nginx(
+# --- faults -----------------------------------------------------------------------------------
+
+
+async def test_a_restart_and_then_a_failure_of_the_other_process_locks_nobody_out(
     topology: Any, server: Server
 ) -> None:
     created = await server.create_session()
     public_id = str(created["session"])
-    first = [await join(server, created, f"Deelnemer {n}") for n in range(3)]
-    # nginx hashes on the session: all three land on one process.
+    tabs = await open_tabs(server, created, PARTICIPANTS, "Deelnemer")
+    # nginx hashes on the session: all of them land on one process.
     counts = await connections(topology)
-    assert sorted(counts, key=str) == [0, 3], counts
-    home = counts.index(3)
+    assert sorted(counts, key=str) == [0, PARTICIPANTS], counts
+    home = counts.index(PARTICIPANTS)
     other = 1 - home
-    writers = [Writer(client) for client in first]
-    for writer in writers:
-        writer.start()
-    await until(lambda: acked_at_least(writers, 5), "notes before the stop")
+    await write_all(tabs, "voor")
 
-    # SIGTERM: the process stops accepting, closes its websockets, lets the app finish, and
-    # ends by the signal (uvicorn raises it again once shut down, for whoever watches).
-    assert topology.stop_web(home) == -signal.SIGTERM
+    # SIGTERM: the process stops accepting, closes its websockets (1012), lets the app finish
+    # and ends by the signal (uvicorn raises it again once shut down, for whoever watches).
+    code = await fault(tabs, "na-stop", lambda: topology.stop_web(home))
+    assert code == -signal.SIGTERM
     assert "Application shutdown complete" in topology.webs[home].log.read_text()
-    at_other: list[int | None] = [None, None]
-    at_other[other] = 3
-    await until(lambda: on_processes(topology, at_other), "everyone resumed on the other")
-    assert all(writer.resumes >= 1 for writer in writers)
-    await until(lambda: acked_at_least(writers, 10), "notes after the stop")
+    await until_on_processes(topology, _gone(home, PARTICIPANTS), "everyone resumed on the other")
 
-    # The process comes back; once nginx tries it again, newcomers hash to it while the
-    # resumed three stay where they are: one session, clients on both processes.
-    topology.start_web(home)
-    await asyncio.sleep(FAIL_TIMEOUT + 1)
-    second = [await join(server, created, f"Nieuw {n}") for n in range(2)]
-    spread: list[int | None] = [None, None]
-    spread[home], spread[other] = 2, 3
-    await until(lambda: on_processes(topology, spread), "2 on one process, 3 on the other")
-    newcomers = [Writer(client) for client in second]
-    for writer in newcomers:
-        writer.start()
-    await until(lambda: acked_at_least(writers, 15), "notes across processes")
-    writers += newcomers
+    # The process comes back. Newcomers hash to it at once, while the resumed stay where they
+    # are: one session, clients on both processes (the PostgreSQL bus between them).
+    await asyncio.to_thread(topology.start_web, home)
+    newcomers = await open_tabs(server, created, 2, "Nieuw")
+    spread = await connections(topology)
+    tabs += newcomers
+    await write_all(tabs, "verspreid")
 
-    # SIGKILL of the process the first three are on: no goodbye, they resume on the other.
-    topology.stop_web(other, kill=True)
-    at_home: list[int | None] = [None, None]
-    at_home[home] = 5
-    await until(lambda: on_processes(topology, at_home), "everyone on the one left")
-    await until(lambda: acked_at_least(writers[:3], 25), "notes after the kill")
-    for writer in writers:
-        await writer.stop()
-    topology.start_web(other)
+    # Then the other process dies (SIGKILL, no goodbye): everyone must get back on the one
+    # that was restarted, although nothing but websockets reached it since its restart.
+    await fault(tabs, "na-kill", lambda: topology.stop_web(other, kill=True))
+    await until_on_processes(topology, _gone(other, len(tabs)), "everyone on the one left")
+    expected_spread: list[int | None] = [0, 0]
+    expected_spread[home], expected_spread[other] = 2, PARTICIPANTS
+    assert spread == expected_spread, "newcomers did not go to the restarted process"
+    await asyncio.to_thread(topology.start_web, other)
 
     # Converging to the log means the notes written on one process reached the clients of the
     # other (the PostgreSQL bus).
-    await check_nothing_lost(server, public_id, writers)
+    await check_nothing_lost(server, public_id, tabs)
+
+
+def _gone(stopped: int, count: int) -> list[int | None]:
+    """Everyone (`count`) on the process left while `stopped` is down."""
+    counts: list[int | None] = [None, None]
+    counts[1 - stopped] = count
+    return counts
+
+
+async def sessions_on_both(server: Server, topology: Any) -> list[dict[str, Any]]:
+    """Two sessions that nginx hashes to different processes, one on each."""
+    homes: dict[int, dict[str, Any]] = {}
+    for _ in range(12):
+        created = await server.create_session()
+        probe = await open_tabs(server, created, 1, "Proef")
+        counts = await connections(topology)
+        await probe[0].close()
+        home = counts.index(max(c or 0 for c in counts))
+        homes.setdefault(home, created)
+        await until_on_processes(topology, [0, 0], "the probe gone")
+        if len(homes) == 2:
+            return [homes[0], homes[1]]
+    raise AssertionError("12 sessions all hashed to one process")
+
+
+async def test_the_documented_rolling_upgrade_locks_nobody_out(
+    topology: Any, server: Server
+) -> None:
+    sessions = await sessions_on_both(server, topology)
+    half = PARTICIPANTS // 2
+    groups = [await open_tabs(server, created, half, "Deelnemer") for created in sessions]
+    tabs = groups[0] + groups[1]
+    await until_on_processes(topology, [half, half], "a session on each process")
+    await write_all(tabs, "voor")
+
+    # deploy/README.md, "Upgrading": restart the serve processes one at a time, each when the
+    # one before answers /healthz (`systemctl restart werkplaats@8001`, then @8002).
+    for index in (0, 1):
+        await fault(
+            tabs,
+            f"na-herstart-{index}",
+            functools.partial(topology.stop_web, index),
+            then=functools.partial(topology.start_web, index),
+        )
+    await until_on_processes(topology, [PARTICIPANTS, 0], "everyone on the first, restarted")
+    for created, group in zip(sessions, groups, strict=True):
+        await check_nothing_lost(server, str(created["session"]), group)
 
 
 async def test_postgresql_restarting_mid_session_loses_nothing(
@@ -293,24 +428,110 @@ async def test_postgresql_restarting_mid_session_loses_nothing(
 ) -> None:
     created = await server.create_session()
     public_id = str(created["session"])
-    writers = [Writer(await join(server, created, f"Deelnemer {n}")) for n in range(3)]
-    for writer in writers:
-        writer.start()
-    await until(lambda: acked_at_least(writers, 5), "notes before the restart")
+    tabs = await open_tabs(server, created, PARTICIPANTS, "Deelnemer")
+    await write_all(tabs, "voor")
     logged_before = [len(web.log.read_text().splitlines()) for web in topology.webs]
 
-    topology.restart_postgres(down_for=2.0)
-    # The processes reconnect by themselves; writing goes on, nothing acknowledged is lost.
-    await until(lambda: acked_at_least(writers, 15), "notes after the restart", 60)
-    for writer in writers:
-        await writer.stop()
+    # Notes sent while PostgreSQL is down are refused `not_stored` and sent again; after it
+    # is back, everyone's next note is acknowledged within the bound.
+    during = asyncio.create_task(write_all(tabs, "tijdens"))
+    await asyncio.sleep(0.2)
+    await fault(tabs, "na-herstart-postgresql", lambda: topology.restart_postgres(down_for=2.0))
+    await during
     assert all(web.process.poll() is None for web in topology.webs), "a process died"
     async with httpx.AsyncClient(timeout=5) as http:
         for web in topology.webs:
             assert (await http.get(f"{web.url}/healthz")).status_code == 200
-    await check_nothing_lost(server, public_id, writers)
+    await check_nothing_lost(server, public_id, tabs)
     # Each process said so in its log (structured lines), rather than retrying silently.
     for web, skip in zip(topology.webs, logged_before, strict=True):
         lines = web.log.read_text().splitlines()[skip:]
         entries = [json.loads(line) for line in lines if line.startswith("{")]
         assert any(e["level"] in ("WARNING", "ERROR") for e in entries), lines[-20:]
+
+
+# --- what nginx itself promises ----------------------------------------------------------------
+
+
+async def test_the_access_log_holds_no_addresses_and_no_query_strings(
+    topology: Any, server: Server
+) -> None:
+    created = await server.create_session()
+    code = str(created["join_code"])
+    async with server.http() as http:
+        assert (await http.get("/join", params={"code": code})).status_code == 200
+        await http.get("/api/outcomes", params={"q": "vertrouwelijk"})
+        joined = await http.post(f"/api/sessions/{code}/join", json={"name": "Jan Jansen"})
+        assert joined.status_code == 201, joined.text
+    log = topology.access_log.read_text()
+    assert "/join" in log and "/api/outcomes" in log, log  # it logs, without what identifies
+    for secret in ("127.0.0.1", "?", "code=", code, "vertrouwelijk", "Jan"):
+        assert secret not in log, f"{secret!r} in nginx's access log:\n{log}"
+
+
+def s_client(topology: Any, *options: str) -> tuple[bool, str]:
+    """A TLS handshake with the site by `openssl s_client`: (succeeded, its output)."""
+    done = subprocess.run(
+        ["openssl", "s_client", "-connect", f"127.0.0.1:{topology.nginx_port}", *options],
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    output = done.stdout + done.stderr
+    # The client must have been able to offer what was asked, or a refusal proves nothing.
+    assert "no protocols available" not in output and "no cipher match" not in output, output
+    cipher = re.search(r"Cipher is (\S+)", output)
+    return done.returncode == 0 and cipher is not None and cipher[1] != "(NONE)", output
+
+
+def test_tls_follows_the_ncsc_guidelines(topology: Any) -> None:
+    """NCSC-NL's TLS guidelines, "goed": TLS 1.3 and 1.2; in 1.2 only ECDHE with AES-GCM or
+    ChaCha20-Poly1305 (forward secrecy, no CBC, no SHA-1 MAC); the named curves; no session
+    tickets; no version in the Server header. (The throw-away certificate has an RSA key.)"""
+    # Older clients' settings, so that only the server can be the one saying no.
+    old = "DEFAULT:@SECLEVEL=0"
+    accepted, output = s_client(topology, "-tls1_2", "-cipher", "AES128-SHA:@SECLEVEL=0")
+    assert not accepted, "TLS 1.2 with AES128-SHA (static RSA, CBC, SHA-1) was accepted"
+    accepted, output = s_client(topology, "-tls1_2", "-cipher", "ECDHE-RSA-AES128-SHA:@SECLEVEL=0")
+    assert not accepted, "TLS 1.2 with ECDHE-RSA-AES128-SHA (CBC, SHA-1) was accepted"
+    accepted, output = s_client(topology, "-tls1_1", "-cipher", old)
+    assert not accepted, "TLS 1.1 was accepted"
+    accepted, output = s_client(topology, "-tls1_2", "-curves", "secp521r1")
+    assert not accepted, "TLS 1.2 with the curve secp521r1 was accepted"
+
+    accepted, output = s_client(topology, "-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256")
+    assert accepted, output
+    assert "Cipher is ECDHE-RSA-AES128-GCM-SHA256" in output
+    # Resumption by ticket would tie forward secrecy to a key kept for the server's lifetime.
+    assert "TLS session ticket" not in output, "nginx issued a session ticket"
+    for curve in ("X25519", "prime256v1", "secp384r1"):
+        accepted, output = s_client(topology, "-tls1_2", "-curves", curve)
+        assert accepted, f"{curve}: {output}"
+    accepted, output = s_client(topology, "-tls1_3")
+    assert accepted, output
+    assert "TLSv1.3" in output
+
+    context = ssl.create_default_context(cafile=str(topology.certificate))
+    answer = httpx.get(f"{topology.url}/healthz", verify=context)
+    assert answer.headers["server"] == "nginx", answer.headers["server"]
+
+
+async def test_a_body_over_the_limit_is_refused_by_nginx(topology: Any, server: Server) -> None:
+    created = await server.create_session()
+    code = str(created["join_code"])
+    async with server.http() as http:
+        too_big = await http.post(
+            f"/api/sessions/{code}/join",
+            content=b'{"name": "' + b"x" * MAX_BODY + b'"}',
+            headers={"Content-Type": "application/json"},
+        )
+        # nginx's own page: the body never reached a process.
+        assert too_big.status_code == 413
+        assert "Request Entity Too Large" in too_big.text, too_big.text
+        within = await http.post(
+            f"/api/sessions/{code}/join",
+            content=b'{"name": "' + b"x" * (MAX_BODY - 1024) + b'"}',
+            headers={"Content-Type": "application/json"},
+        )
+        assert "Request Entity Too Large" not in within.text  # passed on to the app
