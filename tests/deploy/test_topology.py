@@ -511,6 +511,8 @@ def test_tls_follows_the_ncsc_guidelines(topology: Any) -> None:
     accepted, output = s_client(topology, "-tls1_3")
     assert accepted, output
     assert "TLSv1.3" in output
+    accepted, output = s_client(topology, "-tls1_3", "-ciphersuites", "TLS_AES_128_CCM_SHA256")
+    assert not accepted, "TLS 1.3 with AES-CCM was accepted"
 
     context = ssl.create_default_context(cafile=str(topology.certificate))
     answer = httpx.get(f"{topology.url}/healthz", verify=context)
