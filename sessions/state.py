@@ -74,7 +74,7 @@ class ChatMessage(msgspec.Struct):
     text: str
     at: float
     group: str | None
-    to: tuple[str, ...] | None = None  # who may read it; None: everyone (events.ChatPosted)
+    to: list[str] | None = None  # who may read it; None: everyone (events.ChatPosted)
 
 
 class Breakouts(msgspec.Struct):
@@ -353,7 +353,8 @@ def _chart_revealed(state: State, event: ev.Event, body: ev.ChartRevealed) -> No
 
 
 def _chat_posted(state: State, event: ev.Event, body: ev.ChatPosted) -> None:
-    state.chat.append(ChatMessage(event.actor, body.text, event.at, body.group, body.to))
+    to = list(body.to) if body.to is not None else None
+    state.chat.append(ChatMessage(event.actor, body.text, event.at, body.group, to))
 
 
 def _hand_raised(state: State, event: ev.Event, body: ev.HandRaised) -> None:

@@ -97,7 +97,7 @@ def project(state: State, reader: str | None) -> State:
     }
     mine.chat = [
         message
-        for message in state.chat
+        for message in mine.chat
         if message.to is None or (reader is not None and reader in message.to)
     ]
     mine.voting = _voting_for(state.voting, reader)

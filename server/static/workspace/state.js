@@ -332,7 +332,7 @@ function chartRevealed(state, event, body) {
 // Chat and hands ----------------------------------------------------------------------------
 
 function chatPosted(state, event, body) {
-  state.chat.push({ author: event.actor, text: body.text, at: event.at, group: body.group, to: body.to ?? null });
+  state.chat.push({ author: event.actor, text: body.text, at: event.at, group: body.group, to: Array.isArray(body.to) ? [...body.to] : null });
 }
 
 function handRaised(state, event, body) {
