@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import fnmatch
 import http.server
+import os
 import re
 import shlex
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import threading
+import time
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -507,6 +511,151 @@ def test_the_site_hides_its_version_and_staples_ocsp() -> None:
     assert _site_values("ssl_stapling") == ["on"]
     assert _site_values("ssl_stapling_verify") == ["on"]
     assert _site_values("ssl_protocols") == ["TLSv1.2 TLSv1.3"]
+
+
+class _Ocsp:
+    """A CA that runs OCSP (as PKIoverheid does), a certificate of it for 127.0.0.1 naming its
+    responder, and the responder (`openssl ocsp`), signing with `signer`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.port = _free_port()
+        openssl = ("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2")
+        for name, subject in (("ca", "Werkplaats test CA"), ("rogue", "Someone else")):
+            self._run(
+                *openssl,
+                *("-subj", f"/CN={subject}", "-keyout", f"{name}.key", "-out", f"{name}.pem"),
+                *("-addext", "basicConstraints=critical,CA:TRUE"),
+                *("-addext", "keyUsage=critical,keyCertSign,cRLSign"),
+            )
+        self._run(
+            *("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "privkey.pem"),
+            *("-subj", "/CN=127.0.0.1", "-out", "request.pem"),
+        )
+        (root / "ext.cnf").write_text(
+            "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n"
+            f"authorityInfoAccess=OCSP;URI:http://127.0.0.1:{self.port}\n"
+        )
+        self._run(
+            *("openssl", "x509", "-req", "-in", "request.pem", "-CA", "ca.pem", "-CAkey", "ca.key"),
+            *("-set_serial", "0x1001", "-days", "1", "-extfile", "ext.cnf", "-out", "cert.pem"),
+        )
+        # The responder's database: this one certificate, valid.
+        (root / "index.txt").write_text("V\t491231235959Z\t\t1001\tunknown\t/CN=127.0.0.1\n")
+
+    def _run(self, *command: str) -> None:
+        subprocess.run(command, cwd=self.root, check=True, capture_output=True, timeout=60)
+
+    def responder(self, signer: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [
+                *("openssl", "ocsp", "-index", "index.txt", "-port", str(self.port)),
+                *("-rsigner", f"{signer}.pem", "-rkey", f"{signer}.key", "-CA", "ca.pem"),
+                "-ignore_err",
+            ],
+            cwd=self.root,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _serve_site(root: Path, certs: Path) -> tuple[int, Path]:
+    """The shipped site on a loopback port with `certs` (certbot's layout), nginx started;
+    its port and its error log."""
+    port = _free_port()
+    site = SITE.read_text(encoding="utf-8")
+    site = site.replace("/etc/letsencrypt/live/werkplaats.example.org", str(certs))
+    site = site.replace("/var/log/nginx", str(root))
+    site = site.replace("listen 443 ssl;", f"listen 127.0.0.1:{port} ssl;")
+    site = site.replace("listen 80;", f"listen 127.0.0.1:{_free_port()};")
+    site = "\n".join(line for line in site.splitlines() if "listen [::]" not in line)
+    (root / "site.conf").write_text(site)
+    error_log = root / "error.log"
+    (root / "nginx.conf").write_text(
+        f"pid {root}/nginx.pid;\nerror_log {error_log} info;\nevents {{}}\n"
+        f"http {{\n  access_log off;\n  include {root}/site.conf;\n}}\n"
+    )
+    subprocess.run(
+        [_nginx(), "-p", str(root), "-c", str(root / "nginx.conf")],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return port, error_log
+
+
+def _stop_site(root: Path) -> None:
+    pid_file = root / "nginx.pid"
+    if not pid_file.exists():
+        return
+    pid = int(pid_file.read_text())
+    os.kill(pid, signal.SIGQUIT)
+    for _ in range(100):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+
+
+def _status(port: int, ca: Path) -> str:
+    """What `openssl s_client -status` says about the stapled OCSP answer."""
+    done = subprocess.run(
+        [
+            *("openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-status"),
+            *("-CAfile", str(ca)),
+        ],
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    return done.stdout
+
+
+@pytest.mark.parametrize("signer", ["ca", "rogue"])
+def test_the_site_staples_a_verified_ocsp_answer_and_never_a_forged_one(
+    tmp_path: Path, signer: str
+) -> None:
+    """With a CA that runs OCSP, nginx fetches the answer, checks it against
+    ssl_trusted_certificate (certbot's chain.pem) and staples it; an answer not signed by the
+    CA is not stapled."""
+    _nginx()
+    ocsp = _Ocsp(tmp_path)
+    certs = tmp_path / "live"
+    certs.mkdir()
+    (certs / "fullchain.pem").write_text((tmp_path / "cert.pem").read_text())
+    shutil.copy(tmp_path / "privkey.pem", certs / "privkey.pem")
+    shutil.copy(tmp_path / "ca.pem", certs / "chain.pem")
+    responder = ocsp.responder(signer)
+    try:
+        port, error_log = _serve_site(tmp_path, certs)
+        # nginx asks the responder at the first handshake and staples from the next ones.
+        output = ""
+        for _ in range(40):
+            output = _status(port, tmp_path / "ca.pem")
+            log = error_log.read_text()
+            if "Cert Status: good" in output or "OCSP_basic_verify() failed" in log:
+                break
+            time.sleep(0.25)
+        if signer == "ca":
+            assert "OCSP Response Status: successful" in output, output
+            assert "Cert Status: good" in output, output
+        else:
+            assert "OCSP_basic_verify() failed" in error_log.read_text()
+            output = _status(port, tmp_path / "ca.pem")
+            assert "OCSP response: no response sent" in output, output
+    finally:
+        _stop_site(tmp_path)
+        responder.terminate()
+        responder.wait(timeout=10)
 
 
 # --- systemd ------------------------------------------------------------------------------------
