@@ -61,6 +61,8 @@ DOCUMENTED = {
     f"(default {DEFAULT_METRICS_FROM}); others get 404",
     "WERKPLAATS_MAX_BODY_BYTES": "largest request body in bytes (default "
     f"{DEFAULT_MAX_BODY_BYTES}, 256 KiB); a larger one is refused with 413 before it is read",
+    "WERKPLAATS_COMMANDS_PER_SECOND": "commands one participant may send a second to one "
+    "process (default 10, bursts of four seconds' worth); more are refused with rate_limited",
     "WERKPLAATS_RETENTION_DAYS": "days after a session's last activity before `werkplaats "
     f"retain` deletes it (default {DEFAULT_RETENTION_DAYS}; 0 keeps everything)",
 }
@@ -79,6 +81,8 @@ class Settings:
     bus_url: str = "memory://"
     default_language: str = "nl"
     presence_interval: float = 30.0
+    # Commands one participant may send a second (sessions/flood.py); a load test raises it.
+    commands_per_second: int = 10
     log_format: str = "text"
     metrics_from: tuple[Network, ...] = tuple(
         ipaddress.ip_network(n) for n in DEFAULT_METRICS_FROM.split(",")
@@ -166,6 +170,7 @@ class Settings:
             deidentify_preload=preload == "1",
             max_body_bytes=max_body_bytes,
             retention_days=_retention_days(env, f"{PREFIX}RETENTION_DAYS"),
+            commands_per_second=_whole_number(env, f"{PREFIX}COMMANDS_PER_SECOND", 10, 1, 100_000),
         )
 
 

@@ -27,9 +27,12 @@ SIGNAL_DROP_BURST = 1000
 CLOSE_FLOODING = 1008  # policy violation (RFC 6455)
 
 # A fast person does a few commands a second; a burst allows a quick series (several votes,
-# moving a few notes) and a resend of what waited during a reconnect.
-COMMANDS_PER_SECOND = 10.0
-COMMAND_BURST = 40
+# moving a few notes) and a resend of what waited during a reconnect. The rate is a setting
+# (WERKPLAATS_COMMANDS_PER_SECOND; a load test sends far more from one client); the burst is
+# always this many seconds of it.
+COMMANDS_PER_SECOND = 10
+COMMAND_BURST_SECONDS = 4
+COMMAND_BURST = COMMANDS_PER_SECOND * COMMAND_BURST_SECONDS
 RATE_LIMITED = "rate_limited"
 
 _SIGNAL_PREFIX = '{"type":"signal"'
@@ -103,8 +106,11 @@ class CommandLimits:
     """The command budget of each participant (per session) in this process."""
 
     rate: float = COMMANDS_PER_SECOND
-    burst: float = COMMAND_BURST
     buckets: dict[tuple[int, str], TokenBucket] = field(default_factory=dict)
+
+    @property
+    def burst(self) -> float:
+        return self.rate * COMMAND_BURST_SECONDS
 
     def allow(self, session_id: int, participant: str, now: float) -> bool:
         key = (session_id, participant)

@@ -47,7 +47,7 @@ from starlette.websockets import WebSocket
 from server.bus import Bus, Subscription
 from sessions.commands import Signal
 from sessions.engine import Delivery, SessionEngine
-from sessions.flood import CLOSE_FLOODING, CommandLimits
+from sessions.flood import CLOSE_FLOODING, COMMANDS_PER_SECOND, CommandLimits
 
 log = logging.getLogger("werkplaats.sessions")
 
@@ -201,6 +201,7 @@ class Hub:
         presence_interval: float = PRESENCE_INTERVAL,
         presence_throttle: float = PRESENCE_THROTTLE,
         presence_throttle_per_connection: float = PRESENCE_THROTTLE_PER_CONNECTION,
+        commands_per_second: float = COMMANDS_PER_SECOND,
     ) -> None:
         self.engine = engine
         self.bus = bus
@@ -220,7 +221,7 @@ class Hub:
         self.delivered_by_closed = 0  # events queued to connections that are gone since
         self.slow_clients_dropped = 0
         # Each participant's command budget, shared by their connections here (flood.py).
-        self.commands = CommandLimits()
+        self.commands = CommandLimits(commands_per_second)
         engine.deliver = self.deliver
         engine.notify = self.notify
 

@@ -22,7 +22,12 @@ async def running(app: Starlette) -> AsyncIterator[None]:
     bus = create_bus(settings.bus_url, settings.database_url)
     await bus.connect()
     engine = SessionEngine(app.state.db)
-    hub = Hub(engine, bus, presence_interval=settings.presence_interval)
+    hub = Hub(
+        engine,
+        bus,
+        presence_interval=settings.presence_interval,
+        commands_per_second=settings.commands_per_second,
+    )
     await engine.start()
     app.state.session_engine = engine
     app.state.session_hub = hub

@@ -10,14 +10,16 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+from server.settings import Settings, SettingsError
 from sessions import events as ev
 from sessions import flood
-from tests.sessions.live import Client, Server, joined
+from tests.sessions.live import Client, Server, joined, running
 
 
 @pytest.fixture(autouse=True)
@@ -130,3 +132,35 @@ async def test_a_command_flood_is_refused_beyond_the_budget(server: Server) -> N
     await bram.do("b1", "chat.post", text="ik mag nog")
     await asyncio.sleep(2 / flood.COMMANDS_PER_SECOND)
     await anna.do("again", "chat.post", text="weer")
+
+
+def test_the_command_rate_is_a_setting(tmp_path: Path) -> None:
+    env = {"WERKPLAATS_DATA_DIR": str(tmp_path)}
+    assert Settings.from_env(env).commands_per_second == flood.COMMANDS_PER_SECOND
+    assert (
+        Settings.from_env({**env, "WERKPLAATS_COMMANDS_PER_SECOND": "500"}).commands_per_second
+        == 500
+    )
+    for wrong in ("0", "-1", "1.5", "veel", "100001"):
+        with pytest.raises(SettingsError, match=r"allowed: a whole number from 1 to 100000"):
+            Settings.from_env({**env, "WERKPLAATS_COMMANDS_PER_SECOND": wrong})
+
+
+async def test_a_server_applies_the_command_rate_it_is_given(tmp_path: Path) -> None:
+    server = Server(
+        f"sqlite+aiosqlite:///{tmp_path / 'werkplaats.sqlite3'}",
+        tmp_path,
+        {"WERKPLAATS_COMMANDS_PER_SECOND": "1"},  # bursts of 4
+    )
+    server.prepare()
+    with running(server):
+        created = await server.create_session()
+        anna = await joined(server, created, "Anna")
+        started = time.monotonic()
+        for n in range(12):
+            await anna.send(type="chat.post", id=f"a{n}", text=f"bericht {n}")
+        await anna.wait_for(lambda: len(anna.acks) + len(anna.errors) == 12)
+        took = time.monotonic() - started
+        assert 4 <= len(anna.acks) <= 4 + 1 * took + 1, (len(anna.acks), took)
+        assert {e["code"] for e in anna.errors} == {flood.RATE_LIMITED}
+        await Client.close_all()
