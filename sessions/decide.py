@@ -12,9 +12,8 @@ from collections.abc import Callable
 from sessions import commands as c
 from sessions import events as ev
 from sessions.breakouts import assign
-from sessions.state import Person, State
+from sessions.state import FACILITATORS, Person, State, chat_readers
 
-FACILITATORS: frozenset[ev.Role] = frozenset({"facilitator", "co-facilitator"})
 PARTICIPANTS: frozenset[ev.Role] = FACILITATORS | {"participant"}
 EVERYONE: frozenset[ev.Role] = PARTICIPANTS | {"observer"}
 
@@ -537,19 +536,7 @@ def _post_chat(
                 f"you have posted {MAX_CHAT_PER_PERSON} messages, the most one participant may",
             )
     group = _group_of(state, actor)
-    return [ev.ChatPosted(new_id(), cmd.text, group, _chat_readers(state, actor, group))]
-
-
-def _chat_readers(state: State, actor: str, group: str | None) -> tuple[str, ...] | None:
-    """A breakout group's chat is for the group (as it is now) and whoever facilitates."""
-    if group is None:
-        return None
-    facilitators = {
-        pid
-        for pid, person in state.people.items()
-        if person.role in FACILITATORS and not person.removed
-    }
-    return tuple(sorted({actor, *state.breakouts.groups[group], *facilitators}))
+    return [ev.ChatPosted(new_id(), cmd.text, group, chat_readers(state, actor, group))]
 
 
 def _raise_hand(

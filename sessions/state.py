@@ -14,6 +14,9 @@ import msgspec
 
 from sessions import events as ev
 
+# The roles that run a session (decide.py authorizes with it; a group chat is theirs to read).
+FACILITATORS: frozenset[ev.Role] = frozenset({"facilitator", "co-facilitator"})
+
 
 class Person(msgspec.Struct):
     name: str
@@ -352,9 +355,26 @@ def _chart_revealed(state: State, event: ev.Event, body: ev.ChartRevealed) -> No
         chart.markers[marker_id] = Marker(owner, kind, x, y)
 
 
+def chat_readers(state: State, author: str | None, group: str | None) -> tuple[str, ...] | None:
+    """Who may read a chat message posted now: a breakout group's message is for the group (as
+    it is now), whoever facilitates and its author; None (everyone) for the plenary chat."""
+    if group is None:
+        return None
+    facilitators = {
+        pid
+        for pid, person in state.people.items()
+        if person.role in FACILITATORS and not person.removed
+    }
+    members = state.breakouts.groups.get(group, [])
+    return tuple(sorted({*members, *facilitators, *([author] if author else [])}))
+
+
 def _chat_posted(state: State, event: ev.Event, body: ev.ChatPosted) -> None:
-    to = list(body.to) if body.to is not None else None
-    state.chat.append(ChatMessage(event.actor, body.text, event.at, body.group, to))
+    # A log from before events named their readers: the same rule, on the state it was posted in.
+    to = body.to if body.to is not None else chat_readers(state, event.actor, body.group)
+    state.chat.append(
+        ChatMessage(event.actor, body.text, event.at, body.group, list(to) if to else None)
+    )
 
 
 def _hand_raised(state: State, event: ev.Event, body: ev.HandRaised) -> None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sessions import events as ev
-from sessions.state import Marker, Note, State, Voting, copy
+from sessions.state import Marker, Note, State, Voting, chat_readers, copy
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +64,11 @@ def audience(event: ev.Event, before: State) -> Audience:
         if before.chart.revealed:
             return _anonymous(event, actor)
         return _hidden(event, actor, "marker")
-    if isinstance(body, ev.ChatPosted) and body.to is not None:
+    if isinstance(body, ev.ChatPosted) and body.group is not None:
+        # `to` is None in a log from before events named their readers: the same rule, then.
+        readers = body.to if body.to is not None else chat_readers(before, actor, body.group)
         hidden = ev.Event(event.seq, None, event.at, ev.Hidden("chat"))
-        return Audience(actor, hidden, frozenset(body.to))
+        return Audience(actor, hidden, frozenset(readers or ()))
     return EVERYONE
 
 

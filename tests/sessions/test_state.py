@@ -187,6 +187,21 @@ def test_anonymous_notes_hide_their_author_from_others() -> None:
     assert all(e.actor is None for e in s.views("p2") if isinstance(e.body, ev.NoteEdited))
 
 
+def test_group_chat_logged_before_it_named_its_readers_stays_in_the_group() -> None:
+    """A `chat.posted` in a breakout group from a log written before events named their readers
+    (no `to`) is read by the group as it was then and the facilitators, as a new one is."""
+    s = Session(modality="online", capacity=None)
+    s._append("fa", ev.BreakoutsOpened("random", {"g1": ("p1", "p2"), "g2": ("p3", "ob")}))
+    old = s._append("p1", ev.ChatPosted("m1", "Alleen voor groep 1", "g1"))
+    assert old.body.to is None  # type: ignore[union-attr]
+    for reader in ("p1", "p2", "fa"):
+        assert [m.text for m in fold(s.views(reader)).chat] == ["Alleen voor groep 1"], reader
+        assert [m.text for m in project(s.state, reader).chat] == ["Alleen voor groep 1"]
+    for reader in ("p3", "ob", None):
+        assert not fold(s.views(reader)).chat, reader  # type: ignore[arg-type]
+        assert not project(s.state, reader).chat, reader
+
+
 # Every reader's fold of their views equals the projection of the full state ----------------
 
 NOTE_TEXT = st.text(min_size=1, max_size=20)

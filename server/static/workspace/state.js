@@ -331,8 +331,24 @@ function chartRevealed(state, event, body) {
 
 // Chat and hands ----------------------------------------------------------------------------
 
+/** Who may read a chat message posted now (as sessions/state.py chat_readers): a breakout
+ * group's message is for the group, whoever facilitates and its author; null for everyone. */
+function chatReaders(state, author, group) {
+  if (group === null || group === undefined) return null;
+  const readers = new Set(get(state.breakouts.groups, group) || []);
+  for (const [id, person] of Object.entries(state.people)) {
+    if ((person.role === "facilitator" || person.role === "co-facilitator") && !person.removed) {
+      readers.add(id);
+    }
+  }
+  if (author) readers.add(author);
+  return [...readers].sort();
+}
+
 function chatPosted(state, event, body) {
-  state.chat.push({ author: event.actor, text: body.text, at: event.at, group: body.group, to: Array.isArray(body.to) ? [...body.to] : null });
+  // A log from before events named their readers: the same rule, on the state it was posted in.
+  const to = Array.isArray(body.to) ? [...body.to] : chatReaders(state, event.actor, body.group);
+  state.chat.push({ author: event.actor, text: body.text, at: event.at, group: body.group, to: to && to.length ? to : null });
 }
 
 function handRaised(state, event, body) {
