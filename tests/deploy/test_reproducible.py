@@ -8,6 +8,7 @@ import tomllib
 from importlib import metadata
 from pathlib import Path
 
+import yaml
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -129,3 +130,23 @@ def test_the_image_installs_only_what_the_locks_name() -> None:
             "--no-index" in install and "/wheels/" in install
         ), f"pip install {install.strip()}"
     assert "--no-isolation" in runs, "an isolated build fetches an unpinned build backend"
+
+
+def test_every_image_compose_pulls_is_pinned_by_digest() -> None:
+    """PostgreSQL and nginx in compose.yaml come by digest too; the images compose builds
+    (werkplaats, werkplaats-backup) are the Dockerfiles above. The PostgreSQL server and the
+    backup job's pg_dump are one image, so a dump always matches its server."""
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))
+    built = {"werkplaats:latest", "werkplaats-backup:latest"}
+    pulled = {
+        name: service["image"]
+        for name, service in compose["services"].items()
+        if "image" in service and service["image"] not in built
+    }
+    assert {"postgres", "nginx"} <= set(pulled)
+    for name, image in pulled.items():
+        assert re.fullmatch(r"[\w./:-]+@sha256:[0-9a-f]{64}", image), (
+            f"compose.yaml: {name} pulls {image}, not pinned by digest"
+        )
+    backup = (DEPLOY / "backup" / "Dockerfile").read_text(encoding="utf-8")
+    assert f"ARG POSTGRES_IMAGE={pulled['postgres']}" in backup
