@@ -220,6 +220,8 @@ class Hub:
         # For /metrics (sessions/metrics.py reads them when scraped; no work per event here).
         self.delivered_by_closed = 0  # events queued to connections that are gone since
         self.slow_clients_dropped = 0
+        self.flooding_clients_closed = 0
+        self.commands_rate_limited = 0
         # Each participant's command budget, shared by their connections here (flood.py).
         self.commands = CommandLimits(commands_per_second)
         engine.deliver = self.deliver
@@ -592,6 +594,8 @@ class Hub:
     def close_flooding(self, session_id: int, connection: Connection) -> None:
         """Close a connection that sends signals far beyond its budget (sessions/flood.py)."""
         log.info("closing a connection that floods session %s with signals", session_id)
+        if not connection.closed:
+            self.flooding_clients_closed += 1
         self._close(session_id, connection, CLOSE_FLOODING, "too many signals")
 
     def _close(self, session_id: int, connection: Connection, code: int, reason: str) -> None:

@@ -53,6 +53,16 @@ class SessionsCollector(Collector):
             value=hub.slow_clients_dropped if hub is not None else 0,
         )
         yield CounterMetricFamily(
+            "werkplaats_flooding_clients_closed",
+            "Websocket connections closed for sending signals far beyond their budget (1008).",
+            value=hub.flooding_clients_closed if hub is not None else 0,
+        )
+        yield CounterMetricFamily(
+            "werkplaats_commands_rate_limited",
+            "Commands refused with rate_limited: one participant sent more than their budget.",
+            value=hub.commands_rate_limited if hub is not None else 0,
+        )
+        yield CounterMetricFamily(
             "werkplaats_bus_reconnects",
             "Times the bus between processes lost its connection and made it again.",
             value=hub.bus.reconnects if hub is not None else 0,

@@ -357,6 +357,7 @@ async def _receive_forever(
             continue
         command: c.Command = message
         if not hub.commands.allow(session_id, participant, clock()):
+            hub.commands_rate_limited += 1
             reply(
                 type="error",
                 id=command.id,

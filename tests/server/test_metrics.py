@@ -24,6 +24,8 @@ SESSION_METRICS = {
     "werkplaats_events_appended",  # the parser names counters without `_total`
     "werkplaats_events_delivered",
     "werkplaats_slow_clients_dropped",
+    "werkplaats_flooding_clients_closed",
+    "werkplaats_commands_rate_limited",
     "werkplaats_bus_reconnects",
     "werkplaats_database_seconds",
 }

@@ -20,6 +20,7 @@ from server.settings import Settings, SettingsError
 from sessions import events as ev
 from sessions import flood
 from tests.sessions.live import Client, Server, joined, running
+from tests.sessions.test_metrics import scrape
 
 
 @pytest.fixture(autouse=True)
@@ -77,9 +78,11 @@ async def test_a_signal_flood_costs_the_others_nothing(server: Server) -> None:
     assert len(bram.signals) <= budget, (len(bram.signals), sent, other, took)
     assert len(fa.signals) <= budget
     assert all(s["from"] == anna.participant for s in bram.signals)
-    # The flooder is closed with 1008 (policy violation) once far beyond the budget.
+    # The flooder is closed with 1008 (policy violation) once far beyond the budget, and the
+    # operator sees it on /metrics.
     await anna.wait_for(lambda: anna.closed_with is not None)
     assert anna.closed_with == flood.CLOSE_FLOODING
+    assert (await scrape(server))["werkplaats_flooding_clients_closed_total"] >= 1
     # And may come back, and signal within the budget again.
     await anna.connect()
     assert anna.socket is not None
@@ -128,6 +131,8 @@ async def test_a_command_flood_is_refused_beyond_the_budget(server: Server) -> N
     log = await server.log(anna.public_id)
     theirs = [e for e in log if e.actor == anna.participant and isinstance(e.body, ev.ChatPosted)]
     assert len(theirs) == accepted
+    refused_total = (await scrape(server))["werkplaats_commands_rate_limited_total"]
+    assert refused_total >= len(refused)  # other tests on this server may add theirs
     # Someone else is not held to her budget; and after a pause she may go on.
     await bram.do("b1", "chat.post", text="ik mag nog")
     await asyncio.sleep(2 / flood.COMMANDS_PER_SECOND)
