@@ -88,6 +88,15 @@ async def all_memberships(db: AsyncSession) -> dict[int, list[str]]:
     return result
 
 
+async def regions_and_memberships(
+    db: AsyncSession,
+) -> tuple[list[RegionRow], dict[int, list[str]]]:
+    """The regions by name, and each account's memberships: what the accounts page (a page of
+    the server core, server/routes.py) shows, handed to it by the assembly (server/app.py)."""
+    regions = list(await db.scalars(select(RegionRow).order_by(RegionRow.name)))
+    return regions, await all_memberships(db)
+
+
 async def set_memberships(db: AsyncSession, user_id: int, regions: Iterable[str]) -> list[str]:
     """Make an account a member of exactly these regions (unknown slugs are ignored) and
     commit; returns the slugs kept."""

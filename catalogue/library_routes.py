@@ -9,14 +9,14 @@ from urllib.parse import urlencode
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from catalogue import library, queries
 from catalogue.routes import load
-from server.auth import current_user
-from server.errors import ApiError
-from server.models import User
+from server.auth import current_user, require_role
+from server.errors import ApiError, PageError
+from server.models import Role, User
 from server.templating import language_of, render, translator_for
 
 PARAMS = ("q", "doel", "werkvorm", "thema", "regio", "van", "tot", "pagina")
@@ -116,8 +116,26 @@ async def api_outcomes(request: Request) -> Response:
     )
 
 
+async def account_regions(request: Request) -> Response:
+    """A coordinator sets the regions (Werkplaatsen) an account is a member of (a form of the
+    accounts page, /beheer/accounts; memberships are the library's, the page the server's)."""
+    require_role(request, Role.COORDINATOR)
+    form = await request.form(max_files=0, max_fields=200)
+    regions = [value for value in form.getlist("regions") if isinstance(value, str)]
+    try:
+        user_id = int(request.path_params["user_id"])
+    except ValueError:
+        raise PageError(404) from None
+    async with request.app.state.db() as db:
+        if await db.get(User, user_id) is None:
+            raise PageError(404)
+        await library.set_memberships(db, user_id, regions)
+    return RedirectResponse(f"/beheer/accounts#regions-{user_id}", status_code=303)
+
+
 routes: list[BaseRoute] = [
     Route("/bibliotheek", library_page, name="library"),
     Route("/library", library_page),
     Route("/api/outcomes", api_outcomes, name="api_outcomes"),
+    Route("/beheer/accounts/{user_id}/regios", account_regions, methods=["POST"]),
 ]

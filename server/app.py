@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
@@ -109,6 +111,23 @@ def domain_names_of() -> Callable[[AsyncSession, int], Awaitable[Mapping[str, st
     return display_names
 
 
+def domain_commands() -> Mapping[str, Callable[[argparse.Namespace, Settings], int]]:
+    """The CLI commands whose work is a domain's, by name (server/cli.py parses them)."""
+    from catalogue.module_cli import export_command
+    from sessions.retain import retain_command
+
+    return {"retain": retain_command, "export": export_command}
+
+
+def domain_region_memberships() -> Callable[
+    [AsyncSession], Awaitable[tuple[Sequence[Any], Mapping[int, Sequence[str]]]]
+]:
+    """The regions and each account's memberships, for the accounts page (server/routes.py)."""
+    from catalogue.library import regions_and_memberships
+
+    return regions_and_memberships
+
+
 async def domain_migrate_data(db: async_sessionmaker[AsyncSession]) -> int:
     """What `werkplaats migrate` does after the schema: build deduce's lookup data (so no server
     ever builds it in a request) and pass every outcome not yet gated through the sharing gate.
@@ -179,6 +198,7 @@ def create_app(settings: Settings) -> Starlette:
     app.state.nav_items = [*NAV, *SESSION_NAV, *admin_pages.NAV]  # "roles": only to those
     app.state.eraser = domain_eraser()
     app.state.names_of = domain_names_of()
+    app.state.region_memberships = domain_region_memberships()
     app.state.home_links = HOME_LINKS
     create_registry(app, domain_collectors())
     return app

@@ -174,7 +174,7 @@ def _parser() -> argparse.ArgumentParser:
     retain.add_argument(
         "--dry-run", action="store_true", help="only show what would be deleted (counts, ids)"
     )
-    retain.set_defaults(handler=_retain)
+    retain.set_defaults(handler=_domain("retain"))
 
     export = commands.add_parser(
         "export",
@@ -197,8 +197,20 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="write to this file (with --all: this directory); standard output without it",
     )
-    export.set_defaults(handler=_export)
+    export.set_defaults(handler=_domain("export"))
     return parser
+
+
+def _domain(command: str) -> Handler:
+    """The handler of a command whose work is a domain's: this module parses its arguments, the
+    assembly (server/app.py) names the domain's handler, so the core imports no domain."""
+
+    def handler(args: argparse.Namespace, settings: Settings) -> int:
+        from server.app import domain_commands
+
+        return domain_commands()[command](args, settings)
+
+    return handler
 
 
 def _add_address(parser: argparse.ArgumentParser) -> None:
@@ -223,7 +235,9 @@ def _port(text: str) -> int:
     return value
 
 
-def _run(settings: Settings, work: Callable[[AsyncEngine, Sessions], Awaitable[int]]) -> int:
+def run_with_database(
+    settings: Settings, work: Callable[[AsyncEngine, Sessions], Awaitable[int]]
+) -> int:
     """Run async work with an engine, turning an unreachable database into a clear error."""
     from server.db import create_engine, database_problem, sessionmaker
 
@@ -255,7 +269,7 @@ def _migrate(args: argparse.Namespace, settings: Settings) -> int:
             print(f"migrated: {gated} outcome(s) passed through the sharing gate")
         return 0
 
-    return _run(settings, work)
+    return run_with_database(settings, work)
 
 
 def _seed(args: argparse.Namespace, settings: Settings) -> int:
@@ -280,7 +294,7 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
                     print(f"demo account: {line}")
         return 0
 
-    return _run(settings, work)
+    return run_with_database(settings, work)
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -304,7 +318,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             )
         return 0
 
-    _run(settings, check)
+    run_with_database(settings, check)
     import logging.config
 
     import uvicorn
@@ -375,7 +389,7 @@ def _createuser(args: argparse.Namespace, settings: Settings) -> int:
         print(f"created {user.email} ({', '.join(sorted(r.value for r in user.roles))})")
         return 0
 
-    return _run(settings, work)
+    return run_with_database(settings, work)
 
 
 def _date(raw: str) -> dt.date:
@@ -425,7 +439,7 @@ def _erase(args: argparse.Namespace, settings: Settings) -> int:
             if not args.yes and not _confirm("Erase this now? This cannot be undone. [y/N] "):
                 print("nothing was changed")
                 return 1
-            async with _bus_to_servers(settings) as bus:
+            async with bus_to_servers(settings) as bus:
                 done = await eraser(db, replace(ask, dry_run=False), None, bus)
         except ErasureError as error:
             raise CommandError(str(error)) from None
@@ -440,7 +454,7 @@ def _erase(args: argparse.Namespace, settings: Settings) -> int:
             )
         return 0
 
-    return _run(settings, work)
+    return run_with_database(settings, work)
 
 
 def _erase_replay(args: argparse.Namespace, settings: Settings) -> int:
@@ -475,7 +489,7 @@ def _erase_replay(args: argparse.Namespace, settings: Settings) -> int:
             return 1
         tables: set[str] = set()
         changed = missing = 0
-        async with _bus_to_servers(settings) as bus:
+        async with bus_to_servers(settings) as bus:
             for entry in entries:
                 replay = replay_of(entry)
                 if replay.needs_name:
@@ -518,11 +532,11 @@ def _erase_replay(args: argparse.Namespace, settings: Settings) -> int:
             print("a running server still holds these sessions in memory: restart it")
         return 3 if missing else 0
 
-    return _run(settings, work)
+    return run_with_database(settings, work)
 
 
 @contextlib.asynccontextmanager
-async def _bus_to_servers(settings: Settings) -> AsyncIterator[Bus | None]:
+async def bus_to_servers(settings: Settings) -> AsyncIterator[Bus | None]:
     """The PostgreSQL bus the server processes listen on, or None: with memory:// they are out
     of reach (and when the bus cannot be reached, the caller says to restart them)."""
     from server.bus import create_bus
@@ -541,96 +555,6 @@ async def _bus_to_servers(settings: Settings) -> AsyncIterator[Bus | None]:
         yield bus
     finally:
         await bus.disconnect()
-
-
-def _retain(args: argparse.Namespace, settings: Settings) -> int:
-    from server.migrate import pending
-    from sessions.retain import retain
-
-    async def work(engine: AsyncEngine, db: Sessions) -> int:
-        if await pending(engine):
-            raise CommandError("the database is not migrated; run `werkplaats migrate` first")
-        async with _bus_to_servers(settings) as bus:
-            report = await retain(db, settings.retention_days, dry_run=args.dry_run, bus=bus)
-        for line in report.lines():
-            print(line)
-        return 0
-
-    return _run(settings, work)
-
-
-def _export(args: argparse.Namespace, settings: Settings) -> int:
-    from tqdm import tqdm
-
-    from catalogue import module_export, modules
-    from catalogue.queries import CatalogueCache, load_catalogue
-    from server.migrate import pending
-
-    if args.all == (args.slug is not None):
-        raise CommandError("give one module SLUG, or --all")
-    if args.all and args.output is None:
-        raise CommandError("--all needs --output DIR (a directory for one file per module)")
-    if args.all and args.output.exists() and not args.output.is_dir():
-        raise CommandError(f"{args.output} is not a directory")
-
-    async def work(engine: AsyncEngine, db: Sessions) -> int:
-        if await pending(engine):
-            raise CommandError("the database is not migrated; run `werkplaats migrate` first")
-        async with db() as session:
-            catalogue = await load_catalogue(session, CatalogueCache())
-            variants = {cv.variant.slug: cv.variant for cv in catalogue.variants}
-            if args.all:
-                todo = await modules.all_modules(session)
-            else:
-                module = await modules.load_module(session, args.slug)
-                if module is None:
-                    raise CommandError(f"there is no module {args.slug!r}")
-                todo = [module]
-            slugs = [module.slug for module in todo]
-        if args.all:
-            args.output.mkdir(parents=True, exist_ok=True)
-        written = 0
-        # Exporting many: a progress bar on stderr when it is a terminal (disable=None: off
-        # otherwise, so logs and pipes get no carriage returns), then one summary line always.
-        with tqdm(
-            total=len(slugs),
-            desc="exporting",
-            unit="module",
-            file=sys.stderr,
-            disable=None if args.all else True,
-        ) as bar:
-            for slug in slugs:
-                async with db() as session:
-                    module = await modules.load_module(session, slug)
-                    if module is None:
-                        bar.update()
-                        continue  # deleted meanwhile
-                    version = await modules.latest(session, module)
-                    text = await module_export.export_module(
-                        session,
-                        module,
-                        version,
-                        variants,
-                        args.format,
-                        actor="cli",
-                    )
-                if args.all:
-                    (args.output / f"{slug}.{args.format}").write_text(text, encoding="utf-8")
-                    written += 1
-                    bar.update()
-                elif args.output is not None:
-                    args.output.write_text(text, encoding="utf-8")
-                    print(f"exported {slug} to {args.output}", file=sys.stderr)
-                else:
-                    sys.stdout.write(text)
-        if args.all and not slugs:
-            print("no modules to export", file=sys.stderr)
-        elif args.all:
-            noun = "module" if written == 1 else "modules"
-            print(f"exported {written} {noun} to {args.output}", file=sys.stderr)
-        return 0
-
-    return _run(settings, work)
 
 
 def _confirm(question: str) -> bool:

@@ -21,7 +21,7 @@ from server.errors import PageError
 from server.forms import form_fields, safe_next
 from server.i18n import LANGUAGE_COOKIE, LANGUAGES, N_
 from server.limits import client_address
-from server.models import Role, User
+from server.models import Role
 from server.templating import render, translator_for
 
 
@@ -93,12 +93,10 @@ async def _render_accounts(
     request: Request, form: dict[str, str], error: AccountError | None, status_code: int = 200
 ) -> Response:
     _ = translator_for(request)
-    from catalogue import library, queries  # the one domain look-up of this page: regions
-
     async with request.app.state.db() as db:
         users = await accounts.list_users(db)
-        regions = await queries.load_regions(db)
-        memberships = await library.all_memberships(db)
+        # Regions are the catalogue's: the assembly (server/app.py) hands over the look-up.
+        regions, memberships = await request.app.state.region_memberships(db)
     return render(
         request,
         "accounts.html",
@@ -127,24 +125,6 @@ async def account_create(request: Request) -> Response:
         kept = {"email": fields["email"], "name": fields["name"], "roles": ",".join(roles)}
         return await _render_accounts(request, kept, error, status_code=422)
     return RedirectResponse("/beheer/accounts", status_code=303)
-
-
-async def account_regions(request: Request) -> Response:
-    """A coordinator sets the regions (Werkplaatsen) an account is a member of."""
-    from catalogue import library
-
-    require_role(request, Role.COORDINATOR)
-    form = await request.form(max_files=0, max_fields=200)
-    regions = [value for value in form.getlist("regions") if isinstance(value, str)]
-    try:
-        user_id = int(request.path_params["user_id"])
-    except ValueError:
-        raise PageError(404) from None
-    async with request.app.state.db() as db:
-        if await db.get(User, user_id) is None:
-            raise PageError(404)
-        await library.set_memberships(db, user_id, regions)
-    return RedirectResponse(f"/beheer/accounts#regions-{user_id}", status_code=303)
 
 
 async def set_language(request: Request) -> Response:
@@ -190,7 +170,6 @@ routes: list[BaseRoute] = [
     Route("/account", account, name="account"),
     Route("/beheer/accounts", account_list, methods=["GET"], name="accounts"),
     Route("/beheer/accounts", account_create, methods=["POST"]),
-    Route("/beheer/accounts/{user_id}/regios", account_regions, methods=["POST"]),
     Route("/taal", set_language, name="language"),
     Route("/healthz", healthz, name="healthz"),
     Route("/api/me", api_me, name="api_me"),

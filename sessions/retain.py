@@ -7,6 +7,7 @@ backup brings back what retention removed since; the restore script runs it agai
 
 from __future__ import annotations
 
+import argparse
 import copy
 import datetime as dt
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from server.bus import Bus
 from server.db import purge_old_copies
 from server.erasure import ErasureAsk, ErasureError, Person
 from server.models import AuditEntry, LoginSession
+from server.settings import Settings
 from sessions.erase import PEOPLE_TYPES, erase, names_by_participant
 from sessions.models import LiveSession, SessionEvent
 from sessions.retention import OutcomeAge, RetentionPlan, SessionAge, plan
@@ -249,3 +251,20 @@ async def _erase_people(
             continue
         erased += int(report.changed)
     return erased
+
+
+def retain_command(args: argparse.Namespace, settings: Settings) -> int:
+    """`werkplaats retain [--dry-run]` (server/cli.py parses it, server/app.py names this)."""
+    from server.cli import CommandError, Sessions, bus_to_servers, run_with_database
+    from server.migrate import pending
+
+    async def work(engine: AsyncEngine, db: Sessions) -> int:
+        if await pending(engine):
+            raise CommandError("the database is not migrated; run `werkplaats migrate` first")
+        async with bus_to_servers(settings) as bus:
+            report = await retain(db, settings.retention_days, dry_run=args.dry_run, bus=bus)
+        for line in report.lines():
+            print(line)
+        return 0
+
+    return run_with_database(settings, work)
