@@ -144,6 +144,24 @@ def test_facilitator_and_participant_see_each_other_and_the_phase_with_its_count
     expect(anna.locator("#ws-live-polite")).to_contain_text("De tijd staat stil.")
 
 
+def test_the_countdown_never_shows_more_than_the_phase_when_the_clock_estimate_lags(
+    session: Session,
+) -> None:
+    """The clock estimate from the welcome can lag the server's (a welcome slow to come on a busy
+    server, or the device's clock set back after it, as here). An event cannot arrive before the
+    server wrote it, so its time corrects the estimate: the countdown starts at the phase's
+    length, never above it (it showed 10:05 here before)."""
+    settable = "const realNow = Date.now.bind(Date); window.__shift = 0;"
+    settable += " Date.now = () => realNow() + window.__shift * 1000;"
+    bram = session.join("Bram", init_script=settable)
+    expect(presence(bram)).to_contain_text("online")
+    bram.evaluate("window.__shift = -5")  # after the welcome: the device clock goes back 5 s
+    console(session.facilitator).get_by_role("button", name="Start de eerste fase").click()
+    expect(bram.get_by_role("timer")).to_contain_text("Tijd over:")
+    minutes = int(bram.evaluate("werkplaats.state.phases[0].minutes"))
+    assert minutes * 60 - 30 <= seconds_shown(bram) <= minutes * 60
+
+
 def test_the_countdown_is_right_when_the_device_clock_is_an_hour_off(session: Session) -> None:
     # This participant's clock runs an hour ahead; the server's clock decides.
     ahead = "const realNow = Date.now.bind(Date); Date.now = () => realNow() + 3600 * 1000;"

@@ -244,6 +244,12 @@ export class Connection {
   }
 
   _events(events) {
+    // No event arrives before the server wrote it: its time is a floor for the server's clock,
+    // which corrects an estimate that lags (a slow welcome, the device's clock set back).
+    const now = Date.now() / 1000;
+    for (const event of events) {
+      if (typeof event.at === "number") this.offset = Math.max(this.offset, event.at - now);
+    }
     if (this.state === null) return;
     const applied = [];
     for (const event of events) {
