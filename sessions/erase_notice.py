@@ -12,10 +12,11 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 from server.bus import Bus
+from sessions.bus_messages import ERASED_CHANNEL, Erased
 
 log = logging.getLogger("werkplaats.sessions")
 
-CHANNEL = "sessions.erased"
+CHANNEL = ERASED_CHANNEL
 CHUNK = 500  # session ids per notice: well below a bus payload's limit
 
 Reload = Callable[[Sequence[int]], Awaitable[None]]
@@ -25,14 +26,7 @@ async def announce(bus: Bus, sender: str, session_ids: Sequence[int]) -> None:
     """Publish that these sessions were erased; `sender` skips its own notice."""
     ids = sorted(set(session_ids))
     for start in range(0, len(ids), CHUNK):
-        chunk = ",".join(str(i) for i in ids[start : start + CHUNK])
-        await bus.publish(CHANNEL, f"{sender}|{chunk}")
-
-
-def parse(payload: str) -> tuple[str, list[int]]:
-    """(sender, session ids) of a notice; ValueError when it is not one."""
-    sender, _, ids = payload.partition("|")
-    return sender, [int(i) for i in ids.split(",") if i]
+        await bus.publish(CHANNEL, Erased(sender, tuple(ids[start : start + CHUNK])).encode())
 
 
 async def follow(
@@ -49,9 +43,9 @@ async def follow(
                 if payload is None:
                     await reload_all()
                     continue
-                sender, session_ids = parse(payload)
-                if sender != me:
-                    await reload(session_ids)
+                notice = Erased.decode(payload)
+                if notice.sender != me:
+                    await reload(notice.session_ids)
             except asyncio.CancelledError:
                 raise
             except Exception:

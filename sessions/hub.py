@@ -45,6 +45,7 @@ import msgspec
 from starlette.websockets import WebSocket
 
 from server.bus import Bus, Subscription
+from sessions import bus_messages as msg
 from sessions.commands import Signal
 from sessions.engine import Delivery, SessionEngine
 from sessions.flood import CLOSE_FLOODING, COMMANDS_PER_SECOND, CommandLimits
@@ -306,12 +307,12 @@ class Hub:
 
     def notify(self, session_id: int, first: int, last: int) -> None:
         """Tell the other processes that events were appended (they fetch the rows)."""
-        payload = f"{self.process}:{first}:{last}"
+        payload = msg.Appended(self.process, first, last).encode()
         task = asyncio.get_running_loop().create_task(self._publish(session_id, payload))
         task.add_done_callback(_log_failure)
 
     async def _publish(self, session_id: int, payload: str) -> None:
-        await self.bus.publish(_channel(session_id), payload)
+        await self.bus.publish(msg.appends_channel(session_id), payload)
 
     def signal(self, session_id: int, sender: str, signal: Signal) -> None:
         """Pass an ephemeral signal (typing, dragging) to everyone else; it is never logged."""
@@ -328,7 +329,8 @@ class Hub:
         self._signal_local(session_id, sender, payload)
         task = asyncio.get_running_loop().create_task(
             self.bus.publish(
-                _signal_channel(session_id), f"{self.process}|{sender}|{payload.decode()}"
+                msg.signals_channel(session_id),
+                msg.Signalled(self.process, sender, payload.decode()).encode(),
             )
         )
         task.add_done_callback(_log_failure)
@@ -455,12 +457,14 @@ class Hub:
             chunks[-1].append(participant)
             size += len(participant) + 1
         for index, chunk in enumerate(chunks):
-            payload = f"{self.process}|{self._generation}|{index}|{len(chunks)}|{' '.join(chunk)}"
-            self._publish_presence(session_id, payload)
+            chunk_message = msg.PresenceChunk(
+                self.process, self._generation, index, len(chunks), tuple(chunk)
+            )
+            self._publish_presence(session_id, chunk_message.encode())
 
     def _publish_presence(self, session_id: int, payload: str) -> None:
         task = asyncio.get_running_loop().create_task(
-            self.bus.publish(_presence_channel(session_id), payload)
+            self.bus.publish(msg.presence_channel(session_id), payload)
         )
         self._publishing.add(task)
         task.add_done_callback(self._publishing.discard)
@@ -468,30 +472,36 @@ class Hub:
 
     async def _follow_presence(self, session_id: int, announcements: Subscription) -> None:
         # Listening now: ask the other processes who is connected to them.
-        self._publish_presence(session_id, f"{self.process}|?")
+        ask = msg.PresenceAsk(self.process).encode()
+        self._publish_presence(session_id, ask)
         async for payload in announcements:
             if payload is None:  # announcements may have been lost: ask again, tell ours
-                self._publish_presence(session_id, f"{self.process}|?")
-                self._presence_changed(session_id, reannounce=True)
-                continue
-            process, _, message = payload.partition("|")
-            if process == self.process:
-                continue
-            if message == "?":
+                self._publish_presence(session_id, ask)
                 self._presence_changed(session_id, reannounce=True)
                 continue
             try:
-                self._heard(session_id, process, message)
+                message = msg.decode_presence(payload)
             except ValueError:
                 log.warning("ignoring a malformed presence announcement: %.80r", payload)
+                continue
+            if message.process == self.process:
+                continue
+            if isinstance(message, msg.PresenceAsk):
+                self._presence_changed(session_id, reannounce=True)
+            else:
+                self._heard(session_id, message)
 
-    def _heard(self, session_id: int, process: str, message: str) -> None:
+    def _heard(self, session_id: int, chunk: msg.PresenceChunk) -> None:
         """One chunk of another process's set; once all chunks are in, it replaces the last."""
         presence = self._presence.get(session_id)
         if presence is None:
             return
-        generation_text, index_text, count_text, ids = message.split("|", 3)
-        generation, index, count = int(generation_text), int(index_text), int(count_text)
+        process, generation, index, count = (
+            chunk.process,
+            chunk.generation,
+            chunk.index,
+            chunk.count,
+        )
         if generation <= presence.generations.get(process, 0):
             return  # older than what we have: it was overtaken
         pending = presence.chunks.get(process)
@@ -499,7 +509,7 @@ class Hub:
             pending = presence.chunks[process] = (generation, count, {})
         elif pending[0] > generation:
             return
-        pending[2][index] = ids.split()
+        pending[2][index] = list(chunk.participants)
         if len(pending[2]) < pending[1]:
             return
         del presence.chunks[process]
@@ -534,9 +544,9 @@ class Hub:
         pass on the signals of people connected to other processes, and follow their presence."""
         try:
             async with (
-                self.bus.subscribe(_channel(session_id)) as appends,
-                self.bus.subscribe(_signal_channel(session_id)) as signals,
-                self.bus.subscribe(_presence_channel(session_id)) as announcements,
+                self.bus.subscribe(msg.appends_channel(session_id)) as appends,
+                self.bus.subscribe(msg.signals_channel(session_id)) as signals,
+                self.bus.subscribe(msg.presence_channel(session_id)) as announcements,
             ):
                 await asyncio.gather(
                     self._follow_appends(session_id, appends),
@@ -551,7 +561,7 @@ class Hub:
     async def _follow_appends(self, session_id: int, appends: Subscription) -> None:
         async for payload in appends:
             if payload is not None and payload.startswith(self.process + ":"):
-                continue  # our own append: already delivered
+                continue  # our own append (msg.Appended): already delivered
             await self._catch_up(session_id)
 
     async def _catch_up(self, session_id: int) -> None:
@@ -575,9 +585,13 @@ class Hub:
     async def _follow_signals(self, session_id: int, signals: Subscription) -> None:
         async for payload in signals:
             if payload is None or payload.startswith(self.process + "|"):
+                continue  # lost ones are harmless; our own went out locally
+            try:
+                signal = msg.Signalled.decode(payload)
+            except ValueError:
+                log.warning("ignoring a malformed signal: %.80r", payload)
                 continue
-            _process, sender, body = payload.split("|", 2)
-            self._signal_local(session_id, sender, body.encode())
+            self._signal_local(session_id, signal.sender, signal.frame.encode())
 
     def reload(self, session_id: int) -> None:
         """Close this process's connections of a session whose log was rewritten (a name
@@ -623,18 +637,6 @@ class Hub:
                     await connection.websocket.close(CLOSE_SHUTDOWN, "server restarting; reconnect")
         if self._publishing:  # let the other processes hear that our people left
             await asyncio.wait(set(self._publishing), timeout=2)
-
-
-def _channel(session_id: int) -> str:
-    return f"session.{session_id}"
-
-
-def _signal_channel(session_id: int) -> str:
-    return f"signal.{session_id}"
-
-
-def _presence_channel(session_id: int) -> str:
-    return f"presence.{session_id}"
 
 
 def _presence_frame(online: list[str]) -> bytes:

@@ -12,6 +12,7 @@ import pytest
 
 from server.bus.memory import MemoryBus
 from server.settings import Settings, SettingsError
+from sessions.bus_messages import PresenceChunk, decode_presence
 from sessions.engine import SessionEngine
 from sessions.hub import Connection, Hub
 from tests.conftest import (
@@ -257,6 +258,13 @@ async def test_large_sets_travel_in_chunks_and_a_silent_hub_expires() -> None:
         await bus.disconnect()
 
 
+def _chunk(payload: str) -> PresenceChunk:
+    """A presence chunk as another process published it (sessions/bus_messages.py)."""
+    message = decode_presence(payload)
+    assert isinstance(message, PresenceChunk)
+    return message
+
+
 async def test_an_overtaken_announcement_is_ignored() -> None:
     bus = MemoryBus()
     await bus.connect()
@@ -265,15 +273,15 @@ async def test_an_overtaken_announcement_is_ignored() -> None:
         watcher = Connection(_Socket(), "u1")  # type: ignore[arg-type]
         hub.add(1, watcher)
         hub.greet(1, watcher)
-        hub._heard(1, "other", "5|0|1|pA pB")
-        hub._heard(1, "other", "4|0|1|pA pB pC")  # older: published earlier, arrived later
-        hub._heard(1, "other", "6|1|2|pD")  # half of a newer one: not applied yet
+        hub._heard(1, _chunk("other|5|0|1|pA pB"))
+        hub._heard(1, _chunk("other|4|0|1|pA pB pC"))  # older: published earlier, arrived later
+        hub._heard(1, _chunk("other|6|1|2|pD"))  # half of a newer one: not applied yet
         await asyncio.sleep(0.05)
         assert _online(watcher) == ["pA", "pB", "u1"]
-        hub._heard(1, "other", "6|0|2|pA")
+        hub._heard(1, _chunk("other|6|0|2|pA"))
         await asyncio.sleep(0.05)
         assert _online(watcher) == ["pA", "pD", "u1"]
-        hub._heard(1, "other", "7|0|1|")  # the other process has nobody left
+        hub._heard(1, _chunk("other|7|0|1|"))  # the other process has nobody left
         await asyncio.sleep(0.05)
         assert _online(watcher) == ["u1"]
     finally:
