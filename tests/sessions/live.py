@@ -328,6 +328,15 @@ class Client:
             await client.close()
 
 
+async def facilitator(server: Server, created: dict[str, Any]) -> Client:
+    """The facilitator of the created session, connected."""
+    client = Client(
+        server, str(created["session"]), str(created["participant"]), str(created["token"])
+    )
+    await client.connect()
+    return client
+
+
 async def joined(server: Server, created: dict[str, Any], name: str) -> Client:
     """A participant who joined the created session by its code and connected."""
     answer = await server.join(str(created["join_code"]), name)

@@ -10,30 +10,19 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from server.settings import Settings
 from sessions.joins import DEFAULT_MAX_PARTICIPANTS, MAX_PARTICIPANTS
 from tests.helpers import csrf_token
-from tests.sessions.live import BACKENDS, Client, Server, prepared_server, running
+from tests.sessions.live import Client, Server
 
 PER_ADDRESS = 60
 DEFAULT_MAXIMUM = 50
 CEILING = 1000
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Server]:
-    with prepared_server(request.param, tmp_path_factory.mktemp("server")) as server:
-        with running(server):
-            yield server
 
 
 async def _create(server: Server, **body: Any) -> httpx.Response:

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 import pytest
 from websockets.asyncio.client import connect
 
-from tests.sessions.live import Client, Server, joined
+from tests.sessions.live import Client, Server, facilitator, joined
 
 
 @pytest.fixture(autouse=True)
@@ -48,17 +48,9 @@ class Listener:
             self.task.cancel()
 
 
-async def _facilitator(server: Server, created: dict[str, object]) -> Client:
-    client = Client(
-        server, str(created["session"]), str(created["participant"]), str(created["token"])
-    )
-    await client.connect()
-    return client
-
-
 async def test_group_chat_reaches_only_the_group_and_the_facilitators(server: Server) -> None:
     created = await server.create_session()
-    fa = await _facilitator(server, created)
+    fa = await facilitator(server, created)
     people = [await joined(server, created, name) for name in ("Anna", "Bram", "Cas", "Dirk")]
     await fa.do("open", "breakouts.open", mode="random", size=2)
     for person in people:

@@ -19,7 +19,7 @@ from websockets.exceptions import ConnectionClosed
 from server.settings import Settings, SettingsError
 from sessions import events as ev
 from sessions import flood
-from tests.sessions.live import Client, Server, joined, running
+from tests.sessions.live import Client, Server, facilitator, joined, running
 from tests.sessions.test_metrics import scrape
 
 
@@ -27,14 +27,6 @@ from tests.sessions.test_metrics import scrape
 async def _close_clients() -> AsyncIterator[None]:
     yield
     await Client.close_all()
-
-
-async def _facilitator(server: Server, created: dict[str, object]) -> Client:
-    client = Client(
-        server, str(created["session"]), str(created["participant"]), str(created["token"])
-    )
-    await client.connect()
-    return client
 
 
 async def _flood(client: Client, frame: str, count: int) -> int:
@@ -52,7 +44,7 @@ async def _flood(client: Client, frame: str, count: int) -> int:
 
 async def test_a_signal_flood_costs_the_others_nothing(server: Server) -> None:
     created = await server.create_session()
-    fa = await _facilitator(server, created)
+    fa = await facilitator(server, created)
     anna = await joined(server, created, "Anna")
     bram = await joined(server, created, "Bram")
     browser_form = json.dumps({"type": "signal", "kind": "pointer", "x": 0.5, "y": 0.5})

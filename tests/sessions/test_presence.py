@@ -21,21 +21,13 @@ from tests.conftest import (
     create_postgres_database,
     drop_postgres_database,
 )
-from tests.sessions.live import Client, Server, running
+from tests.sessions.live import Client, Server, facilitator, running
 
 
 @pytest.fixture(autouse=True)
 async def _close_clients() -> AsyncIterator[None]:
     yield
     await Client.close_all()
-
-
-async def _facilitator(server: Server, created: dict[str, object]) -> Client:
-    client = Client(
-        server, str(created["session"]), str(created["participant"]), str(created["token"])
-    )
-    await client.connect()
-    return client
 
 
 async def _joined(
@@ -56,7 +48,7 @@ async def _joined(
 
 async def test_the_presence_list_comes_right_after_the_welcome(server: Server) -> None:
     created = await server.create_session()
-    fa = await _facilitator(server, created)
+    fa = await facilitator(server, created)
     await fa.wait_for(lambda: fa.online is not None)
     assert fa.kinds[:2] == ["welcome", "presence"]
     assert fa.online == [fa.participant]
@@ -76,7 +68,7 @@ async def test_the_presence_list_comes_right_after_the_welcome(server: Server) -
 
 async def test_others_see_someone_come_and_go(server: Server) -> None:
     created = await server.create_session()
-    fa = await _facilitator(server, created)
+    fa = await facilitator(server, created)
     anna = await _joined(server, created, "Anna")
     both = sorted([fa.participant, anna.participant])
     await anna.connect()
@@ -94,7 +86,7 @@ async def test_others_see_someone_come_and_go(server: Server) -> None:
 
 async def test_a_burst_of_joins_gives_a_few_presence_frames(server: Server) -> None:
     created = await server.create_session(max_participants=200)
-    fa = await _facilitator(server, created)
+    fa = await facilitator(server, created)
     await fa.wait_for(lambda: fa.online == [fa.participant])
     people = await asyncio.gather(
         *(_joined(server, created, f"D{n}", f"10.0.{n // 50}.{n % 50 + 1}") for n in range(200))
@@ -115,7 +107,7 @@ async def test_a_burst_of_joins_gives_a_few_presence_frames(server: Server) -> N
 
 async def test_a_removed_participant_drops_out(server: Server) -> None:
     created = await server.create_session()
-    fa = await _facilitator(server, created)
+    fa = await facilitator(server, created)
     anna = await _joined(server, created, "Anna")
     bram = await _joined(server, created, "Bram")
     await anna.connect()
@@ -151,7 +143,7 @@ async def _two_processes(database_url: str, tmp_path: Path) -> None:
     second = Server(database_url, tmp_path, env)
     with running(first):
         created = await first.create_session()
-        fa = await _facilitator(first, created)
+        fa = await facilitator(first, created)
         anna = await _joined(first, created, "Anna")
         await anna.connect()
         second.start()
