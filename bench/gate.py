@@ -1,4 +1,4 @@
-"""Benchmark of the sharing gate (catalogue/gate.py) on a long outcome.
+"""Benchmark of the sharing gate (catalogue/outcomes/gate.py) on a long outcome.
 
 Run it with `.venv/bin/python bench/gate.py` (`--json` for machine-readable figures). It times
 `gate_document` — every text of an outcome through the gate: participants' names, hidden
@@ -20,8 +20,8 @@ import sys
 import time
 from typing import Any
 
-from catalogue import deidentify
-from catalogue.gate import Review, gate_document
+from catalogue.outcomes import deidentify
+from catalogue.outcomes.gate import Review, gate_document
 
 SEED = 20_261_206
 AIM_P99_MS = 200.0

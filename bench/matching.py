@@ -1,4 +1,4 @@
-"""Benchmark of the pure matching function, `catalogue.matching.match`.
+"""Benchmark of the pure matching function, `catalogue.matching.rank.match`.
 
 Run it with `.venv/bin/python bench/matching.py` (add `--json` for machine-readable figures,
 `--profile` for where the time goes). It times `match()` per request, p50 and p99, on the real
@@ -26,9 +26,11 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from catalogue.content import Variant, load_content
-from catalogue.evidence import SessionRating, evidence_table
-from catalogue.matching import EvidenceTable, MatchRequest, match, validate_request
+from catalogue.evidence.summary import SessionRating, evidence_table
+from catalogue.matching.rank import EvidenceTable, match
+from catalogue.matching.request import MatchRequest, validate_request
+from catalogue.seed import load_content
+from catalogue.variants.schema import Variant
 from catalogue.vocabulary import MAX_WEIGHT, MODALITIES, ROLES
 
 SEED = 20_261_123
@@ -309,8 +311,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         measure("real", content.variants, requests[:real_count], 200, AIM_REAL_MS),
         measure("generated", generated, requests[:generated_count], 20, AIM_GENERATED_MS),
     ]
-    # As the server runs it: catalogue.queries freezes the loaded catalogue (gc.freeze), so the
-    # cyclic garbage collector does not traverse it on every full collection.
+    # As the server runs it: catalogue.variants.queries freezes the loaded catalogue (gc.freeze), so
+    # the cyclic garbage collector does not traverse it on every full collection.
     gc.collect()
     gc.freeze()
     try:

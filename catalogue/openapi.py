@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalogue.evidence import LEVELS
-from catalogue.matching import MAX_GROUP_SIZE, MAX_MINUTES
+from catalogue.evidence.summary import LEVELS
+from catalogue.matching.request import MAX_GROUP_SIZE, MAX_MINUTES
 from catalogue.vocabulary import FACILITATION, MODALITIES, ROLES, TOOLS
 
 _ERROR = {"$ref": "#/components/responses/Error"}

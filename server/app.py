@@ -51,28 +51,34 @@ Eraser = Callable[
 
 def domain_routes() -> list[BaseRoute]:
     """The routes of the domain packages; the one place the server knows about them."""
-    from catalogue import api, library_routes, module_routes, regions, routes
+    from catalogue.library import api as library_api
+    from catalogue.library import pages as library_pages
+    from catalogue.modules import pages as module_pages
+    from catalogue.regions import pages as region_pages
+    from catalogue.variants import api as variant_api
+    from catalogue.variants import pages as variant_pages
     from sessions import harvest_pages, outcome_pages
     from sessions import pages as session_pages
     from sessions import routes as session_routes
 
     return [
-        *routes.routes,
-        *regions.routes,
-        *api.routes,
+        *variant_pages.routes,
+        *region_pages.routes,
+        *variant_api.routes,
         *session_routes.routes,
         *session_pages.routes,
         *harvest_pages.routes,
         *outcome_pages.routes,
-        *library_routes.routes,
-        *module_routes.routes,
+        *library_pages.routes,
+        *library_api.routes,
+        *module_pages.routes,
     ]
 
 
 def domain_lifespans() -> list[Callable[[Starlette], AbstractAsyncContextManager[None]]]:
     """What the domains keep running while the app serves (the live-session machinery, and the
     sharing gate's de-identification model)."""
-    from catalogue.gate import ready
+    from catalogue.outcomes.gate import ready
     from sessions.runtime import running
 
     return [ready, running]
@@ -90,7 +96,7 @@ def domain_seeders() -> list[Seeder]:
 
     A seeder gets the database and, when the operator gave `--content DIR`, that directory.
     """
-    from catalogue.actions import seed_from_files
+    from catalogue.seed import seed_from_files
 
     return [seed_from_files]
 
@@ -113,7 +119,7 @@ def domain_names_of() -> Callable[[AsyncSession, int], Awaitable[Mapping[str, st
 
 def domain_commands() -> Mapping[str, Callable[[argparse.Namespace, Settings], int]]:
     """The CLI commands whose work is a domain's, by name (server/cli.py parses them)."""
-    from catalogue.module_cli import export_command
+    from catalogue.modules.cli import export_command
     from sessions.retain import retain_command
 
     return {"retain": retain_command, "export": export_command}
@@ -123,7 +129,7 @@ def domain_region_memberships() -> Callable[
     [AsyncSession], Awaitable[tuple[Sequence[Any], Mapping[int, Sequence[str]]]]
 ]:
     """The regions and each account's memberships, for the accounts page (server/routes.py)."""
-    from catalogue.library import regions_and_memberships
+    from catalogue.library.access import regions_and_memberships
 
     return regions_and_memberships
 
@@ -132,8 +138,8 @@ async def domain_migrate_data(db: async_sessionmaker[AsyncSession]) -> int:
     """What `werkplaats migrate` does after the schema: build deduce's lookup data (so no server
     ever builds it in a request) and pass every outcome not yet gated through the sharing gate.
     How many outcomes were gated."""
-    from catalogue import deidentify
-    from catalogue.outcomes import regate
+    from catalogue.outcomes import deidentify
+    from catalogue.outcomes.actions import regate
 
     await asyncio.to_thread(deidentify.build)
     async with db() as session:
@@ -188,7 +194,7 @@ def create_app(settings: Settings) -> Starlette:
     app.state.settings = settings
     app.state.templates = create_environment()
     from catalogue.openapi import OPENAPI
-    from catalogue.routes import HOME_LINKS, NAV
+    from catalogue.variants.pages import HOME_LINKS, NAV
     from sessions.openapi import OPENAPI as SESSIONS_OPENAPI
 
     app.state.openapi = openapi_document([OPENAPI, SESSIONS_OPENAPI], version=_version())

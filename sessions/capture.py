@@ -4,8 +4,8 @@
 data for the outcome (`OutcomeRow.captured`): board clusters with their notes and vote counts,
 the notes outside any cluster, the speaking round, the positioning chart as an aggregate and as
 markers without owners, and attendance. Authors are participant ids only, never display names:
-the shared versions of an outcome (catalogue/sharing.py) turn them into "Deelnemer A, B, …" and
-leave out what its author did not consent to share. Anonymous notes keep their real author's id
+the shared versions of an outcome (catalogue/outcomes/sharing.py) turn them into "Deelnemer A, B, …"
+and leave out what its author did not consent to share. Anonymous notes keep their real author's id
 (consent filtering needs it) and say `"anonymous": true`, so no display ever attributes them.
 Private notes that were never revealed are left out; the chat is not captured.
 

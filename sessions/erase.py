@@ -39,9 +39,9 @@ from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
-from catalogue.models import VariantVersion
-from catalogue.name_matcher import NameMatcher, fold
-from catalogue.outcome_models import KnowledgeQuestion, OutcomeRow, OutcomeText
+from catalogue.outcomes.models import KnowledgeQuestion, OutcomeRow, OutcomeText
+from catalogue.outcomes.name_matcher import NameMatcher, fold
+from catalogue.variants.models import VariantVersion
 from server.audit import record
 from server.bus import Bus
 from server.db import purge_old_copies

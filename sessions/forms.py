@@ -12,7 +12,8 @@ from typing import Any, cast
 
 from starlette.datastructures import FormData
 
-from catalogue.content import Problem, Variant
+from catalogue.schema import Problem
+from catalogue.variants.schema import Variant
 from catalogue.vocabulary import MODALITIES, TOOLS
 from server.i18n import N_
 from sessions import events as ev

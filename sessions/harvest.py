@@ -7,7 +7,7 @@ A change of consent level is written to the audit log (levels only, never what a
 
 Checking an answer (`check`) and deciding who may answer (`refusal`) are pure; `save_response`
 and `responses` do the I/O. `rating_means` and `consents` turn the responses into what the
-outcome stores (catalogue/outcomes.py).
+outcome stores (catalogue/outcomes/actions.py).
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalogue.content import Problem
-from catalogue.outcome_models import CONSENT_LEVELS
-from catalogue.outcomes import set_consent
+from catalogue.outcomes.actions import set_consent
+from catalogue.outcomes.models import CONSENT_LEVELS
+from catalogue.schema import Problem
 from server.audit import record
 from server.db import utcnow
 from server.i18n import N_

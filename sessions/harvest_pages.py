@@ -15,9 +15,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from catalogue.content import Problem
-from catalogue.queries import load_goals
-from catalogue.routes import problem_list
+from catalogue.schema import Problem
+from catalogue.variants.pages import problem_list
+from catalogue.variants.queries import load_goals
 from server.auth import current_user
 from server.errors import PageError
 from server.i18n import N_

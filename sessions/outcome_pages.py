@@ -3,11 +3,12 @@
 `/sessies/{public_id}/uitkomst` shows the facilitator what the session captured (from its
 state, sessions/capture.py) and what the harvest gave (sessions/harvest.py), with a form for the
 summary, insights, actions, products, open knowledge questions and the sharing level. Saving
-stores the outcome (catalogue/outcomes.py) with the capture and the consents as they are then.
+stores the outcome (catalogue/outcomes/actions.py) with the capture and the consents as they are
+then.
 
 `/uitkomsten/{public_id}` shows an outcome: its creator and coordinators see the group version
 (with names) and can preview each wider level; everyone else sees the shared version at the
-outcome's level (catalogue/sharing.py), or a 404 when they may not: an outcome that is not
+outcome's level (catalogue/outcomes/sharing.py), or a 404 when they may not: an outcome that is not
 shared with someone does not exist for them.
 """
 
@@ -23,12 +24,16 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from catalogue import library, outcomes, queries
-from catalogue.content import ContentError, Problem
-from catalogue.gate import MAX_HIDE, MAX_HIDE_WORD, Review, review_items
-from catalogue.outcome_models import CONSENT_LEVELS, SHARING_LEVELS, OutcomeRow
-from catalogue.routes import load, problem_list
-from catalogue.sharing import level_summary, shared_version
+from catalogue.library import access
+from catalogue.outcomes import actions as outcome_actions
+from catalogue.outcomes import composition as outcome_composition
+from catalogue.outcomes import queries as outcome_queries
+from catalogue.outcomes.gate import MAX_HIDE, MAX_HIDE_WORD, Review, review_items
+from catalogue.outcomes.models import CONSENT_LEVELS, SHARING_LEVELS, OutcomeRow
+from catalogue.outcomes.sharing import level_summary, shared_version
+from catalogue.regions import queries
+from catalogue.schema import ContentError, Problem
+from catalogue.variants.pages import load, problem_list
 from server.auth import current_user, require_user
 from server.errors import PageError
 from server.i18n import N_, Translator
@@ -52,7 +57,7 @@ LEVEL_HINTS = {
     "national": N_("Everyone with an account sees it, without names."),
     "open": N_("Everyone sees it, also without an account, without names; free to reuse."),
 }
-# Where a text in the sharing gate's review comes from (catalogue.gate.review_items).
+# Where a text in the sharing gate's review comes from (catalogue.outcomes.gate.review_items).
 REVIEW_WHERE = {
     "text": N_("Text"),  # anything not named below
     "title": N_("Title"),
@@ -86,7 +91,7 @@ KIND_LABELS = {
     "hidden": N_("a word you chose to hide"),
     "other": N_("other details"),
 }
-MAX_PRODUCT_ROWS = outcomes.MAX_PRODUCTS + 1  # one over, so that "too many" can be said
+MAX_PRODUCT_ROWS = outcome_composition.MAX_PRODUCTS + 1  # one over, so that "too many" can be said
 
 
 def _engine(request: Request) -> SessionEngine:
@@ -123,7 +128,7 @@ class ComposeForm:
     keep: list[str] = field(default_factory=list)  # replacements undone (places, institutions)
 
     @classmethod
-    def of(cls, outcome: outcomes.Outcome | None) -> ComposeForm:
+    def of(cls, outcome: outcome_composition.Outcome | None) -> ComposeForm:
         if outcome is None:
             return cls(products=[_blank_product()])
         row = outcome.row
@@ -197,7 +202,7 @@ class ComposeForm:
         """Add a product row ("add-product") or remove one ("remove-product-3"); the row to
         focus next. Unknown or impossible operations do nothing."""
         if op == "add-product":
-            if len(self.products) >= outcomes.MAX_PRODUCTS:
+            if len(self.products) >= outcome_composition.MAX_PRODUCTS:
                 return None
             self.products.append(_blank_product())
             return len(self.products)
@@ -210,10 +215,10 @@ class ComposeForm:
             return min(int(number), len(self.products))
         return None
 
-    def composition(self) -> outcomes.Composition:
+    def composition(self) -> outcome_composition.Composition:
         """What to save: blank product rows dropped, questions one per line, without repeats."""
         products = tuple(
-            outcomes.Product(p["title"], p["text"], p["url"] or None)
+            outcome_composition.Product(p["title"], p["text"], p["url"] or None)
             for p in self.products
             if any(p.values())
         )
@@ -222,7 +227,7 @@ class ComposeForm:
                 " ".join(line.split()) for line in self.questions.splitlines() if line.strip()
             )
         )
-        return outcomes.Composition(
+        return outcome_composition.Composition(
             summary=self.summary,
             insights=self.insights,
             actions=self.actions,
@@ -245,7 +250,7 @@ class _Harvested:
     captured: dict[str, Any]
     consents: dict[str, str]
     ratings: dict[str, tuple[int, float]]
-    existing: outcomes.Outcome | None
+    existing: outcome_composition.Outcome | None
     names: dict[str, str]  # every display name participants had (what the gate replaces)
 
 
@@ -266,7 +271,7 @@ async def _harvested(request: Request, row: LiveSession) -> _Harvested:
     state = await _engine(request).state(row.id)
     async with request.app.state.db() as db:
         answers = await harvest.responses(db, row.id)
-        existing = await outcomes.outcome_of_session(db, row.id)
+        existing = await outcome_queries.outcome_of_session(db, row.id)
         names = await actions.display_names(db, row.id)
     captured = capture(state)
     # Harvest answers are anonymous, also to the group; their authors count only for consent.
@@ -286,9 +291,9 @@ async def _harvested(request: Request, row: LiveSession) -> _Harvested:
     )
 
 
-def _facts(found: _Harvested) -> outcomes.SessionFacts:
+def _facts(found: _Harvested) -> outcome_composition.SessionFacts:
     state, row = found.state, found.row
-    return outcomes.SessionFacts(
+    return outcome_composition.SessionFacts(
         session_id=row.id,
         title=state.title or row.title,
         held_on=row.created_at,
@@ -349,7 +354,7 @@ async def compose_submit(request: Request) -> Response:
         if problems:
             raise ContentError("outcome", problems)
         async with request.app.state.db() as db:
-            saved = await outcomes.save_outcome(
+            saved = await outcome_actions.save_outcome(
                 db,
                 _facts(found),
                 compose.composition(),
@@ -399,7 +404,7 @@ async def _compose(
             "problems": shown,
             "problem_fields": {p["field"] for p in shown},
             "focus": focus,
-            "max_products": outcomes.MAX_PRODUCTS,
+            "max_products": outcome_composition.MAX_PRODUCTS,
             "review": review,
             "review_where": REVIEW_WHERE,
             "kind_labels": KIND_LABELS,
@@ -413,8 +418,9 @@ async def _compose(
 
 def _may_read(user: User | None, row: OutcomeRow, memberships: frozenset[str]) -> bool:
     """Who may read an outcome at its sharing level (its creator and coordinators aside): "open"
-    everyone, "national" every account, "region" the members of its region (catalogue.library)."""
-    return library.may_read(user, row, memberships)
+    everyone, "national" every account, "region" the members of its region
+    (catalogue.library.access)."""
+    return access.may_read(user, row, memberships)
 
 
 def _narrowed(frozen: dict[str, str], current: dict[str, str]) -> dict[str, str]:
@@ -432,12 +438,12 @@ def _narrowed(frozen: dict[str, str], current: dict[str, str]) -> dict[str, str]
 async def outcome_page(request: Request) -> Response:
     user = current_user(request)
     async with request.app.state.db() as db:
-        outcome = await outcomes.load_outcome(db, request.path_params["public_id"])
+        outcome = await outcome_queries.load_outcome(db, request.path_params["public_id"])
         if outcome is None:
             raise PageError(404)
         row = outcome.row
         privileged = _may_see_names(user, row.created_by)
-        memberships = await library.memberships_of(db, user)
+        memberships = await access.memberships_of(db, user)
         if not privileged and not _may_read(user, row, memberships):
             raise PageError(404)  # never reveal that it exists
         session, state, current = await _session_of(request, db, row.session_id)

@@ -14,9 +14,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from catalogue.content import Problem
-from catalogue.queries import Catalogue, load_regions
-from catalogue.routes import VOCABULARY, load, problem_list
+from catalogue.regions.queries import load_regions
+from catalogue.schema import Problem
+from catalogue.variants.pages import VOCABULARY, load, problem_list
+from catalogue.variants.queries import Catalogue
 from catalogue.vocabulary import MODALITIES
 from server import i18n
 from server.auth import current_user, require_role, require_user

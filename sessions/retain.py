@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from catalogue.outcome_models import KnowledgeQuestion, OutcomeRow, OutcomeText
+from catalogue.outcomes.models import KnowledgeQuestion, OutcomeRow, OutcomeText
 from server.bus import Bus
 from server.db import purge_old_copies
 from server.erasure import ErasureAsk, ErasureError, Person

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 
-from catalogue.content import Variant
-from catalogue.queries import current_variant, load_goals, load_region
+from catalogue.regions.queries import load_region
+from catalogue.variants.queries import current_variant, load_goals
+from catalogue.variants.schema import Variant
 from server.i18n import N_
 from sessions import actions, joins
 from sessions import events as ev

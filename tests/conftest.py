@@ -11,8 +11,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
-from catalogue.actions import seed
-from catalogue.content import Content, load_content
+from catalogue.seed import Content, load_content, seed
 from server.app import create_app
 from server.db import create_engine, sessionmaker
 from server.migrate import upgrade

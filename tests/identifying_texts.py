@@ -7,7 +7,7 @@ the BSN values pass the 11-proef). For each sentence: the substrings that must n
 group, and one ordinary word of the same sentence that must stay (so a test cannot pass by
 showing nothing).
 
-`SENTENCES` are those where deduce (catalogue.deidentify.find, deduce 3.0.6) finds what
+`SENTENCES` are those where deduce (catalogue.outcomes.deidentify.find, deduce 3.0.6) finds what
 identifies someone, alone and inside one long text of all of them; the tests assert these.
 `KNOWN_MISSES` are sentences where deduce misses (part of) what identifies someone: they are
 not asserted, and docs/privacy.md can cite them as what the gate does not catch.

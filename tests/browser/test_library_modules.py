@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 import sessions  # noqa: F401  (the outcome tables refer to the session tables)
-from catalogue import outcomes
+from catalogue.outcomes import actions, composition
 from server.db import create_engine, sessionmaker
 from server.demo import DEMO_PASSWORD
 from tests.browser.conftest import _wait_until_up
@@ -84,9 +84,9 @@ async def _seed_outcomes(database: Path) -> None:
         db = sessionmaker(engine)
         for title, region, theme, summary in (*OUTCOMES, OTHER):
             async with db() as session:
-                await outcomes.save_outcome(
+                await actions.save_outcome(
                     session,
-                    outcomes.SessionFacts(
+                    composition.SessionFacts(
                         session_id=None,
                         title=title,
                         held_on=dt.datetime(2026, 11, 20, 14, tzinfo=dt.UTC),
@@ -95,7 +95,9 @@ async def _seed_outcomes(database: Path) -> None:
                         theme_slug=theme,
                         goals=(),
                     ),
-                    outcomes.Composition(summary=summary, insights="Vaker samen", sharing="open"),
+                    composition.Composition(
+                        summary=summary, insights="Vaker samen", sharing="open"
+                    ),
                     CAPTURED,
                     {"p1": "open", "p2": "no"},
                     {},

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from openapi_spec_validator import validate
 
-from catalogue.content import Content
+from catalogue.seed import Content
 from tests.helpers import csrf_token
 
 REQUEST = {

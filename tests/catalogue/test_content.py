@@ -11,15 +11,9 @@ from typing import Any
 
 import pytest
 
-from catalogue.content import (
-    CONTENT_DIR,
-    LICENCE,
-    Content,
-    ContentError,
-    ContentErrors,
-    load_content,
-    parse_variant,
-)
+from catalogue.schema import LICENCE, ContentError, ContentErrors
+from catalogue.seed import CONTENT_DIR, Content, load_content
+from catalogue.variants.schema import parse_variant
 
 REQUIRED_GOALS = (
     "kennis-delen",

@@ -14,8 +14,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
-from catalogue.actions import seed
-from catalogue.content import Content
+from catalogue.seed import Content, seed
 from tests.helpers import log_in, make_user
 
 pytestmark = pytest.mark.usefixtures("seeded")

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalogue.evidence import (
+from catalogue.evidence.summary import (
     DESCRIBED,
     IN_USE,
     MIN_SPREAD,
@@ -23,8 +23,9 @@ from catalogue.evidence import (
     summarize,
     t95,
 )
-from catalogue.matching import PRIOR_SESSIONS, Evidence, match, validate_request
-from catalogue.reasons import reason_text
+from catalogue.matching.rank import PRIOR_SESSIONS, Evidence, match
+from catalogue.matching.reasons import reason_text
+from catalogue.matching.request import validate_request
 from server.i18n import translator
 from tests.catalogue.test_matching import GOAL_NAMES, GOAL_SLUGS, variant
 

@@ -1,7 +1,7 @@
 """Evidence from outcomes in the real database moves the ranking, as the issue describes.
 
-Outcomes are generated straight into the outcome tables (as catalogue/outcomes.py writes them):
-a variant that keeps failing a goal falls below one it used to beat; one unlucky session
+Outcomes are generated straight into the outcome tables (as catalogue/outcomes/actions.py writes
+them): a variant that keeps failing a goal falls below one it used to beat; one unlucky session
 barely moves a variant; the match page says how much each counted; the variant page and the
 API show the evidence.
 """
@@ -18,10 +18,10 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from catalogue.evidence import SessionRating, evidence_table
-from catalogue.evidence_queries import load_evidence
-from catalogue.matching import PRIOR_SESSIONS
-from catalogue.outcome_models import SHARING_LEVELS, OutcomeRating, OutcomeRow
+from catalogue.evidence.queries import load_evidence
+from catalogue.evidence.summary import SessionRating, evidence_table
+from catalogue.matching.rank import PRIOR_SESSIONS
+from catalogue.outcomes.models import SHARING_LEVELS, OutcomeRating, OutcomeRow
 from tests.catalogue.test_pages import text_of
 
 pytestmark = pytest.mark.usefixtures("seeded")

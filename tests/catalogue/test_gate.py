@@ -1,4 +1,4 @@
-"""The sharing gate (catalogue/gate.py) and the name matcher it uses: every form of a
+"""The sharing gate (catalogue/outcomes/gate.py) and the name matcher it uses: every form of a
 participant's name, everyone else through deduce, the review, linear time whatever the names,
 the same stored result on SQLite and PostgreSQL, and `werkplaats migrate` gating older
 outcomes."""
@@ -16,11 +16,12 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import sessions  # noqa: F401  (live_sessions, which outcomes refer to)
-from catalogue import deidentify
-from catalogue.gate import Gate, Review, gate_document, pseudonyms, title_of
-from catalogue.name_matcher import NameMatcher
-from catalogue.outcome_models import KnowledgeQuestion, OutcomeRow, OutcomeText
-from catalogue.outcomes import Composition, Product, SessionFacts, save_outcome
+from catalogue.outcomes import deidentify
+from catalogue.outcomes.actions import save_outcome
+from catalogue.outcomes.composition import Composition, Product, SessionFacts
+from catalogue.outcomes.gate import Gate, Review, gate_document, pseudonyms, title_of
+from catalogue.outcomes.models import KnowledgeQuestion, OutcomeRow, OutcomeText
+from catalogue.outcomes.name_matcher import NameMatcher
 from tests.server.test_cli import run
 
 NAMES = {"p1": "Joost Wiegersma", "p2": "Zeynep Oudejans-Kraaijeveld", "p3": "Anneke Bosma"}
@@ -148,7 +149,7 @@ async def test_the_gate_stores_the_same_result_on_both_databases(
     async with db() as session:
         stored = await session.get(OutcomeRow, row.id)
         assert stored is not None and stored.gated is not None
-        from catalogue.outcomes import load_outcome
+        from catalogue.outcomes.queries import load_outcome
 
         outcome = await load_outcome(session, stored.public_id)
         assert outcome is not None
@@ -196,7 +197,9 @@ def _env(database_url: str, tmp_path: Path) -> dict[str, str]:
 def test_deduce_is_built_once_and_then_only_checked() -> None:
     """With its cache in place, build() does not load the model (which takes seconds)."""
     program = (
-        "from catalogue import deidentify\ndeidentify.build()\nprint(deidentify._model is None)\n"
+        "from catalogue.outcomes import deidentify\n"
+        "deidentify.build()\n"
+        "print(deidentify._model is None)\n"
     )
     deidentify.build()
     result = subprocess.run(
@@ -208,11 +211,11 @@ def test_deduce_is_built_once_and_then_only_checked() -> None:
 def test_loading_deduce_leaves_the_logging_of_the_process_alone() -> None:
     """deduce calls logging.basicConfig(stream=sys.stdout, level=DEBUG) when imported: every
     library's debug lines (database statements with their parameters, so texts people wrote)
-    would go to stdout. Loading it through catalogue.deidentify must not change the root
+    would go to stdout. Loading it through catalogue.outcomes.deidentify must not change the root
     logger, nor print anything, in a fresh process."""
     program = (
         "import logging, sys\n"
-        "from catalogue import deidentify\n"
+        "from catalogue.outcomes import deidentify\n"
         "deidentify.build()\n"
         "deidentify.find('Henk de Vries belde.')\n"
         "root = logging.getLogger()\n"

@@ -1,7 +1,7 @@
 """The region's knowledge agenda: open questions from outcomes, marked taken up by coordinators.
 
-Questions are inserted straight into the tables, as catalogue/outcomes.py writes them when an
-outcome is saved.
+Questions are inserted straight into the tables, as catalogue/outcomes/actions.py writes them when
+an outcome is saved.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from catalogue import library
-from catalogue.outcome_models import KnowledgeQuestion, OutcomeRow
+from catalogue.library import access
+from catalogue.outcomes.models import KnowledgeQuestion, OutcomeRow
 from server.models import User
 from tests.catalogue.test_pages import text_of
 from tests.helpers import csrf_token, log_in, make_user, submit
@@ -127,7 +127,7 @@ async def test_open_questions_of_shared_outcomes_are_on_the_region_page(
     # A member of the Werkplaats reads its outcomes at every level beyond the group.
     member = await make_user(db, email="lid@example.org", roles=["educator"], name="Lid")
     async with db() as session:
-        await library.set_memberships(session, member.id, ["zwolle"])
+        await access.set_memberships(session, member.id, ["zwolle"])
     assert (await log_in(client, "lid@example.org")).status_code == 303
 
     page = await client.get(ZWOLLE)
@@ -153,7 +153,7 @@ async def test_each_visitor_sees_the_questions_of_exactly_the_outcomes_they_may_
     client: httpx.AsyncClient, db: async_sessionmaker[AsyncSession]
 ) -> None:
     """One rule (docs/knowledge-agenda.md): a question, and its outcome's title and link, is
-    shown to whoever may read its outcome (catalogue.library.may_read); never a link that is
+    shown to whoever may read its outcome (catalogue.library.access.may_read); never a link that is
     404 for the visitor, never a question of an outcome they cannot read."""
     regional = await add_question(db, "Hoe houden we bewoners betrokken?", "region", title="RegioT")
     national = await add_question(db, "Wat werkt bij schuldhulp?", "national", title="LandT")
@@ -180,7 +180,7 @@ async def test_each_visitor_sees_the_questions_of_exactly_the_outcomes_they_may_
     await make_user(db, email="ander@example.org", roles=["educator"], name="Geen Lid")
     member = await make_user(db, email="lid@example.org", roles=["educator"], name="Lid")
     async with db() as session:
-        await library.set_memberships(session, member.id, ["zwolle"])
+        await access.set_memberships(session, member.id, ["zwolle"])
     assert (await log_in(client, "ander@example.org")).status_code == 303
     assert await seen(client) == {national, open_}
     other = httpx.AsyncClient(transport=client._transport, base_url="http://testserver")

@@ -12,10 +12,12 @@ from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import sessions  # noqa: F401  (live_sessions, which outcomes refer to)
-from catalogue import library
-from catalogue.gate import Review
-from catalogue.outcome_models import OutcomeRow, OutcomeText
-from catalogue.outcomes import Composition, SessionFacts, save_outcome
+from catalogue.library import access
+from catalogue.library import search as library_search
+from catalogue.outcomes.actions import save_outcome
+from catalogue.outcomes.composition import Composition, SessionFacts
+from catalogue.outcomes.gate import Review
+from catalogue.outcomes.models import OutcomeRow, OutcomeText
 from server.models import Role, User
 from tests.helpers import log_in, make_user, submit
 
@@ -59,7 +61,8 @@ async def _outcome(
             {},
             None,
             names=names,
-            # The facilitator showed the places deduce replaces after all (catalogue/gate.py).
+            # The facilitator showed the places deduce replaces after all
+            # (catalogue/outcomes/gate.py).
             review=Review(
                 keep=(
                     "Zwolle",
@@ -92,9 +95,9 @@ async def _titles(
     db: async_sessionmaker[AsyncSession], user: User | None, **params: str
 ) -> set[str]:
     async with db() as session:
-        query = await library.parse_query(session, params)
-        memberships = await library.memberships_of(session, user)
-        return {hit.title for hit in await library.search(session, query, user, memberships)}
+        query = await library_search.parse_query(session, params)
+        memberships = await access.memberships_of(session, user)
+        return {hit.title for hit in await library_search.search(session, query, user, memberships)}
 
 
 async def test_visibility_follows_role_and_sharing_level(
@@ -105,9 +108,7 @@ async def test_visibility_follows_role_and_sharing_level(
     outsider = await make_user(db, "ander@example.org", ("educator",), "Geen Lid")
     coordinator = await make_user(db, "co@example.org", ("coordinator",), "Coördinator")
     async with db() as session:
-        assert await library.set_memberships(session, member.id, ["zwolle", "nergens"]) == [
-            "zwolle"
-        ]
+        assert await access.set_memberships(session, member.id, ["zwolle", "nergens"]) == ["zwolle"]
     assert await _titles(db, None) == {"Open uitkomst"}
     assert await _titles(db, outsider) == {"Open uitkomst", "Landelijke uitkomst"}
     assert await _titles(db, member) == {
@@ -266,8 +267,8 @@ async def test_a_national_theme_finds_the_outcomes_of_its_regional_themes_in_eve
 
 async def _ordered(db: async_sessionmaker[AsyncSession], **params: str) -> list[str]:
     async with db() as session:
-        query = await library.parse_query(session, params)
-        return [hit.title for hit in await library.search(session, query, None, frozenset())]
+        query = await library_search.parse_query(session, params)
+        return [hit.title for hit in await library_search.search(session, query, None, frozenset())]
 
 
 async def test_words_rank_by_relevance_and_no_words_list_the_newest_first(
@@ -307,7 +308,7 @@ async def test_results_come_in_pages_with_a_link_to_more(
     seeded: list[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(library, "MAX_RESULTS", 2)  # instead of 100 outcomes
+    monkeypatch.setattr(library_search, "MAX_RESULTS", 2)  # instead of 100 outcomes
     for day in range(1, 6):
         held_on = dt.datetime(2026, 4, day, 10, tzinfo=dt.UTC)
         await _outcome(db, f"Uitkomst {day}", "open", summary="Wijkteams.", held_on=held_on)
@@ -399,7 +400,7 @@ async def test_coordinator_sets_regions_on_accounts_page(
     )
     assert response.status_code == 303
     async with db() as session:
-        assert await library.memberships_of(session, member) == {"zwolle"}
+        assert await access.memberships_of(session, member) == {"zwolle"}
     page = await client.get("/beheer/accounts")
     assert "Zwolle" in page.text
     assert await _titles(db, member, q="uitkomst") >= {"Regio Zwolle uitkomst"}
@@ -432,7 +433,7 @@ async def test_the_outcome_page_follows_region_membership(
     await make_user(db, "ander@example.org", ("educator",), "Geen Lid")
     member = await make_user(db, "lid@example.org", ("educator",), "Lid Zwolle")
     async with db() as session:
-        await library.set_memberships(session, member.id, ["zwolle"])
+        await access.set_memberships(session, member.id, ["zwolle"])
     await log_in(client, "ander@example.org")
     assert (await client.get(path)).status_code == 404
     other = httpx.AsyncClient(transport=client._transport, base_url="http://testserver")

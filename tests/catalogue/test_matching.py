@@ -10,19 +10,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from catalogue.content import Phase, Problem, Variant, load_content
-from catalogue.matching import (
+from catalogue.matching.rank import (
     PRIOR_SESSIONS,
     Evidence,
     EvidenceTable,
-    MatchRequest,
     MatchResult,
     Ranked,
-    Reason,
     match,
-    validate_request,
 )
-from catalogue.reasons import reason_text
+from catalogue.matching.reasons import Reason, reason_text
+from catalogue.matching.request import MatchRequest, validate_request
+from catalogue.schema import Problem
+from catalogue.seed import load_content
+from catalogue.variants.schema import Phase, Variant
 from catalogue.vocabulary import MODALITIES, ROLES
 
 CONTENT = load_content()

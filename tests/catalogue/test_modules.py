@@ -20,9 +20,10 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from catalogue import outcomes
-from catalogue.module_models import ModuleRow, ModuleVersion
-from catalogue.outcome_models import OutcomeRow
+from catalogue.modules.models import ModuleRow, ModuleVersion
+from catalogue.outcomes import actions
+from catalogue.outcomes import composition as outcome_composition
+from catalogue.outcomes.models import OutcomeRow
 from server.models import AuditEntry
 from tests.helpers import log_in, make_user, submit
 
@@ -56,7 +57,7 @@ CONSENTS = {"p1": "open", "p2": "no"}
 async def _outcome(
     db: async_sessionmaker[AsyncSession], title: str, sharing: str, user_id: int | None
 ) -> str:
-    facts = outcomes.SessionFacts(
+    facts = outcome_composition.SessionFacts(
         session_id=None,
         title=title,
         held_on=dt.datetime(2026, 11, 20, 14, tzinfo=dt.UTC),
@@ -64,11 +65,11 @@ async def _outcome(
         region_slug="zuid-holland-zuid",
         goals=(),
     )
-    composition = outcomes.Composition(
+    composition = outcome_composition.Composition(
         summary=f"Samenvatting {EVIL}", insights="Inzicht", sharing=sharing
     )
     async with db() as session:
-        row = await outcomes.save_outcome(
+        row = await actions.save_outcome(
             session, facts, composition, CAPTURED, CONSENTS, {}, user_id
         )
         return row.public_id
@@ -463,7 +464,7 @@ async def test_names_typed_into_an_outcome_are_scrubbed_from_every_export(
                 )
             )
         await session.commit()
-        facts = outcomes.SessionFacts(
+        facts = outcome_composition.SessionFacts(
             session_id=live.id,
             title="Open casus",
             held_on=dt.datetime(2026, 11, 20, 14, tzinfo=dt.UTC),
@@ -471,12 +472,12 @@ async def test_names_typed_into_an_outcome_are_scrubbed_from_every_export(
             region_slug="zuid-holland-zuid",
             goals=(),
         )
-        composition = outcomes.Composition(
+        composition = outcome_composition.Composition(
             summary="Jansje Pietersen bracht de casus in; Jans had het eerder gezien.",
             sharing="open",
         )
         names = await display_names(session, live.id)  # as the compose page passes them
-        row = await outcomes.save_outcome(
+        row = await actions.save_outcome(
             session, facts, composition, CAPTURED, CONSENTS, {}, facilitator.id, names=names
         )
         public_id = row.public_id

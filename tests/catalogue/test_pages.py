@@ -7,7 +7,7 @@ from html import unescape
 
 import httpx
 
-from catalogue.content import Content
+from catalogue.seed import Content
 
 
 def text_of(html: str) -> str:

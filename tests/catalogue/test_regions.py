@@ -9,8 +9,8 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from catalogue.actions import seed
-from catalogue.content import Content, Region
+from catalogue.regions.schema import Region
+from catalogue.seed import Content, seed
 from tests.helpers import log_in, make_user, submit
 
 pytestmark = pytest.mark.usefixtures("seeded")

@@ -10,17 +10,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from catalogue.actions import save_edit, seed
-from catalogue.content import CONTENT_DIR, Content, ContentErrors, load_content
-from catalogue.models import (
-    GoalRow,
-    NationalThemeRow,
-    RegionRow,
-    ThemeRow,
-    VariantRow,
-    VariantVersion,
-    theme_national_themes,
-)
+from catalogue.regions.models import NationalThemeRow, RegionRow, ThemeRow, theme_national_themes
+from catalogue.schema import ContentErrors
+from catalogue.seed import CONTENT_DIR, Content, load_content, seed
+from catalogue.variants.actions import save_edit
+from catalogue.variants.models import GoalRow, VariantRow, VariantVersion
 from tests.helpers import make_user
 from tests.server.test_cli import run
 

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalogue.gate import gate_document
-from catalogue.outcome_models import CONSENT_LEVELS, SHARING_LEVELS
-from catalogue.sharing import (
+from catalogue.outcomes.gate import gate_document
+from catalogue.outcomes.models import CONSENT_LEVELS, SHARING_LEVELS
+from catalogue.outcomes.sharing import (
     LevelSummary,
     allowed_levels,
     consent_allows,

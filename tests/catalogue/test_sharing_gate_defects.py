@@ -22,8 +22,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
-from catalogue import library
-from catalogue.outcomes import Composition, Product, SessionFacts, save_outcome
+from catalogue.library import search as library_search
+from catalogue.outcomes.actions import save_outcome
+from catalogue.outcomes.composition import Composition, Product, SessionFacts
 from tests.helpers import log_in, make_user, submit
 from tests.identifying_texts import SENTENCES, identifying, leaks, normalised
 from tests.sessions.test_pages import other_client, text_of
@@ -307,8 +308,8 @@ async def test_an_outcome_from_notes_about_clients_and_family_shares_none_of_the
         assert missing == [], (label, missing)
     assert outcome in _found(answers["/api/outcomes?q=wachtlijst"])
     async with db() as session:
-        query = await library.parse_query(session, {"q": ""})
-        hits = await library.search(session, query, None, frozenset())
+        query = await library_search.parse_query(session, {"q": ""})
+        hits = await library_search.search(session, query, None, frozenset())
         listed = [hit for hit in hits if hit.public_id == outcome]
     assert listed and leaks(json.dumps([vars(h) for h in listed], default=str), sentinels) == []
     findable = []
@@ -332,6 +333,6 @@ async def test_an_outcome_from_notes_about_clients_and_family_shares_none_of_the
 def _deduce_loaded() -> None:
     """The gate de-identifies in process: load deduce's model once, before the first request
     (the first load takes seconds, which is no part of what these tests look at)."""
-    from catalogue import deidentify
+    from catalogue.outcomes import deidentify
 
     deidentify.find("Mevrouw Jansen")

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from catalogue.outcome_models import OutcomeRow
+from catalogue.outcomes.models import OutcomeRow
 from sessions.pages import participant_cookie
 from tests.sessions.test_harvest import GOALS, answer, joined_session, stored
 from tests.sessions.test_pages import (

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import func, select, text, update
 
-from catalogue.outcome_models import OutcomeRow, OutcomeText
+from catalogue.outcomes.models import OutcomeRow, OutcomeText
 from server.audit import record
 from server.db import create_engine, sessionmaker
 from server.models import AuditEntry, LoginSession, User

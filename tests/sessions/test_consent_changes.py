@@ -16,7 +16,8 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from catalogue import outcomes
+from catalogue.outcomes import actions
+from catalogue.outcomes import composition as outcome_composition
 from sessions import harvest
 from sessions.models import LiveSession
 from tests.helpers import log_in, make_user, submit
@@ -66,7 +67,7 @@ class Outcome:
         """The facilitator composes (again), with the consents as they are now."""
         async with self.db() as session:
             consents = harvest.consents(await harvest.responses(session, self.session_id))
-            facts = outcomes.SessionFacts(
+            facts = outcome_composition.SessionFacts(
                 session_id=self.session_id,
                 title="Intervisie buurtteam Oost",
                 held_on=dt.datetime(2026, 12, 1, 14, tzinfo=dt.UTC),
@@ -75,10 +76,10 @@ class Outcome:
                 theme_slug=None,
                 goals=("reflecteren",),
             )
-            composition = outcomes.Composition(
+            composition = outcome_composition.Composition(
                 summary="We bespraken de buurt.", insights="Samen leren werkt.", sharing="open"
             )
-            row = await outcomes.save_outcome(
+            row = await actions.save_outcome(
                 session, facts, composition, CAPTURED, consents, {}, self.user_id, names=NAMES
             )
             self.public_id = row.public_id

@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import MetaData, select
 from sqlalchemy.engine import make_url
 
-from catalogue.outcome_models import KnowledgeQuestion, OutcomeRow, OutcomeText
+from catalogue.outcomes.models import KnowledgeQuestion, OutcomeRow, OutcomeText
 from server.db import create_engine, sessionmaker
 from server.erasure import ErasureAsk, Person
 from server.models import AuditEntry, LoginSession, User
@@ -327,7 +327,7 @@ async def test_erase_by_name_leaves_no_trace_and_sessions_go_on(server: Server) 
     )
     assert harvest.takeaway == f"Ik, {ERASED_MENTION}, neem mee: grenzen."
     [outcome] = await load(server, select(OutcomeRow).where(OutcomeRow.public_id == scene_.outcome))
-    # "Zoë Q." is the name Zoë Q; the full stop after it stays (catalogue/name_matcher.py)
+    # "Zoë Q." is the name Zoë Q; the full stop after it stays (catalogue/outcomes/name_matcher.py)
     assert outcome.summary == f"{ERASED_MENTION} bracht een casus in; {ERASED_MENTION}. sloot af."
     captured = outcome.captured
     assert captured["clusters"][0]["title"] == f"Ideeën van {ERASED_MENTION}"
@@ -595,7 +595,7 @@ async def test_a_dry_run_in_process_changes_nothing(server: Server) -> None:
 
 
 def test_mentions_find_what_the_sharing_gate_finds_also_in_slugs_and_urls() -> None:
-    """Erasure and sharing agree on what "the name" is (catalogue/name_matcher.py)."""
+    """Erasure and sharing agree on what "the name" is (catalogue/outcomes/name_matcher.py)."""
     mentions = Mentions(["Zeynep Oudejans-Kraaijeveld"])
     written = [
         "https://example.org/verslagen/zeynep-oudejans-kraaijeveld",

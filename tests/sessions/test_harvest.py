@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
-from catalogue.outcome_models import CONSENT_LEVELS, OutcomeRow
+from catalogue.outcomes.models import CONSENT_LEVELS, OutcomeRow
 from server.db import utcnow
 from server.models import AuditEntry
 from sessions import events as ev

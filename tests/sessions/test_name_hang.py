@@ -17,7 +17,8 @@ import datetime as dt
 
 import httpx
 
-from catalogue.outcomes import Composition, SessionFacts, save_outcome
+from catalogue.outcomes.actions import save_outcome
+from catalogue.outcomes.composition import Composition, SessionFacts
 from server.db import create_engine, sessionmaker
 from tests.sessions.live import Server
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
-from catalogue.content import Content
+from catalogue.seed import Content
 from sessions import events as ev
 from sessions.models import LiveSession
 from sessions.pages import participant_cookie

@@ -3,7 +3,7 @@ names as pseudonyms, others de-identified), the facilitator's review of that, an
 knowledge question's shared text.
 
 Outcomes composed before this revision get their gated version from `werkplaats migrate`
-(catalogue.gate.regate_missing), which needs the sessions' participant names.
+(catalogue.outcomes.gate.regate_missing), which needs the sessions' participant names.
 
 Revision ID: 0008
 Revises: 0007
