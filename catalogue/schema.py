@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from server.i18n import N_
+from server.i18n import N_, Translator
 
 LICENCE = "CC BY-SA 4.0"
 
@@ -38,6 +38,18 @@ class Problem:
         return f"{self.field}: {self.message % self.params}"
 
 
+@dataclass(frozen=True)
+class Described:
+    """A named, described thing in Dutch and English (goals, national themes): what
+    `parse_named` reads."""
+
+    slug: str
+    name: str
+    name_en: str
+    description: str
+    description_en: str
+
+
 class ContentError(ValueError):
     def __init__(self, source: str, problems: Sequence[Problem]):
         self.source = source
@@ -52,6 +64,11 @@ class ContentErrors(ValueError):
     def __init__(self, errors: Sequence[ContentError]):
         self.errors = list(errors)
         super().__init__("\n".join(str(e) for e in self.errors))
+
+
+def problem_list(problems: Sequence[Problem], translate: Translator) -> list[dict[str, str]]:
+    """Problems as {field, message} in the reader's language (pages and API alike)."""
+    return [{"field": p.field, "message": translate(p.message) % p.params} for p in problems]
 
 
 class Reader:

@@ -54,6 +54,7 @@ def domain_routes() -> list[BaseRoute]:
     from catalogue.library import api as library_api
     from catalogue.library import pages as library_pages
     from catalogue.modules import pages as module_pages
+    from catalogue.regions import api as region_api
     from catalogue.regions import pages as region_pages
     from catalogue.variants import api as variant_api
     from catalogue.variants import pages as variant_pages
@@ -65,6 +66,7 @@ def domain_routes() -> list[BaseRoute]:
         *variant_pages.routes,
         *region_pages.routes,
         *variant_api.routes,
+        *region_api.routes,
         *session_routes.routes,
         *session_pages.routes,
         *harvest_pages.routes,

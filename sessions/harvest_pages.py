@@ -15,8 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from catalogue.schema import Problem
-from catalogue.variants.pages import problem_list
+from catalogue.schema import Problem, problem_list
 from catalogue.variants.queries import load_goals
 from server.auth import current_user
 from server.errors import PageError

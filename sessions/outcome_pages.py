@@ -31,9 +31,9 @@ from catalogue.outcomes import queries as outcome_queries
 from catalogue.outcomes.gate import MAX_HIDE, MAX_HIDE_WORD, Review, review_items
 from catalogue.outcomes.models import CONSENT_LEVELS, SHARING_LEVELS, OutcomeRow
 from catalogue.outcomes.sharing import level_summary, shared_version
-from catalogue.regions import queries
-from catalogue.schema import ContentError, Problem
-from catalogue.variants.pages import load, problem_list
+from catalogue.regions import queries as region_queries
+from catalogue.schema import ContentError, Problem, problem_list
+from catalogue.variants.pages import load
 from server.auth import current_user, require_user
 from server.errors import PageError
 from server.i18n import N_, Translator
@@ -501,7 +501,7 @@ async def _labels(request: Request, document: dict[str, Any]) -> dict[str, Any]:
     region_name = None
     if document.get("region"):
         async with request.app.state.db() as db:
-            region = await queries.load_region(db, document["region"])
+            region = await region_queries.load_region(db, document["region"])
         region_name = region.name if region is not None else None
     variant_title = None
     if variant is not None:

@@ -15,8 +15,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from catalogue.regions.queries import load_regions
-from catalogue.schema import Problem
-from catalogue.variants.pages import VOCABULARY, load, problem_list
+from catalogue.schema import Problem, problem_list
+from catalogue.variants.pages import VOCABULARY, load
 from catalogue.variants.queries import Catalogue
 from catalogue.vocabulary import MODALITIES
 from server import i18n

@@ -12,9 +12,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from catalogue.library import access
-from catalogue.library import search as library_search
-from catalogue.regions import queries
+from catalogue.library import access, search
+from catalogue.regions import queries as region_queries
 from catalogue.variants.pages import load
 from server.auth import current_user, require_role
 from server.errors import PageError
@@ -29,13 +28,11 @@ def search_params(request: Request) -> dict[str, str]:
 
 
 async def one_page(
-    db: AsyncSession, query: library_search.Query, user: User | None, memberships: Collection[str]
-) -> tuple[list[library_search.Hit], bool]:
+    db: AsyncSession, query: search.Query, user: User | None, memberships: Collection[str]
+) -> tuple[list[search.Hit], bool]:
     """One page of hits, and whether there is a next page."""
-    hits = await library_search.search(
-        db, query, user, memberships, limit=library_search.MAX_RESULTS + 1
-    )
-    return hits[: library_search.MAX_RESULTS], len(hits) > library_search.MAX_RESULTS
+    hits = await search.search(db, query, user, memberships, limit=search.MAX_RESULTS + 1)
+    return hits[: search.MAX_RESULTS], len(hits) > search.MAX_RESULTS
 
 
 def _page_url(params: dict[str, str], page: int) -> str:
@@ -48,24 +45,24 @@ async def library_page(request: Request) -> Response:
     params = search_params(request)
     _ = translator_for(request)
     error: dict[str, str] | None = None
-    hits: list[library_search.Hit] = []
+    hits: list[search.Hit] = []
     page, more = 1, False
     async with request.app.state.db() as db:
         try:
-            query = await library_search.parse_query(db, params)
-        except library_search.SearchError as problem:
+            query = await search.parse_query(db, params)
+        except search.SearchError as problem:
             error = {"field": problem.field, "message": _(problem.message) % problem.params}
         else:
             memberships = await access.memberships_of(db, user)
             hits, more = await one_page(db, query, user, memberships)
             page = query.page
-        regions = await queries.load_regions(db)
-        national = await queries.load_national_themes(db)
+        regions = await region_queries.load_regions(db)
+        national = await region_queries.load_national_themes(db)
     catalogue = await load(request)
     language = language_of(request)
     national_names = {t.slug: (t.name_en if language == "en" else t.name) for t in national}
     context: dict[str, Any] = {
-        "params": {k: v[: library_search.MAX_QUERY] for k, v in params.items()},
+        "params": {k: v[: search.MAX_QUERY] for k, v in params.items()},
         "hits": hits,
         "page": page,
         "next_url": _page_url(params, page + 1) if more else None,

@@ -13,8 +13,8 @@ from catalogue.modules import actions, queries
 from catalogue.modules import document as module_document
 from catalogue.modules import export as module_export
 from catalogue.modules.models import ModuleRow, ModuleVersion
-from catalogue.schema import ContentError
-from catalogue.variants.pages import load, problem_list
+from catalogue.schema import ContentError, problem_list
+from catalogue.variants.pages import load
 from server.auth import require_role
 from server.errors import PageError
 from server.models import Role, User

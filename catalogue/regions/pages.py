@@ -13,8 +13,7 @@ from catalogue.outcomes.models import KnowledgeQuestion
 from catalogue.regions import actions, agenda, queries
 from catalogue.regions.actions import MAX_DESCRIPTION
 from catalogue.regions.models import RegionRow, ThemeRow
-from catalogue.schema import ContentError
-from catalogue.variants.pages import problem_list
+from catalogue.schema import ContentError, problem_list
 from server.auth import current_user, require_role
 from server.errors import PageError
 from server.forms import form_fields

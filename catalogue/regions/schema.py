@@ -7,19 +7,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from catalogue.schema import ContentError, Reader, check_licence, no_duplicates, parse_named
+from catalogue.schema import (
+    ContentError,
+    Described,
+    Reader,
+    check_licence,
+    no_duplicates,
+    parse_named,
+)
 from server.i18n import N_
 
 
 @dataclass(frozen=True)
-class NationalTheme:
+class NationalTheme(Described):
     """A landelijk thema: the shared vocabulary that the regions' own themes map to."""
-
-    slug: str
-    name: str
-    name_en: str
-    description: str
-    description_en: str
 
 
 @dataclass(frozen=True)

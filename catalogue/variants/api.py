@@ -1,4 +1,4 @@
-"""The catalogue's JSON API: goals, variants, regions and matching."""
+"""The catalogue's JSON API: goals, variants and matching (regions: catalogue/regions/api.py)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from catalogue.evidence.summary import for_variant
 from catalogue.matching.rank import Evidence, match
 from catalogue.matching.reasons import reason_text
 from catalogue.matching.request import MatchRequest, validate_request
-from catalogue.regions import queries as region_queries
+from catalogue.schema import problem_list
 from catalogue.variants import queries
-from catalogue.variants.pages import evidence_for, load, problem_list
+from catalogue.variants.pages import evidence_for, load
 from catalogue.variants.schema import Goal
 from catalogue.variants.search import filter_variants, parse_filters
 from server.badinput import refuse_bad_json
@@ -198,47 +198,9 @@ async def match_variants(request: Request) -> Response:
     )
 
 
-async def regions(request: Request) -> Response:
-    async with request.app.state.db() as db:
-        rows = await region_queries.load_regions(db)
-        national = await region_queries.load_national_themes(db)
-    return JSONResponse(
-        {
-            "national_themes": [
-                {
-                    "slug": t.slug,
-                    "name": t.name,
-                    "name_en": t.name_en,
-                    "description": t.description,
-                    "description_en": t.description_en,
-                }
-                for t in national
-            ],
-            "regions": [
-                {
-                    "slug": r.slug,
-                    "name": r.name,
-                    "description": r.description,
-                    "themes": [
-                        {
-                            "slug": t.slug,
-                            "name": t.name,
-                            "description": t.description,
-                            "national_themes": [n.slug for n in t.national],
-                        }
-                        for t in r.themes
-                    ],
-                }
-                for r in rows
-            ],
-        }
-    )
-
-
 routes: list[BaseRoute] = [
     Route("/api/goals", goals),
     Route("/api/variants", variants),
     Route("/api/variants/{slug}", variant),
     Route("/api/match", match_variants, methods=["POST"]),
-    Route("/api/regions", regions),
 ]

@@ -21,7 +21,7 @@ from catalogue.evidence.summary import (
 from catalogue.matching.rank import Evidence, EvidenceTable, match
 from catalogue.matching.reasons import reason_text
 from catalogue.matching.request import MatchRequest, validate_request
-from catalogue.schema import ContentError, Problem
+from catalogue.schema import ContentError, problem_list
 from catalogue.variants import actions, queries
 from catalogue.variants.forms import (
     GOAL_IMPORTANCE,
@@ -37,7 +37,7 @@ from catalogue.variants.search import filter_variants, parse_filters
 from catalogue.vocabulary import FACILITATION, MODALITIES, ROLES, TOOLS, WEIGHT_LABELS
 from server.auth import current_user, require_role
 from server.errors import PageError
-from server.i18n import N_, Translator
+from server.i18n import N_
 from server.models import Role
 from server.templating import language_of, render, translator_for
 
@@ -121,11 +121,6 @@ def _evidence_rows(
         for goal in goals
         if variant.goals.get(goal.slug, 0) > 0 or goal.slug in found
     ]
-
-
-def problem_list(problems: Sequence[Problem], translate: Translator) -> list[dict[str, str]]:
-    """Problems as {field, message} in the reader's language (pages and API alike)."""
-    return [{"field": p.field, "message": translate(p.message) % p.params} for p in problems]
 
 
 async def catalogue_page(request: Request) -> Response:

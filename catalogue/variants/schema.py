@@ -15,6 +15,7 @@ from catalogue.schema import (
     LICENCE,
     MAX_SHORT_TEXT,
     ContentError,
+    Described,
     Reader,
     check_licence,
     parse_named,
@@ -33,12 +34,8 @@ PHASE_SLACK = 0.25
 
 
 @dataclass(frozen=True)
-class Goal:
-    slug: str
-    name: str
-    name_en: str
-    description: str
-    description_en: str
+class Goal(Described):
+    """A goal a learning practice serves (goals.toml)."""
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from catalogue.outcomes import actions as outcome_actions
-from catalogue.outcomes import composition as outcome_composition
-from catalogue.outcomes import queries
+from catalogue.outcomes.actions import save_outcome, set_consent
+from catalogue.outcomes.composition import Composition, Product, SessionFacts
 from catalogue.outcomes.models import KnowledgeQuestion, OutcomeRating, OutcomeRow
+from catalogue.outcomes.queries import list_outcomes, load_outcome, outcome_of_session
 from catalogue.outcomes.sharing import shared_version
 from catalogue.schema import ContentError
 from server.models import AuditEntry
@@ -46,7 +46,7 @@ async def _session(db: async_sessionmaker[AsyncSession], user_id: int, name: str
         return row.id
 
 
-def _facts(session_id: int | None, **changes: Any) -> outcome_composition.SessionFacts:
+def _facts(session_id: int | None, **changes: Any) -> SessionFacts:
     values: dict[str, Any] = {
         "session_id": session_id,
         "title": "Intervisie team Noord",
@@ -57,19 +57,19 @@ def _facts(session_id: int | None, **changes: Any) -> outcome_composition.Sessio
         "goals": ("reflecteren", "kennis-delen"),
     }
     values.update(changes)
-    return outcome_composition.SessionFacts(**values)
+    return SessionFacts(**values)
 
 
 async def _save(
     db: async_sessionmaker[AsyncSession],
-    facts: outcome_composition.SessionFacts,
-    composition: outcome_composition.Composition,
+    facts: SessionFacts,
+    composition: Composition,
     actor_id: int | None,
     consents: dict[str, str] | None = None,
     ratings: dict[str, tuple[int, float]] | None = None,
 ) -> OutcomeRow:
     async with db() as session:
-        return await outcome_actions.save_outcome(
+        return await save_outcome(
             session,
             facts,
             composition,
@@ -96,19 +96,19 @@ async def test_an_outcome_is_saved_with_its_ratings_and_questions(
 ) -> None:
     user = await make_user(db)
     session_id = await _session(db, user.id)
-    composition = outcome_composition.Composition(
+    composition = Composition(
         summary="Samenvatting",
         insights="Inzicht",
         actions="Actie",
-        products=(outcome_composition.Product("Gids", "Een gids", "https://example.org/gids"),),
+        products=(Product("Gids", "Een gids", "https://example.org/gids"),),
         questions=("Hoe houden we grenzen vast?", "Wie betaalt?"),
         sharing="group",
     )
     row = await _save(db, _facts(session_id), composition, user.id)
     async with db() as session:
-        loaded = await queries.load_outcome(session, row.public_id)
-        assert await queries.load_outcome(session, "nope") is None
-        by_session = await queries.outcome_of_session(session, session_id)
+        loaded = await load_outcome(session, row.public_id)
+        assert await load_outcome(session, "nope") is None
+        by_session = await outcome_of_session(session, session_id)
     assert loaded is not None and by_session is not None
     assert by_session.row.public_id == row.public_id
     assert loaded.row.created_by == user.id and loaded.row.session_id == session_id
@@ -143,7 +143,7 @@ async def test_saving_again_updates_the_outcome_and_keeps_addressed_questions(
     first = await _save(
         db,
         _facts(session_id),
-        outcome_composition.Composition(questions=("Blijft", "Verdwijnt"), sharing="region"),
+        Composition(questions=("Blijft", "Verdwijnt"), sharing="region"),
         user.id,
     )
     addressed = dt.datetime(2026, 12, 2, tzinfo=dt.UTC)
@@ -157,16 +157,14 @@ async def test_saving_again_updates_the_outcome_and_keeps_addressed_questions(
     again = await _save(
         db,
         _facts(session_id, region_slug="deventer", title="Nieuwe titel"),
-        outcome_composition.Composition(
-            summary="Nu wel", questions=("Nieuw", "Blijft"), sharing="open"
-        ),
+        Composition(summary="Nu wel", questions=("Nieuw", "Blijft"), sharing="open"),
         user.id,
         ratings={"reflecteren": (3, 2.0)},
     )
     assert again.public_id == first.public_id
     assert await _count(db, OutcomeRow) == 1
     async with db() as session:
-        loaded = await queries.load_outcome(session, first.public_id)
+        loaded = await load_outcome(session, first.public_id)
     assert loaded is not None
     assert (loaded.row.title, loaded.row.summary, loaded.row.sharing) == (
         "Nieuwe titel",
@@ -181,61 +179,53 @@ async def test_saving_again_updates_the_outcome_and_keeps_addressed_questions(
         ("sharing.change", target, f"account:{user.id}", "none -> region"),
         ("sharing.change", target, f"account:{user.id}", "region -> open"),
     ]
-    await _save(db, _facts(session_id), outcome_composition.Composition(sharing="open"), user.id)
+    await _save(db, _facts(session_id), Composition(sharing="open"), user.id)
     assert len(await _audit(db)) == 2  # the same level again is no change
 
 
 @pytest.mark.parametrize(
     ("composition", "field", "message"),
     [
-        (outcome_composition.Composition(summary="x" * 5001), "summary", "at most 5000"),
-        (outcome_composition.Composition(actions="x" * 5001), "actions", "at most 5000"),
+        (Composition(summary="x" * 5001), "summary", "at most 5000"),
+        (Composition(actions="x" * 5001), "actions", "at most 5000"),
         (
-            outcome_composition.Composition(products=(outcome_composition.Product(""),)),
+            Composition(products=(Product(""),)),
             "product-1-title",
             "title",
         ),
         (
-            outcome_composition.Composition(
-                products=(outcome_composition.Product("a", url="javascript:alert(1)"),)
-            ),
+            Composition(products=(Product("a", url="javascript:alert(1)"),)),
             "product-1-url",
             "https://",
         ),
         (
-            outcome_composition.Composition(
-                products=(outcome_composition.Product("a", url="https://localhost"),)
-            ),
+            Composition(products=(Product("a", url="https://localhost"),)),
             "product-1-url",
             "https://",
         ),
         (
-            outcome_composition.Composition(
-                products=(outcome_composition.Product("a", "x" * 2001),)
-            ),
+            Composition(products=(Product("a", "x" * 2001),)),
             "product-1-text",
             "2000",
         ),
         (
-            outcome_composition.Composition(
-                products=tuple(outcome_composition.Product("a") for _ in range(21))
-            ),
+            Composition(products=tuple(Product("a") for _ in range(21))),
             "products",
             "20",
         ),
-        (outcome_composition.Composition(questions=("q",) * 21), "questions", "20"),
-        (outcome_composition.Composition(questions=("q" * 501,)), "questions", "500"),
+        (Composition(questions=("q",) * 21), "questions", "20"),
+        (Composition(questions=("q" * 501,)), "questions", "500"),
         (
-            outcome_composition.Composition(sharing="world"),
+            Composition(sharing="world"),
             "sharing",
             "group, region, national or open",
         ),
-        (outcome_composition.Composition(sharing="national"), "sharing", "Nobody consented"),
+        (Composition(sharing="national"), "sharing", "Nobody consented"),
     ],
 )
 async def test_a_wrong_composition_is_refused_and_nothing_is_stored(
     db: async_sessionmaker[AsyncSession],
-    composition: outcome_composition.Composition,
+    composition: Composition,
     field: str,
     message: str,
 ) -> None:
@@ -262,9 +252,7 @@ async def test_consents_and_ratings_out_of_range_are_refused(
     user = await make_user(db)
     session_id = await _session(db, user.id)
     with pytest.raises(ValueError, match=r"unknown consent|out of range"):
-        await _save(
-            db, _facts(session_id), outcome_composition.Composition(), user.id, consents, ratings
-        )
+        await _save(db, _facts(session_id), Composition(), user.id, consents, ratings)
     assert await _count(db, OutcomeRow) == 0
 
 
@@ -285,13 +273,11 @@ async def test_outcomes_are_listed_newest_first_by_variant_region_and_level(
     ):
         session_id = await _session(db, user.id, f"s{n}")
         facts = _facts(session_id, held_on=held_on, variant_slug=variant, region_slug=region)
-        saved.append(
-            await _save(db, facts, outcome_composition.Composition(sharing=level), user.id)
-        )
+        saved.append(await _save(db, facts, Composition(sharing=level), user.id))
     async with db() as session:
 
         async def ids(**filters: Any) -> list[str]:
-            return [r.public_id for r in await queries.list_outcomes(session, **filters)]
+            return [r.public_id for r in await list_outcomes(session, **filters)]
 
         assert await ids() == [saved[1].public_id, saved[2].public_id, saved[0].public_id]
         assert await ids(variant="intervisie") == [saved[1].public_id, saved[0].public_id]
@@ -305,20 +291,18 @@ async def test_an_outcome_outlives_its_session_and_follows_a_changed_consent(
 ) -> None:
     user = await make_user(db)
     session_id = await _session(db, user.id)
-    row = await _save(
-        db, _facts(session_id), outcome_composition.Composition(sharing="open"), user.id
-    )
+    row = await _save(db, _facts(session_id), Composition(sharing="open"), user.id)
     async with db() as session:
-        assert await outcome_actions.set_consent(session, session_id, "p1", "region")
-        assert not await outcome_actions.set_consent(session, session_id + 99, "p1", "no")
+        assert await set_consent(session, session_id, "p1", "region")
+        assert not await set_consent(session, session_id + 99, "p1", "no")
         with pytest.raises(ValueError, match="unknown consent"):
-            await outcome_actions.set_consent(session, session_id, "p1", "maybe")
+            await set_consent(session, session_id, "p1", "maybe")
         await session.commit()
         live = await session.get(LiveSession, session_id)
         await session.delete(live)
         await session.commit()
     async with db() as session:
-        loaded = await queries.load_outcome(session, row.public_id)
+        loaded = await load_outcome(session, row.public_id)
     assert loaded is not None and loaded.row.session_id is None
     assert loaded.row.consents == {"p1": "region", "p2": "no"}
     gated = loaded.shared()
