@@ -25,7 +25,7 @@ from server.bodylimit import BodyLimitMiddleware
 from server.bus import Bus
 from server.csrf import CSRFMiddleware
 from server.db import create_engine, database_problem, sessionmaker
-from server.erasure import ErasureAsk, ErasureReport
+from server.erasure import ErasureAsk, ErasurePart, ErasureReport, erase
 from server.errors import EXCEPTION_HANDLERS, error_response
 from server.headers import SecurityHeadersMiddleware
 from server.logs import AccessLogMiddleware
@@ -103,13 +103,33 @@ def domain_seeders() -> list[Seeder]:
     return [seed_from_files]
 
 
+def domain_erasure_parts() -> list[ErasurePart]:
+    """Each domain's part of erasing a person, in the order they find, plan and write (one
+    transaction, server/erasure.py): the account first (the others erase its name and email),
+    then the live sessions (they find the participants, their names and the sessions looked
+    in), then the catalogue (outcomes of those sessions; an erased account's variant versions)."""
+    from catalogue.erasure import PART as catalogue_part
+    from server.erasure_accounts import PART as accounts_part
+    from sessions.erase import PART as sessions_part
+
+    return [accounts_part, sessions_part, catalogue_part]
+
+
 def domain_eraser() -> Eraser:
     """What `werkplaats erase` and /beheer/wissen run: a person's identity out of every domain.
 
     Given the running app, it also makes the app reload the sessions it changed."""
-    from sessions.erase import erase
+    parts = domain_erasure_parts()
 
-    return erase
+    async def erase_person(
+        db: async_sessionmaker[AsyncSession],
+        ask: ErasureAsk,
+        app: Starlette | None = None,
+        bus: Bus | None = None,
+    ) -> ErasureReport:
+        return await erase(db, ask, parts, app, bus)
+
+    return erase_person
 
 
 def domain_names_of() -> Callable[[AsyncSession, int], Awaitable[Mapping[str, str]]]:

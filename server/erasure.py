@@ -1,22 +1,37 @@
-"""Erasing a person: what is asked, and the report of what changed (or would change).
+"""Erasing a person: what is asked, the report of what changed (or would change), and `erase`,
+which runs the domains' parts of it in one transaction.
 
-The domains do the erasing (`server/app.py` `domain_eraser`); the CLI (`werkplaats erase`) and
-the coordinator page (`/beheer/wissen`) ask for it in these terms. A report holds ids and
-counts only, never a name or anything a person wrote. See docs/privacy.md.
+Each domain contributes an `ErasurePart` (`server/app.py` `domain_erasure_parts`: the accounts
+of server/erasure_accounts.py, the sessions of sessions/erase.py, the outcomes and variants of
+catalogue/erasure.py); the CLI (`werkplaats erase`) and the coordinator page (`/beheer/wissen`)
+ask for it in these terms through `domain_eraser`. A report holds ids and counts only, never a
+name or anything a person wrote. See docs/privacy.md.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
+import time
 import unicodedata
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
+
 from server.accounts import AccountError, normalize_email
+from server.audit import record
+from server.bus import Bus
+from server.db import purge_old_copies
 from server.i18n import N_
+
+_log = logging.getLogger("werkplaats.erase")
 
 MIN_NAME = 2  # a shorter name would match inside ordinary words
 MAX_NAME = 120
@@ -37,6 +52,17 @@ class ErasureError(ValueError):
 def normalize_name(raw: str) -> str:
     """A display name for comparing: composed Unicode, single spaces, case folded."""
     return " ".join(unicodedata.normalize("NFC", raw).split()).casefold()
+
+
+ERASED_NAME = "[verwijderd]"
+ERASED_MENTION = "[naam verwijderd]"
+ERASED_CONTRIBUTION = "[verwijderd op verzoek]"
+PLACEHOLDERS = frozenset(normalize_name(p) for p in (ERASED_NAME, ERASED_MENTION))
+
+
+def usable(name: str) -> bool:
+    """A display name that may be searched for in texts (not a placeholder, not too short)."""
+    return len(" ".join(name.split())) >= MIN_NAME and normalize_name(name) not in PLACEHOLDERS
 
 
 @dataclass(frozen=True)
@@ -297,3 +323,160 @@ def replay_of(entry: dict[str, Any]) -> Replay:
     if by == "name" and refs:
         return Replay([ErasureAsk(person, remove, everywhere=True) for person in refs])
     return Replay([], needs_name=by == "name")
+
+
+# One erasure, composed of the domains' parts ---------------------------------------------------
+
+
+@dataclass
+class Found:
+    """Who the person is, as the parts' `find`s learn it one after the other (the accounts part
+    first, then the sessions part, which reads the account and the names found so far), and what
+    every part's `plan` then works from. Names stay here, in memory: never in the report."""
+
+    names: list[str] = field(default_factory=list)  # display names to find in every session
+    account_texts: list[str] = field(default_factory=list)  # an account's name and email
+    account: int | None = None  # the account's id, when one is asked for and exists
+    erase_account: bool = False  # its row changes (False: erased already, found again by id)
+    participants: dict[int, set[str]] = field(default_factory=dict)  # their ids per session
+    session_names: dict[int, list[str]] = field(default_factory=dict)  # their names per session
+    only: set[int] | None = None  # None: look in every session; else only in these
+    sessions: dict[int, str] = field(default_factory=dict)  # the sessions looked in: public ids
+
+    @property
+    def everywhere(self) -> list[str]:
+        """The names to erase in every session and outcome."""
+        return self.names or self.account_texts
+
+
+class Counts:
+    """The report as the parts' `plan`s fill it: rows per session, and rows elsewhere."""
+
+    def __init__(self, report: ErasureReport, found: Found) -> None:
+        self.report = report
+        self.sessions: dict[int, SessionCounts] = {}
+        self._found = found
+
+    def session(self, session_id: int) -> SessionCounts:
+        if session_id not in self.sessions:
+            self.sessions[session_id] = SessionCounts(
+                self._found.sessions[session_id],
+                sorted(self._found.participants.get(session_id, ())),
+            )
+        return self.sessions[session_id]
+
+    def add(
+        self, session_id: int | None, table: str, mentions: int = 0, contributions: int = 0
+    ) -> None:
+        """One row of `table` changes: in a session's counts, or elsewhere (`session_id` None)."""
+        if session_id is None:
+            self.report.other[table] = self.report.other.get(table, 0) + 1
+            return
+        counts = self.session(session_id)
+        counts.add(table)
+        counts.mentions += mentions
+        counts.contributions += contributions
+
+
+Apply = Callable[[AsyncSession], Awaitable[None]]
+Find = Callable[[AsyncSession, ErasureAsk, Found], Awaitable[None]]
+Plan = Callable[[AsyncSession, ErasureAsk, Found, Counts], Awaitable[Apply]]
+# After the commit: make the processes forget what they cached; more tables to purge.
+After = Callable[
+    [async_sessionmaker[AsyncSession], ErasureReport, Starlette | None, Bus | None],
+    Awaitable[set[str]],
+]
+
+
+async def _find_nothing(db: AsyncSession, ask: ErasureAsk, found: Found) -> None:
+    return None
+
+
+async def write_nothing(db: AsyncSession) -> None:
+    """The writes of a part whose plan changes nothing."""
+    return None
+
+
+@dataclass(frozen=True)
+class ErasurePart:
+    """One domain's share of an erasure: `find` adds who the person is in its tables to
+    `Found`; `plan` counts what would change in `Counts` and returns how to write it; `after`
+    runs once the erasure is committed. All parts find, then all plan, then all apply, in one
+    transaction, in the order given (server/app.py `domain_erasure_parts`)."""
+
+    plan: Plan
+    find: Find = _find_nothing
+    after: After | None = None
+
+
+async def erase(
+    db: async_sessionmaker[AsyncSession],
+    ask: ErasureAsk,
+    parts: Sequence[ErasurePart],
+    app: Starlette | None = None,
+    bus: Bus | None = None,
+) -> ErasureReport:
+    """Erase (or, on a dry run, plan erasing) a person, as the parts do it.
+
+    With `app` (the coordinator page), this process reloads the erased sessions and tells the
+    other processes to; with only a `bus` (the command line), it tells every process."""
+    async with db() as session:
+        engine = session.bind
+        assert isinstance(engine, AsyncEngine)
+        if not ask.dry_run and engine.dialect.name == "sqlite":
+            # What this connection deletes or overwrites is overwritten with zeros in the file.
+            await session.execute(text("PRAGMA secure_delete = ON"))
+            await session.commit()
+        async with session.begin():
+            found = Found(names=[ask.person.value] if ask.person.kind == "name" else [])
+            for part in parts:
+                await part.find(session, ask, found)
+            report = ErasureReport(dry_run=ask.dry_run)
+            counts = Counts(report, found)
+            writes = [await part.plan(session, ask, found, counts) for part in parts]
+            report.participants = sum(len(ids) for ids in found.participants.values())
+            report.other = {table: report.other[table] for table in TABLES if table in report.other}
+            in_order = sorted(counts.sessions, key=lambda sid: found.sessions[sid])
+            report.sessions = [counts.sessions[s] for s in in_order if counts.sessions[s].tables]
+            if not ask.dry_run and report.changed:
+                for write in writes:
+                    await write(session)
+                _audit(session, ask, report)
+    if ask.dry_run or not report.changed:
+        return report
+    if ask.journal is not None:
+        try:
+            append_journal(ask.journal, journal_entry(ask, report, dt.datetime.now(dt.UTC)))
+        except OSError as error:  # erased all the same; the operator must know
+            report.journal_error = f"{ask.journal}: {error.strerror or error}"
+            _log.error("the erasure could not be added to the erasure journal %s", ask.journal)
+    tables = set(report.tables)
+    for part in parts:
+        if part.after is not None:
+            tables |= await part.after(db, report, app, bus)
+    if ask.purge:  # no old copy of what was erased stays in the database files (server.db)
+        started = time.monotonic()
+        report.purge_complete = await purge_old_copies(engine, tables)
+        report.purge_seconds = time.monotonic() - started
+    return report
+
+
+def _audit(db: AsyncSession, ask: ErasureAsk, report: ErasureReport) -> None:
+    """One entry per session and one for the account: ids and counts, never a name."""
+    mode = "contributions deleted" if ask.delete_contributions else "contributions kept"
+    for counts in report.sessions:
+        target = f"session:{counts.public_id}"
+        if counts.participants:
+            target += "/" + ",".join(counts.participants)
+        record(
+            db,
+            "erase",
+            target,
+            actor=ask.actor,
+            actor_id=ask.actor_id,
+            detail=f"{counts.detail()}; {mode}",
+        )
+    if report.other:
+        target = f"account:{report.account}" if report.account is not None else "outcomes"
+        detail = ", ".join(f"{table} {n}" for table, n in report.other.items())
+        record(db, "erase", target, actor=ask.actor, actor_id=ask.actor_id, detail=detail)

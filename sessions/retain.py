@@ -22,7 +22,7 @@ from server.db import purge_old_copies
 from server.erasure import ErasureAsk, ErasureError, Person
 from server.models import AuditEntry, LoginSession
 from server.settings import Settings
-from sessions.erase import PEOPLE_TYPES, erase, names_by_participant
+from sessions.erase import PEOPLE_TYPES, names_by_participant
 from sessions.models import LiveSession, SessionEvent
 from sessions.retention import OutcomeAge, RetentionPlan, SessionAge, plan
 
@@ -228,6 +228,9 @@ async def _erase_people(
     db: async_sessionmaker[AsyncSession], old: SessionAge, bus: Bus | None
 ) -> int:
     """Erase every participant of `old` from it and its outcome; how many had a name."""
+    from server.app import domain_eraser
+
+    erase = domain_eraser()
     async with db() as session:
         rows = (
             await session.execute(

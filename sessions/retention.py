@@ -6,7 +6,7 @@ than the retention period ago (`WERKPLAATS_RETENTION_DAYS`, default 365 days):
 
 - the session goes: its event log (display names, notes, chat), its snapshot and its harvest
   responses (ratings, takeaways, consents), after its participants' names were erased from
-  everything that stays (sessions/retain.py uses the erasure of sessions/erase.py);
+  everything that stays (sessions/retain.py erases through server/app.py domain_eraser);
 - its outcome stays when it was shared beyond the group (region, national or open): the
   catalogue's evidence, the library and curriculum modules reuse it, its participants
   consented to that, and what leaves the group passed the sharing gate. It stays as it left

@@ -7,7 +7,7 @@ Nothing is built from the names as a regular expression, so no name (however sho
 common) can make matching slow (issue 14: a participant called "de" hung the library).
 
 Used by the sharing gate (catalogue/outcomes/gate.py: the session's participants become their
-pseudonyms) and by erasure (sessions/erase.py: an erased name becomes "[naam verwijderd]").
+pseudonyms) and by erasure (catalogue/mentions.py: an erased name becomes "[naam verwijderd]").
 """
 
 from __future__ import annotations

@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
 from server.audit import record
+from server.erasure import ERASED_MENTION, ERASED_NAME
 from server.models import AuditEntry
 from sessions.engine import SessionEngine
-from sessions.erase import ERASED_MENTION, ERASED_NAME
 from sessions.models import LiveSession
 from tests.helpers import csrf_token, log_in, make_user
 

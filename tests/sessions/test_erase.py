@@ -23,25 +23,23 @@ import pytest
 from sqlalchemy import MetaData, select
 from sqlalchemy.engine import make_url
 
+from catalogue.erasure import plan_outcome, rewrite_json
+from catalogue.mentions import Mentions, Scope, Tally
 from catalogue.outcomes.models import KnowledgeQuestion, OutcomeRow, OutcomeText
+from server.app import domain_erasure_parts
 from server.db import create_engine, sessionmaker
-from server.erasure import ErasureAsk, Person
-from server.models import AuditEntry, LoginSession, User
-from sessions import events as ev
-from sessions.capture import capture
-from sessions.erase import (
+from server.erasure import (
     ERASED_CONTRIBUTION,
     ERASED_MENTION,
     ERASED_NAME,
-    EventRow,
-    Mentions,
-    Scope,
-    Tally,
+    ErasureAsk,
+    Person,
     erase,
-    plan_events,
-    plan_outcome,
-    rewrite_json,
 )
+from server.models import AuditEntry, LoginSession, User
+from sessions import events as ev
+from sessions.capture import capture
+from sessions.erase import EventRow, plan_events
 from sessions.models import HarvestResponse, LiveSession, SessionSnapshot
 from sessions.state import fold
 from tests.helpers import PASSWORD
@@ -588,7 +586,8 @@ async def test_a_dry_run_in_process_changes_nothing(server: Server) -> None:
     engine = create_engine(server.database_url)
     try:
         db = sessionmaker(engine)
-        report = await erase(db, ErasureAsk(Person.by_name("Niemand Bekend"), dry_run=True))
+        ask = ErasureAsk(Person.by_name("Niemand Bekend"), dry_run=True)
+        report = await erase(db, ask, domain_erasure_parts())
         assert not report.changed and report.participants == 0
     finally:
         await engine.dispose()
