@@ -12,7 +12,7 @@ from pathlib import Path
 
 from server import auth, csrf
 from server.badinput import MAX_JSON_DEPTH
-from sessions import commands, decide, engine, events, flood, hub, routes
+from sessions import commands, decide, engine, events, fanout, flood, routes
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTOCOL = ROOT / "docs" / "protocol.md"
@@ -22,10 +22,10 @@ CLOSE_CODES = {
     routes.CLOSE_NO_HELLO: "no `hello`",
     routes.CLOSE_BAD_TOKEN: "bad_token",
     routes.CLOSE_UNKNOWN_SESSION: "no such session",
-    hub.CLOSE_REMOVED: "removed",
-    hub.CLOSE_TOO_SLOW: "could not keep up",
-    hub.CLOSE_RELOAD: "rewritten",
-    hub.CLOSE_SHUTDOWN: "shutting down",
+    fanout.CLOSE_REMOVED: "removed",
+    fanout.CLOSE_TOO_SLOW: "could not keep up",
+    fanout.CLOSE_RELOAD: "rewritten",
+    fanout.CLOSE_SHUTDOWN: "shutting down",
     flood.CLOSE_FLOODING: "signals",
 }
 
@@ -99,7 +99,7 @@ def check(text: str) -> list[str]:
     expect(
         "shutdown close code",
         _all(r"shutdown[^.]*?closes connections with \*\*(\d+)\*\*", text),
-        hub.CLOSE_SHUTDOWN,
+        fanout.CLOSE_SHUTDOWN,
     )
     expect(
         "hello timeout",
@@ -127,11 +127,11 @@ def check(text: str) -> list[str]:
     expect(
         "resume limit", _all(r"more than \**([\d,]+)\** events behind", text), routes.RESUME_LIMIT
     )
-    expect("queue length", _all(r"queue[^.]*?\(?\**([\d,]+)\** items", text), hub.QUEUE_LIMIT)
+    expect("queue length", _all(r"queue[^.]*?\(?\**([\d,]+)\** items", text), fanout.QUEUE_LIMIT)
     expect(
         "events per frame",
         _all(r"list of 1–(\d+) events", text) + _all(r"up to (\d+) in one `events` frame", text),
-        hub.MAX_EVENTS_PER_FRAME,
+        fanout.MAX_EVENTS_PER_FRAME,
     )
     expect("remembered commands", _all(r"last ([\d,]+) commands", text), engine.KNOWN_COMMANDS)
     expect("notes on a board", _all(r"a board with ([\d,]+) notes", text), decide.MAX_NOTES)
