@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from catalogue import module_export, modules
 from catalogue.queries import CatalogueCache, load_catalogue
-from server.cli import CommandError, Sessions, run_with_database
+from server.cli_run import CommandError, Sessions, run_with_database
 from server.settings import Settings
 
 

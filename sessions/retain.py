@@ -255,7 +255,7 @@ async def _erase_people(
 
 def retain_command(args: argparse.Namespace, settings: Settings) -> int:
     """`werkplaats retain [--dry-run]` (server/cli.py parses it, server/app.py names this)."""
-    from server.cli import CommandError, Sessions, bus_to_servers, run_with_database
+    from server.cli_run import CommandError, Sessions, bus_to_servers, run_with_database
     from server.migrate import pending
 
     async def work(engine: AsyncEngine, db: Sessions) -> int:
