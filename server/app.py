@@ -18,7 +18,8 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from server import admin_pages
-from server import routes as shell_routes
+from server import api as shell_api
+from server import pages as shell_pages
 from server.auth import CurrentUserMiddleware
 from server.badinput import BadInputMiddleware
 from server.bodylimit import BodyLimitMiddleware
@@ -52,15 +53,16 @@ Eraser = Callable[
 def domain_routes() -> list[BaseRoute]:
     """The routes of the domain packages; the one place the server knows about them."""
     from catalogue import api, library_routes, module_routes, regions, routes
-    from sessions import harvest_pages, outcome_pages
+    from sessions import api as session_api
     from sessions import pages as session_pages
-    from sessions import routes as session_routes
+    from sessions.harvest import pages as harvest_pages
+    from sessions.outcome import pages as outcome_pages
 
     return [
         *routes.routes,
         *regions.routes,
         *api.routes,
-        *session_routes.routes,
+        *session_api.routes,
         *session_pages.routes,
         *harvest_pages.routes,
         *outcome_pages.routes,
@@ -114,7 +116,7 @@ def domain_names_of() -> Callable[[AsyncSession, int], Awaitable[Mapping[str, st
 def domain_commands() -> Mapping[str, Callable[[argparse.Namespace, Settings], int]]:
     """The CLI commands whose work is a domain's, by name (server/cli.py parses them)."""
     from catalogue.module_cli import export_command
-    from sessions.retain import retain_command
+    from sessions.retention.cli import retain_command
 
     return {"retain": retain_command, "export": export_command}
 
@@ -122,7 +124,7 @@ def domain_commands() -> Mapping[str, Callable[[argparse.Namespace, Settings], i
 def domain_region_memberships() -> Callable[
     [AsyncSession], Awaitable[tuple[Sequence[Any], Mapping[int, Sequence[str]]]]
 ]:
-    """The regions and each account's memberships, for the accounts page (server/routes.py)."""
+    """The regions and each account's memberships, for the accounts page (server/pages.py)."""
     from catalogue.library import regions_and_memberships
 
     return regions_and_memberships
@@ -160,7 +162,8 @@ def create_app(settings: Settings) -> Starlette:
 
     app = Starlette(
         routes=[
-            *shell_routes.routes,
+            *shell_pages.routes,
+            *shell_api.routes,
             *metrics_routes,
             *admin_pages.routes,
             *domain_routes(),
