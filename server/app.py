@@ -17,9 +17,9 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from server import admin_pages
 from server import api as shell_api
 from server import pages as shell_pages
+from server.admin import pages as admin_pages
 from server.auth import CurrentUserMiddleware
 from server.badinput import BadInputMiddleware
 from server.bodylimit import BodyLimitMiddleware
