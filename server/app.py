@@ -108,7 +108,7 @@ def domain_eraser() -> Eraser:
 
 def domain_names_of() -> Callable[[AsyncSession, int], Awaitable[Mapping[str, str]]]:
     """Every display name a session's participants had: what the sharing gate replaces."""
-    from sessions.actions import display_names
+    from sessions.queries import display_names
 
     return display_names
 

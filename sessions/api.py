@@ -22,7 +22,7 @@ from server.badinput import refuse_bad_json
 from server.errors import ApiError
 from server.limits import TooMany, claim_join_attempt, client_address, forget_join_attempt
 from server.models import Role
-from sessions import actions, joins, setup
+from sessions import actions, joins, queries, setup
 from sessions import commands as c
 from sessions import events as ev
 from sessions.decide import Refused, decide
@@ -143,12 +143,12 @@ async def join(request: Request) -> Response:
     db = request.app.state.db
     settings = request.app.state.settings
     client = client_address(request)
-    code = actions.normalize_code(request.path_params["code"])
+    code = queries.normalize_code(request.path_params["code"])
     try:  # counted before the code is looked up: a burst of guesses cannot slip past the limit
         attempt = await claim_join_attempt(db, client, code, settings.join_failures_per_client)
     except TooMany as too_many:  # a right code too: otherwise guessing goes on unbounded
         return too_many_codes(too_many.retry_after)
-    row = await actions.find_by_code(db, code)
+    row = await queries.find_by_code(db, code)
     if row is None:  # the attempt stays: a wrong code
         raise ApiError(404, "unknown_code", "there is no session with this code")
     await forget_join_attempt(db, attempt)
@@ -208,7 +208,7 @@ async def session_socket(websocket: WebSocket) -> None:
         await websocket.close(CLOSE_FORBIDDEN_ORIGIN)  # before accept: the handshake is refused
         return
     public_id = websocket.path_params["public_id"]
-    row = await actions.find_by_public_id(websocket.app.state.db, public_id)
+    row = await queries.find_by_public_id(websocket.app.state.db, public_id)
     await websocket.accept()
     if row is None:
         await _refuse(

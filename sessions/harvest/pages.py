@@ -23,6 +23,7 @@ from server.errors import PageError
 from server.i18n import N_
 from server.templating import language_of, render, translator_for
 from sessions import actions
+from sessions import queries as session_queries
 from sessions.engine import SessionEngine
 from sessions.harvest import answers, queries
 from sessions.harvest.actions import save_response
@@ -96,7 +97,7 @@ class _Opened:
 async def _opened(request: Request) -> _Opened | Response:
     """The harvest in the path for this visitor, or the refusal page (nothing read or stored)."""
     db = request.app.state.db
-    row = await actions.find_by_public_id(db, request.path_params["public_id"])
+    row = await session_queries.find_by_public_id(db, request.path_params["public_id"])
     if row is None:
         raise PageError(404)
     engine: SessionEngine = request.app.state.session_engine

@@ -23,7 +23,7 @@ from server.errors import PageError
 from server.i18n import N_
 from server.models import Role, User
 from server.templating import language_of, render, translator_for
-from sessions import actions
+from sessions import queries as session_queries
 from sessions.capture import capture
 from sessions.engine import SessionEngine
 from sessions.harvest import answers as harvest_answers
@@ -117,7 +117,9 @@ class _Harvested:
 async def _own_session(request: Request) -> tuple[LiveSession, User]:
     """The session in the path, if this account created it or coordinates; else 403/404."""
     user = require_user(request)
-    row = await actions.find_by_public_id(request.app.state.db, request.path_params["public_id"])
+    row = await session_queries.find_by_public_id(
+        request.app.state.db, request.path_params["public_id"]
+    )
     if row is None:
         raise PageError(404)
     if not _may_see_names(user, row.created_by):
@@ -132,7 +134,7 @@ async def _harvested(request: Request, row: LiveSession) -> _Harvested:
     async with request.app.state.db() as db:
         answers = await harvest_queries.responses(db, row.id)
         existing = await outcomes.outcome_of_session(db, row.id)
-        names = await actions.display_names(db, row.id)
+        names = await session_queries.display_names(db, row.id)
     captured = capture(state)
     # Harvest answers are anonymous, also to the group; their authors count only for consent.
     captured["takeaways"] = [
