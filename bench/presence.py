@@ -1,6 +1,7 @@
-"""What presence costs when many people connect: frames and bytes the hub queues for everyone.
+"""What presence costs when many people connect: frames and bytes the fan-out queues for everyone.
 
-One process's hub (sessions/hub.py) on an in-memory bus, with its real throttles, takes
+One process's fan-out and presence (sessions/fanout.py, sessions/presence.py), wired as
+sessions/runtime.py wires them, on an in-memory bus with their real throttles, takes
 `--connects` connections at `--rate` a second. Every connection's queue is read as a client
 reads it; presence frames are counted and their bytes summed. For comparison, each frame is
 also priced as the whole list it stands for (what every presence frame carried before issue
@@ -19,7 +20,8 @@ import time
 
 from server.bus.memory import MemoryBus
 from sessions.engine import SessionEngine
-from sessions.hub import Connection, Hub
+from sessions.fanout import Connection
+from sessions.runtime import assemble
 
 
 class _Socket:
@@ -63,14 +65,14 @@ class _Reader:
 async def run(connects: int, rate: float) -> dict[str, float]:
     bus = MemoryBus()
     await bus.connect()
-    hub = Hub(SessionEngine(None), bus)  # type: ignore[arg-type]
+    live = assemble(SessionEngine(None), bus)  # type: ignore[arg-type]
     readers: list[_Reader] = []
     started = time.monotonic()
     try:
         for n in range(connects):
             connection = Connection(_Socket(), f"p{n:012d}")  # type: ignore[arg-type]
-            hub.add(1, connection)
-            hub.greet(1, connection)
+            live.fanout.add(1, connection)
+            live.presence.greet(1, connection)
             readers.append(_Reader(connection))
             due = started + (n + 1) / rate
             while time.monotonic() < due:
@@ -83,7 +85,7 @@ async def run(connects: int, rate: float) -> dict[str, float]:
             for reader in readers:
                 reader.read()
     finally:
-        await hub.close_all()
+        await live.close()
         await bus.disconnect()
     return {
         "connects": connects,

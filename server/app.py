@@ -17,8 +17,9 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from server import admin_pages
-from server import routes as shell_routes
+from server import api as shell_api
+from server import pages as shell_pages
+from server.admin import pages as admin_pages
 from server.auth import CurrentUserMiddleware
 from server.badinput import BadInputMiddleware
 from server.bodylimit import BodyLimitMiddleware
@@ -58,16 +59,17 @@ def domain_routes() -> list[BaseRoute]:
     from catalogue.regions import pages as region_pages
     from catalogue.variants import api as variant_api
     from catalogue.variants import pages as variant_pages
-    from sessions import harvest_pages, outcome_pages
+    from sessions import api as session_api
     from sessions import pages as session_pages
-    from sessions import routes as session_routes
+    from sessions.harvest import pages as harvest_pages
+    from sessions.outcome import pages as outcome_pages
 
     return [
         *variant_pages.routes,
         *region_pages.routes,
         *variant_api.routes,
         *region_api.routes,
-        *session_routes.routes,
+        *session_api.routes,
         *session_pages.routes,
         *harvest_pages.routes,
         *outcome_pages.routes,
@@ -134,7 +136,7 @@ def domain_eraser() -> Eraser:
 
 def domain_names_of() -> Callable[[AsyncSession, int], Awaitable[Mapping[str, str]]]:
     """Every display name a session's participants had: what the sharing gate replaces."""
-    from sessions.actions import display_names
+    from sessions.queries import display_names
 
     return display_names
 
@@ -142,7 +144,7 @@ def domain_names_of() -> Callable[[AsyncSession, int], Awaitable[Mapping[str, st
 def domain_commands() -> Mapping[str, Callable[[argparse.Namespace, Settings], int]]:
     """The CLI commands whose work is a domain's, by name (server/cli.py parses them)."""
     from catalogue.modules.cli import export_command
-    from sessions.retain import retain_command
+    from sessions.retention.cli import retain_command
 
     return {"retain": retain_command, "export": export_command}
 
@@ -150,7 +152,7 @@ def domain_commands() -> Mapping[str, Callable[[argparse.Namespace, Settings], i
 def domain_region_memberships() -> Callable[
     [AsyncSession], Awaitable[tuple[Sequence[Any], Mapping[int, Sequence[str]]]]
 ]:
-    """The regions and each account's memberships, for the accounts page (server/routes.py)."""
+    """The regions and each account's memberships, for the accounts page (server/pages.py)."""
     from catalogue.library.access import regions_and_memberships
 
     return regions_and_memberships
@@ -188,7 +190,8 @@ def create_app(settings: Settings) -> Starlette:
 
     app = Starlette(
         routes=[
-            *shell_routes.routes,
+            *shell_pages.routes,
+            *shell_api.routes,
             *metrics_routes,
             *admin_pages.routes,
             *domain_routes(),

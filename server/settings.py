@@ -40,7 +40,7 @@ SECRET_KEY_PLACEHOLDERS = (
 DEFAULT_MAX_BODY_BYTES = 256 * 1024
 MIN_MAX_BODY_BYTES = 16 * 1024
 MAX_MAX_BODY_BYTES = 64 * 1024 * 1024
-# `werkplaats retain`: sessions last active longer ago than this go (sessions/retention.py).
+# `werkplaats retain`: sessions last active longer ago than this go (sessions/retention/rule.py).
 DEFAULT_RETENTION_DAYS = 365
 MAX_RETENTION_DAYS = 36500
 MAKE_SECRET_KEY = 'python3 -c "import secrets; print(secrets.token_urlsafe(48))"'  # noqa: S105 (how to make one)

@@ -1,3 +1,3 @@
-"""Live sessions: event types, the pure state fold, the event log, the hub and the websocket."""
+"""Live sessions: event types, the pure state fold, the event log, fan-out, presence, websocket."""
 
 from sessions import models as _models  # noqa: F401  (register the tables with the metadata)

@@ -2,7 +2,7 @@
 
 Each keeps the text it has always had on the wire, so old and new processes understand each
 other during a rolling upgrade on one bus, and a presence chunk stays within the NOTIFY
-budget the hub counts in bytes of ids. `decode` raises ValueError for anything else.
+budget presence counts in bytes of ids. `decode` raises ValueError for anything else.
 
 | channel | message | text |
 |---|---|---|

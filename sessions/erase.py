@@ -439,7 +439,7 @@ async def after(
         return set()
     if app is not None:
         await forget_live(db, app, report.session_ids)
-        hub = getattr(app.state, "session_hub", None)
+        hub = getattr(app.state, "session_fanout", None)
         if hub is not None:
             await erase_notice.announce(hub.bus, hub.process, report.session_ids)
     elif bus is not None:
@@ -456,7 +456,7 @@ async def forget_live(
     if engine is not None:
         for session_id in session_ids:
             await engine.forget(session_id)
-    hub = getattr(app.state, "session_hub", None)
+    hub = getattr(app.state, "session_fanout", None)
     if hub is not None:
         for session_id in session_ids:
             hub.reload(session_id)

@@ -1,7 +1,7 @@
-"""What live sessions report on /metrics, read from the hub and the engine when scraped.
+"""What live sessions report on /metrics, read from the fan-out and the engine when scraped.
 
-Gauges are counted from the hub's own dicts at that moment, so they cannot drift; counters are
-plain integers the hub and engine keep (an increment on their paths, nothing more).
+Gauges are counted from the fan-out's own dicts at that moment, so they cannot drift; counters are
+plain integers the fan-out and engine keep (an increment on their paths, nothing more).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from prometheus_client.registry import Collector
 from starlette.applications import Starlette
 
 from sessions.engine import SessionEngine
-from sessions.hub import Hub
+from sessions.fanout import FanOut
 
 
 class SessionsCollector(Collector):
@@ -24,9 +24,9 @@ class SessionsCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         # None until the lifespan has started the machinery: every value is then 0.
-        hub: Hub | None = getattr(self.app.state, "session_hub", None)
+        fanout: FanOut | None = getattr(self.app.state, "session_fanout", None)
         engine: SessionEngine | None = getattr(self.app.state, "session_engine", None)
-        connections = hub.connections if hub is not None else {}
+        connections = fanout.connections if fanout is not None else {}
         yield GaugeMetricFamily(
             "werkplaats_websocket_connections",
             "Open websocket connections of this process whose hello was accepted.",
@@ -45,27 +45,27 @@ class SessionsCollector(Collector):
         yield CounterMetricFamily(
             "werkplaats_events_delivered",
             "Session events this process queued for sending, counted once per connection.",
-            value=hub.events_delivered() if hub is not None else 0,
+            value=fanout.events_delivered() if fanout is not None else 0,
         )
         yield CounterMetricFamily(
             "werkplaats_slow_clients_dropped",
             "Websocket connections closed because they could not keep up (code 4008).",
-            value=hub.slow_clients_dropped if hub is not None else 0,
+            value=fanout.slow_clients_dropped if fanout is not None else 0,
         )
         yield CounterMetricFamily(
             "werkplaats_flooding_clients_closed",
             "Websocket connections closed for sending signals far beyond their budget (1008).",
-            value=hub.flooding_clients_closed if hub is not None else 0,
+            value=fanout.flooding_clients_closed if fanout is not None else 0,
         )
         yield CounterMetricFamily(
             "werkplaats_commands_rate_limited",
             "Commands refused with rate_limited: one participant sent more than their budget.",
-            value=hub.commands_rate_limited if hub is not None else 0,
+            value=fanout.commands_rate_limited if fanout is not None else 0,
         )
         yield CounterMetricFamily(
             "werkplaats_bus_reconnects",
             "Times the bus between processes lost its connection and made it again.",
-            value=hub.bus.reconnects if hub is not None else 0,
+            value=fanout.bus.reconnects if fanout is not None else 0,
         )
         if engine is not None:
             yield from engine.database_seconds.collect()

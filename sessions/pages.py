@@ -26,13 +26,13 @@ from server.i18n import N_
 from server.limits import TooMany, claim_join_attempt, client_address, forget_join_attempt
 from server.models import Role
 from server.templating import language_of, render, translator_for
-from sessions import actions, forms, joins, setup
+from sessions import actions, forms, joins, queries, setup
 from sessions import events as ev
+from sessions.api import JOIN_STATUS
 from sessions.client_strings import client_strings
 from sessions.decide import Refused
 from sessions.engine import SessionEngine
 from sessions.models import LiveSession
-from sessions.routes import JOIN_STATUS
 from sessions.tokens import make_token, read_token
 
 NAV = [{"href": "/sessies", "label": N_("Sessions"), "roles": ("facilitator", "coordinator")}]
@@ -161,14 +161,14 @@ async def _start_form(
 
 async def sessions_page(request: Request) -> Response:
     user = require_role(request, *STARTERS)
-    rows = await actions.sessions_created_by(request.app.state.db, user.id)
+    rows = await queries.sessions_created_by(request.app.state.db, user.id)
     return render(request, "sessions/list.html", {"sessions": rows})
 
 
 async def _own_session(request: Request) -> LiveSession:
     """The session in the path, if this account created it or coordinates; else 403/404."""
     user = require_user(request)
-    row = await actions.find_by_public_id(request.app.state.db, request.path_params["public_id"])
+    row = await queries.find_by_public_id(request.app.state.db, request.path_params["public_id"])
     if row is None:
         raise PageError(404)
     if row.created_by != user.id and not user.has_role(Role.COORDINATOR):
@@ -249,10 +249,10 @@ async def _session_by_code(request: Request, code: str) -> LiveSession | Respons
     client = client_address(request)
     limit = request.app.state.settings.join_failures_per_client
     try:  # counted before the code is looked up: a burst of guesses cannot slip past the limit
-        attempt = await claim_join_attempt(db, client, actions.normalize_code(code), limit)
+        attempt = await claim_join_attempt(db, client, queries.normalize_code(code), limit)
     except TooMany as too_many:
         return _too_many(request, code, "too_many_attempts", too_many.retry_after)
-    row = await actions.find_by_code(db, code)
+    row = await queries.find_by_code(db, code)
     if row is None:  # the attempt stays: a wrong code
         return _join_form(request, code=code, error="unknown_code", status_code=404)
     await forget_join_attempt(db, attempt)
@@ -397,7 +397,7 @@ async def _participant_of(request: Request, row: LiveSession) -> str | None:
 
 
 async def workspace_page(request: Request) -> Response:
-    row = await actions.find_by_public_id(request.app.state.db, request.path_params["public_id"])
+    row = await queries.find_by_public_id(request.app.state.db, request.path_params["public_id"])
     if row is None:
         raise PageError(404)
     secret = request.app.state.settings.secret_key

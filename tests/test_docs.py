@@ -37,8 +37,8 @@ def _refused_codes() -> set[str]:
 def _connection_codes() -> set[str]:
     """Codes of frames the server cannot take (decode) and of the websocket endpoint."""
     decode = set(re.findall(r'"([a-z_]+)"', inspect.getsource(commands.decode)))
-    routes = (ROOT / "sessions" / "routes.py").read_text(encoding="utf-8")
-    endpoint = set(re.findall(r'(?:code=|_refuse\(\s*websocket,\s*)"([a-z_]+)"', routes))
+    api = (ROOT / "sessions" / "api.py").read_text(encoding="utf-8")
+    endpoint = set(re.findall(r'(?:code=|_refuse\(\s*websocket,\s*)"([a-z_]+)"', api))
     return decode | endpoint
 
 

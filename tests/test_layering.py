@@ -9,7 +9,7 @@
 Every import counts: at the top, inside functions (the lazy ones) and under TYPE_CHECKING.
 Tried: `from sessions import state` in catalogue/vocabulary.py fails
 test_the_catalogue_never_imports_live_sessions; `from catalogue import library` inside a
-function of server/routes.py fails test_the_server_core_imports_no_domain.
+function of server/pages.py fails test_the_server_core_imports_no_domain.
 """
 
 from __future__ import annotations

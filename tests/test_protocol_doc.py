@@ -12,20 +12,20 @@ from pathlib import Path
 
 from server import auth, csrf
 from server.badinput import MAX_JSON_DEPTH
-from sessions import commands, decide, engine, events, flood, hub, routes
+from sessions import api, commands, decide, engine, events, fanout, flood
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTOCOL = ROOT / "docs" / "protocol.md"
 
 # Every close code the server sends after accepting the socket, as the code names it.
 CLOSE_CODES = {
-    routes.CLOSE_NO_HELLO: "no `hello`",
-    routes.CLOSE_BAD_TOKEN: "bad_token",
-    routes.CLOSE_UNKNOWN_SESSION: "no such session",
-    hub.CLOSE_REMOVED: "removed",
-    hub.CLOSE_TOO_SLOW: "could not keep up",
-    hub.CLOSE_RELOAD: "rewritten",
-    hub.CLOSE_SHUTDOWN: "shutting down",
+    api.CLOSE_NO_HELLO: "no `hello`",
+    api.CLOSE_BAD_TOKEN: "bad_token",
+    api.CLOSE_UNKNOWN_SESSION: "no such session",
+    fanout.CLOSE_REMOVED: "removed",
+    fanout.CLOSE_TOO_SLOW: "could not keep up",
+    fanout.CLOSE_RELOAD: "rewritten",
+    fanout.CLOSE_SHUTDOWN: "shutting down",
     flood.CLOSE_FLOODING: "signals",
 }
 
@@ -90,21 +90,21 @@ def check(text: str) -> list[str]:
     # The connect section: a foreign origin is HTTP 403, an unknown session the close code.
     connect = _section(text, "Connect")
     unknown = re.search(r"[^.]*unknown session id[^.]*\.[^.]*\.", connect)
-    if unknown is None or f"**{routes.CLOSE_UNKNOWN_SESSION}**" not in unknown.group(0):
+    if unknown is None or f"**{api.CLOSE_UNKNOWN_SESSION}**" not in unknown.group(0):
         problems.append(
-            f"§1 does not say an unknown session is closed with {routes.CLOSE_UNKNOWN_SESSION}"
+            f"§1 does not say an unknown session is closed with {api.CLOSE_UNKNOWN_SESSION}"
         )
     elif "403" in unknown.group(0) or "same way" in unknown.group(0):
         problems.append("§1 says an unknown session is refused at the handshake")
     expect(
         "shutdown close code",
         _all(r"shutdown[^.]*?closes connections with \*\*(\d+)\*\*", text),
-        hub.CLOSE_SHUTDOWN,
+        fanout.CLOSE_SHUTDOWN,
     )
     expect(
         "hello timeout",
         _all(r"`hello` within \*\*(\d+) seconds\*\*", text),
-        int(routes.HELLO_TIMEOUT),
+        int(api.HELLO_TIMEOUT),
     )
 
     # Error codes: every code in the table is one the code can send.
@@ -124,14 +124,12 @@ def check(text: str) -> list[str]:
         _all(r"nest(?:s|ed)?[^.|]*?(?:at most|more than)\s+\**(\d+)\**\s+deep", text),
         MAX_JSON_DEPTH,
     )
-    expect(
-        "resume limit", _all(r"more than \**([\d,]+)\** events behind", text), routes.RESUME_LIMIT
-    )
-    expect("queue length", _all(r"queue[^.]*?\(?\**([\d,]+)\** items", text), hub.QUEUE_LIMIT)
+    expect("resume limit", _all(r"more than \**([\d,]+)\** events behind", text), api.RESUME_LIMIT)
+    expect("queue length", _all(r"queue[^.]*?\(?\**([\d,]+)\** items", text), fanout.QUEUE_LIMIT)
     expect(
         "events per frame",
         _all(r"list of 1–(\d+) events", text) + _all(r"up to (\d+) in one `events` frame", text),
-        hub.MAX_EVENTS_PER_FRAME,
+        fanout.MAX_EVENTS_PER_FRAME,
     )
     expect("remembered commands", _all(r"last ([\d,]+) commands", text), engine.KNOWN_COMMANDS)
     expect("notes on a board", _all(r"a board with ([\d,]+) notes", text), decide.MAX_NOTES)

@@ -9,7 +9,7 @@ database, no acknowledgement, no per-connection queue: the least a broadcast ser
     python bench/live/baseline_server.py --port 8765 [--coalesce] [--loop asyncio]
 
 With `--coalesce`, messages that arrive in the same turn of the event loop go out together in
-one frame (`"events":[…, …]`), as Werkplaats's hub sends several events per frame when they
+one frame (`"events":[…, …]`), as Werkplaats's fan-out sends several events per frame when they
 queue up: the same framing, still without anything else the app does.
 
 It runs on uvloop by default, as `werkplaats serve` does (uvicorn picks uvloop when it is

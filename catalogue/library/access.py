@@ -58,7 +58,7 @@ async def regions_and_memberships(
     db: AsyncSession,
 ) -> tuple[list[RegionRow], dict[int, list[str]]]:
     """The regions by name, and each account's memberships: what the accounts page (a page of
-    the server core, server/routes.py) shows, handed to it by the assembly (server/app.py)."""
+    the server core, server/pages.py) shows, handed to it by the assembly (server/app.py)."""
     regions = list(await db.scalars(select(RegionRow).order_by(RegionRow.name)))
     return regions, await all_memberships(db)
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from catalogue.modules import export as module_export
 from catalogue.modules import queries
 from catalogue.variants.queries import CatalogueCache, load_catalogue
-from server.cli import CommandError, Sessions, run_with_database
+from server.cli_run import CommandError, Sessions, run_with_database
 from server.settings import Settings
 
 

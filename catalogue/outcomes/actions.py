@@ -1,6 +1,6 @@
 """Outcomes: save the one outcome of a session (catalogue/outcomes/queries.py reads them).
 
-The session side (sessions/outcome_pages.py) gathers what a session captured, its harvest's
+The session side (sessions/outcome/pages.py) gathers what a session captured, its harvest's
 consents and rating means; this module checks the facilitator's composition, stores it all in
 one transaction and records a change of sharing level in the audit log. How an outcome is shown
 at a level is pure: catalogue/outcomes/sharing.py.

@@ -180,7 +180,7 @@ def views(log: list[ev.Event], reader: str) -> list[ev.Event]:
 
 
 def welcome(state: State, reader: str) -> Any:
-    """The welcome snapshot as the server sends it (sessions/routes.py)."""
+    """The welcome snapshot as the server sends it (sessions/api.py)."""
     return msgspec.to_builtins(project(state, reader))
 
 

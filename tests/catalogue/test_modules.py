@@ -431,8 +431,8 @@ async def test_names_typed_into_an_outcome_are_scrubbed_from_every_export(
 ) -> None:
     """The facilitator typed a participant's name (and her name before a rename) into the
     summary: the outcome page replaces it, and so must every export."""
-    from sessions.actions import display_names
     from sessions.models import LiveSession, SessionEvent
+    from sessions.queries import display_names
 
     facilitator = await make_user(db)
     await make_user(db, "els@example.org", ("educator",), "Els Educator")

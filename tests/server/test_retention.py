@@ -22,8 +22,8 @@ from server.db import create_engine, sessionmaker
 from server.models import AuditEntry, LoginSession, User
 from server.settings import Settings, SettingsError
 from sessions.models import HarvestResponse, LiveSession, SessionEvent
-from sessions.retain import retain
-from sessions.retention import OutcomeAge, SessionAge, cutoff, plan
+from sessions.retention.actions import retain
+from sessions.retention.rule import OutcomeAge, SessionAge, cutoff, plan
 from tests.server.test_cli import run
 from tests.sessions.live import BACKENDS, Client, Server, prepared_server, running
 

@@ -4,7 +4,8 @@
 One rule on every surface that shows the outcome beyond its group — the outcome page, the library
 page and `GET /api/outcomes` (also a search for a word of the note), and a module's export:
 narrowing or withdrawing counts at once; widening counts once the facilitator composes again.
-The consent is changed the way the harvest page changes it (`sessions.harvest.save_response`).
+The consent is changed the way the harvest page changes it
+(`sessions.harvest.actions.save_response`).
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from catalogue.outcomes import actions
+from catalogue.outcomes import actions as outcome_actions
 from catalogue.outcomes import composition as outcome_composition
-from sessions import harvest
+from sessions.harvest import actions as harvest_actions
+from sessions.harvest import answers, queries
 from sessions.models import LiveSession
 from tests.helpers import log_in, make_user, submit
 
@@ -60,13 +62,13 @@ class Outcome:
         async with self.db() as session:
             row = await session.get(LiveSession, self.session_id)
             assert row is not None
-            answer = harvest.Answer(consent=level)
-            await harvest.save_response(session, row, participant, answer)
+            answer = answers.Answer(consent=level)
+            await harvest_actions.save_response(session, row, participant, answer)
 
     async def compose(self) -> None:
         """The facilitator composes (again), with the consents as they are now."""
         async with self.db() as session:
-            consents = harvest.consents(await harvest.responses(session, self.session_id))
+            consents = answers.consents(await queries.responses(session, self.session_id))
             facts = outcome_composition.SessionFacts(
                 session_id=self.session_id,
                 title="Intervisie buurtteam Oost",
@@ -79,7 +81,7 @@ class Outcome:
             composition = outcome_composition.Composition(
                 summary="We bespraken de buurt.", insights="Samen leren werkt.", sharing="open"
             )
-            row = await actions.save_outcome(
+            row = await outcome_actions.save_outcome(
                 session, facts, composition, CAPTURED, consents, {}, self.user_id, names=NAMES
             )
             self.public_id = row.public_id

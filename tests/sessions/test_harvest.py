@@ -17,9 +17,10 @@ from catalogue.outcomes.models import CONSENT_LEVELS, OutcomeRow
 from server.db import utcnow
 from server.models import AuditEntry
 from sessions import events as ev
-from sessions import harvest
-from sessions.harvest import Answer, check, consents, rating_means, refusal
-from sessions.harvest_pages import CONSENT_CHOICES
+from sessions.harvest import answers, queries
+from sessions.harvest.actions import save_response
+from sessions.harvest.answers import Answer, check, consents, rating_means, refusal
+from sessions.harvest.pages import CONSENT_CHOICES
 from sessions.models import HarvestResponse, LiveSession
 from sessions.pages import participant_cookie
 from sessions.state import Person, State
@@ -222,7 +223,7 @@ async def test_the_page_is_prefilled_and_a_second_answer_replaces_the_first(
 
     row = await session_row(db, public_id)
     async with db() as session:
-        answers = await harvest.responses(session, row.id)
+        answers = await queries.responses(session, row.id)
     assert rating_means(answers, ["reflecteren", "casus-oplossen"]) == {"reflecteren": (1, 2.0)}
     assert consents(answers) == {answers[0].participant: "national"}
 
@@ -504,11 +505,11 @@ def test_who_may_answer() -> None:
     }
     ran = State(people=people, phase=0)
     assert refusal(ran, "pa") is None and refusal(ran, "u1") is None
-    assert refusal(ran, "po") == harvest.OBSERVER
-    assert refusal(ran, "pr") == harvest.REMOVED
-    assert refusal(ran, None) == harvest.NOT_IN_SESSION
-    assert refusal(ran, "pz") == harvest.NOT_IN_SESSION
-    assert refusal(State(people=people), "pa") == harvest.NEVER_RAN
+    assert refusal(ran, "po") == answers.OBSERVER
+    assert refusal(ran, "pr") == answers.REMOVED
+    assert refusal(ran, None) == answers.NOT_IN_SESSION
+    assert refusal(ran, "pz") == answers.NOT_IN_SESSION
+    assert refusal(State(people=people), "pa") == answers.NEVER_RAN
     ended = State(people=people, phase=2, ended=True)
     assert refusal(ended, "pa") is None  # consent can change after the session
 
@@ -533,16 +534,14 @@ async def test_save_response_audits_only_a_changed_level(
         session.add(row)
         await session.commit()
     async with db() as session:
-        assert await harvest.save_response(session, row, "pa", Answer({}, "", level)) is None
+        assert await save_response(session, row, "pa", Answer({}, "", level)) is None
     async with db() as session:
-        assert await harvest.save_response(session, row, "pa", Answer({"r": 2}, "x", level)) == (
-            level
-        )
+        assert await save_response(session, row, "pa", Answer({"r": 2}, "x", level)) == (level)
     expected = [] if level == "no" else [f"no -> {level}"]
     assert [e.detail for e in await audit(db)] == expected
     async with db() as session:
         with pytest.raises(ValueError):
-            await harvest.save_response(session, row, "pa", Answer({}, "", "everyone"))
+            await save_response(session, row, "pa", Answer({}, "", "everyone"))
 
 
 async def test_two_first_answers_at_once_leave_one_row(
@@ -556,7 +555,7 @@ async def test_two_first_answers_at_once_leave_one_row(
 
     async def save(consent: str) -> str | None:
         async with db() as session:
-            return await harvest.save_response(session, row, "pa", Answer({}, "", consent))
+            return await save_response(session, row, "pa", Answer({}, "", consent))
 
     earlier = await asyncio.gather(save("region"), save("national"))
     [response] = await stored(db)
@@ -584,9 +583,9 @@ async def test_a_changed_consent_reaches_an_outcome_composed_before(
         )
         await session.commit()
     async with db() as session:
-        await harvest.save_response(session, row, "pa", Answer({}, "", "open"))
+        await save_response(session, row, "pa", Answer({}, "", "open"))
     async with db() as session:
-        await harvest.save_response(session, row, "pa", Answer({}, "", "no"))  # withdrawn
+        await save_response(session, row, "pa", Answer({}, "", "no"))  # withdrawn
     async with db() as session:
         outcome = await session.scalar(select(OutcomeRow).where(OutcomeRow.public_id == "out2"))
         assert outcome is not None

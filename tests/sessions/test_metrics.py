@@ -12,8 +12,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from server.bus.memory import MemoryBus
 from sessions.engine import SessionEngine
-from sessions.hub import QUEUE_LIMIT, Connection, Hub
+from sessions.fanout import QUEUE_LIMIT, Connection
 from sessions.metrics import SessionsCollector
+from sessions.runtime import assemble
 from tests.sessions.live import Client, Server
 
 
@@ -45,7 +46,7 @@ def grew(before: dict[str, float], after: dict[str, float], name: str) -> float:
 async def eventually(
     server: Server, condition: Callable[[dict[str, float]], bool], seconds: float = 10
 ) -> dict[str, float]:
-    """Scrape until the condition holds (the hub notices a closed socket a moment later)."""
+    """Scrape until the condition holds (the fan-out notices a closed socket a moment later)."""
     deadline = asyncio.get_running_loop().time() + seconds
     while True:
         samples = await scrape(server)
@@ -141,21 +142,21 @@ def _values(collector: SessionsCollector) -> dict[str, float]:
     return {s.name: s.value for family in collector.collect() for s in family.samples}
 
 
-async def test_a_slow_client_dropped_is_counted_by_its_own_hub() -> None:
+async def test_a_slow_client_dropped_is_counted_by_its_own_process() -> None:
     bus = MemoryBus()
     await bus.connect()
-    hubs = [Hub(SessionEngine(None), bus) for _ in range(2)]  # type: ignore[arg-type]
+    lives = [assemble(SessionEngine(None), bus) for _ in range(2)]  # type: ignore[arg-type]
     collectors = [
-        SessionsCollector(SimpleNamespace(state=SimpleNamespace(session_hub=h)))  # type: ignore[arg-type]
-        for h in hubs
+        SessionsCollector(SimpleNamespace(state=SimpleNamespace(session_fanout=h.fanout)))  # type: ignore[arg-type]
+        for h in lives
     ]
     try:
         slow = Connection(_Socket(), "p1")  # type: ignore[arg-type]
-        hubs[0].add(1, slow)
+        lives[0].fanout.add(1, slow)
         while slow.put(1, b"{}"):  # nobody sends: the queue fills up
             pass
         assert slow.delivered == QUEUE_LIMIT
-        hubs[0].reply(1, slow, b'{"type":"ack"}')  # no room: the hub closes it (4008)
+        lives[0].fanout.reply(1, slow, b'{"type":"ack"}')  # no room: the fan-out closes it (4008)
         assert slow.closed
         mine, other = _values(collectors[0]), _values(collectors[1])
         assert mine["werkplaats_slow_clients_dropped_total"] == 1
@@ -165,6 +166,6 @@ async def test_a_slow_client_dropped_is_counted_by_its_own_hub() -> None:
         assert other["werkplaats_slow_clients_dropped_total"] == 0
         assert other["werkplaats_events_delivered_total"] == 0
     finally:
-        for hub in hubs:
-            await hub.close_all()
+        for live in lives:
+            await live.close()
         await bus.disconnect()

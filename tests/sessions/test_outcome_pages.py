@@ -5,7 +5,9 @@ from __future__ import annotations
 from starlette.datastructures import FormData
 
 from server.i18n import translator
-from sessions.outcome_pages import PAD, PLOT, ComposeForm, _narrowed, chart_view
+from sessions.outcome.chart import PAD, PLOT, chart_view
+from sessions.outcome.form import ComposeForm
+from sessions.outcome.pages import _narrowed
 
 
 def test_product_rows_are_added_and_removed_and_blank_rows_skipped() -> None:

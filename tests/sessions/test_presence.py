@@ -14,7 +14,8 @@ from server.bus.memory import MemoryBus
 from server.settings import Settings, SettingsError
 from sessions.bus_messages import PresenceChunk, decode_presence
 from sessions.engine import SessionEngine
-from sessions.hub import Connection, Hub
+from sessions.fanout import Connection
+from sessions.runtime import assemble
 from tests.conftest import (
     POSTGRES_URL,
     SKIP_POSTGRES,
@@ -175,11 +176,12 @@ async def _two_processes(database_url: str, tmp_path: Path) -> None:
         assert time.monotonic() - killed_at < 5
 
 
-# The hub's bookkeeping, in one process: two hubs on one memory bus stand for two processes ---
+# The bookkeeping, in one process: two fan-outs with their presence on one memory bus stand for
+# two processes ---
 
 
 class _Socket:
-    """Enough of a websocket for the hub: frames stay in the connection's queue."""
+    """Enough of a websocket for the fan-out: frames stay in the connection's queue."""
 
     async def send_text(self, text: str) -> None:
         pass
@@ -216,21 +218,21 @@ async def _until(condition: Callable[[], bool], seconds: float = 5) -> None:
         await asyncio.sleep(0.01)
 
 
-async def test_large_sets_travel_in_chunks_and_a_silent_hub_expires() -> None:
+async def test_large_sets_travel_in_chunks_and_a_silent_process_expires() -> None:
     bus = MemoryBus()
     await bus.connect()
-    first = Hub(SessionEngine(None), bus, presence_interval=0.05, presence_throttle=0.01)  # type: ignore[arg-type]
-    second = Hub(SessionEngine(None), bus, presence_interval=0.05, presence_throttle=0.01)  # type: ignore[arg-type]
+    first = assemble(SessionEngine(None), bus, presence_interval=0.05, presence_throttle=0.01)  # type: ignore[arg-type]
+    second = assemble(SessionEngine(None), bus, presence_interval=0.05, presence_throttle=0.01)  # type: ignore[arg-type]
     try:
         # 700 ids of 13 characters do not fit one payload (7,000 bytes a chunk).
         crowd = [f"p{n:012d}" for n in range(700)]
         for participant in crowd:
             connection = Connection(_Socket(), participant)  # type: ignore[arg-type]
-            first.add(1, connection)
-            first.greet(1, connection)
+            first.fanout.add(1, connection)
+            first.presence.greet(1, connection)
         watcher = Connection(_Socket(), "u1")  # type: ignore[arg-type]
-        second.add(1, watcher)
-        second.greet(1, watcher)
+        second.fanout.add(1, watcher)
+        second.presence.greet(1, watcher)
         last: list[str] | None = None
 
         def online() -> list[str] | None:
@@ -240,13 +242,13 @@ async def test_large_sets_travel_in_chunks_and_a_silent_hub_expires() -> None:
 
         await _until(lambda: online() == sorted([*crowd, "u1"]))
         # The first "process" dies: it neither announces nor answers any more.
-        first._publish_presence = lambda session_id, payload: None  # type: ignore[method-assign]
+        first.presence._publish = lambda session_id, payload: None  # type: ignore[method-assign]
         died = time.monotonic()
         await _until(lambda: online() == ["u1"])
         assert time.monotonic() - died < 2  # three intervals of 0.05 s, and a flush
     finally:
-        await first.close_all()
-        await second.close_all()
+        await first.close()
+        await second.close()
         await bus.disconnect()
 
 
@@ -260,24 +262,26 @@ def _chunk(payload: str) -> PresenceChunk:
 async def test_an_overtaken_announcement_is_ignored() -> None:
     bus = MemoryBus()
     await bus.connect()
-    hub = Hub(SessionEngine(None), bus, presence_throttle=0.01)  # type: ignore[arg-type]
+    live = assemble(SessionEngine(None), bus, presence_throttle=0.01)  # type: ignore[arg-type]
     try:
         watcher = Connection(_Socket(), "u1")  # type: ignore[arg-type]
-        hub.add(1, watcher)
-        hub.greet(1, watcher)
-        hub._heard(1, _chunk("other|5|0|1|pA pB"))
-        hub._heard(1, _chunk("other|4|0|1|pA pB pC"))  # older: published earlier, arrived later
-        hub._heard(1, _chunk("other|6|1|2|pD"))  # half of a newer one: not applied yet
+        live.fanout.add(1, watcher)
+        live.presence.greet(1, watcher)
+        live.presence._heard(1, _chunk("other|5|0|1|pA pB"))
+        live.presence._heard(
+            1, _chunk("other|4|0|1|pA pB pC")
+        )  # older: published earlier, arrived later
+        live.presence._heard(1, _chunk("other|6|1|2|pD"))  # half of a newer one: not applied yet
         await asyncio.sleep(0.05)
         assert _online(watcher) == ["pA", "pB", "u1"]
-        hub._heard(1, _chunk("other|6|0|2|pA"))
+        live.presence._heard(1, _chunk("other|6|0|2|pA"))
         await asyncio.sleep(0.05)
         assert _online(watcher) == ["pA", "pD", "u1"]
-        hub._heard(1, _chunk("other|7|0|1|"))  # the other process has nobody left
+        live.presence._heard(1, _chunk("other|7|0|1|"))  # the other process has nobody left
         await asyncio.sleep(0.05)
         assert _online(watcher) == ["u1"]
     finally:
-        await hub.close_all()
+        await live.close()
         await bus.disconnect()
 
 
@@ -296,7 +300,7 @@ async def test_a_watcher_receives_bytes_linear_in_the_joins() -> None:
     again with every flush: bytes grow with the joins, not with their square."""
     bus = MemoryBus()
     await bus.connect()
-    hub = Hub(
+    live = assemble(
         SessionEngine(None),  # type: ignore[arg-type]
         bus,
         presence_throttle=0.001,
@@ -304,8 +308,8 @@ async def test_a_watcher_receives_bytes_linear_in_the_joins() -> None:
     )
     try:
         watcher = Connection(_Socket(), "u1")  # type: ignore[arg-type]
-        hub.add(1, watcher)
-        hub.greet(1, watcher)
+        live.fanout.add(1, watcher)
+        live.presence.greet(1, watcher)
         assert _online(watcher) == ["u1"]
         frames: list[bytes] = []
 
@@ -319,12 +323,12 @@ async def test_a_watcher_receives_bytes_linear_in_the_joins() -> None:
             for participant in crowd[start : start + 10]:
                 connection = Connection(_Socket(), participant)  # type: ignore[arg-type]
                 connections.append(connection)
-                hub.add(1, connection)
-                hub.greet(1, connection)
+                live.fanout.add(1, connection)
+                live.presence.greet(1, connection)
             await _until(lambda: not watcher.queue.empty())
             take()
         for connection in connections[:100]:
-            hub.remove(1, connection)
+            live.fanout.remove(1, connection)
         await _until(lambda: not watcher.queue.empty())
         await asyncio.sleep(0.02)
         take()
@@ -339,9 +343,9 @@ async def test_a_watcher_receives_bytes_linear_in_the_joins() -> None:
         assert _online(watcher) == sorted(["u1", *crowd[100:]])
         # Someone connecting now gets the whole list at once.
         late = Connection(_Socket(), "u2")  # type: ignore[arg-type]
-        hub.add(1, late)
-        hub.greet(1, late)
+        live.fanout.add(1, late)
+        live.presence.greet(1, late)
         assert _online(late) == sorted(["u1", "u2", *crowd[100:]])
     finally:
-        await hub.close_all()
+        await live.close()
         await bus.disconnect()

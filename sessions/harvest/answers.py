@@ -1,13 +1,6 @@
-"""The participant side of the harvest: goal ratings, a takeaway, and consent to share.
-
-Each participant answers once; a later answer replaces the earlier one (one row per participant
-in `harvest_responses`). Consent can be changed or withdrawn later, also after the session
-ended, through the participant's own link (`/s/{public_id}/oogst`, sessions/harvest_pages.py).
-A change of consent level is written to the audit log (levels only, never what anyone wrote).
-
-Checking an answer (`check`) and deciding who may answer (`refusal`) are pure; `save_response`
-and `responses` do the I/O. `rating_means` and `consents` turn the responses into what the
-outcome stores (catalogue/outcomes/actions.py).
+"""A harvest answer, pure: checking it (`check`), who may give one (`refusal`), and what the
+outcome keeps of the answers (`rating_means`, `consents`; catalogue/outcomes/actions.py stores
+them).
 """
 
 from __future__ import annotations
@@ -16,17 +9,10 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from catalogue.outcomes.actions import set_consent
 from catalogue.outcomes.models import CONSENT_LEVELS
 from catalogue.schema import Problem
-from server.audit import record
-from server.db import utcnow
 from server.i18n import N_
-from sessions.models import HarvestResponse, LiveSession
+from sessions.models import HarvestResponse
 from sessions.state import State
 
 RATING_MIN = 1
@@ -201,94 +187,6 @@ def _rating(raw: object) -> int | None:
     else:
         return None
     return value if RATING_MIN <= value <= RATING_MAX else None
-
-
-# Storage --------------------------------------------------------------------------------------
-
-
-async def responses(db: AsyncSession, session_id: int) -> list[HarvestResponse]:
-    """Every participant's harvest answer for a session, by participant id."""
-    rows = await db.scalars(
-        select(HarvestResponse)
-        .where(HarvestResponse.session_id == session_id)
-        .order_by(HarvestResponse.participant)
-    )
-    return list(rows)
-
-
-async def response_of(
-    db: AsyncSession, session_id: int, participant: str
-) -> HarvestResponse | None:
-    """One participant's answer, if they gave one."""
-    return await db.scalar(
-        select(HarvestResponse).where(
-            HarvestResponse.session_id == session_id,
-            HarvestResponse.participant == participant,
-        )
-    )
-
-
-async def save_response(
-    db: AsyncSession,
-    session_row: LiveSession,
-    participant: str,
-    answer: Answer,
-    *,
-    actor: str = "participant",
-    actor_id: int | None = None,
-) -> str | None:
-    """Store a participant's answer, replacing their earlier one, in one transaction (committed
-    here). A changed consent level is recorded in the audit log with the same commit ("old ->
-    new"; no earlier answer counts as "no"). Returns the earlier consent level, None for a
-    first answer. Check the answer (`check`) and the participant (`refusal`) first.
-    """
-    if answer.consent not in CONSENT_LEVELS:
-        raise ValueError(f"unknown consent level {answer.consent!r}")
-    for attempt in range(2):
-        earlier = await db.scalar(
-            select(HarvestResponse)
-            .where(
-                HarvestResponse.session_id == session_row.id,
-                HarvestResponse.participant == participant,
-            )
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        old = earlier.consent if earlier is not None else None
-        if (old or NO_CONSENT) != answer.consent:
-            # An outcome composed earlier follows a narrower consent at once, so what leaves the
-            # group later (the page, the library, module exports) honours it; a wider one
-            # waits until the facilitator composes again (docs/outcomes.md).
-            # (Before the new row is added: this query would flush it early.)
-            await set_consent(db, session_row.id, participant, answer.consent)
-        if earlier is None:
-            row = HarvestResponse(session_id=session_row.id, participant=participant)
-            db.add(row)
-        else:
-            row = earlier
-        row.ratings = dict(answer.ratings)
-        row.takeaway = answer.takeaway
-        row.consent = answer.consent
-        row.updated_at = utcnow()
-        if (old or NO_CONSENT) != answer.consent:
-            record(
-                db,
-                "consent.change",
-                f"session:{session_row.public_id}/{participant}",
-                actor=actor,
-                actor_id=actor_id,
-                detail=f"{old or NO_CONSENT} -> {answer.consent}",
-            )
-        try:
-            await db.commit()
-        except IntegrityError:
-            # Two first answers at once (two tabs): the other one won; replace it.
-            await db.rollback()
-            if attempt:
-                raise
-            continue
-        return old
-    raise AssertionError("unreachable")
 
 
 # What the outcome keeps -----------------------------------------------------------------------

@@ -1,19 +1,14 @@
-"""Retention, the run: read the ages, apply sessions/retention.py's rule, delete, rewrite files.
-
-`werkplaats retain` runs this daily (deploy/systemd/werkplaats-retention.timer, the compose
-service `retention`). It is idempotent: a second run the same day finds nothing. A restored
-backup brings back what retention removed since; the restore script runs it again.
-"""
+"""Retention, the run: read the ages (queries.py), apply the rule (rule.py), delete, erase
+the names in what stays, rewrite the database files without old copies."""
 
 from __future__ import annotations
 
-import argparse
 import copy
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from catalogue.outcomes.models import KnowledgeQuestion, OutcomeRow, OutcomeText
@@ -21,10 +16,10 @@ from server.bus import Bus
 from server.db import purge_old_copies
 from server.erasure import ErasureAsk, ErasureError, Person
 from server.models import AuditEntry, LoginSession
-from server.settings import Settings
 from sessions.erase import PEOPLE_TYPES, names_by_participant
 from sessions.models import LiveSession, SessionEvent
-from sessions.retention import OutcomeAge, RetentionPlan, SessionAge, plan
+from sessions.retention.queries import read_plan
+from sessions.retention.rule import RetentionPlan, SessionAge
 
 # What a run may delete rows of: rewritten without old copies afterwards (server.db).
 TABLES = (
@@ -91,59 +86,6 @@ class RetentionReport:
         return lines
 
 
-async def read_plan(db: AsyncSession, now: dt.datetime, days: int) -> tuple[RetentionPlan, int]:
-    """The plan for `now`, and how many audit entries are older than its cutoff."""
-    last = (
-        select(SessionEvent.session_id, func.max(SessionEvent.at).label("last"))
-        .group_by(SessionEvent.session_id)
-        .subquery()
-    )
-    rows = await db.execute(
-        select(
-            LiveSession.id,
-            LiveSession.public_id,
-            LiveSession.created_at,
-            last.c.last,
-            OutcomeRow.id,
-            OutcomeRow.sharing,
-            OutcomeRow.updated_at,
-        )
-        .outerjoin(last, last.c.session_id == LiveSession.id)
-        .outerjoin(OutcomeRow, OutcomeRow.session_id == LiveSession.id)
-    )
-    sessions = [
-        SessionAge(
-            id=session_id,
-            public_id=public_id,
-            last_event=(
-                dt.datetime.fromtimestamp(last_at, dt.UTC) if last_at is not None else created
-            ),
-            outcome_id=outcome_id,
-            outcome_sharing=sharing,
-            outcome_changed=changed,
-        )
-        for session_id, public_id, created, last_at, outcome_id, sharing, changed in rows
-    ]
-    orphans = [
-        OutcomeAge(outcome_id, sharing, changed)
-        for outcome_id, sharing, changed in await db.execute(
-            select(OutcomeRow.id, OutcomeRow.sharing, OutcomeRow.updated_at).where(
-                OutcomeRow.session_id.is_(None)
-            )
-        )
-    ]
-    decided = plan(sessions, orphans, now, days)
-    audit = 0
-    if decided.cutoff is not None:
-        audit = int(
-            await db.scalar(
-                select(func.count()).select_from(AuditEntry).where(AuditEntry.at < decided.cutoff)
-            )
-            or 0
-        )
-    return decided, audit
-
-
 async def retain(
     db: async_sessionmaker[AsyncSession],
     days: int,
@@ -152,7 +94,7 @@ async def retain(
     now: dt.datetime | None = None,
     bus: Bus | None = None,
 ) -> RetentionReport:
-    """Apply the retention rule once (see sessions/retention.py); `now` for tests."""
+    """Apply the retention rule once (see sessions/retention/rule.py); `now` for tests."""
     now = now or dt.datetime.now(dt.UTC)
     async with db() as session:
         decided, audit = await read_plan(session, now, days)
@@ -254,20 +196,3 @@ async def _erase_people(
             continue
         erased += int(report.changed)
     return erased
-
-
-def retain_command(args: argparse.Namespace, settings: Settings) -> int:
-    """`werkplaats retain [--dry-run]` (server/cli.py parses it, server/app.py names this)."""
-    from server.cli import CommandError, Sessions, bus_to_servers, run_with_database
-    from server.migrate import pending
-
-    async def work(engine: AsyncEngine, db: Sessions) -> int:
-        if await pending(engine):
-            raise CommandError("the database is not migrated; run `werkplaats migrate` first")
-        async with bus_to_servers(settings) as bus:
-            report = await retain(db, settings.retention_days, dry_run=args.dry_run, bus=bus)
-        for line in report.lines():
-            print(line)
-        return 0
-
-    return run_with_database(settings, work)

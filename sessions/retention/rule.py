@@ -1,4 +1,4 @@
-"""Retention, the rule: what is old enough to go, and what stays (pure; sessions/retain.py acts).
+"""Retention, the rule: what is old enough to go, and what stays (pure; actions.py acts).
 
 A session is *done* at its last activity: its last event, or the last change to its outcome
 when that came later (a facilitator may compose weeks after the session). Once that is more
@@ -6,7 +6,7 @@ than the retention period ago (`WERKPLAATS_RETENTION_DAYS`, default 365 days):
 
 - the session goes: its event log (display names, notes, chat), its snapshot and its harvest
   responses (ratings, takeaways, consents), after its participants' names were erased from
-  everything that stays (sessions/retain.py erases through server/app.py domain_eraser);
+  everything that stays (actions.py erases through server/app.py domain_eraser);
 - its outcome stays when it was shared beyond the group (region, national or open): the
   catalogue's evidence, the library and curriculum modules reuse it, its participants
   consented to that, and what leaves the group passed the sharing gate. It stays as it left

@@ -21,8 +21,11 @@ from server.auth import current_user
 from server.errors import PageError
 from server.i18n import N_
 from server.templating import language_of, render, translator_for
-from sessions import actions, harvest
+from sessions import actions
+from sessions import queries as session_queries
 from sessions.engine import SessionEngine
+from sessions.harvest import answers, queries
+from sessions.harvest.actions import save_response
 from sessions.models import LiveSession
 from sessions.pages import participant_cookie
 from sessions.state import State
@@ -93,13 +96,13 @@ class _Opened:
 async def _opened(request: Request) -> _Opened | Response:
     """The harvest in the path for this visitor, or the refusal page (nothing read or stored)."""
     db = request.app.state.db
-    row = await actions.find_by_public_id(db, request.path_params["public_id"])
+    row = await session_queries.find_by_public_id(db, request.path_params["public_id"])
     if row is None:
         raise PageError(404)
     engine: SessionEngine = request.app.state.session_engine
     state = await engine.state(row.id)
     who = _who(request, row, state)
-    refused = harvest.refusal(state, who.participant)
+    refused = answers.refusal(state, who.participant)
     async with db() as session:
         goals = await load_goals(session)
     english = language_of(request) == "en"
@@ -109,7 +112,7 @@ async def _opened(request: Request) -> _Opened | Response:
         "title": state.title or row.title,
         "ended": state.ended,
         "consent_choices": CONSENT_CHOICES,
-        "max_takeaway": harvest.MAX_TAKEAWAY,
+        "max_takeaway": answers.MAX_TAKEAWAY,
     }
     if refused is not None:  # nothing is read, nothing stored, nothing of the session shown
         # (not its title: it may hold a name, and the visitor may be anyone)
@@ -124,7 +127,7 @@ async def harvest_page(request: Request) -> Response:
     if isinstance(opened, Response):
         return opened
     async with request.app.state.db() as session:
-        earlier = await harvest.response_of(session, opened.row.id, opened.participant)
+        earlier = await queries.response_of(session, opened.row.id, opened.participant)
     values: dict[str, Any] = {
         "ratings": {goal: str(value) for goal, value in (earlier.ratings or {}).items()}
         if earlier is not None
@@ -149,7 +152,7 @@ async def harvest_submit(request: Request) -> Response:
         if key.startswith(RATING_PREFIX)
     }
     takeaway, consent = form.get("takeaway", ""), form.get("consent", "")
-    answer, problems = harvest.check(state.goals, ratings, takeaway, consent, names)
+    answer, problems = answers.check(state.goals, ratings, takeaway, consent, names)
     typed = {
         "ratings": {k: v for k, v in ratings.items() if isinstance(v, str)},
         "takeaway": takeaway if isinstance(takeaway, str) else "",
@@ -162,7 +165,7 @@ async def harvest_submit(request: Request) -> Response:
             status_code=422,
         )
     async with db() as session:
-        await harvest.save_response(
+        await save_response(
             session, row, opened.participant, answer, actor=who.actor, actor_id=who.actor_id
         )
     saved = {

@@ -1,25 +1,13 @@
-"""The outcome of a session: the facilitator composes it; everyone it is shared with reads it.
-
-`/sessies/{public_id}/uitkomst` shows the facilitator what the session captured (from its
-state, sessions/capture.py) and what the harvest gave (sessions/harvest.py), with a form for the
-summary, insights, actions, products, open knowledge questions and the sharing level. Saving
-stores the outcome (catalogue/outcomes/actions.py) with the capture and the consents as they are
-then.
-
-`/uitkomsten/{public_id}` shows an outcome: its creator and coordinators see the group version
-(with names) and can preview each wider level; everyone else sees the shared version at the
-outcome's level (catalogue/outcomes/sharing.py), or a 404 when they may not: an outcome that is not
-shared with someone does not exist for them.
-"""
+"""The outcome pages: the facilitator composes a session's outcome; everyone it is shared
+with reads it (sessions/outcome/, its package docstring, says what each shows)."""
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -28,21 +16,25 @@ from catalogue.library import access
 from catalogue.outcomes import actions as outcome_actions
 from catalogue.outcomes import composition as outcome_composition
 from catalogue.outcomes import queries as outcome_queries
-from catalogue.outcomes.gate import MAX_HIDE, MAX_HIDE_WORD, Review, review_items
+from catalogue.outcomes.gate import review_items
 from catalogue.outcomes.models import CONSENT_LEVELS, SHARING_LEVELS, OutcomeRow
 from catalogue.outcomes.sharing import level_summary, shared_version
-from catalogue.regions import queries as region_queries
+from catalogue.regions import queries
 from catalogue.schema import ContentError, Problem, problem_list
 from catalogue.variants.pages import load
 from server.auth import current_user, require_user
 from server.errors import PageError
-from server.i18n import N_, Translator
+from server.i18n import N_
 from server.models import Role, User
 from server.templating import language_of, render, translator_for
-from sessions import actions, harvest
+from sessions import queries as session_queries
 from sessions.capture import capture
 from sessions.engine import SessionEngine
+from sessions.harvest import answers as harvest_answers
+from sessions.harvest import queries as harvest_queries
 from sessions.models import LiveSession
+from sessions.outcome.chart import chart_view
+from sessions.outcome.form import MAX_PRODUCT_ROWS, ComposeForm
 from sessions.state import State
 
 LEVEL_LABELS = {
@@ -91,7 +83,6 @@ KIND_LABELS = {
     "hidden": N_("a word you chose to hide"),
     "other": N_("other details"),
 }
-MAX_PRODUCT_ROWS = outcome_composition.MAX_PRODUCTS + 1  # one over, so that "too many" can be said
 
 
 def _engine(request: Request) -> SessionEngine:
@@ -115,133 +106,6 @@ def _no_store(response: Response) -> Response:
 
 
 @dataclass
-class ComposeForm:
-    """The compose form's values as typed, so a form shown again keeps everything."""
-
-    summary: str = ""
-    insights: str = ""
-    actions: str = ""
-    products: list[dict[str, str]] = field(default_factory=list)  # title, text, url as typed
-    questions: str = ""  # one per line
-    sharing: str = "group"
-    hide: str = ""  # words to hide as well, one per line (the sharing gate's review)
-    keep: list[str] = field(default_factory=list)  # replacements undone (places, institutions)
-
-    @classmethod
-    def of(cls, outcome: outcome_composition.Outcome | None) -> ComposeForm:
-        if outcome is None:
-            return cls(products=[_blank_product()])
-        row = outcome.row
-        review = Review.of(row.review)
-        return cls(
-            hide="\n".join(review.hide),
-            keep=list(review.keep),
-            summary=row.summary,
-            insights=row.insights,
-            actions=row.actions,
-            products=[
-                {"title": p.get("title", ""), "text": p.get("text", ""), "url": p.get("url") or ""}
-                for p in row.products or ()
-            ]
-            or [_blank_product()],
-            questions="\n".join(q.text for q in outcome.questions),
-            sharing=row.sharing,
-        )
-
-    @classmethod
-    def submitted(cls, form: FormData) -> ComposeForm:
-        def text(name: str) -> str:
-            value = form.get(name, "")
-            return value.replace("\r\n", "\n").strip() if isinstance(value, str) else ""
-
-        numbers = sorted(
-            {
-                int(key.split("-")[1])
-                for key in form
-                if key.startswith("product-")
-                and key.count("-") == 2
-                and key.split("-")[1].isdigit()
-            }
-        )
-        return cls(
-            summary=text("summary"),
-            insights=text("insights"),
-            actions=text("actions"),
-            products=[
-                {part: text(f"product-{n}-{part}") for part in ("title", "text", "url")}
-                for n in numbers[:MAX_PRODUCT_ROWS]
-            ],
-            questions=text("questions"),
-            sharing=text("sharing") or "group",
-            hide=text("hide"),
-            keep=[v for v in form.getlist("keep") if isinstance(v, str) and v.strip()],
-        )
-
-    def review(self) -> Review:
-        """The facilitator's review of the sharing gate: words to hide (one per line, without
-        repeats) and the replacements they undid."""
-        hide = tuple(dict.fromkeys(" ".join(w.split()) for w in self.hide.splitlines()))
-        return Review(hide=tuple(w for w in hide if w), keep=tuple(dict.fromkeys(self.keep)))
-
-    def review_problems(self) -> list[Problem]:
-        hide = self.review().hide
-        if len(hide) > MAX_HIDE or any(len(w) > MAX_HIDE_WORD for w in hide):
-            return [
-                Problem(
-                    "hide",
-                    N_(
-                        "At most %(max)s words or phrases to hide, one per line, each at most "
-                        "%(chars)s characters."
-                    ),
-                    {"max": MAX_HIDE, "chars": MAX_HIDE_WORD},
-                )
-            ]
-        return []
-
-    def apply_op(self, op: str) -> int | None:
-        """Add a product row ("add-product") or remove one ("remove-product-3"); the row to
-        focus next. Unknown or impossible operations do nothing."""
-        if op == "add-product":
-            if len(self.products) >= outcome_composition.MAX_PRODUCTS:
-                return None
-            self.products.append(_blank_product())
-            return len(self.products)
-        prefix = "remove-product-"
-        number = op.removeprefix(prefix)
-        if op.startswith(prefix) and number.isdigit() and 1 <= int(number) <= len(self.products):
-            del self.products[int(number) - 1]
-            if not self.products:
-                self.products.append(_blank_product())
-            return min(int(number), len(self.products))
-        return None
-
-    def composition(self) -> outcome_composition.Composition:
-        """What to save: blank product rows dropped, questions one per line, without repeats."""
-        products = tuple(
-            outcome_composition.Product(p["title"], p["text"], p["url"] or None)
-            for p in self.products
-            if any(p.values())
-        )
-        questions = tuple(
-            dict.fromkeys(
-                " ".join(line.split()) for line in self.questions.splitlines() if line.strip()
-            )
-        )
-        return outcome_composition.Composition(
-            summary=self.summary,
-            insights=self.insights,
-            actions=self.actions,
-            products=products,
-            questions=questions,
-            sharing=self.sharing,
-        )
-
-
-def _blank_product() -> dict[str, str]:
-    return {"title": "", "text": "", "url": ""}
-
-
-@dataclass
 class _Harvested:
     """What a session has for its outcome right now."""
 
@@ -257,7 +121,9 @@ class _Harvested:
 async def _own_session(request: Request) -> tuple[LiveSession, User]:
     """The session in the path, if this account created it or coordinates; else 403/404."""
     user = require_user(request)
-    row = await actions.find_by_public_id(request.app.state.db, request.path_params["public_id"])
+    row = await session_queries.find_by_public_id(
+        request.app.state.db, request.path_params["public_id"]
+    )
     if row is None:
         raise PageError(404)
     if not _may_see_names(user, row.created_by):
@@ -270,9 +136,9 @@ async def _own_session(request: Request) -> tuple[LiveSession, User]:
 async def _harvested(request: Request, row: LiveSession) -> _Harvested:
     state = await _engine(request).state(row.id)
     async with request.app.state.db() as db:
-        answers = await harvest.responses(db, row.id)
+        answers = await harvest_queries.responses(db, row.id)
         existing = await outcome_queries.outcome_of_session(db, row.id)
-        names = await actions.display_names(db, row.id)
+        names = await session_queries.display_names(db, row.id)
     captured = capture(state)
     # Harvest answers are anonymous, also to the group; their authors count only for consent.
     captured["takeaways"] = [
@@ -284,8 +150,8 @@ async def _harvested(request: Request, row: LiveSession) -> _Harvested:
         row,
         state,
         captured,
-        harvest.consents(answers),
-        harvest.rating_means(answers, state.goals),
+        harvest_answers.consents(answers),
+        harvest_answers.rating_means(answers, state.goals),
         existing,
         names,
     )
@@ -489,7 +355,7 @@ async def _session_of(
     if session is None:
         return None, None, None
     state = await _engine(request).state(session.id)
-    current = harvest.consents(await harvest.responses(db, session.id))
+    current = harvest_answers.consents(await harvest_queries.responses(db, session.id))
     return session, state, current
 
 
@@ -501,7 +367,7 @@ async def _labels(request: Request, document: dict[str, Any]) -> dict[str, Any]:
     region_name = None
     if document.get("region"):
         async with request.app.state.db() as db:
-            region = await region_queries.load_region(db, document["region"])
+            region = await queries.load_region(db, document["region"])
         region_name = region.name if region is not None else None
     variant_title = None
     if variant is not None:
@@ -512,88 +378,6 @@ async def _labels(request: Request, document: dict[str, Any]) -> dict[str, Any]:
         "variant_title": variant_title,
         "region_name": region_name,
     }
-
-
-# The positioning chart --------------------------------------------------------------------------
-
-SIZE = 400
-PAD = 44
-PLOT = SIZE - 2 * PAD
-KIND_COLOURS = {"now": "#0b5c73", "desired": "#9c4100"}  # as in the workspace (tools.css)
-
-
-def _x(value: float) -> float:
-    return round(PAD + min(max(value, 0.0), 1.0) * PLOT, 1)
-
-
-def _y(value: float) -> float:
-    return round(PAD + (1 - min(max(value, 0.0), 1.0)) * PLOT, 1)
-
-
-def _percent(value: float | None) -> int | None:
-    return None if value is None else round(value * 100)
-
-
-def chart_view(chart: Any, _: Translator) -> dict[str, Any] | None:
-    """Coordinates for the server-drawn chart of a version's positioning aggregate: per kind
-    (now, desired) its mean with the spread (standard deviation) along each axis, the arrow
-    from now to desired, the markers kept, and the numbers for the table alternative."""
-    if not isinstance(chart, dict):
-        return None
-    kinds = []
-    for kind, label in (("now", _("Now")), ("desired", _("Desired"))):
-        aggregate = chart.get(kind)
-        if not aggregate:
-            continue
-        mx, my = aggregate["x"]["mean"], aggregate["y"]["mean"]
-        sx, sy = aggregate["x"]["sd"] or 0.0, aggregate["y"]["sd"] or 0.0
-        kinds.append(
-            {
-                "kind": kind,
-                "label": label,
-                "colour": KIND_COLOURS[kind],
-                "n": aggregate["n"],
-                "cx": _x(mx),
-                "cy": _y(my),
-                "x1": _x(mx - sx),
-                "x2": _x(mx + sx),
-                "y1": _y(my - sy),
-                "y2": _y(my + sy),
-                "x_mean": _percent(mx),
-                "x_sd": _percent(sx),
-                "y_mean": _percent(my),
-                "y_sd": _percent(sy),
-                "diamond": _diamond(_x(mx), _y(my)),
-            }
-        )
-    if not kinds:
-        return None
-    arrow = None
-    if len(kinds) == 2 and (kinds[0]["cx"], kinds[0]["cy"]) != (kinds[1]["cx"], kinds[1]["cy"]):
-        arrow = {
-            "x1": kinds[0]["cx"],
-            "y1": kinds[0]["cy"],
-            "x2": kinds[1]["cx"],
-            "y2": kinds[1]["cy"],
-        }
-    markers = [
-        {"cx": _x(m["x"]), "cy": _y(m["y"]), "colour": KIND_COLOURS.get(m["kind"], "#4a5263")}
-        for m in chart.get("markers") or ()
-    ]
-    return {
-        "size": SIZE,
-        "pad": PAD,
-        "plot": PLOT,
-        "middle": SIZE / 2,
-        "axes": {axis: chart.get(axis, "") for axis in ("x_low", "x_high", "y_low", "y_high")},
-        "kinds": kinds,
-        "arrow": arrow,
-        "markers": markers,
-    }
-
-
-def _diamond(cx: float, cy: float, r: float = 11) -> str:
-    return f"M {cx} {cy - r} L {cx + r} {cy} L {cx} {cy + r} L {cx - r} {cy} Z"
 
 
 routes: list[BaseRoute] = [

@@ -1,6 +1,6 @@
-"""The hub: this process's websocket connections, and fan-out of committed events to them.
+"""Fan-out: this process's websocket connections, and committed events sent on to them.
 
-Events arrive encoded (once per audience, by the engine); the hub picks the right bytes for
+Events arrive encoded (once per audience, by the engine); the fan-out picks the right bytes for
 each connection and puts them on that connection's bounded queue. A sender task per
 connection sends whatever is queued as one frame. A connection whose queue is full is closed:
 it resumes from its last seq, and never slows the others down.
@@ -13,21 +13,10 @@ the largest cost of a busy session, so under load this bounds the frames per con
 an event goes out at once. Acks and errors wait behind the events still to go out, so a sender
 still gets a command's events before its ack.
 
-The hub also keeps **presence**: who has at least one open websocket to a session, on any
-process. It is ephemeral (never logged, no seq) and costs work per connect and disconnect,
-never per event:
-- each process counts its own connections per participant (`add`, `remove`);
-- a change is flushed at most every PRESENCE_THROTTLE seconds per session: the process
-  publishes its whole local set on the bus (only if it changed) and sends every welcomed
-  connection of the session what changed for it since its last presence frame (`joined`,
-  `left`); only the first frame after the welcome holds the whole list. So each change reaches
-  a connection once: what a watcher receives grows with the joins, not with their square;
-- a process that starts listening to a session asks the others (`?`) to announce their sets;
-- every process re-announces its sets every `presence_interval` seconds and forgets another
-  process's set after `presence_expiry` seconds without news, so a killed process's
-  participants drop out; a process that stops serving a session announces an empty set.
-Announcements carry a generation number per process (newer wins: publishes may overtake each
-other) and are split into chunks that fit a NOTIFY payload.
+It also follows the other processes serving a session: their appends (it catches up through
+the engine) and their signals. Who is online is presence's job (sessions/presence.py), told of
+every connection added and removed; sessions/runtime.py wires the engine, the fan-out and
+presence together.
 """
 
 from __future__ import annotations
@@ -38,7 +27,7 @@ import logging
 import math
 import os
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import msgspec
@@ -63,15 +52,6 @@ CLOSE_RELOAD = 4010  # the log was rewritten (an erasure): reconnect with last_s
 CLOSE_SHUTDOWN = 1012  # service restart, as uvicorn closes them on SIGTERM: resume
 _EVENTS_OPEN = b'{"type":"events","events":['
 _EVENTS_CLOSE = b"]}"
-# At most this often (seconds) a session's presence is flushed by one process: a burst of 200
-# joins makes a handful of frames, not 200.
-PRESENCE_THROTTLE = 0.5
-# Every flush sends a frame to every connection: large sessions flush less often, so a burst of
-# joins makes fewer, larger frames (1,000 connections here wait 2 s between flushes).
-PRESENCE_THROTTLE_PER_CONNECTION = 0.002
-PRESENCE_INTERVAL = 30.0  # re-announce this process's sets this often (seconds) ...
-PRESENCE_EXPIRY_INTERVALS = 3  # ... and forget another's after this many intervals unheard
-_PRESENCE_CHUNK = 7_000  # bytes of participant ids per announcement (below MAX_PAYLOAD_BYTES)
 CATCH_UP_FIRST_RETRY = 0.1  # seconds before catching up again after the database failed ...
 CATCH_UP_LAST_RETRY = 5.0  # ... doubling up to this
 
@@ -166,58 +146,24 @@ def _joined(deliveries: list[Delivery]) -> list[tuple[int, bytes]]:
     ]
 
 
-@dataclass(eq=False)
-class _Presence:
-    """Who is connected to one session: here, and as the other processes last announced."""
-
-    local: dict[str, int] = field(default_factory=dict)  # participant -> connections here
-    remote: dict[str, tuple[frozenset[str], float]] = field(
-        default_factory=dict
-    )  # process -> (its participants, when heard on the loop's clock)
-    generations: dict[str, int] = field(default_factory=dict)  # process -> newest one applied
-    chunks: dict[str, tuple[int, int, dict[int, list[str]]]] = field(
-        default_factory=dict
-    )  # process -> (generation, chunk count, chunks so far) of an announcement coming in
-    announced: frozenset[str] | None = None  # the local set last published on the bus
-    reannounce: bool = False  # publish the local set at the next flush, changed or not
-    online_now: frozenset[str] = frozenset()  # who was online at the last flush or greeting
-    whole: bytes | None = None  # the frame listing `online_now` whole, once made
-    timer: asyncio.TimerHandle | None = None
-    last_flush: float = -math.inf
-
-    def online(self) -> list[str]:
-        everyone = set(self.local)
-        for participants, _heard in self.remote.values():
-            everyone |= participants
-        return sorted(everyone)
+Watch = Callable[[int, Connection], None]  # (session id, connection)
 
 
-class Hub:
+class FanOut:
     """Connections per session, fed by the local engine and by notices from other processes."""
 
     def __init__(
-        self,
-        engine: SessionEngine,
-        bus: Bus,
-        presence_interval: float = PRESENCE_INTERVAL,
-        presence_throttle: float = PRESENCE_THROTTLE,
-        presence_throttle_per_connection: float = PRESENCE_THROTTLE_PER_CONNECTION,
-        commands_per_second: float = COMMANDS_PER_SECOND,
+        self, engine: SessionEngine, bus: Bus, commands_per_second: float = COMMANDS_PER_SECOND
     ) -> None:
-        self.engine = engine
+        self.engine = engine  # read from when another process appended (catch_up)
         self.bus = bus
         self.process = f"{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.connections: dict[int, set[Connection]] = {}
         self._listeners: dict[int, asyncio.Task[None]] = {}
-        self.presence_interval = presence_interval
-        self.presence_expiry = PRESENCE_EXPIRY_INTERVALS * presence_interval
-        self.presence_throttle = presence_throttle
-        self.presence_throttle_per_connection = presence_throttle_per_connection
-        self._presence: dict[int, _Presence] = {}
         self._outgoing: dict[int, _Outgoing] = {}
-        self._generation = 0  # of this process's presence announcements
-        self._presence_keeper: asyncio.Task[None] | None = None
-        self._publishing: set[asyncio.Task[None]] = set()
+        # Told of every connection added and removed (presence counts them): runtime.py wires it.
+        self.added: Watch = lambda session_id, connection: None
+        self.removed: Watch = lambda session_id, connection: None
         # For /metrics (sessions/metrics.py reads them when scraped; no work per event here).
         self.delivered_by_closed = 0  # events queued to connections that are gone since
         self.slow_clients_dropped = 0
@@ -225,8 +171,6 @@ class Hub:
         self.commands_rate_limited = 0
         # Each participant's command budget, shared by their connections here (flood.py).
         self.commands = CommandLimits(commands_per_second)
-        engine.deliver = self.deliver
-        engine.notify = self.notify
 
     def deliver(self, session_id: int, deliveries: Sequence[Delivery]) -> None:
         """Committed events of a session, in seq order: they go out at the next fan-out."""
@@ -245,7 +189,7 @@ class Hub:
         if outgoing is not None and outgoing.deliveries:
             outgoing.replies.append((connection, frame))
         elif not connection.closed and not connection.put(0, frame):
-            self._too_slow(session_id, connection)
+            self.too_slow(session_id, connection)
 
     def _schedule_fan_out(self, session_id: int, outgoing: _Outgoing) -> None:
         if outgoing.timer is not None:
@@ -270,7 +214,7 @@ class Hub:
             self._offer_all(session_id, list(connections), deliveries)
         for connection, frame in replies:
             if not connection.closed and not connection.put(0, frame):
-                self._too_slow(session_id, connection)
+                self.too_slow(session_id, connection)
 
     def _offer_all(
         self, session_id: int, connections: list[Connection], deliveries: list[Delivery]
@@ -295,11 +239,11 @@ class Hub:
                     shared = _joined(deliveries)
                 connection.last_seq = last
                 if not all(connection.put(n, data) for n, data in shared):
-                    self._too_slow(session_id, connection)
+                    self.too_slow(session_id, connection)
                 continue
             for delivery in deliveries:  # one by one: resuming, an author, or removed
                 if not connection.offer(delivery):
-                    self._too_slow(session_id, connection)
+                    self.too_slow(session_id, connection)
                     break
                 if delivery.removes == connection.participant:
                     self._close(session_id, connection, CLOSE_REMOVED, "removed from the session")
@@ -309,7 +253,7 @@ class Hub:
         """Tell the other processes that events were appended (they fetch the rows)."""
         payload = msg.Appended(self.process, first, last).encode()
         task = asyncio.get_running_loop().create_task(self._publish(session_id, payload))
-        task.add_done_callback(_log_failure)
+        task.add_done_callback(log_failure)
 
     async def _publish(self, session_id: int, payload: str) -> None:
         await self.bus.publish(msg.appends_channel(session_id), payload)
@@ -333,7 +277,7 @@ class Hub:
                 msg.Signalled(self.process, sender, payload.decode()).encode(),
             )
         )
-        task.add_done_callback(_log_failure)
+        task.add_done_callback(log_failure)
 
     def _signal_local(self, session_id: int, sender: str, payload: bytes) -> None:
         for connection in list(self.connections.get(session_id, ())):
@@ -341,20 +285,12 @@ class Hub:
                 connection.put(0, payload)  # a lost signal is harmless: the next one follows
 
     def add(self, session_id: int, connection: Connection) -> None:
-        """A connection whose hello was accepted: it counts as present from now on."""
+        """A connection whose hello was accepted: it gets the session's events from now on."""
         self.connections.setdefault(session_id, set()).add(connection)
-        presence = self._presence.setdefault(session_id, _Presence())
-        count = presence.local.get(connection.participant, 0)
-        presence.local[connection.participant] = count + 1
-        if count == 0:
-            self._presence_changed(session_id)
+        self.added(session_id, connection)
         if session_id not in self._listeners:
             self._listeners[session_id] = asyncio.get_running_loop().create_task(
                 self._listen(session_id), name=f"listen-{session_id}"
-            )
-        if self._presence_keeper is None:
-            self._presence_keeper = asyncio.get_running_loop().create_task(
-                self._keep_presence(), name="presence-keeper"
             )
 
     def remove(self, session_id: int, connection: Connection) -> None:
@@ -364,13 +300,8 @@ class Hub:
             return
         connections.discard(connection)
         self.delivered_by_closed += connection.delivered
-        presence = self._presence[session_id]
-        count = presence.local.pop(connection.participant) - 1
-        if count > 0:
-            presence.local[connection.participant] = count
-        else:
-            self._presence_changed(session_id)
-        if not connections:
+        self.removed(session_id, connection)
+        if not connections:  # nobody here any more: stop following the session
             del self.connections[session_id]
             outgoing = self._outgoing.pop(session_id, None)
             if outgoing is not None and outgoing.timer is not None:
@@ -378,180 +309,20 @@ class Hub:
             listener = self._listeners.pop(session_id, None)
             if listener is not None:
                 listener.cancel()
-            # Nobody here any more: stop following the session, and tell the others at once
-            # rather than letting them wait for our set to expire.
-            del self._presence[session_id]
-            if presence.timer is not None:
-                presence.timer.cancel()
-            if presence.announced:
-                self._announce(session_id, frozenset())
-
-    # Presence --------------------------------------------------------------------------------
-
-    def greet(self, session_id: int, connection: Connection) -> None:
-        """Send a connection, right after its welcome, who is online now (itself included)."""
-        presence = self._presence.get(session_id)
-        if presence is None or connection.closed:
-            return
-        online = frozenset(presence.online())
-        if online != presence.online_now:
-            presence.online_now, presence.whole = online, None
-        if presence.whole is None:
-            presence.whole = _presence_frame(sorted(presence.online_now))
-        # The same set object as the others told the same: the next flush sees it is up to date.
-        connection.presence = presence.online_now
-        if not connection.put(0, presence.whole):  # at once, as the welcome was: before events
-            self._too_slow(session_id, connection)
-
-    def _presence_changed(self, session_id: int, reannounce: bool = False) -> None:
-        """Flush soon: now if the last flush is long enough ago, else when it is."""
-        presence = self._presence.get(session_id)
-        if presence is None:
-            return
-        presence.reannounce = presence.reannounce or reannounce
-        if presence.timer is not None:
-            return  # a flush is already due; it will see this change too
-        loop = asyncio.get_running_loop()
-        local = len(self.connections.get(session_id, ()))
-        throttle = max(self.presence_throttle, local * self.presence_throttle_per_connection)
-        when = max(loop.time(), presence.last_flush + throttle)
-        presence.timer = loop.call_at(when, self._flush_presence, session_id)
-
-    def _flush_presence(self, session_id: int) -> None:
-        presence = self._presence.get(session_id)
-        if presence is None:
-            return
-        presence.timer = None
-        presence.last_flush = asyncio.get_running_loop().time()
-        local = frozenset(presence.local)
-        if presence.reannounce or local != presence.announced:
-            presence.reannounce = False
-            presence.announced = local
-            self._announce(session_id, local)
-        online = frozenset(presence.online())
-        if online != presence.online_now:
-            presence.online_now, presence.whole = online, None
-        online = presence.online_now  # unchanged: the object most connections already hold
-        # Connections told the same before share one set object, so one change frame each.
-        changes: dict[int, tuple[frozenset[str], bytes | None]] = {}
-        for connection in list(self.connections.get(session_id, ())):
-            told = connection.presence
-            if told is None or told is online:
-                continue  # not welcomed yet (it gets the list then), or up to date
-            known = changes.get(id(told))
-            if known is None:  # (keeps `told` alive, so its id stays its own)
-                known = changes[id(told)] = (told, _presence_change(told, online))
-            connection.presence = online
-            if known[1] is not None:
-                self.reply(session_id, connection, known[1])
-
-    def _announce(self, session_id: int, participants: frozenset[str]) -> None:
-        """Publish this process's set for the session, in chunks that fit a bus payload."""
-        self._generation += 1
-        chunks: list[list[str]] = [[]]
-        size = 0
-        for participant in sorted(participants):
-            if size + len(participant) + 1 > _PRESENCE_CHUNK:
-                chunks.append([])
-                size = 0
-            chunks[-1].append(participant)
-            size += len(participant) + 1
-        for index, chunk in enumerate(chunks):
-            chunk_message = msg.PresenceChunk(
-                self.process, self._generation, index, len(chunks), tuple(chunk)
-            )
-            self._publish_presence(session_id, chunk_message.encode())
-
-    def _publish_presence(self, session_id: int, payload: str) -> None:
-        task = asyncio.get_running_loop().create_task(
-            self.bus.publish(msg.presence_channel(session_id), payload)
-        )
-        self._publishing.add(task)
-        task.add_done_callback(self._publishing.discard)
-        task.add_done_callback(_log_failure)
-
-    async def _follow_presence(self, session_id: int, announcements: Subscription) -> None:
-        # Listening now: ask the other processes who is connected to them.
-        ask = msg.PresenceAsk(self.process).encode()
-        self._publish_presence(session_id, ask)
-        async for payload in announcements:
-            if payload is None:  # announcements may have been lost: ask again, tell ours
-                self._publish_presence(session_id, ask)
-                self._presence_changed(session_id, reannounce=True)
-                continue
-            try:
-                message = msg.decode_presence(payload)
-            except ValueError:
-                log.warning("ignoring a malformed presence announcement: %.80r", payload)
-                continue
-            if message.process == self.process:
-                continue
-            if isinstance(message, msg.PresenceAsk):
-                self._presence_changed(session_id, reannounce=True)
-            else:
-                self._heard(session_id, message)
-
-    def _heard(self, session_id: int, chunk: msg.PresenceChunk) -> None:
-        """One chunk of another process's set; once all chunks are in, it replaces the last."""
-        presence = self._presence.get(session_id)
-        if presence is None:
-            return
-        process, generation, index, count = (
-            chunk.process,
-            chunk.generation,
-            chunk.index,
-            chunk.count,
-        )
-        if generation <= presence.generations.get(process, 0):
-            return  # older than what we have: it was overtaken
-        pending = presence.chunks.get(process)
-        if pending is None or pending[0] < generation:
-            pending = presence.chunks[process] = (generation, count, {})
-        elif pending[0] > generation:
-            return
-        pending[2][index] = list(chunk.participants)
-        if len(pending[2]) < pending[1]:
-            return
-        del presence.chunks[process]
-        presence.generations[process] = generation
-        participants = frozenset(p for chunk in pending[2].values() for p in chunk)
-        before = presence.remote.pop(process, (frozenset(), 0.0))[0]
-        if participants:
-            presence.remote[process] = (participants, asyncio.get_running_loop().time())
-        if participants != before:
-            self._presence_changed(session_id)
-
-    async def _keep_presence(self) -> None:
-        """Re-announce our sets now and then, and forget the sets of processes gone quiet."""
-        loop = asyncio.get_running_loop()
-        while True:
-            await asyncio.sleep(self.presence_interval)
-            now = loop.time()
-            for session_id, presence in list(self._presence.items()):
-                for process, (_participants, heard) in list(presence.remote.items()):
-                    if now - heard > self.presence_expiry:
-                        log.info(
-                            "presence of process %s in session %s expired", process, session_id
-                        )
-                        del presence.remote[process]
-                        presence.chunks.pop(process, None)
-                self._presence_changed(session_id, reannounce=True)
 
     # Other processes -------------------------------------------------------------------------
 
     async def _listen(self, session_id: int) -> None:
         """Catch up whenever another process appended to this session (or a notice was lost),
-        pass on the signals of people connected to other processes, and follow their presence."""
+        and pass on the signals of people connected to other processes."""
         try:
             async with (
                 self.bus.subscribe(msg.appends_channel(session_id)) as appends,
                 self.bus.subscribe(msg.signals_channel(session_id)) as signals,
-                self.bus.subscribe(msg.presence_channel(session_id)) as announcements,
             ):
                 await asyncio.gather(
                     self._follow_appends(session_id, appends),
                     self._follow_signals(session_id, signals),
-                    self._follow_presence(session_id, announcements),
                 )
         except asyncio.CancelledError:
             raise
@@ -599,7 +370,8 @@ class Hub:
         for connection in list(self.connections.get(session_id, ())):
             self._close(session_id, connection, CLOSE_RELOAD, "reload: the session changed")
 
-    def _too_slow(self, session_id: int, connection: Connection) -> None:
+    def too_slow(self, session_id: int, connection: Connection) -> None:
+        """Close a connection whose queue is full; it resumes from its last seq."""
         log.info("closing a connection that cannot keep up (session %s)", session_id)
         if not connection.closed:
             self.slow_clients_dropped += 1
@@ -615,7 +387,7 @@ class Hub:
     def _close(self, session_id: int, connection: Connection, code: int, reason: str) -> None:
         self.remove(session_id, connection)
         task = asyncio.get_running_loop().create_task(connection.websocket.close(code, reason))
-        task.add_done_callback(_log_failure)
+        task.add_done_callback(log_failure)
 
     def events_delivered(self) -> int:
         """Events queued to connections for sending, one per connection, since the start."""
@@ -623,37 +395,22 @@ class Hub:
         return self.delivered_by_closed + live
 
     async def close_all(self) -> None:
+        """Close every connection (as at a restart: the clients resume elsewhere or later)."""
         for outgoing in self._outgoing.values():
             if outgoing.timer is not None:
                 outgoing.timer.cancel()
-        if self._presence_keeper is not None:
-            self._presence_keeper.cancel()
         for task in self._listeners.values():
             task.cancel()
         for session_id, connections in list(self.connections.items()):
             for connection in list(connections):
-                self.remove(session_id, connection)  # the last one announces an empty set
+                self.remove(session_id, connection)
                 with contextlib.suppress(Exception):
                     await connection.websocket.close(CLOSE_SHUTDOWN, "server restarting; reconnect")
-        if self._publishing:  # let the other processes hear that our people left
-            await asyncio.wait(set(self._publishing), timeout=2)
-
-
-def _presence_frame(online: list[str]) -> bytes:
-    return _encode_signal({"type": "presence", "online": online})
-
-
-def _presence_change(told: frozenset[str], online: frozenset[str]) -> bytes | None:
-    """What changed since a connection was told `told`; None: nothing."""
-    joined, left = sorted(online - told), sorted(told - online)
-    if not joined and not left:
-        return None
-    return _encode_signal({"type": "presence", "joined": joined, "left": left})
 
 
 _encode_signal = msgspec.json.Encoder().encode
 
 
-def _log_failure(task: asyncio.Task[None]) -> None:
+def log_failure(task: asyncio.Task[None]) -> None:
     if not task.cancelled() and task.exception() is not None:
         log.warning("background send failed: %s", task.exception())

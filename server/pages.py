@@ -1,9 +1,11 @@
-"""The app shell: home, login and logout, account pages, language switch, health."""
+"""The app shell's pages: home, login and logout, account pages, language switch.
+
+Its JSON endpoints (health, the logged-in account) are in server/api.py."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from server import accounts
@@ -16,7 +18,6 @@ from server.auth import (
     require_user,
     set_login_cookie,
 )
-from server.db import database_problem
 from server.errors import PageError
 from server.forms import form_fields, safe_next
 from server.i18n import LANGUAGE_COOKIE, LANGUAGES, N_
@@ -148,20 +149,6 @@ async def set_language(request: Request) -> Response:
     return response
 
 
-async def healthz(request: Request) -> Response:
-    problem = await database_problem(request.app.state.engine)
-    if problem is None:
-        return JSONResponse({"status": "ok", "database": "ok"})
-    return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
-
-
-async def api_me(request: Request) -> Response:
-    user = require_user(request)
-    return JSONResponse(
-        {"email": user.email, "name": user.name, "roles": sorted(r.value for r in user.roles)}
-    )
-
-
 routes: list[BaseRoute] = [
     Route("/", home, name="home"),
     Route("/login", login_page, methods=["GET"], name="login"),
@@ -171,6 +158,4 @@ routes: list[BaseRoute] = [
     Route("/beheer/accounts", account_list, methods=["GET"], name="accounts"),
     Route("/beheer/accounts", account_create, methods=["POST"]),
     Route("/taal", set_language, name="language"),
-    Route("/healthz", healthz, name="healthz"),
-    Route("/api/me", api_me, name="api_me"),
 ]

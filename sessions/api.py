@@ -22,13 +22,14 @@ from server.badinput import refuse_bad_json
 from server.errors import ApiError
 from server.limits import TooMany, claim_join_attempt, client_address, forget_join_attempt
 from server.models import Role
-from sessions import actions, joins, setup
+from sessions import actions, joins, queries, setup
 from sessions import commands as c
 from sessions import events as ev
 from sessions.decide import Refused, decide
 from sessions.engine import SessionEngine
+from sessions.fanout import CLOSE_TOO_SLOW, Connection, FanOut
 from sessions.flood import RATE_LIMITED, SignalLimit, looks_like_signal
-from sessions.hub import CLOSE_TOO_SLOW, Connection, Hub
+from sessions.presence import Presence
 from sessions.tokens import make_token, read_token
 from sessions.views import project
 
@@ -83,8 +84,9 @@ def _decode_body(body: bytes, kind: type[Any]) -> Any:
         raise ApiError(400, "malformed_json", f"the body is not valid JSON: {error}") from None
 
 
-def _runtime(request: Request | WebSocket) -> tuple[SessionEngine, Hub]:
-    return request.app.state.session_engine, request.app.state.session_hub
+def _engine(request: Request | WebSocket) -> SessionEngine:
+    engine: SessionEngine = request.app.state.session_engine
+    return engine
 
 
 async def create(request: Request) -> Response:
@@ -104,7 +106,7 @@ async def create(request: Request) -> Response:
         video_url=body.video_url,
         max_participants=body.max_participants,
     )
-    engine, _hub = _runtime(request)
+    engine = _engine(request)
     try:
         row = await setup.create(request.app.state.db, engine, asked, user.id, user.name)
     except setup.SetupRefused as refused:
@@ -137,16 +139,16 @@ def too_many_codes(retry_after: int) -> Response:
 
 async def join(request: Request) -> Response:
     body = _decode_body(await request.body(), JoinRequest)
-    engine, _hub = _runtime(request)
+    engine = _engine(request)
     db = request.app.state.db
     settings = request.app.state.settings
     client = client_address(request)
-    code = actions.normalize_code(request.path_params["code"])
+    code = queries.normalize_code(request.path_params["code"])
     try:  # counted before the code is looked up: a burst of guesses cannot slip past the limit
         attempt = await claim_join_attempt(db, client, code, settings.join_failures_per_client)
     except TooMany as too_many:  # a right code too: otherwise guessing goes on unbounded
         return too_many_codes(too_many.retry_after)
-    row = await actions.find_by_code(db, code)
+    row = await queries.find_by_code(db, code)
     if row is None:  # the attempt stays: a wrong code
         raise ApiError(404, "unknown_code", "there is no session with this code")
     await forget_join_attempt(db, attempt)
@@ -206,14 +208,16 @@ async def session_socket(websocket: WebSocket) -> None:
         await websocket.close(CLOSE_FORBIDDEN_ORIGIN)  # before accept: the handshake is refused
         return
     public_id = websocket.path_params["public_id"]
-    row = await actions.find_by_public_id(websocket.app.state.db, public_id)
+    row = await queries.find_by_public_id(websocket.app.state.db, public_id)
     await websocket.accept()
     if row is None:
         await _refuse(
             websocket, "unknown_session", "there is no such session", CLOSE_UNKNOWN_SESSION
         )
         return
-    engine, hub = _runtime(websocket)
+    engine = _engine(websocket)
+    fanout: FanOut = websocket.app.state.session_fanout
+    presence: Presence = websocket.app.state.session_presence
     participant, last_seq = await _greet(websocket, public_id)
     if participant is None:
         return
@@ -223,19 +227,19 @@ async def session_socket(websocket: WebSocket) -> None:
         await _refuse(websocket, "bad_token", "this token is not (or no longer) valid here")
         return
     connection = Connection(websocket, participant)
-    hub.add(row.id, connection)
+    fanout.add(row.id, connection)
     sender = asyncio.get_running_loop().create_task(connection.send_forever())
     try:
-        await _catch_up(engine, hub, row.id, connection, last_seq)
-        await _receive_forever(websocket, engine, hub, row.id, connection)
+        await _catch_up(engine, presence, row.id, connection, last_seq)
+        await _receive_forever(websocket, engine, fanout, row.id, connection)
     except WebSocketDisconnect:
         pass
     except TooSlow:
-        hub.slow_clients_dropped += 1  # as the hub counts the ones it closes (for /metrics)
+        fanout.slow_clients_dropped += 1  # as the fan-out counts the ones it closes (for /metrics)
         with contextlib.suppress(Exception):
             await websocket.close(CLOSE_TOO_SLOW, "too slow; reconnect and resume")
     finally:
-        hub.remove(row.id, connection)
+        fanout.remove(row.id, connection)
         sender.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await sender
@@ -285,7 +289,11 @@ async def _refuse(
 
 
 async def _catch_up(
-    engine: SessionEngine, hub: Hub, session_id: int, connection: Connection, last_seq: int
+    engine: SessionEngine,
+    presence: Presence,
+    session_id: int,
+    connection: Connection,
+    last_seq: int,
 ) -> None:
     """Welcome the client with the state, or with exactly the events it missed.
 
@@ -302,14 +310,14 @@ async def _catch_up(
     if last_seq == 0 or last_seq > current or current - last_seq > RESUME_LIMIT:
         welcome["state"] = msgspec.to_builtins(project(state, connection.participant))
         connection.put(0, _encode(welcome))
-        hub.greet(session_id, connection)
+        presence.greet(session_id, connection)
         connection.last_seq = current
         if not connection.open_for_live():
             raise TooSlow
         return
     welcome["resume_from"] = last_seq
     connection.put(0, _encode(welcome))
-    hub.greet(session_id, connection)
+    presence.greet(session_id, connection)
     connection.last_seq = last_seq
     # While the missed events are read, live ones wait in the backlog (the connection is not
     # ready yet); then the missed go out first, then the backlog, each seq exactly once.
@@ -321,14 +329,18 @@ async def _catch_up(
 
 
 async def _receive_forever(
-    websocket: WebSocket, engine: SessionEngine, hub: Hub, session_id: int, connection: Connection
+    websocket: WebSocket,
+    engine: SessionEngine,
+    fanout: FanOut,
+    session_id: int,
+    connection: Connection,
 ) -> None:
     participant = connection.participant
     signals = SignalLimit()  # this connection's budget (sessions/flood.py)
     clock = asyncio.get_running_loop().time
 
     def reply(**fields: Any) -> None:
-        hub.reply(session_id, connection, _frame(**fields))
+        fanout.reply(session_id, connection, _frame(**fields))
 
     while True:
         frame = await _receive(websocket)
@@ -337,7 +349,7 @@ async def _receive_forever(
         counted = looks_like_signal(frame)
         if counted and not signals.allow(clock()):
             if signals.flooding(clock()):
-                hub.close_flooding(session_id, connection)
+                fanout.close_flooding(session_id, connection)
                 return
             continue
         try:
@@ -350,14 +362,14 @@ async def _receive_forever(
             continue
         if isinstance(message, c.Signal):
             if counted or signals.allow(clock()):
-                hub.signal(session_id, participant, message)
+                fanout.signal(session_id, participant, message)
             elif signals.flooding(clock()):
-                hub.close_flooding(session_id, connection)
+                fanout.close_flooding(session_id, connection)
                 return
             continue
         command: c.Command = message
-        if not hub.commands.allow(session_id, participant, clock()):
-            hub.commands_rate_limited += 1
+        if not fanout.commands.allow(session_id, participant, clock()):
+            fanout.commands_rate_limited += 1
             reply(
                 type="error",
                 id=command.id,

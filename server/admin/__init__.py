@@ -1,0 +1,1 @@
+"""Coordinator pages (`/beheer/…`): erasing a person, reading the audit log (pages.py)."""
