@@ -72,20 +72,9 @@ TITLE_LENGTH = 120  # outcomes.title, outcome_texts.title: a longer replacement 
 ERASED_HASH = "!erased"  # not an Argon2 hash: no password verifies against it
 
 PEOPLE_TYPES = ("participant.joined", "participant.renamed")
-# Events with text a person wrote or a name may be in; no other event carries free text.
-TEXT_TYPES = (
-    *PEOPLE_TYPES,
-    "session.created",
-    "agenda.set",
-    "note.added",
-    "note.edited",
-    "notes.revealed",
-    "cluster.created",
-    "cluster.renamed",
-    "chart.configured",
-    "chat.posted",
-    "breakouts.messaged",
-)
+# Events with text a person wrote or a name may be in; no other event carries free text. Each
+# tool's slice declares its events' text fields (sessions/tools/); PEOPLE_TYPES are among them.
+TEXT_TYPES = ev.text_event_types()
 # Keys whose values in an outcome's JSON are ids or fixed words, never text: left alone, with
 # all they hold ("pseudonyms" maps participant ids to "Deelnemer A", in `outcomes.gated`).
 _ID_KEYS = frozenset(
