@@ -130,6 +130,7 @@ FOLD: dict[type[Body], Fold] = {SessionCreated: _session_created, VideoSet: _vid
 # The video links count as ids, as they always have for erasure (video.set was never among the
 # events with text: pinned in tests/sessions/test_slices.py).
 FIELDS: dict[type[Any], Fields] = {
-    SessionCreated: Fields(text=("title", "goals", "theme"), ids=("region", "video_url")),
+    # goals, region and theme are catalogue slugs (sessions/setup.py checks them).
+    SessionCreated: Fields(text=("title",), ids=("goals", "region", "theme", "video_url")),
     VideoSet: Fields(ids=("url",)),
 }

@@ -145,8 +145,22 @@ def test_the_text_types_are_those_erasure_had() -> None:
     assert set(tools.text_event_types()) == TEXT_TYPES_BEFORE_SLICES
     assert tuple(erase.TEXT_TYPES) == tools.text_event_types()
     assert set(erase.PEOPLE_TYPES) <= set(erase.TEXT_TYPES)
-    assert tools.TEXT_FIELDS["notes.revealed"] == ("notes",)  # text through RevealedNote
-    assert tools.TEXT_FIELDS["note.added"] == ("text",)
+    # The fields sessions/erase.py's _rewrite rewrites, event by event ("phases" and "notes"
+    # through AgendaPhase's name, purpose, instructions and RevealedNote's text).
+    assert tools.TEXT_FIELDS == {
+        "session.created": ("title", "phases"),
+        "participant.joined": ("name",),
+        "participant.renamed": ("name",),
+        "agenda.set": ("phases",),
+        "note.added": ("text",),
+        "note.edited": ("text",),
+        "notes.revealed": ("notes",),
+        "cluster.created": ("title",),
+        "cluster.renamed": ("title",),
+        "chart.configured": ("x_low", "x_high", "y_low", "y_high"),
+        "chat.posted": ("text",),
+        "breakouts.messaged": ("text",),
+    }
 
 
 def test_tool_names_come_from_one_place() -> None:
