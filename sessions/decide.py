@@ -46,9 +46,10 @@ def decide(
             f"a {person.role} may not {command_name(command)}; "
             f"allowed for: {', '.join(sorted(allowed))}",
         )
-    if state.ended and not isinstance(command, c.PostChat | c.Rename):
+    rule = RULES[type(command)]
+    if state.ended and not rule.after_end:
         raise Refused("session_ended", "this session has ended")
-    return list(RULES[type(command)].decide(state, actor, command, now, new_id))
+    return list(rule.decide(state, actor, command, now, new_id))
 
 
 def command_name(command: c.Command) -> str:

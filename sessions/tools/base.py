@@ -88,11 +88,13 @@ EventT = TypeVar("EventT", bound=Body, covariant=True)
 
 @dataclass(frozen=True, slots=True)
 class Rule(Generic[EventT]):
-    """A command's rule: the roles that may send it, and the handler that decides it,
-    `decide(state, actor, command, now, new_id) -> events` (or Refused)."""
+    """A command's rule: the roles that may send it, the handler that decides it,
+    `decide(state, actor, command, now, new_id) -> events` (or Refused), and whether it may
+    still be sent once the session has ended."""
 
     roles: frozenset[Role]
     decide: Callable[..., Sequence[EventT]]
+    after_end: bool = False
 
 
 class Stamp(Protocol):

@@ -93,7 +93,8 @@ def _post_chat(
     return [ChatPosted(new_id(), cmd.text, group, chat_readers(state, actor, group))]
 
 
-RULES: dict[type[Command], Rule[Events]] = {PostChat: Rule(EVERYONE, _post_chat)}
+# The chat stays open after the session has ended.
+RULES: dict[type[Command], Rule[Events]] = {PostChat: Rule(EVERYONE, _post_chat, after_end=True)}
 
 
 def _chat_posted(state: State, event: Stamp, body: ChatPosted) -> None:

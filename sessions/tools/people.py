@@ -136,7 +136,7 @@ def _move_location(
 RULES: dict[type[Command], Rule[Events]] = {
     RemoveParticipant: Rule(FACILITATORS, _remove),
     SetRole: Rule(frozenset({"facilitator"}), _set_role),
-    Rename: Rule(EVERYONE, _rename),
+    Rename: Rule(EVERYONE, _rename, after_end=True),  # a name can be corrected afterwards
     MoveLocation: Rule(EVERYONE, _move_location),
 }
 
