@@ -6,7 +6,7 @@ import math
 import random
 from collections.abc import Sequence
 
-from sessions.events import BreakoutMode, Location
+from sessions.tools.base import BreakoutMode, Location
 
 
 def assign(

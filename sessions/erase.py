@@ -52,20 +52,9 @@ from sessions.actions import facilitator_id
 from sessions.models import HarvestResponse, LiveSession, SessionEvent, SessionSnapshot
 
 PEOPLE_TYPES = ("participant.joined", "participant.renamed")
-# Events with text a person wrote or a name may be in; no other event carries free text.
-TEXT_TYPES = (
-    *PEOPLE_TYPES,
-    "session.created",
-    "agenda.set",
-    "note.added",
-    "note.edited",
-    "notes.revealed",
-    "cluster.created",
-    "cluster.renamed",
-    "chart.configured",
-    "chat.posted",
-    "breakouts.messaged",
-)
+# Events with text a person wrote or a name may be in; no other event carries free text. Each
+# tool's slice declares its events' text fields (sessions/tools/); PEOPLE_TYPES are among them.
+TEXT_TYPES = ev.text_event_types()
 
 _encode = msgspec.json.Encoder().encode
 _body_decoder: msgspec.json.Decoder[ev.EventBody] = msgspec.json.Decoder(ev.EventBody)

@@ -10,11 +10,12 @@ Most events are the same for everyone. Some are not:
   was posted, the facilitators and co-facilitators) only.
 Readers who may not see an event receive a `Hidden` stand-in with the same seq, so every
 reader's seq stays gap-free. Because every event has at most two versions (the author's, which
-also named readers get, and everyone else's), the hub encodes each event at most twice, never
+also named readers get, and everyone else's), the engine encodes each event at most twice, never
 once per recipient.
 
-`project(state, reader)` gives the state a reader builds by folding their views; a property
-test checks that it always equals `fold(view(e) for e in log)`.
+Each tool's slice (sessions/tools/) states the rules for its events (`AUDIENCE`) and its part
+of a reader's state (`project`). `project(state, reader)` gives the state a reader builds by
+folding their views; a property test checks that it always equals `fold(view(e) for e in log)`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sessions import events as ev
-from sessions.state import Marker, Note, State, Voting, chat_readers, copy
+from sessions.state import State, copy
+from sessions.tools import AUDIENCE, PROJECTIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,46 +40,16 @@ EVERYONE = Audience(None)
 
 
 def audience(event: ev.Event, before: State) -> Audience:
-    """The audience of an event, given the state just before it."""
-    body = event.body
+    """The audience of an event, given the state just before it (its slice's rule)."""
     actor = event.actor
-    if actor is None:
+    rule = AUDIENCE.get(type(event.body))
+    if actor is None or rule is None:
         return EVERYONE
-    if isinstance(body, ev.NoteAdded):
-        if body.private:
-            return _hidden(event, actor, "note")
-        if body.anonymous:
-            return _anonymous(event, actor)
+    seen = rule(before, actor, event.body)
+    if seen is None:
         return EVERYONE
-    if isinstance(body, ev.NoteEdited | ev.NoteMoved | ev.NoteDeleted | ev.NoteClustered):
-        note = before.notes.get(body.note)
-        if note is not None and note.private:
-            return _hidden(event, actor, "note")
-        if note is not None and note.anonymous:
-            return _anonymous(event, actor)
-        return EVERYONE
-    if isinstance(body, ev.VoteCast):
-        if before.voting.hidden and not before.voting.revealed:
-            return _hidden(event, actor, "vote")
-        return _anonymous(event, actor)
-    if isinstance(body, ev.MarkerPlaced):
-        if before.chart.revealed:
-            return _anonymous(event, actor)
-        return _hidden(event, actor, "marker")
-    if isinstance(body, ev.ChatPosted) and body.group is not None:
-        # `to` is None in a log from before events named their readers: the same rule, then.
-        readers = body.to if body.to is not None else chat_readers(before, actor, body.group)
-        hidden = ev.Event(event.seq, None, event.at, ev.Hidden("chat"))
-        return Audience(actor, hidden, frozenset(readers or ()))
-    return EVERYONE
-
-
-def _hidden(event: ev.Event, author: str, what: ev.HiddenWhat) -> Audience:
-    return Audience(author, ev.Event(event.seq, None, event.at, ev.Hidden(what)))
-
-
-def _anonymous(event: ev.Event, author: str) -> Audience:
-    return Audience(author, ev.Event(event.seq, None, event.at, event.body))
+    body = event.body if seen.hidden is None else ev.Hidden(seen.hidden)
+    return Audience(actor, ev.Event(event.seq, None, event.at, body), seen.readers)
 
 
 def view(event: ev.Event, before: State, reader: str | None) -> ev.Event:
@@ -92,52 +64,6 @@ def view(event: ev.Event, before: State, reader: str | None) -> ev.Event:
 def project(state: State, reader: str | None) -> State:
     """The state `reader` has after receiving their views of every event (a new object)."""
     mine = copy(state)
-    mine.notes = {
-        note_id: _note_for(note, reader)
-        for note_id, note in state.notes.items()
-        if not note.private or note.author == reader
-    }
-    mine.chat = [
-        message
-        for message in mine.chat
-        if message.to is None or (reader is not None and reader in message.to)
-    ]
-    mine.voting = _voting_for(state.voting, reader)
-    mine.chart.markers = {
-        marker_id: Marker(
-            marker.owner if marker.owner == reader else None, marker.kind, marker.x, marker.y
-        )
-        for marker_id, marker in state.chart.markers.items()
-        if state.chart.revealed or marker.owner == reader
-    }
+    for projection in PROJECTIONS:
+        projection(state, mine, reader)
     return mine
-
-
-def _note_for(note: Note, reader: str | None) -> Note:
-    if note.anonymous and note.author != reader:
-        return Note(
-            None, note.text, note.x, note.y, note.anonymous, note.private, note.group, note.cluster
-        )
-    return Note(
-        note.author,
-        note.text,
-        note.x,
-        note.y,
-        note.anonymous,
-        note.private,
-        note.group,
-        note.cluster,
-    )
-
-
-def _voting_for(voting: Voting, reader: str | None) -> Voting:
-    own = dict(voting.ballots.get(reader, {})) if reader is not None else {}
-    visible = not voting.hidden or voting.revealed
-    return Voting(
-        open=voting.open,
-        budget=voting.budget,
-        hidden=voting.hidden,
-        revealed=voting.revealed,
-        ballots={reader: own} if reader is not None and own else {},
-        tally=dict(voting.tally) if visible else dict(own),
-    )

@@ -30,7 +30,9 @@ def _event_types() -> set[str]:
 
 
 def _refused_codes() -> set[str]:
-    source = (ROOT / "sessions" / "decide.py").read_text(encoding="utf-8")
+    """Refused codes of sessions/decide.py and of the tool slices it dispatches to."""
+    paths = [ROOT / "sessions" / "decide.py", *sorted((ROOT / "sessions" / "tools").glob("*.py"))]
+    source = "\n".join(path.read_text(encoding="utf-8") for path in paths)
     return set(re.findall(r'Refused\(\s*"([a-z_]+)"', source))
 
 
@@ -47,7 +49,7 @@ def _connection_codes() -> set[str]:
     [
         ("command types", set(commands.COMMAND_TYPES)),
         ("event types", _event_types()),
-        ("Refused codes of sessions/decide.py", _refused_codes()),
+        ("Refused codes of sessions/decide.py and sessions/tools/", _refused_codes()),
         ("decode and connection error codes", _connection_codes()),
     ],
 )

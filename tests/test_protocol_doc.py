@@ -59,7 +59,7 @@ def _error_table(text: str) -> set[str]:
 
 def _string_literals() -> set[str]:
     found: set[str] = set()
-    for path in (ROOT / "sessions").glob("*.py"):
+    for path in (ROOT / "sessions").rglob("*.py"):  # the tool slices in sessions/tools/ too
         found.update(re.findall(r'"([a-z_]+)"', path.read_text(encoding="utf-8")))
     return found
 

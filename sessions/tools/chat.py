@@ -1,0 +1,137 @@
+"""The chat: plenary, or within a breakout group (read by its members, the facilitators and
+the author only). Not captured in an outcome: the chat is for the moment."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from sessions.tools.base import (
+    EVERYONE,
+    FACILITATORS,
+    AudienceRule,
+    Body,
+    Command,
+    Fields,
+    Fold,
+    IdMaker,
+    LongText,
+    Refused,
+    Rule,
+    Seen,
+    Stamp,
+    Tool,
+    group_of,
+    is_facilitator,
+)
+
+if TYPE_CHECKING:
+    from sessions.tools import State
+
+AGENDA_TOOLS: tuple[Tool, ...] = ("chat",)
+MAX_CHAT = 5000
+# Each participant's share, so one person cannot fill the chat for everyone else.
+# Facilitators and co-facilitators have no share.
+MAX_CHAT_PER_PERSON = 500
+
+
+class ChatPosted(Body, tag="chat.posted"):
+    message: str
+    text: str
+    group: str | None
+    # Who may read a breakout group's message: its members when it was posted, the facilitators
+    # and the author (sorted). None: everyone (plenary chat, and logs from before it).
+    to: tuple[str, ...] | None = None
+
+
+Events = ChatPosted
+
+
+class PostChat(Command, tag="chat.post"):
+    text: LongText
+
+
+Commands = PostChat
+
+
+class ChatMessage(msgspec.Struct):
+    author: str | None
+    text: str
+    at: float
+    group: str | None
+    to: list[str] | None = None  # who may read it; None: everyone (ChatPosted)
+
+
+def chat_readers(state: State, author: str | None, group: str | None) -> tuple[str, ...] | None:
+    """Who may read a chat message posted now: a breakout group's message is for the group (as
+    it is now), whoever facilitates and its author; None (everyone) for the plenary chat."""
+    if group is None:
+        return None
+    facilitators = {
+        pid
+        for pid, person in state.people.items()
+        if person.role in FACILITATORS and not person.removed
+    }
+    members = state.breakouts.groups.get(group, [])
+    return tuple(sorted({*members, *facilitators, *([author] if author else [])}))
+
+
+def _post_chat(
+    state: State, actor: str, cmd: PostChat, now: float, new_id: IdMaker
+) -> list[Events]:
+    if len(state.chat) >= MAX_CHAT:
+        raise Refused("too_many", f"a chat holds at most {MAX_CHAT} messages")
+    if not is_facilitator(state, actor):
+        yours = sum(1 for message in state.chat if message.author == actor)
+        if yours >= MAX_CHAT_PER_PERSON:
+            raise Refused(
+                "too_many_yours",
+                f"you have posted {MAX_CHAT_PER_PERSON} messages, the most one participant may",
+            )
+    group = group_of(state, actor)
+    return [ChatPosted(new_id(), cmd.text, group, chat_readers(state, actor, group))]
+
+
+# The chat stays open after the session has ended.
+RULES: dict[type[Command], Rule[Events]] = {PostChat: Rule(EVERYONE, _post_chat, after_end=True)}
+
+
+def _chat_posted(state: State, event: Stamp, body: ChatPosted) -> None:
+    # A log from before events named their readers: the same rule, on the state it was posted in.
+    to = body.to if body.to is not None else chat_readers(state, event.actor, body.group)
+    state.chat.append(
+        ChatMessage(event.actor, body.text, event.at, body.group, list(to) if to else None)
+    )
+
+
+FOLD: dict[type[Body], Fold] = {ChatPosted: _chat_posted}
+
+
+def _chat_seen(state: State, actor: str, body: ChatPosted) -> Seen | None:
+    if body.group is None:
+        return None
+    # `to` is None in a log from before events named their readers: the same rule, then.
+    readers = body.to if body.to is not None else chat_readers(state, actor, body.group)
+    return Seen("chat", frozenset(readers or ()))
+
+
+AUDIENCE: dict[type[Body], AudienceRule] = {ChatPosted: _chat_seen}
+
+
+def project(state: State, mine: State, reader: str | None) -> None:
+    """The messages a reader may read."""
+    mine.chat = [
+        message
+        for message in mine.chat
+        if message.to is None or (reader is not None and reader in message.to)
+    ]
+
+
+FIELDS: dict[type[Any], Fields] = {
+    ChatPosted: Fields(text=("text",), ids=("message", "group", "to")),
+}
+
+
+def capture(state: State) -> dict[str, Any]:
+    return {"chat": []}  # not captured: the chat is for the moment
