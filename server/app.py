@@ -52,7 +52,7 @@ Eraser = Callable[
 def domain_routes() -> list[BaseRoute]:
     """The routes of the domain packages; the one place the server knows about them."""
     from catalogue import api, library_routes, module_routes, regions, routes
-    from sessions import harvest_pages, outcome_pages
+    from sessions import harvest_pages, outcome_pages, workspace_client
     from sessions import pages as session_pages
     from sessions import routes as session_routes
 
@@ -66,6 +66,7 @@ def domain_routes() -> list[BaseRoute]:
         *outcome_pages.routes,
         *library_routes.routes,
         *module_routes.routes,
+        *workspace_client.routes,  # /static/workspace, before the app's own /static
     ]
 
 

@@ -1,6 +1,6 @@
 """The workspace's interface text, translated on the server and handed to the browser client.
 
-Every msgid the shell's modules (server/static/workspace/, all but the tools) pass to `t()` is
+Every msgid the shell's modules (sessions/client/, all but the tools) pass to `t()` is
 listed here; the tools list theirs in `sessions/client_strings_tools.py`. A test checks that every
 `t("…")` in the modules is in one of the two lists.
 """

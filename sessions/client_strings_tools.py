@@ -1,6 +1,6 @@
 """Interface text of the workspace tools (board, voting, round, chart, breakouts).
 
-The browser modules under server/static/workspace/ look these up with `app.t(msgid)`; every
+The browser modules under sessions/client/ look these up with `app.t(msgid)`; every
 msgid they use is listed here, so that it is extracted, translated and handed to the page.
 """
 
@@ -178,7 +178,7 @@ TOOL_STRINGS: list[str] = [
     N_("Open breakout groups"),
 ]
 
-# The harvest tool (server/static/workspace/harvest.js): the way to the harvest page.
+# The harvest tool (sessions/client/harvest.js): the way to the harvest page.
 HARVEST_STRINGS: list[str] = [
     N_(
         "Look back on the session: how well were the goals reached, what do you take with you,"

@@ -1,6 +1,6 @@
 """Pages around a live session: start one, show its code and QR code, join, open the workspace.
 
-The workspace itself is a script (server/static/workspace/); these pages work without one.
+The workspace itself is a script (sessions/client/); these pages work without one.
 """
 
 from __future__ import annotations

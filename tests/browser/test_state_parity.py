@@ -1,4 +1,4 @@
-"""The browser's fold (server/static/workspace/state.js) equals the server's (sessions/state.py).
+"""The browser's fold (sessions/client/state.js) equals the server's (sessions/state.py).
 
 Generated sessions (the strategy of tests/sessions/test_state.py, with every other command
 added) are viewed as each reader receives them (sessions/views.py), folded in Chromium from an

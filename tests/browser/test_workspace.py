@@ -20,7 +20,7 @@ from sessions.client_strings_tools import TOOL_STRINGS
 from tests.browser.conftest import DESKTOP, NewContext
 
 ROOT = Path(__file__).resolve().parents[2]
-WORKSPACE_JS = ROOT / "server" / "static" / "workspace"
+WORKSPACE_JS = ROOT / "sessions" / "client"
 SCREENSHOTS = ROOT / "build" / "screenshots"
 PHONE = {"width": 360, "height": 740}
 AXE_RULES = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
