@@ -27,12 +27,12 @@ from server.models import Role
 from server.templating import language_of, render, translator_for
 from sessions import actions, forms, joins, setup
 from sessions import events as ev
-from sessions.client_strings import client_strings
 from sessions.decide import Refused
 from sessions.engine import SessionEngine
 from sessions.models import LiveSession
 from sessions.routes import JOIN_STATUS
 from sessions.tokens import make_token, read_token
+from sessions.workspace_client import client_strings
 
 NAV = [{"href": "/sessies", "label": N_("Sessions"), "roles": ("facilitator", "coordinator")}]
 COOKIE_PREFIX = "wp_p_"

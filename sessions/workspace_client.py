@@ -20,8 +20,10 @@ from server.i18n import gettext
 
 CLIENT_DIR = Path(__file__).parent / "client"
 URL_PREFIX = "/static/workspace"
-# The keywords babel.cfg gives the extractor for these files: `t(msgid, vars)` and `N_(msgid)`.
+# What babel.cfg gives the extractor for these files: the keywords `t(msgid, vars)` and
+# `N_(msgid)`, and `t("…")` inside template literals (`${app.t("(you)")}`).
 KEYWORDS: dict[str, None] = {"t": None, "N_": None}
+OPTIONS = {"encoding": "utf-8", "parse_template_string": True}
 
 
 def client_files() -> list[Path]:
@@ -36,7 +38,7 @@ def client_msgids() -> tuple[str, ...]:
     for path in client_files():
         with path.open("rb") as file:
             for _line, message, _comments, _context in extract(
-                "javascript", file, keywords=KEYWORDS, options={"encoding": "utf-8"}
+                "javascript", file, keywords=KEYWORDS, options=OPTIONS
             ):
                 found.setdefault(message if isinstance(message, str) else message[0])
     return tuple(found)

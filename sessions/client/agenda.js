@@ -1,16 +1,17 @@
 // A compact agenda editor for facilitators: reorder, add, remove, change minutes and tool.
 
 import { h, replace, setText, uid } from "./dom.js";
+import { N_ } from "./i18n.js";
 
 export const TOOL_KEYS = ["board", "vote", "round", "position-chart", "chat", "breakout", "harvest"];
 export const TOOL_LABELS = {
-  board: "Board",
-  vote: "Voting",
-  round: "Round",
-  "position-chart": "Positioning chart",
-  chat: "Chat",
-  breakout: "Breakout groups",
-  harvest: "Harvest",
+  board: N_("Board"),
+  vote: N_("Voting"),
+  round: N_("Round"),
+  "position-chart": N_("Positioning chart"),
+  chat: N_("Chat"),
+  breakout: N_("Breakout groups"),
+  harvest: N_("Harvest"),
 };
 
 function copyPhases(phases) {

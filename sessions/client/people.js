@@ -1,12 +1,13 @@
 // Who is here (online or not, in the room or remote, their role) and the raised hands.
 
 import { h, replace, setText, show } from "./dom.js";
+import { N_ } from "./i18n.js";
 
 export const ROLE_LABELS = {
-  facilitator: "Facilitator",
-  "co-facilitator": "Co-facilitator",
-  participant: "Participant",
-  observer: "Observer",
+  facilitator: N_("Facilitator"),
+  "co-facilitator": N_("Co-facilitator"),
+  participant: N_("Participant"),
+  observer: N_("Observer"),
 };
 const ROLE_ORDER = { facilitator: 0, "co-facilitator": 1, participant: 2, observer: 3 };
 
@@ -42,8 +43,8 @@ export function createPresence(app) {
         const isOnline = !online || online.has(id) || id === app.me;
         const details = [];
         if (person.role !== "participant") details.push(app.t(ROLE_LABELS[person.role] || person.role));
-        if (showLocation && person.location) details.push(app.t(person.location === "room" ? "in the room" : "remote"));
-        if (online) details.push(app.t(isOnline ? "online" : "not online"));
+        if (showLocation && person.location) details.push(person.location === "room" ? app.t("in the room") : app.t("remote"));
+        if (online) details.push(isOnline ? app.t("online") : app.t("not online"));
         return h(
           "li",
           { class: `ws-person role-${person.role}${isOnline ? "" : " is-away"}`, "data-participant": id },

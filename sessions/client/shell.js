@@ -3,6 +3,7 @@
 // and the facilitator console. Everything updates in place on every change.
 
 import { h, replace, setText, show } from "./dom.js";
+import { N_ } from "./i18n.js";
 import { createTimer } from "./timer.js";
 import { createPresence, createHands, ROLE_LABELS } from "./people.js";
 import { createChat } from "./chat.js";
@@ -28,16 +29,16 @@ const TOOL_MODULES = {
   harvest: ["harvest", "board", "chart"],
 };
 const STATUS_TEXT = {
-  connecting: "Connecting…",
-  connected: "Connected",
-  reconnecting: "Reconnecting…",
-  offline: "Offline",
-  stopped: "Disconnected",
+  connecting: N_("Connecting…"),
+  connected: N_("Connected"),
+  reconnecting: N_("Reconnecting…"),
+  offline: N_("Offline"),
+  stopped: N_("Disconnected"),
 };
 const FATAL_TEXT = {
-  removed: ["You were removed from this session.", "The facilitator removed you. You can no longer take part with this link."],
-  bad_token: ["This link is no longer valid.", "Join the session again with the join code."],
-  unknown_session: ["This session does not exist.", "Check the link or the join code."],
+  removed: [N_("You were removed from this session."), N_("The facilitator removed you. You can no longer take part with this link.")],
+  bad_token: [N_("This link is no longer valid."), N_("Join the session again with the join code.")],
+  unknown_session: [N_("This session does not exist."), N_("Check the link or the join code.")],
 };
 const RECENT = 30; // seconds: older events (caught up after a reconnect) are not announced
 

@@ -15,12 +15,9 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import BrowserContext, Page, WebSocketRoute, expect
 
 from server.demo import DEMO_PASSWORD
-from sessions.client_strings import SHELL_STRINGS
-from sessions.client_strings_tools import TOOL_STRINGS
 from tests.browser.conftest import DESKTOP, NewContext
 
 ROOT = Path(__file__).resolve().parents[2]
-WORKSPACE_JS = ROOT / "sessions" / "client"
 SCREENSHOTS = ROOT / "build" / "screenshots"
 PHONE = {"width": 360, "height": 740}
 AXE_RULES = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
@@ -600,11 +597,3 @@ def test_facilitator_tabs_work_by_keyboard(session: Session) -> None:
     expect(tabs.get_by_role("tab", name="Bord")).to_be_focused()
     tabs.get_by_role("tab", name="Chat").click()
     expect(page.get_by_role("tabpanel", name="Chat").get_by_label("Je bericht")).to_be_visible()
-
-
-def test_every_client_msgid_is_listed_for_translation() -> None:
-    listed = set(SHELL_STRINGS) | set(TOOL_STRINGS)
-    used: set[str] = set()
-    for path in WORKSPACE_JS.glob("*.js"):
-        used |= set(re.findall(r'\bt\(\s*"((?:[^"\\]|\\.)*)"', path.read_text(encoding="utf-8")))
-    assert sorted(used - listed) == []
