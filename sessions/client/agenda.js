@@ -1,18 +1,11 @@
 // A compact agenda editor for facilitators: reorder, add, remove, change minutes and tool.
 
 import { h, replace, setText, uid } from "./dom.js";
-import { N_ } from "./i18n.js";
+import { AGENDA_TOOLS } from "./tools/index.js";
 
-export const TOOL_KEYS = ["board", "vote", "round", "position-chart", "chat", "breakout", "harvest"];
-export const TOOL_LABELS = {
-  board: N_("Board"),
-  vote: N_("Voting"),
-  round: N_("Round"),
-  "position-chart": N_("Positioning chart"),
-  chat: N_("Chat"),
-  breakout: N_("Breakout groups"),
-  harvest: N_("Harvest"),
-};
+// The tools a phase can use and their names, from the registry.
+export const TOOL_KEYS = AGENDA_TOOLS.map((tool) => tool.key);
+export const TOOL_LABELS = Object.fromEntries(AGENDA_TOOLS.map((tool) => [tool.key, tool.label]));
 
 function copyPhases(phases) {
   return phases.map((phase) => ({ ...phase }));

@@ -1,6 +1,7 @@
-// Who is here (online or not, in the room or remote, their role) and the raised hands.
+// Who is here (online or not, in the room or remote, their role). The raised hands are a tool
+// (tools/hands/view.js).
 
-import { h, replace, setText, show } from "./dom.js";
+import { h, replace, setText } from "./dom.js";
 import { N_ } from "./i18n.js";
 
 export const ROLE_LABELS = {
@@ -53,83 +54,6 @@ export function createPresence(app) {
           details.length ? h("span", { class: "ws-person-details" }, details.join(" · ")) : null,
         );
       }),
-    );
-  }
-
-  return { element, update };
-}
-
-export function createHands(app) {
-  const button = h("button", { type: "button", class: "ws-hand-button", "aria-pressed": "false" });
-  const status = h("p", { class: "ws-hand-error", role: "status" });
-  const list = h("ol", { class: "ws-hands" });
-  const empty = h("p", { class: "hint" }, app.t("No hands raised."));
-  const element = h(
-    "section",
-    { class: "ws-panel ws-hands-panel", "aria-labelledby": "ws-hands-heading" },
-    h("h2", { id: "ws-hands-heading" }, app.t("Raised hands")),
-    button,
-    status,
-    list,
-    empty,
-  );
-  let busy = false;
-  let signature = "";
-
-  button.addEventListener("click", () => {
-    if (busy) return;
-    const raised = app.state.hands.includes(app.me);
-    busy = true;
-    button.disabled = true;
-    setText(status, "");
-    const done = () => {
-      busy = false;
-      update(app.state);
-    };
-    app
-      .send(raised ? "hand.lower" : "hand.raise", raised ? { participant: null } : {})
-      .then(done, (error) => {
-        // Already in the state we wanted: nothing to tell.
-        if (error.code !== "already_raised" && error.code !== "not_raised") setText(status, app.t("That did not work. Try again."));
-        done();
-      });
-  });
-
-  function lower(id) {
-    app.send("hand.lower", { participant: id }).catch(() => {});
-  }
-
-  function update(state) {
-    const raised = state.hands.includes(app.me);
-    setText(button, raised ? app.t("Lower my hand") : app.t("Raise my hand"));
-    button.setAttribute("aria-pressed", String(raised));
-    button.disabled = busy || state.ended || state.people[app.me]?.removed === true;
-    const canLower = app.canFacilitate();
-    const next = JSON.stringify([state.hands, canLower, state.hands.map((id) => app.nameOf(id))]);
-    if (next === signature) return;
-    signature = next;
-    show(empty, state.hands.length === 0);
-    replace(
-      list,
-      state.hands.map((id) =>
-        h(
-          "li",
-          {},
-          h("span", {}, app.nameOf(id), id === app.me ? ` (${app.t("you")})` : ""),
-          canLower && id !== app.me
-            ? h(
-                "button",
-                {
-                  type: "button",
-                  class: "secondary small",
-                  "aria-label": app.t("Lower hand of {name}", { name: app.nameOf(id) }),
-                  onclick: () => lower(id),
-                },
-                app.t("Lower"),
-              )
-            : null,
-        ),
-      ),
     );
   }
 

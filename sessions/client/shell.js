@@ -5,29 +5,15 @@
 import { h, replace, setText, show } from "./dom.js";
 import { N_ } from "./i18n.js";
 import { createTimer } from "./timer.js";
-import { createPresence, createHands, ROLE_LABELS } from "./people.js";
+import { createPresence, ROLE_LABELS } from "./people.js";
 import { createChat } from "./chat.js";
 import { createConsole, safeVideoUrl } from "./console.js";
 import { TOOL_KEYS, TOOL_LABELS } from "./agenda.js";
+import { AGENDA_TOOLS, VIEWS, WIDGETS } from "./tools/index.js";
 
-// The tool modules (helper C2's), loaded when first shown; a phase tool may show several.
-const LOADERS = {
-  board: () => import("./board.js"),
-  voting: () => import("./voting.js"),
-  round: () => import("./round.js"),
-  chart: () => import("./chart.js"),
-  breakouts: () => import("./breakouts.js"),
-  harvest: () => import("./harvest.js"),
-};
-const TOOL_MODULES = {
-  board: ["board"],
-  vote: ["voting"],
-  round: ["round"],
-  "position-chart": ["chart"],
-  chat: [],
-  breakout: ["breakouts"],
-  harvest: ["harvest", "board", "chart"],
-};
+// The tools' views, loaded when first shown (a phase tool may show several), and the
+// always-on widgets of the side column: all from the registry (tools/index.js).
+const TOOL_MODULES = Object.fromEntries(AGENDA_TOOLS.map((tool) => [tool.key, tool.shows]));
 const STATUS_TEXT = {
   connecting: N_("Connecting…"),
   connected: N_("Connected"),
@@ -77,11 +63,11 @@ export function mountShell(root, app, options = {}) {
   const main = h("section", { class: "ws-main", "aria-labelledby": "ws-tool-heading" }, toolHeading, tablist, waiting, panels);
 
   // -- side --
-  const hands = createHands(app);
+  const widgets = h("div", { class: "ws-widgets" });
   const presence = createPresence(app);
   const chat = createChat(app);
   const facilitatorConsole = createConsole(app, options);
-  const side = h("div", { class: "ws-side" }, hands.element, facilitatorConsole.element, chat.element, presence.element);
+  const side = h("div", { class: "ws-side" }, widgets, facilitatorConsole.element, chat.element, presence.element);
   const layout = h("div", { class: "ws-layout" }, main, side);
 
   replace(root, header, banner, layout);
@@ -140,18 +126,31 @@ export function mountShell(root, app, options = {}) {
     for (const name of TOOL_MODULES[key]) {
       const slot = h("div", { class: `ws-tool-slot ws-slot-${name}` }, h("p", { class: "hint" }, app.t("Loading…")));
       entry.panel.append(slot);
-      LOADERS[name]()
-        .then((module) => {
-          slot.replaceChildren();
-          const instance = module.mount(slot, app);
-          entry.instances.push(instance);
-          if (app.state) instance?.update?.(app.state);
-        })
-        .catch((error) => {
-          console.error(`tool ${name}`, error);
-          replace(slot, h("p", { class: "hint" }, app.t("This tool is not available yet.")));
-        });
+      load(slot, name, VIEWS[name], entry.instances);
     }
+  }
+
+  /** Mount a tool's view (or widget) in its slot once loaded; a tool that fails says so there. */
+  function load(slot, name, loader, instances) {
+    loader()
+      .then((module) => {
+        slot.replaceChildren();
+        const instance = module.mount(slot, app);
+        instances.push(instance);
+        if (app.state) instance?.update?.(app.state);
+      })
+      .catch((error) => {
+        console.error(`tool ${name}`, error);
+        replace(slot, h("p", { class: "hint" }, app.t("This tool is not available yet.")));
+      });
+  }
+
+  // The side column's widgets (raised hands, …): mounted at once, updated on every change.
+  const widgetInstances = [];
+  for (const widget of WIDGETS) {
+    const slot = h("div", { class: `ws-widget ws-widget-${widget.name}` });
+    widgets.append(slot);
+    load(slot, widget.name, widget.load, widgetInstances);
   }
 
   function currentTool(state) {
@@ -227,7 +226,13 @@ export function mountShell(root, app, options = {}) {
 
     show(facilitatorConsole.element, canFacilitate);
     if (canFacilitate) facilitatorConsole.update(state);
-    hands.update(state);
+    for (const instance of widgetInstances) {
+      try {
+        instance?.update?.(state);
+      } catch (error) {
+        console.error(error);
+      }
+    }
     presence.update(state);
     chat.update(state);
   }
