@@ -48,8 +48,8 @@ def test_every_event_type_has_one_js_fold_handler(registry: dict[str, Any]) -> N
     """`hidden` stand-ins only set `seq`; every other type has its handler in one tool.
 
     Tried: deleting "note.moved" from tools/board.js's fold fails here (missing); adding a
-    "note.pinned" handler fails here (unknown); the same type in two tools makes state.js throw
-    on import (foldHandlers), which fails every browser test."""
+    "note.pinned" handler fails here (unknown); "board.locked" in tools/chat.js too makes state.js
+    throw on import ("two fold handlers for board.locked"), which fails every test here."""
     expected = event_types() - {"hidden"}
     assert len(expected) > 30, "found too few event types: the collection is broken"
     folded = set(registry["folded"])
