@@ -1,5 +1,5 @@
 // Who is here (online or not, in the room or remote, their role). The raised hands are a tool
-// (tools/hands/view.js).
+// (tools/hands.js).
 
 import { h, replace, setText } from "./dom.js";
 import { N_ } from "./i18n.js";

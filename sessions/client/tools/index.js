@@ -9,9 +9,12 @@
 //   agenda   { key, label: N_("…"), shows: [tool names] } when an agenda phase can use it: the
 //            key is the phase's `tool` (catalogue/vocabulary.py TOOLS), the label its tab, and
 //            `shows` the tools whose views its panel mounts (default: this tool's own)
-//   view     () => import("./<tool>/view.js"), a module with mount(element, app) -> {update}
+//   view     () => import("./<tool>/view.js"), a module with mount(element, app) -> {update},
+//            loaded when first shown; a small tool keeps it in its own module:
+//            () => import("./<tool>.js") with `export function mount` there (as hands.js does)
 //   widget   the same, for an always-on panel in the side column (no agenda phase needed)
-// A new tool: write tools/<tool>.js (and its view), add it below, its styles to tools.css.
+// A new tool: write tools/<tool>.js (its view in it or beside it), add it below, its styles to
+// tools.css. Its t("…") and N_("…") texts are extracted from it (babel.cfg), nothing to list.
 
 import session from "./session.js";
 import phases from "./phases.js";
