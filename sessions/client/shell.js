@@ -196,14 +196,7 @@ export function mountShell(root, app, options = {}) {
     }
     if (key !== shownTool) shownTool = key;
     const entry = key ? tabs.get(key) : null;
-    for (const instance of entry ? entry.instances : []) {
-      // One tool failing must not take the header, hands and chat down with it.
-      try {
-        instance?.update?.(state);
-      } catch (error) {
-        console.error(error);
-      }
-    }
+    updateEach(entry ? entry.instances : [], state);
 
     // header
     setText(title, state.title);
@@ -226,15 +219,20 @@ export function mountShell(root, app, options = {}) {
 
     show(facilitatorConsole.element, canFacilitate);
     if (canFacilitate) facilitatorConsole.update(state);
-    for (const instance of widgetInstances) {
+    updateEach(widgetInstances, state);
+    presence.update(state);
+    chat.update(state);
+  }
+
+  function updateEach(instances, state) {
+    for (const instance of instances) {
+      // One tool failing must not take the header, the widgets and chat down with it.
       try {
         instance?.update?.(state);
       } catch (error) {
         console.error(error);
       }
     }
-    presence.update(state);
-    chat.update(state);
   }
 
   function announceEvents(state, events) {

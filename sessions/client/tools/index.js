@@ -6,7 +6,7 @@
 //   name     the tool (as its Python slice in sessions/tools/)
 //   initial  () => its part of the state, at the defaults of the server's State()
 //   fold     { "event.type": (state, event, body) => void } as the server's fold, in place
-//   agenda   { key, label: N_("…"), shows: [tool names] } when an agenda phase can use it: the
+//   agenda   { key, label: N_(msgid), shows: [tool names] } when an agenda phase can use it: the
 //            key is the phase's `tool` (catalogue/vocabulary.py TOOLS), the label its tab, and
 //            `shows` the tools whose views its panel mounts (default: this tool's own)
 //   view     () => import("./<tool>/view.js"), a module with mount(element, app) -> {update},
@@ -14,7 +14,7 @@
 //            () => import("./<tool>.js") with `export function mount` there (as hands.js does)
 //   widget   the same, for an always-on panel in the side column (no agenda phase needed)
 // A new tool: write tools/<tool>.js (its view in it or beside it), add it below, its styles to
-// tools.css. Its t("…") and N_("…") texts are extracted from it (babel.cfg), nothing to list.
+// tools.css. The texts it passes to t() and N_() are extracted from it (babel.cfg): no list.
 
 import session from "./session.js";
 import phases from "./phases.js";
