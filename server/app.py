@@ -61,6 +61,7 @@ def domain_routes() -> list[BaseRoute]:
     from catalogue.variants import pages as variant_pages
     from sessions import api as session_api
     from sessions import pages as session_pages
+    from sessions import workspace_client
     from sessions.harvest import pages as harvest_pages
     from sessions.outcome import pages as outcome_pages
 
@@ -76,6 +77,7 @@ def domain_routes() -> list[BaseRoute]:
         *library_pages.routes,
         *library_api.routes,
         *module_pages.routes,
+        *workspace_client.routes,  # /static/workspace, before the app's own /static
     ]
 
 

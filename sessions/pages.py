@@ -1,6 +1,6 @@
 """Pages around a live session: start one, show its code and QR code, join, open the workspace.
 
-The workspace itself is a script (server/static/workspace/); these pages work without one.
+The workspace itself is a script (sessions/client/); these pages work without one.
 """
 
 from __future__ import annotations
@@ -29,11 +29,11 @@ from server.templating import language_of, render, translator_for
 from sessions import actions, forms, joins, queries, setup
 from sessions import events as ev
 from sessions.api import JOIN_STATUS
-from sessions.client_strings import client_strings
 from sessions.decide import Refused
 from sessions.engine import SessionEngine
 from sessions.models import LiveSession
 from sessions.tokens import make_token, read_token
+from sessions.workspace_client import client_strings
 
 NAV = [{"href": "/sessies", "label": N_("Sessions"), "roles": ("facilitator", "coordinator")}]
 COOKIE_PREFIX = "wp_p_"

@@ -27,6 +27,7 @@ def test_the_wheel_ships_templates_static_files_translations_migrations_and_cont
     expected = {
         "templates/base.html",
         "server/static/app.css",
+        "sessions/client/main.js",
         "server/locale/nl/LC_MESSAGES/messages.po",
         "server/migrations/env.py",
         "server/migrations/script.py.mako",

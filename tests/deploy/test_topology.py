@@ -3,7 +3,7 @@ nginx with the shipped site (deploy/topology), all from Debian's packages, on lo
 
 Twenty participants are driven through nginx over HTTPS while processes stop (SIGTERM, SIGKILL,
 the documented rolling upgrade) and PostgreSQL restarts. Each participant reconnects as the
-workspace does (server/static/workspace/connection.js): only its websocket, after a backoff,
+workspace does (sessions/client/connection.js): only its websocket, after a backoff,
 never loading a page first. After every fault all of them must have a note acknowledged within
 BACK_WITHIN, and no acknowledged event may be lost. Which process a client landed on is read
 from each process's /metrics. The site's other promises are checked against the same nginx:
@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # acknowledged) within this many seconds. A bound on the outcome, not a speed claim.
 BACK_WITHIN = 10.0
 PARTICIPANTS = 20
-# What the workspace does after its socket closes (server/static/workspace/connection.js):
+# What the workspace does after its socket closes (sessions/client/connection.js):
 # wait BACKOFF_FIRST x 2^attempt, +-20 %, at most BACKOFF_MAX, then open a new websocket; the
 # attempt count starts again at a welcome. These close codes end it for good.
 BACKOFF_FIRST = 0.5

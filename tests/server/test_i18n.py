@@ -9,6 +9,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from server.i18n import LOCALE_DIR, negotiate
+from sessions.workspace_client import KEYWORDS, OPTIONS
 
 ROOT = Path(__file__).parents[2]
 
@@ -59,8 +60,12 @@ def test_every_interface_message_has_a_dutch_translation() -> None:
         forms = message.string if isinstance(message.string, tuple) else (message.string,)
         if message.id and all(forms):
             translated.add(message.id[0] if isinstance(message.id, tuple) else message.id)
-    method_map = [("**.py", "python"), ("**.html", "jinja2")]
-    options = {"**.html": {"extensions": "jinja2.ext.i18n"}}
+    method_map = [("**.py", "python"), ("**.html", "jinja2"), ("client/**.js", "javascript")]
+    options = {
+        "**.html": {"extensions": "jinja2.ext.i18n"},
+        # as babel.cfg: the workspace client's t("…") and N_("…") (sessions/workspace_client.py)
+        "client/**.js": {"keywords": dict(KEYWORDS), **OPTIONS},
+    }
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
     missing = []
     for directory in ("server", "catalogue", "sessions", "templates"):

@@ -3,41 +3,28 @@
 // and the facilitator console. Everything updates in place on every change.
 
 import { h, replace, setText, show } from "./dom.js";
+import { N_ } from "./i18n.js";
 import { createTimer } from "./timer.js";
-import { createPresence, createHands, ROLE_LABELS } from "./people.js";
+import { createPresence, ROLE_LABELS } from "./people.js";
 import { createChat } from "./chat.js";
 import { createConsole, safeVideoUrl } from "./console.js";
 import { TOOL_KEYS, TOOL_LABELS } from "./agenda.js";
+import { AGENDA_TOOLS, VIEWS, WIDGETS } from "./tools/index.js";
 
-// The tool modules (helper C2's), loaded when first shown; a phase tool may show several.
-const LOADERS = {
-  board: () => import("./board.js"),
-  voting: () => import("./voting.js"),
-  round: () => import("./round.js"),
-  chart: () => import("./chart.js"),
-  breakouts: () => import("./breakouts.js"),
-  harvest: () => import("./harvest.js"),
-};
-const TOOL_MODULES = {
-  board: ["board"],
-  vote: ["voting"],
-  round: ["round"],
-  "position-chart": ["chart"],
-  chat: [],
-  breakout: ["breakouts"],
-  harvest: ["harvest", "board", "chart"],
-};
+// The tools' views, loaded when first shown (a phase tool may show several), and the
+// always-on widgets of the side column: all from the registry (tools/index.js).
+const TOOL_MODULES = Object.fromEntries(AGENDA_TOOLS.map((tool) => [tool.key, tool.shows]));
 const STATUS_TEXT = {
-  connecting: "Connecting…",
-  connected: "Connected",
-  reconnecting: "Reconnecting…",
-  offline: "Offline",
-  stopped: "Disconnected",
+  connecting: N_("Connecting…"),
+  connected: N_("Connected"),
+  reconnecting: N_("Reconnecting…"),
+  offline: N_("Offline"),
+  stopped: N_("Disconnected"),
 };
 const FATAL_TEXT = {
-  removed: ["You were removed from this session.", "The facilitator removed you. You can no longer take part with this link."],
-  bad_token: ["This link is no longer valid.", "Join the session again with the join code."],
-  unknown_session: ["This session does not exist.", "Check the link or the join code."],
+  removed: [N_("You were removed from this session."), N_("The facilitator removed you. You can no longer take part with this link.")],
+  bad_token: [N_("This link is no longer valid."), N_("Join the session again with the join code.")],
+  unknown_session: [N_("This session does not exist."), N_("Check the link or the join code.")],
 };
 const RECENT = 30; // seconds: older events (caught up after a reconnect) are not announced
 
@@ -76,11 +63,11 @@ export function mountShell(root, app, options = {}) {
   const main = h("section", { class: "ws-main", "aria-labelledby": "ws-tool-heading" }, toolHeading, tablist, waiting, panels);
 
   // -- side --
-  const hands = createHands(app);
+  const widgets = h("div", { class: "ws-widgets" });
   const presence = createPresence(app);
   const chat = createChat(app);
   const facilitatorConsole = createConsole(app, options);
-  const side = h("div", { class: "ws-side" }, hands.element, facilitatorConsole.element, chat.element, presence.element);
+  const side = h("div", { class: "ws-side" }, widgets, facilitatorConsole.element, chat.element, presence.element);
   const layout = h("div", { class: "ws-layout" }, main, side);
 
   replace(root, header, banner, layout);
@@ -139,18 +126,31 @@ export function mountShell(root, app, options = {}) {
     for (const name of TOOL_MODULES[key]) {
       const slot = h("div", { class: `ws-tool-slot ws-slot-${name}` }, h("p", { class: "hint" }, app.t("Loading…")));
       entry.panel.append(slot);
-      LOADERS[name]()
-        .then((module) => {
-          slot.replaceChildren();
-          const instance = module.mount(slot, app);
-          entry.instances.push(instance);
-          if (app.state) instance?.update?.(app.state);
-        })
-        .catch((error) => {
-          console.error(`tool ${name}`, error);
-          replace(slot, h("p", { class: "hint" }, app.t("This tool is not available yet.")));
-        });
+      load(slot, name, VIEWS[name], entry.instances);
     }
+  }
+
+  /** Mount a tool's view (or widget) in its slot once loaded; a tool that fails says so there. */
+  function load(slot, name, loader, instances) {
+    loader()
+      .then((module) => {
+        slot.replaceChildren();
+        const instance = module.mount(slot, app);
+        instances.push(instance);
+        if (app.state) instance?.update?.(app.state);
+      })
+      .catch((error) => {
+        console.error(`tool ${name}`, error);
+        replace(slot, h("p", { class: "hint" }, app.t("This tool is not available yet.")));
+      });
+  }
+
+  // The side column's widgets (raised hands, …): mounted at once, updated on every change.
+  const widgetInstances = [];
+  for (const widget of WIDGETS) {
+    const slot = h("div", { class: `ws-widget ws-widget-${widget.name}` });
+    widgets.append(slot);
+    load(slot, widget.name, widget.load, widgetInstances);
   }
 
   function currentTool(state) {
@@ -196,14 +196,7 @@ export function mountShell(root, app, options = {}) {
     }
     if (key !== shownTool) shownTool = key;
     const entry = key ? tabs.get(key) : null;
-    for (const instance of entry ? entry.instances : []) {
-      // One tool failing must not take the header, hands and chat down with it.
-      try {
-        instance?.update?.(state);
-      } catch (error) {
-        console.error(error);
-      }
-    }
+    updateEach(entry ? entry.instances : [], state);
 
     // header
     setText(title, state.title);
@@ -226,9 +219,20 @@ export function mountShell(root, app, options = {}) {
 
     show(facilitatorConsole.element, canFacilitate);
     if (canFacilitate) facilitatorConsole.update(state);
-    hands.update(state);
+    updateEach(widgetInstances, state);
     presence.update(state);
     chat.update(state);
+  }
+
+  function updateEach(instances, state) {
+    for (const instance of instances) {
+      // One tool failing must not take the header, the widgets and chat down with it.
+      try {
+        instance?.update?.(state);
+      } catch (error) {
+        console.error(error);
+      }
+    }
   }
 
   function announceEvents(state, events) {

@@ -1,17 +1,11 @@
 // A compact agenda editor for facilitators: reorder, add, remove, change minutes and tool.
 
 import { h, replace, setText, uid } from "./dom.js";
+import { AGENDA_TOOLS } from "./tools/index.js";
 
-export const TOOL_KEYS = ["board", "vote", "round", "position-chart", "chat", "breakout", "harvest"];
-export const TOOL_LABELS = {
-  board: "Board",
-  vote: "Voting",
-  round: "Round",
-  "position-chart": "Positioning chart",
-  chat: "Chat",
-  breakout: "Breakout groups",
-  harvest: "Harvest",
-};
+// The tools a phase can use and their names, from the registry.
+export const TOOL_KEYS = AGENDA_TOOLS.map((tool) => tool.key);
+export const TOOL_LABELS = Object.fromEntries(AGENDA_TOOLS.map((tool) => [tool.key, tool.label]));
 
 function copyPhases(phases) {
   return phases.map((phase) => ({ ...phase }));

@@ -2,31 +2,32 @@
 // server judges them, keeping keyed elements in order without rebuilding them, SVG elements.
 
 import { h, setText } from "./dom.js";
+import { N_ } from "./i18n.js";
 
 // Refusal codes (docs/protocol.md §8) a person can act on, as English msgids.
 const REFUSALS = {
-  board_locked: "The board is read-only now.",
-  too_many: "The board is full.",
-  too_many_yours: "You have as many notes on the board as one person may have. Delete one of yours first.",
-  unknown_note: "That note is no longer there.",
-  not_your_note: "You can only change your own notes.",
-  unknown_cluster: "That cluster is no longer there.",
-  unknown_target: "That note or cluster is no longer there.",
-  over_budget: "You have used all your votes.",
-  no_vote: "You have no vote there to take back.",
-  voting_closed: "Voting is closed.",
-  no_voting: "No vote has been opened yet.",
-  nothing_to_reveal: "There are no private notes to show.",
-  no_round: "There is no speaking round now.",
-  not_your_turn: "It is not your turn.",
-  unknown_participant: "Someone in that order has left the session.",
-  no_participants: "There are no participants to split into groups.",
-  no_breakouts: "No breakout groups are open.",
-  no_choice: "You cannot choose a group now.",
-  unknown_group: "You cannot choose a group now.",
-  forbidden: "You may not do that.",
-  session_ended: "The session has ended.",
-  invalid: "That is not possible.",
+  board_locked: N_("The board is read-only now."),
+  too_many: N_("The board is full."),
+  too_many_yours: N_("You have as many notes on the board as one person may have. Delete one of yours first."),
+  unknown_note: N_("That note is no longer there."),
+  not_your_note: N_("You can only change your own notes."),
+  unknown_cluster: N_("That cluster is no longer there."),
+  unknown_target: N_("That note or cluster is no longer there."),
+  over_budget: N_("You have used all your votes."),
+  no_vote: N_("You have no vote there to take back."),
+  voting_closed: N_("Voting is closed."),
+  no_voting: N_("No vote has been opened yet."),
+  nothing_to_reveal: N_("There are no private notes to show."),
+  no_round: N_("There is no speaking round now."),
+  not_your_turn: N_("It is not your turn."),
+  unknown_participant: N_("Someone in that order has left the session."),
+  no_participants: N_("There are no participants to split into groups."),
+  no_breakouts: N_("No breakout groups are open."),
+  no_choice: N_("You cannot choose a group now."),
+  unknown_group: N_("You cannot choose a group now."),
+  forbidden: N_("You may not do that."),
+  session_ended: N_("The session has ended."),
+  invalid: N_("That is not possible."),
 };
 
 /** A translated sentence for a refused command. */

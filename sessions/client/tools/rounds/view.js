@@ -2,8 +2,8 @@
 // The current speaker may pass; facilitators start a round (everyone, or an order they choose),
 // move on and end it. Turn changes are announced.
 
-import { h, setText, show, uid } from "./dom.js";
-import { act, feedbackLine, place } from "./toolkit.js";
+import { h, setText, show, uid } from "../../dom.js";
+import { act, feedbackLine, place } from "../../toolkit.js";
 
 export function mount(element, app) {
   const feedback = feedbackLine();

@@ -23,3 +23,6 @@ export function t(msgid, vars) {
   }
   return text;
 }
+
+/** Marks a msgid for extraction where it is translated later, with `t(variable)`. */
+export const N_ = (msgid) => msgid;

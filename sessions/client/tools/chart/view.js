@@ -6,8 +6,8 @@
 // Coordinates are fractions 0..1: x from the left label to the right one, y from the bottom
 // label (y_low) to the top one (y_high).
 
-import { h, setText, show, uid } from "./dom.js";
-import { act, clamp, feedbackLine, mayTakePart, round3, svg } from "./toolkit.js";
+import { h, setText, show, uid } from "../../dom.js";
+import { act, clamp, feedbackLine, mayTakePart, round3, svg } from "../../toolkit.js";
 
 const SIZE = 400; // the SVG's viewBox
 const PAD = 44; // room for the labels

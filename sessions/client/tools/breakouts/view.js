@@ -2,9 +2,9 @@
 // message to every group and call everyone back. Participants see their group and its members,
 // choose a group in choice mode, read the facilitator's messages, and work on their group's board.
 
-import { h, setText, show, uid } from "./dom.js";
-import { mountBoard } from "./board.js";
-import { act, feedbackLine, groupLabel, groupOf, place, sortGroups } from "./toolkit.js";
+import { h, setText, show, uid } from "../../dom.js";
+import { mountBoard } from "../board/view.js";
+import { act, feedbackLine, groupLabel, groupOf, place, sortGroups } from "../../toolkit.js";
 
 export function mount(element, app) {
   const feedback = feedbackLine();

@@ -3,20 +3,21 @@
 // what only a facilitator may do (roles) is shown to F only.
 
 import { h, replace, setText, show, uid } from "./dom.js";
+import { N_ } from "./i18n.js";
 import { confirmDialog } from "./dialog.js";
 import { createAgendaEditor } from "./agenda.js";
 import { activePeople, ROLE_LABELS } from "./people.js";
 
 const ERROR_TEXT = {
-  no_next_phase: "This is the last phase.",
-  no_previous_phase: "There is no previous phase.",
-  not_running: "There is no timer running.",
-  not_paused: "The timer is not paused.",
-  last_facilitator: "Someone else must be facilitator first.",
-  unknown_participant: "That person is no longer in the session.",
-  forbidden: "You may not do that with your role.",
-  session_ended: "The session has ended.",
-  invalid: "That is not possible.",
+  no_next_phase: N_("This is the last phase."),
+  no_previous_phase: N_("There is no previous phase."),
+  not_running: N_("There is no timer running."),
+  not_paused: N_("The timer is not paused."),
+  last_facilitator: N_("Someone else must be facilitator first."),
+  unknown_participant: N_("That person is no longer in the session."),
+  forbidden: N_("You may not do that with your role."),
+  session_ended: N_("The session has ended."),
+  invalid: N_("That is not possible."),
 };
 
 export function safeVideoUrl(url) {

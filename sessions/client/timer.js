@@ -1,11 +1,12 @@
 // The countdown of the current phase, on server time (right even when this device's clock is off).
 
 import { h, setText, show } from "./dom.js";
+import { N_ } from "./i18n.js";
 
 const MILESTONES = [
-  [300, "5 minutes left"],
-  [60, "1 minute left"],
-  [0, "Time is up"],
+  [300, N_("5 minutes left")],
+  [60, N_("1 minute left")],
+  [0, N_("Time is up")],
 ];
 
 /** "4:05", "1:02:03". */

@@ -1,9 +1,9 @@
 // Dot voting: the one place that knows how votes count (my ballot, what is left of my budget,
 // which tally the state lets me show), its controls, and the vote phase's view with results.
 
-import { h, setText, show, uid } from "./dom.js";
-import { mountBoard } from "./board.js";
-import { act, feedbackLine, mayTakePart, own, shorten } from "./toolkit.js";
+import { h, setText, show, uid } from "../../dom.js";
+import { mountBoard } from "../board/view.js";
+import { act, feedbackLine, mayTakePart, own, shorten } from "../../toolkit.js";
 
 /** My own votes `{target: n}` (the state holds only mine). */
 export function myBallot(state, me) {
