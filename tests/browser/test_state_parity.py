@@ -9,6 +9,7 @@ float) and keys in any order, but a boolean is never a number.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import re
@@ -97,7 +98,8 @@ def every_command_for(s: Session) -> st.SearchStrategy[c.Command]:
     )
 
 
-def _without_strategy() -> list[type[c.Command]]:
+@functools.cache
+def _without_strategy() -> tuple[type[c.Command], ...]:
     """The commands no strategy here names (a tool added since): built from their types, so a
     new tool's events are generated, folded and compared without a line here."""
     source = "".join(
@@ -105,9 +107,11 @@ def _without_strategy() -> list[type[c.Command]]:
         for function in (commands_for, every_command_for, fitting_commands_for)
     )
     named = set(re.findall(r"\bc\.([A-Z]\w+)", source))
-    return sorted(
-        (kind for kind in typing.get_args(tools.AnyCommand) if kind.__name__ not in named),
-        key=lambda kind: kind.__name__,
+    return tuple(
+        sorted(
+            (kind for kind in typing.get_args(tools.AnyCommand) if kind.__name__ not in named),
+            key=lambda kind: kind.__name__,
+        )
     )
 
 
