@@ -24,6 +24,7 @@ from sessions.tools import (
     hands,
     people,
     phases,
+    reactions,
     rounds,
     session,
     voting,
@@ -46,6 +47,7 @@ from sessions.tools.breakouts import Breakouts
 from sessions.tools.chart import Chart
 from sessions.tools.chat import ChatMessage
 from sessions.tools.people import Person
+from sessions.tools.reactions import Reactions
 from sessions.tools.rounds import Round
 from sessions.tools.voting import Voting
 
@@ -61,6 +63,7 @@ EventBody = (
     | chat.Events
     | hands.Events
     | breakouts.Events
+    | reactions.Events
 )
 AnyCommand = (
     session.Commands
@@ -73,6 +76,7 @@ AnyCommand = (
     | chat.Commands
     | hands.Commands
     | breakouts.Commands
+    | reactions.Commands
 )
 
 
@@ -111,6 +115,8 @@ class State(msgspec.Struct):
     chat: list[ChatMessage] = msgspec.field(default_factory=list)
     hands: list[str] = msgspec.field(default_factory=list)  # participants, first raised first
     breakouts: Breakouts = msgspec.field(default_factory=Breakouts)
+    # tools added since: after the others, so older snapshots fold to their defaults
+    reactions: Reactions = msgspec.field(default_factory=Reactions)
 
     def in_room(self) -> int:
         """How many present, not removed, are in the room (for the venue's capacity)."""
@@ -128,6 +134,7 @@ RULES: dict[type[Command], Rule[EventBody]] = {
     **chat.RULES,
     **hands.RULES,
     **breakouts.RULES,
+    **reactions.RULES,
 }
 # Which roles may send which command. Checks on ownership and state follow in each handler.
 ALLOWED: dict[type[Command], frozenset[Role]] = {kind: rule.roles for kind, rule in RULES.items()}
@@ -142,6 +149,7 @@ FOLD: dict[type[Body], Fold] = {
     **chat.FOLD,
     **hands.FOLD,
     **breakouts.FOLD,
+    **reactions.FOLD,
 }
 # Events not everyone sees whole; all others are seen as they are.
 AUDIENCE: dict[type[Body], AudienceRule] = {
@@ -149,6 +157,7 @@ AUDIENCE: dict[type[Body], AudienceRule] = {
     **voting.AUDIENCE,
     **chart.AUDIENCE,
     **chat.AUDIENCE,
+    **reactions.AUDIENCE,
 }
 # Each changes a copy of the state (2nd) into what a reader (3rd) has of it.
 PROJECTIONS: tuple[Callable[[State, State, str | None], None], ...] = (
@@ -164,6 +173,7 @@ CAPTURES: tuple[Callable[[State], dict[str, Any]], ...] = (
     chart.capture,
     people.capture,
     chat.capture,
+    reactions.capture,
 )
 FIELDS: dict[type[Any], Fields] = {
     **session.FIELDS,

@@ -9,7 +9,10 @@ float) and keys in any order, but a boolean is never a number.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
+import re
 import typing
 from collections.abc import Iterator
 from typing import Any
@@ -22,6 +25,7 @@ from playwright.sync_api import Browser, Page
 
 from sessions import commands as c
 from sessions import events as ev
+from sessions import tools
 from sessions.decide import Refused
 from sessions.state import State, apply
 from sessions.views import project, view
@@ -90,6 +94,24 @@ def every_command_for(s: Session) -> st.SearchStrategy[c.Command]:
         st.builds(c.CloseBreakouts, id=ids),
         # Ending early would leave little to do (only chat and renames still work).
         *([st.builds(c.EndSession, id=ids)] if len(s.log) > 60 else []),
+        *[st.builds(kind, id=ids) for kind in _without_strategy()],
+    )
+
+
+@functools.cache
+def _without_strategy() -> tuple[type[c.Command], ...]:
+    """The commands no strategy here names (a tool added since): built from their types, so a
+    new tool's events are generated, folded and compared without a line here."""
+    source = "".join(
+        inspect.getsource(function)
+        for function in (commands_for, every_command_for, fitting_commands_for)
+    )
+    named = set(re.findall(r"\bc\.([A-Z]\w+)", source))
+    return tuple(
+        sorted(
+            (kind for kind in typing.get_args(tools.AnyCommand) if kind.__name__ not in named),
+            key=lambda kind: kind.__name__,
+        )
     )
 
 

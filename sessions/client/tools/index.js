@@ -27,9 +27,10 @@ import chat from "./chat.js";
 import hands from "./hands.js";
 import breakouts from "./breakouts.js";
 import harvest from "./harvest.js";
+import reactions from "./reactions.js";
 
 /** In the agenda's order of tools, the side column's order of widgets. */
-export const TOOLS = [session, phases, people, board, voting, rounds, chart, chat, hands, breakouts, harvest];
+export const TOOLS = [session, phases, people, board, voting, rounds, chart, chat, hands, breakouts, harvest, reactions];
 
 /** The tools a phase can use, in the agenda editor's order: [{key, label, shows}]. */
 export const AGENDA_TOOLS = TOOLS.filter((tool) => tool.agenda).map((tool) => ({
