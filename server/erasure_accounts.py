@@ -12,16 +12,8 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.erasure import (
-    ERASED_NAME,
-    Apply,
-    Counts,
-    ErasureAsk,
-    ErasurePart,
-    Found,
-    normalize_name,
-    write_nothing,
-)
+from server import erasure
+from server.erasure import ErasureAsk, Found
 from server.models import LoginFailure, LoginSession, User, UserRole
 
 ERASED_HASH = "!erased"  # not an Argon2 hash: no password verifies against it
@@ -48,24 +40,28 @@ async def find(db: AsyncSession, ask: ErasureAsk, found: Found) -> None:
     found.account_texts = [user.name, user.email]
     # Found again by its id (a replay) once erased: nothing more to change in its row.
     found.erase_account = (user.name, user.email, user.is_active) != (
-        ERASED_NAME,
+        erasure.ERASED_NAME,
         erased_email(user.id),
         False,
     )
 
 
-async def plan(db: AsyncSession, ask: ErasureAsk, found: Found, counts: Counts) -> Apply:
+async def plan(
+    db: AsyncSession, ask: ErasureAsk, found: Found, counts: erasure.Counts
+) -> erasure.Apply:
     report = counts.report
     if found.names:
-        wanted_names = {normalize_name(name) for name in found.names}
+        wanted_names = {erasure.normalize_name(name) for name in found.names}
         accounts = await db.scalars(select(User.name))
-        report.accounts_named = sum(1 for name in accounts if normalize_name(name) in wanted_names)
+        report.accounts_named = sum(
+            1 for name in accounts if erasure.normalize_name(name) in wanted_names
+        )
     if found.account is None:
-        return write_nothing
+        return erasure.write_nothing
     report.account = found.account
     user = await db.get(User, found.account)
     if user is None or not found.erase_account:
-        return write_nothing
+        return erasure.write_nothing
     report.other["users"] = 1
     roles = len(user.role_rows)
     logins = len(
@@ -93,7 +89,7 @@ async def plan(db: AsyncSession, ask: ErasureAsk, found: Found, counts: Counts) 
             update(User)
             .where(User.id == user_id)
             .values(
-                name=ERASED_NAME,
+                name=erasure.ERASED_NAME,
                 email=erased_email(user_id),
                 password_hash=ERASED_HASH,
                 is_active=False,
@@ -103,4 +99,4 @@ async def plan(db: AsyncSession, ask: ErasureAsk, found: Found, counts: Counts) 
     return write
 
 
-PART = ErasurePart(find=find, plan=plan)
+PART = erasure.ErasurePart(find=find, plan=plan)

@@ -7,32 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from sessions.tools.base import (
-    FACILITATORS,
-    PARTICIPANTS,
-    AudienceRule,
-    Body,
-    Command,
-    Fields,
-    Fold,
-    IdMaker,
-    Ref,
-    Refused,
-    Rule,
-    Seen,
-    Stamp,
-    Text,
-    Title,
-    Tool,
-    Unit,
-    group_of,
-    is_facilitator,
-)
+from sessions.tools import base
+from sessions.tools.base import Body, Command, Refused, Rule
 
 if TYPE_CHECKING:
     from sessions.tools import State
 
-AGENDA_TOOLS: tuple[Tool, ...] = ("board",)
+AGENDA_TOOLS: tuple[base.Tool, ...] = ("board",)
 MAX_NOTES = 2000
 # Each participant's share, so one person (who needs no account) cannot fill the board for
 # everyone else. Facilitators and co-facilitators have no share.
@@ -122,40 +103,40 @@ class RevealNotes(Command, tag="notes.reveal"):
 
 
 class AddNote(Command, tag="note.add"):
-    text: Text
-    x: Unit = 0.5
-    y: Unit = 0.5
+    text: base.Text
+    x: base.Unit = 0.5
+    y: base.Unit = 0.5
     anonymous: bool | None = None  # None: the session's default
     private: bool = False
 
 
 class EditNote(Command, tag="note.edit"):
-    note: Ref
-    text: Text
+    note: base.Ref
+    text: base.Text
 
 
 class MoveNote(Command, tag="note.move"):
-    note: Ref
-    x: Unit
-    y: Unit
+    note: base.Ref
+    x: base.Unit
+    y: base.Unit
 
 
 class DeleteNote(Command, tag="note.delete"):
-    note: Ref
+    note: base.Ref
 
 
 class CreateCluster(Command, tag="cluster.create"):
-    title: Title
+    title: base.Title
 
 
 class RenameCluster(Command, tag="cluster.rename"):
-    cluster: Ref
-    title: Title
+    cluster: base.Ref
+    title: base.Title
 
 
 class ClusterNote(Command, tag="note.cluster"):
-    note: Ref
-    cluster: Ref | None
+    note: base.Ref
+    cluster: base.Ref | None
 
 
 Commands = (
@@ -187,12 +168,14 @@ class Cluster(msgspec.Struct):
     group: str | None
 
 
-def _lock(state: State, actor: str, cmd: LockBoard, now: float, new_id: IdMaker) -> list[Events]:
+def _lock(
+    state: State, actor: str, cmd: LockBoard, now: float, new_id: base.IdMaker
+) -> list[Events]:
     return [BoardLocked(cmd.locked)]
 
 
 def _reveal_notes(
-    state: State, actor: str, cmd: RevealNotes, now: float, new_id: IdMaker
+    state: State, actor: str, cmd: RevealNotes, now: float, new_id: base.IdMaker
 ) -> list[Events]:
     hidden = {
         note_id: RevealedNote(
@@ -213,15 +196,17 @@ def _reveal_notes(
 
 
 def _board_open(state: State, actor: str) -> None:
-    if state.board_locked and not is_facilitator(state, actor):
+    if state.board_locked and not base.is_facilitator(state, actor):
         raise Refused("board_locked", "the board is read-only now")
 
 
-def _add_note(state: State, actor: str, cmd: AddNote, now: float, new_id: IdMaker) -> list[Events]:
+def _add_note(
+    state: State, actor: str, cmd: AddNote, now: float, new_id: base.IdMaker
+) -> list[Events]:
     _board_open(state, actor)
     if len(state.notes) >= MAX_NOTES:
         raise Refused("too_many", f"a board holds at most {MAX_NOTES} notes")
-    if not is_facilitator(state, actor):
+    if not base.is_facilitator(state, actor):
         yours = sum(1 for note in state.notes.values() if note.author == actor)
         if yours >= MAX_NOTES_PER_PERSON:
             raise Refused(
@@ -238,7 +223,7 @@ def _add_note(state: State, actor: str, cmd: AddNote, now: float, new_id: IdMake
             cmd.y,
             anonymous,
             cmd.private,
-            group_of(state, actor),
+            base.group_of(state, actor),
         )
     ]
 
@@ -247,12 +232,12 @@ def _own_note(state: State, actor: str, note_id: str, may_facilitate: bool) -> N
     note = state.notes.get(note_id)
     if note is None or (note.private and note.author != actor):
         raise Refused("unknown_note", f"there is no note {note_id!r}")
-    if note.author != actor and not (may_facilitate and is_facilitator(state, actor)):
+    if note.author != actor and not (may_facilitate and base.is_facilitator(state, actor)):
         raise Refused("not_your_note", "you can only change your own notes")
 
 
 def _edit_note(
-    state: State, actor: str, cmd: EditNote, now: float, new_id: IdMaker
+    state: State, actor: str, cmd: EditNote, now: float, new_id: base.IdMaker
 ) -> list[Events]:
     _board_open(state, actor)
     _own_note(state, actor, cmd.note, may_facilitate=False)
@@ -260,7 +245,7 @@ def _edit_note(
 
 
 def _move_note(
-    state: State, actor: str, cmd: MoveNote, now: float, new_id: IdMaker
+    state: State, actor: str, cmd: MoveNote, now: float, new_id: base.IdMaker
 ) -> list[Events]:
     _board_open(state, actor)
     note = state.notes.get(cmd.note)
@@ -270,7 +255,7 @@ def _move_note(
 
 
 def _delete_note(
-    state: State, actor: str, cmd: DeleteNote, now: float, new_id: IdMaker
+    state: State, actor: str, cmd: DeleteNote, now: float, new_id: base.IdMaker
 ) -> list[Events]:
     _board_open(state, actor)
     _own_note(state, actor, cmd.note, may_facilitate=True)
@@ -278,14 +263,14 @@ def _delete_note(
 
 
 def _create_cluster(
-    state: State, actor: str, cmd: CreateCluster, now: float, new_id: IdMaker
+    state: State, actor: str, cmd: CreateCluster, now: float, new_id: base.IdMaker
 ) -> list[Events]:
     _board_open(state, actor)
-    return [ClusterCreated(new_id(), cmd.title, group_of(state, actor))]
+    return [ClusterCreated(new_id(), cmd.title, base.group_of(state, actor))]
 
 
 def _rename_cluster(
-    state: State, actor: str, cmd: RenameCluster, now: float, new_id: IdMaker
+    state: State, actor: str, cmd: RenameCluster, now: float, new_id: base.IdMaker
 ) -> list[Events]:
     _board_open(state, actor)
     if cmd.cluster not in state.clusters:
@@ -294,7 +279,7 @@ def _rename_cluster(
 
 
 def _cluster_note(
-    state: State, actor: str, cmd: ClusterNote, now: float, new_id: IdMaker
+    state: State, actor: str, cmd: ClusterNote, now: float, new_id: base.IdMaker
 ) -> list[Events]:
     _board_open(state, actor)
     note = state.notes.get(cmd.note)
@@ -306,19 +291,19 @@ def _cluster_note(
 
 
 RULES: dict[type[Command], Rule[Events]] = {
-    LockBoard: Rule(FACILITATORS, _lock),
-    RevealNotes: Rule(FACILITATORS, _reveal_notes),
-    AddNote: Rule(PARTICIPANTS, _add_note),
-    EditNote: Rule(PARTICIPANTS, _edit_note),
-    MoveNote: Rule(PARTICIPANTS, _move_note),
-    DeleteNote: Rule(PARTICIPANTS, _delete_note),
-    CreateCluster: Rule(PARTICIPANTS, _create_cluster),
-    RenameCluster: Rule(PARTICIPANTS, _rename_cluster),
-    ClusterNote: Rule(PARTICIPANTS, _cluster_note),
+    LockBoard: Rule(base.FACILITATORS, _lock),
+    RevealNotes: Rule(base.FACILITATORS, _reveal_notes),
+    AddNote: Rule(base.PARTICIPANTS, _add_note),
+    EditNote: Rule(base.PARTICIPANTS, _edit_note),
+    MoveNote: Rule(base.PARTICIPANTS, _move_note),
+    DeleteNote: Rule(base.PARTICIPANTS, _delete_note),
+    CreateCluster: Rule(base.PARTICIPANTS, _create_cluster),
+    RenameCluster: Rule(base.PARTICIPANTS, _rename_cluster),
+    ClusterNote: Rule(base.PARTICIPANTS, _cluster_note),
 }
 
 
-def _note_added(state: State, event: Stamp, body: NoteAdded) -> None:
+def _note_added(state: State, event: base.Stamp, body: NoteAdded) -> None:
     state.notes[body.note] = Note(
         author=event.actor,
         text=body.text,
@@ -330,18 +315,18 @@ def _note_added(state: State, event: Stamp, body: NoteAdded) -> None:
     )
 
 
-def _note_edited(state: State, event: Stamp, body: NoteEdited) -> None:
+def _note_edited(state: State, event: base.Stamp, body: NoteEdited) -> None:
     if body.note in state.notes:
         state.notes[body.note].text = body.text
 
 
-def _note_moved(state: State, event: Stamp, body: NoteMoved) -> None:
+def _note_moved(state: State, event: base.Stamp, body: NoteMoved) -> None:
     note = state.notes.get(body.note)
     if note is not None:
         note.x, note.y = body.x, body.y
 
 
-def _note_deleted(state: State, event: Stamp, body: NoteDeleted) -> None:
+def _note_deleted(state: State, event: base.Stamp, body: NoteDeleted) -> None:
     state.notes.pop(body.note, None)
     # Votes on the note go with it.
     voting = state.voting
@@ -352,7 +337,7 @@ def _note_deleted(state: State, event: Stamp, body: NoteDeleted) -> None:
             del voting.ballots[voter]
 
 
-def _notes_revealed(state: State, event: Stamp, body: NotesRevealed) -> None:
+def _notes_revealed(state: State, event: base.Stamp, body: NotesRevealed) -> None:
     for note_id, revealed in body.notes.items():
         known = state.notes.get(note_id)
         state.notes[note_id] = Note(
@@ -368,25 +353,25 @@ def _notes_revealed(state: State, event: Stamp, body: NotesRevealed) -> None:
         )
 
 
-def _cluster_created(state: State, event: Stamp, body: ClusterCreated) -> None:
+def _cluster_created(state: State, event: base.Stamp, body: ClusterCreated) -> None:
     state.clusters[body.cluster] = Cluster(body.title, body.group)
 
 
-def _cluster_renamed(state: State, event: Stamp, body: ClusterRenamed) -> None:
+def _cluster_renamed(state: State, event: base.Stamp, body: ClusterRenamed) -> None:
     if body.cluster in state.clusters:
         state.clusters[body.cluster].title = body.title
 
 
-def _note_clustered(state: State, event: Stamp, body: NoteClustered) -> None:
+def _note_clustered(state: State, event: base.Stamp, body: NoteClustered) -> None:
     if body.note in state.notes:
         state.notes[body.note].cluster = body.cluster
 
 
-def _board_locked(state: State, event: Stamp, body: BoardLocked) -> None:
+def _board_locked(state: State, event: base.Stamp, body: BoardLocked) -> None:
     state.board_locked = body.locked
 
 
-FOLD: dict[type[Body], Fold] = {
+FOLD: dict[type[Body], base.Fold] = {
     NoteAdded: _note_added,
     NoteEdited: _note_edited,
     NoteMoved: _note_moved,
@@ -399,29 +384,29 @@ FOLD: dict[type[Body], Fold] = {
 }
 
 
-def _note_seen(state: State, actor: str, body: NoteAdded) -> Seen | None:
+def _note_seen(state: State, actor: str, body: NoteAdded) -> base.Seen | None:
     """A note written in private is its author's until revealed; an anonymous note's author
     is known to that author only."""
     if body.private:
-        return Seen("note")
+        return base.Seen("note")
     if body.anonymous:
-        return Seen()
+        return base.Seen()
     return None
 
 
 def _change_seen(
     state: State, actor: str, body: NoteEdited | NoteMoved | NoteDeleted | NoteClustered
-) -> Seen | None:
+) -> base.Seen | None:
     """A change to a note is seen as the note is."""
     note = state.notes.get(body.note)
     if note is not None and note.private:
-        return Seen("note")
+        return base.Seen("note")
     if note is not None and note.anonymous:
-        return Seen()
+        return base.Seen()
     return None
 
 
-AUDIENCE: dict[type[Body], AudienceRule] = {
+AUDIENCE: dict[type[Body], base.AudienceRule] = {
     NoteAdded: _note_seen,
     NoteEdited: _change_seen,
     NoteMoved: _change_seen,
@@ -446,16 +431,16 @@ def _note_for(note: Note, reader: str | None) -> Note:
     )
 
 
-FIELDS: dict[type[Any], Fields] = {
-    NoteAdded: Fields(text=("text",), ids=("note", "group")),
-    NoteEdited: Fields(text=("text",), ids=("note",)),
-    NoteMoved: Fields(ids=("note",)),
-    NoteDeleted: Fields(ids=("note",)),
-    RevealedNote: Fields(text=("text",), ids=("author", "group", "cluster")),
-    NotesRevealed: Fields(ids=("notes",)),
-    ClusterCreated: Fields(text=("title",), ids=("cluster", "group")),
-    ClusterRenamed: Fields(text=("title",), ids=("cluster",)),
-    NoteClustered: Fields(ids=("note", "cluster")),
+FIELDS: dict[type[Any], base.Fields] = {
+    NoteAdded: base.Fields(text=("text",), ids=("note", "group")),
+    NoteEdited: base.Fields(text=("text",), ids=("note",)),
+    NoteMoved: base.Fields(ids=("note",)),
+    NoteDeleted: base.Fields(ids=("note",)),
+    RevealedNote: base.Fields(text=("text",), ids=("author", "group", "cluster")),
+    NotesRevealed: base.Fields(ids=("notes",)),
+    ClusterCreated: base.Fields(text=("title",), ids=("cluster", "group")),
+    ClusterRenamed: base.Fields(text=("title",), ids=("cluster",)),
+    NoteClustered: base.Fields(ids=("note", "cluster")),
 }
 
 

@@ -8,32 +8,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 import msgspec
 
 from sessions.breakouts import assign
-from sessions.tools.base import (
-    FACILITATORS,
-    PARTICIPANTS,
-    Body,
-    BreakoutMode,
-    Command,
-    Fields,
-    Fold,
-    IdMaker,
-    LongText,
-    Ref,
-    Refused,
-    Rule,
-    Stamp,
-    Tool,
-    present,
-)
+from sessions.tools import base
+from sessions.tools.base import Body, Command, Refused, Rule
 
 if TYPE_CHECKING:
     from sessions.tools import State
 
-AGENDA_TOOLS: tuple[Tool, ...] = ("breakout",)
+AGENDA_TOOLS: tuple[base.Tool, ...] = ("breakout",)
 
 
 class BreakoutsOpened(Body, tag="breakouts.opened"):
-    mode: BreakoutMode
+    mode: base.BreakoutMode
     groups: dict[str, tuple[str, ...]]  # group id -> participant ids (empty lists for "choice")
 
 
@@ -53,12 +38,12 @@ Events = BreakoutsOpened | BreakoutChosen | BreakoutsMessaged | BreakoutsClosed
 
 
 class OpenBreakouts(Command, tag="breakouts.open"):
-    mode: BreakoutMode = "random"
+    mode: base.BreakoutMode = "random"
     size: Annotated[int, msgspec.Meta(ge=2, le=50)] | None = None  # None: the session's size
 
 
 class MessageBreakouts(Command, tag="breakouts.message"):
-    text: LongText
+    text: base.LongText
 
 
 class CloseBreakouts(Command, tag="breakouts.close"):
@@ -66,7 +51,7 @@ class CloseBreakouts(Command, tag="breakouts.close"):
 
 
 class ChooseBreakout(Command, tag="breakout.choose"):
-    group: Ref
+    group: base.Ref
 
 
 Commands = OpenBreakouts | MessageBreakouts | CloseBreakouts | ChooseBreakout
@@ -74,18 +59,18 @@ Commands = OpenBreakouts | MessageBreakouts | CloseBreakouts | ChooseBreakout
 
 class Breakouts(msgspec.Struct):
     open: bool = False
-    mode: BreakoutMode = "random"
+    mode: base.BreakoutMode = "random"
     groups: dict[str, list[str]] = msgspec.field(default_factory=dict)
     messages: list[str] = msgspec.field(default_factory=list)
 
 
 def _open_breakouts(
-    state: State, actor: str, cmd: OpenBreakouts, now: float, new_id: IdMaker
+    state: State, actor: str, cmd: OpenBreakouts, now: float, new_id: base.IdMaker
 ) -> list[Events]:
     size = cmd.size or state.breakout_size
     people = [
         (pid, state.people[pid].location)
-        for pid in present(state)
+        for pid in base.present(state)
         if state.people[pid].role == "participant"
     ]
     if not people:
@@ -95,7 +80,7 @@ def _open_breakouts(
 
 
 def _message_breakouts(
-    state: State, actor: str, cmd: MessageBreakouts, now: float, new_id: IdMaker
+    state: State, actor: str, cmd: MessageBreakouts, now: float, new_id: base.IdMaker
 ) -> list[Events]:
     if not state.breakouts.open:
         raise Refused("no_breakouts", "no breakout groups are open")
@@ -103,7 +88,7 @@ def _message_breakouts(
 
 
 def _close_breakouts(
-    state: State, actor: str, cmd: CloseBreakouts, now: float, new_id: IdMaker
+    state: State, actor: str, cmd: CloseBreakouts, now: float, new_id: base.IdMaker
 ) -> list[Events]:
     if not state.breakouts.open:
         raise Refused("no_breakouts", "no breakout groups are open")
@@ -111,7 +96,7 @@ def _close_breakouts(
 
 
 def _choose_breakout(
-    state: State, actor: str, cmd: ChooseBreakout, now: float, new_id: IdMaker
+    state: State, actor: str, cmd: ChooseBreakout, now: float, new_id: base.IdMaker
 ) -> list[Events]:
     breakouts = state.breakouts
     if not breakouts.open or breakouts.mode != "choice":
@@ -122,20 +107,20 @@ def _choose_breakout(
 
 
 RULES: dict[type[Command], Rule[Events]] = {
-    OpenBreakouts: Rule(FACILITATORS, _open_breakouts),
-    MessageBreakouts: Rule(FACILITATORS, _message_breakouts),
-    CloseBreakouts: Rule(FACILITATORS, _close_breakouts),
-    ChooseBreakout: Rule(PARTICIPANTS, _choose_breakout),
+    OpenBreakouts: Rule(base.FACILITATORS, _open_breakouts),
+    MessageBreakouts: Rule(base.FACILITATORS, _message_breakouts),
+    CloseBreakouts: Rule(base.FACILITATORS, _close_breakouts),
+    ChooseBreakout: Rule(base.PARTICIPANTS, _choose_breakout),
 }
 
 
-def _breakouts_opened(state: State, event: Stamp, body: BreakoutsOpened) -> None:
+def _breakouts_opened(state: State, event: base.Stamp, body: BreakoutsOpened) -> None:
     state.breakouts = Breakouts(
         open=True, mode=body.mode, groups={g: list(m) for g, m in body.groups.items()}
     )
 
 
-def _breakout_chosen(state: State, event: Stamp, body: BreakoutChosen) -> None:
+def _breakout_chosen(state: State, event: base.Stamp, body: BreakoutChosen) -> None:
     if event.actor is None:
         return
     for members in state.breakouts.groups.values():
@@ -144,23 +129,23 @@ def _breakout_chosen(state: State, event: Stamp, body: BreakoutChosen) -> None:
     state.breakouts.groups.setdefault(body.group, []).append(event.actor)
 
 
-def _breakouts_messaged(state: State, event: Stamp, body: BreakoutsMessaged) -> None:
+def _breakouts_messaged(state: State, event: base.Stamp, body: BreakoutsMessaged) -> None:
     state.breakouts.messages.append(body.text)
 
 
-def _breakouts_closed(state: State, event: Stamp, body: BreakoutsClosed) -> None:
+def _breakouts_closed(state: State, event: base.Stamp, body: BreakoutsClosed) -> None:
     state.breakouts.open = False
 
 
-FOLD: dict[type[Body], Fold] = {
+FOLD: dict[type[Body], base.Fold] = {
     BreakoutsOpened: _breakouts_opened,
     BreakoutChosen: _breakout_chosen,
     BreakoutsMessaged: _breakouts_messaged,
     BreakoutsClosed: _breakouts_closed,
 }
 
-FIELDS: dict[type[Any], Fields] = {
-    BreakoutsOpened: Fields(ids=("groups",)),
-    BreakoutChosen: Fields(ids=("group",)),
-    BreakoutsMessaged: Fields(text=("text",)),
+FIELDS: dict[type[Any], base.Fields] = {
+    BreakoutsOpened: base.Fields(ids=("groups",)),
+    BreakoutChosen: base.Fields(ids=("group",)),
+    BreakoutsMessaged: base.Fields(text=("text",)),
 }

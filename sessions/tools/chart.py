@@ -8,27 +8,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import msgspec
 
-from sessions.tools.base import (
-    FACILITATORS,
-    PARTICIPANTS,
-    AudienceRule,
-    Body,
-    Command,
-    Fields,
-    Fold,
-    IdMaker,
-    Rule,
-    Seen,
-    Stamp,
-    Title,
-    Tool,
-    Unit,
-)
+from sessions.tools import base
+from sessions.tools.base import Body, Command, Rule
 
 if TYPE_CHECKING:
     from sessions.tools import State
 
-AGENDA_TOOLS: tuple[Tool, ...] = ("position-chart",)
+AGENDA_TOOLS: tuple[base.Tool, ...] = ("position-chart",)
 MarkerKind = Literal["now", "desired"]
 MARKER_KINDS = ("now", "desired")
 
@@ -55,10 +41,10 @@ Events = ChartConfigured | MarkerPlaced | ChartRevealed
 
 
 class ConfigureChart(Command, tag="chart.configure"):
-    x_low: Title
-    x_high: Title
-    y_low: Title
-    y_high: Title
+    x_low: base.Title
+    x_high: base.Title
+    y_low: base.Title
+    y_high: base.Title
 
 
 class RevealChart(Command, tag="chart.reveal"):
@@ -67,8 +53,8 @@ class RevealChart(Command, tag="chart.reveal"):
 
 class PlaceMarker(Command, tag="marker.place"):
     kind: MarkerKind
-    x: Unit
-    y: Unit
+    x: base.Unit
+    y: base.Unit
 
 
 Commands = ConfigureChart | RevealChart | PlaceMarker
@@ -91,20 +77,20 @@ class Chart(msgspec.Struct):
 
 
 def _configure_chart(
-    state: State, actor: str, cmd: ConfigureChart, now: float, new_id: IdMaker
+    state: State, actor: str, cmd: ConfigureChart, now: float, new_id: base.IdMaker
 ) -> list[Events]:
     return [ChartConfigured(cmd.x_low, cmd.x_high, cmd.y_low, cmd.y_high)]
 
 
 def _reveal_chart(
-    state: State, actor: str, cmd: RevealChart, now: float, new_id: IdMaker
+    state: State, actor: str, cmd: RevealChart, now: float, new_id: base.IdMaker
 ) -> list[Events]:
     markers = {m: (marker.kind, marker.x, marker.y) for m, marker in state.chart.markers.items()}
     return [ChartRevealed(markers)]
 
 
 def _place_marker(
-    state: State, actor: str, cmd: PlaceMarker, now: float, new_id: IdMaker
+    state: State, actor: str, cmd: PlaceMarker, now: float, new_id: base.IdMaker
 ) -> list[Events]:
     for marker_id, marker in state.chart.markers.items():
         if marker.owner == actor and marker.kind == cmd.kind:
@@ -113,13 +99,13 @@ def _place_marker(
 
 
 RULES: dict[type[Command], Rule[Events]] = {
-    ConfigureChart: Rule(FACILITATORS, _configure_chart),
-    RevealChart: Rule(FACILITATORS, _reveal_chart),
-    PlaceMarker: Rule(PARTICIPANTS, _place_marker),
+    ConfigureChart: Rule(base.FACILITATORS, _configure_chart),
+    RevealChart: Rule(base.FACILITATORS, _reveal_chart),
+    PlaceMarker: Rule(base.PARTICIPANTS, _place_marker),
 }
 
 
-def _chart_configured(state: State, event: Stamp, body: ChartConfigured) -> None:
+def _chart_configured(state: State, event: base.Stamp, body: ChartConfigured) -> None:
     chart = state.chart
     chart.x_low, chart.x_high, chart.y_low, chart.y_high = (
         body.x_low,
@@ -129,11 +115,11 @@ def _chart_configured(state: State, event: Stamp, body: ChartConfigured) -> None
     )
 
 
-def _marker_placed(state: State, event: Stamp, body: MarkerPlaced) -> None:
+def _marker_placed(state: State, event: base.Stamp, body: MarkerPlaced) -> None:
     state.chart.markers[body.marker] = Marker(event.actor, body.kind, body.x, body.y)
 
 
-def _chart_revealed(state: State, event: Stamp, body: ChartRevealed) -> None:
+def _chart_revealed(state: State, event: base.Stamp, body: ChartRevealed) -> None:
     chart = state.chart
     chart.revealed = True
     for marker_id, (kind, x, y) in body.markers.items():
@@ -142,20 +128,20 @@ def _chart_revealed(state: State, event: Stamp, body: ChartRevealed) -> None:
         chart.markers[marker_id] = Marker(owner, kind, x, y)
 
 
-FOLD: dict[type[Body], Fold] = {
+FOLD: dict[type[Body], base.Fold] = {
     ChartConfigured: _chart_configured,
     MarkerPlaced: _marker_placed,
     ChartRevealed: _chart_revealed,
 }
 
 
-def _marker_seen(state: State, actor: str, body: MarkerPlaced) -> Seen | None:
+def _marker_seen(state: State, actor: str, body: MarkerPlaced) -> base.Seen | None:
     if state.chart.revealed:
-        return Seen()
-    return Seen("marker")
+        return base.Seen()
+    return base.Seen("marker")
 
 
-AUDIENCE: dict[type[Body], AudienceRule] = {MarkerPlaced: _marker_seen}
+AUDIENCE: dict[type[Body], base.AudienceRule] = {MarkerPlaced: _marker_seen}
 
 
 def project(state: State, mine: State, reader: str | None) -> None:
@@ -169,10 +155,10 @@ def project(state: State, mine: State, reader: str | None) -> None:
     }
 
 
-FIELDS: dict[type[Any], Fields] = {
-    ChartConfigured: Fields(text=("x_low", "x_high", "y_low", "y_high")),
-    MarkerPlaced: Fields(ids=("marker",)),
-    ChartRevealed: Fields(ids=("markers",)),
+FIELDS: dict[type[Any], base.Fields] = {
+    ChartConfigured: base.Fields(text=("x_low", "x_high", "y_low", "y_high")),
+    MarkerPlaced: base.Fields(ids=("marker",)),
+    ChartRevealed: base.Fields(ids=("markers",)),
 }
 
 

@@ -7,29 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from sessions.tools.base import (
-    EVERYONE,
-    FACILITATORS,
-    AudienceRule,
-    Body,
-    Command,
-    Fields,
-    Fold,
-    IdMaker,
-    LongText,
-    Refused,
-    Rule,
-    Seen,
-    Stamp,
-    Tool,
-    group_of,
-    is_facilitator,
-)
+from sessions.tools import base
+from sessions.tools.base import Body, Command, Refused, Rule
 
 if TYPE_CHECKING:
     from sessions.tools import State
 
-AGENDA_TOOLS: tuple[Tool, ...] = ("chat",)
+AGENDA_TOOLS: tuple[base.Tool, ...] = ("chat",)
 MAX_CHAT = 5000
 # Each participant's share, so one person cannot fill the chat for everyone else.
 # Facilitators and co-facilitators have no share.
@@ -49,7 +33,7 @@ Events = ChatPosted
 
 
 class PostChat(Command, tag="chat.post"):
-    text: LongText
+    text: base.LongText
 
 
 Commands = PostChat
@@ -71,33 +55,35 @@ def chat_readers(state: State, author: str | None, group: str | None) -> tuple[s
     facilitators = {
         pid
         for pid, person in state.people.items()
-        if person.role in FACILITATORS and not person.removed
+        if person.role in base.FACILITATORS and not person.removed
     }
     members = state.breakouts.groups.get(group, [])
     return tuple(sorted({*members, *facilitators, *([author] if author else [])}))
 
 
 def _post_chat(
-    state: State, actor: str, cmd: PostChat, now: float, new_id: IdMaker
+    state: State, actor: str, cmd: PostChat, now: float, new_id: base.IdMaker
 ) -> list[Events]:
     if len(state.chat) >= MAX_CHAT:
         raise Refused("too_many", f"a chat holds at most {MAX_CHAT} messages")
-    if not is_facilitator(state, actor):
+    if not base.is_facilitator(state, actor):
         yours = sum(1 for message in state.chat if message.author == actor)
         if yours >= MAX_CHAT_PER_PERSON:
             raise Refused(
                 "too_many_yours",
                 f"you have posted {MAX_CHAT_PER_PERSON} messages, the most one participant may",
             )
-    group = group_of(state, actor)
+    group = base.group_of(state, actor)
     return [ChatPosted(new_id(), cmd.text, group, chat_readers(state, actor, group))]
 
 
 # The chat stays open after the session has ended.
-RULES: dict[type[Command], Rule[Events]] = {PostChat: Rule(EVERYONE, _post_chat, after_end=True)}
+RULES: dict[type[Command], Rule[Events]] = {
+    PostChat: Rule(base.EVERYONE, _post_chat, after_end=True)
+}
 
 
-def _chat_posted(state: State, event: Stamp, body: ChatPosted) -> None:
+def _chat_posted(state: State, event: base.Stamp, body: ChatPosted) -> None:
     # A log from before events named their readers: the same rule, on the state it was posted in.
     to = body.to if body.to is not None else chat_readers(state, event.actor, body.group)
     state.chat.append(
@@ -105,18 +91,18 @@ def _chat_posted(state: State, event: Stamp, body: ChatPosted) -> None:
     )
 
 
-FOLD: dict[type[Body], Fold] = {ChatPosted: _chat_posted}
+FOLD: dict[type[Body], base.Fold] = {ChatPosted: _chat_posted}
 
 
-def _chat_seen(state: State, actor: str, body: ChatPosted) -> Seen | None:
+def _chat_seen(state: State, actor: str, body: ChatPosted) -> base.Seen | None:
     if body.group is None:
         return None
     # `to` is None in a log from before events named their readers: the same rule, then.
     readers = body.to if body.to is not None else chat_readers(state, actor, body.group)
-    return Seen("chat", frozenset(readers or ()))
+    return base.Seen("chat", frozenset(readers or ()))
 
 
-AUDIENCE: dict[type[Body], AudienceRule] = {ChatPosted: _chat_seen}
+AUDIENCE: dict[type[Body], base.AudienceRule] = {ChatPosted: _chat_seen}
 
 
 def project(state: State, mine: State, reader: str | None) -> None:
@@ -128,8 +114,8 @@ def project(state: State, mine: State, reader: str | None) -> None:
     ]
 
 
-FIELDS: dict[type[Any], Fields] = {
-    ChatPosted: Fields(text=("text",), ids=("message", "group", "to")),
+FIELDS: dict[type[Any], base.Fields] = {
+    ChatPosted: base.Fields(text=("text",), ids=("message", "group", "to")),
 }
 
 

@@ -6,36 +6,20 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from sessions.tools.base import (
-    EVERYONE,
-    FACILITATORS,
-    Body,
-    Command,
-    Fields,
-    Fold,
-    IdMaker,
-    Location,
-    Name,
-    Ref,
-    Refused,
-    Role,
-    Rule,
-    Stamp,
-    Tool,
-    known,
-)
+from sessions.tools import base
+from sessions.tools.base import Body, Command, Refused, Rule
 
 if TYPE_CHECKING:
     from sessions.tools import State
 
-AGENDA_TOOLS: tuple[Tool, ...] = ()
+AGENDA_TOOLS: tuple[base.Tool, ...] = ()
 
 
 class ParticipantJoined(Body, tag="participant.joined"):
     participant: str
     name: str
-    role: Role
-    location: Location | None
+    role: base.Role
+    location: base.Location | None
 
 
 class ParticipantRenamed(Body, tag="participant.renamed"):
@@ -47,7 +31,7 @@ class ParticipantMoved(Body, tag="participant.moved"):
     """A participant changed between the room and remote."""
 
     participant: str
-    location: Location
+    location: base.Location
 
 
 class ParticipantRemoved(Body, tag="participant.removed"):
@@ -56,7 +40,7 @@ class ParticipantRemoved(Body, tag="participant.removed"):
 
 class RoleChanged(Body, tag="role.changed"):
     participant: str
-    role: Role
+    role: base.Role
 
 
 Events = (
@@ -65,20 +49,20 @@ Events = (
 
 
 class RemoveParticipant(Command, tag="participant.remove"):
-    participant: Ref
+    participant: base.Ref
 
 
 class SetRole(Command, tag="role.set"):
-    participant: Ref
-    role: Role
+    participant: base.Ref
+    role: base.Role
 
 
 class Rename(Command, tag="participant.rename"):
-    name: Name
+    name: base.Name
 
 
 class MoveLocation(Command, tag="participant.move"):
-    location: Location
+    location: base.Location
 
 
 Commands = RemoveParticipant | SetRole | Rename | MoveLocation
@@ -86,15 +70,15 @@ Commands = RemoveParticipant | SetRole | Rename | MoveLocation
 
 class Person(msgspec.Struct):
     name: str
-    role: Role
-    location: Location | None
+    role: base.Role
+    location: base.Location | None
     removed: bool = False
 
 
 def _remove(
-    state: State, actor: str, cmd: RemoveParticipant, now: float, new_id: IdMaker
+    state: State, actor: str, cmd: RemoveParticipant, now: float, new_id: base.IdMaker
 ) -> list[Events]:
-    known(state, cmd.participant)
+    base.known(state, cmd.participant)
     target = state.people[cmd.participant]
     if cmd.participant == actor:
         raise Refused("invalid", "you cannot remove yourself")
@@ -103,8 +87,10 @@ def _remove(
     return [ParticipantRemoved(cmd.participant)]
 
 
-def _set_role(state: State, actor: str, cmd: SetRole, now: float, new_id: IdMaker) -> list[Events]:
-    known(state, cmd.participant)
+def _set_role(
+    state: State, actor: str, cmd: SetRole, now: float, new_id: base.IdMaker
+) -> list[Events]:
+    base.known(state, cmd.participant)
     if cmd.participant == actor and cmd.role != "facilitator":
         others = [
             p
@@ -116,12 +102,14 @@ def _set_role(state: State, actor: str, cmd: SetRole, now: float, new_id: IdMake
     return [RoleChanged(cmd.participant, cmd.role)]
 
 
-def _rename(state: State, actor: str, cmd: Rename, now: float, new_id: IdMaker) -> list[Events]:
+def _rename(
+    state: State, actor: str, cmd: Rename, now: float, new_id: base.IdMaker
+) -> list[Events]:
     return [ParticipantRenamed(actor, " ".join(cmd.name.split()))]
 
 
 def _move_location(
-    state: State, actor: str, cmd: MoveLocation, now: float, new_id: IdMaker
+    state: State, actor: str, cmd: MoveLocation, now: float, new_id: base.IdMaker
 ) -> list[Events]:
     person = state.people[actor]
     if state.modality != "hybrid":
@@ -134,15 +122,15 @@ def _move_location(
 
 
 RULES: dict[type[Command], Rule[Events]] = {
-    RemoveParticipant: Rule(FACILITATORS, _remove),
+    RemoveParticipant: Rule(base.FACILITATORS, _remove),
     SetRole: Rule(frozenset({"facilitator"}), _set_role),
-    Rename: Rule(EVERYONE, _rename, after_end=True),  # a name can be corrected afterwards
-    MoveLocation: Rule(EVERYONE, _move_location),
+    Rename: Rule(base.EVERYONE, _rename, after_end=True),  # a name can be corrected afterwards
+    MoveLocation: Rule(base.EVERYONE, _move_location),
 }
 
 
 def decide_join(
-    state: State, participant: str, name: str, location: Location | None
+    state: State, participant: str, name: str, location: base.Location | None
 ) -> list[Events]:
     """Someone joins with a display name; in a hybrid session, in the room or remote.
 
@@ -172,21 +160,21 @@ def decide_join(
     return [ParticipantJoined(participant, " ".join(name.split()), "participant", location)]
 
 
-def _participant_joined(state: State, event: Stamp, body: ParticipantJoined) -> None:
+def _participant_joined(state: State, event: base.Stamp, body: ParticipantJoined) -> None:
     state.people[body.participant] = Person(body.name, body.role, body.location)
 
 
-def _participant_renamed(state: State, event: Stamp, body: ParticipantRenamed) -> None:
+def _participant_renamed(state: State, event: base.Stamp, body: ParticipantRenamed) -> None:
     if body.participant in state.people:
         state.people[body.participant].name = body.name
 
 
-def _participant_moved(state: State, event: Stamp, body: ParticipantMoved) -> None:
+def _participant_moved(state: State, event: base.Stamp, body: ParticipantMoved) -> None:
     if body.participant in state.people:
         state.people[body.participant].location = body.location
 
 
-def _participant_removed(state: State, event: Stamp, body: ParticipantRemoved) -> None:
+def _participant_removed(state: State, event: base.Stamp, body: ParticipantRemoved) -> None:
     person = state.people.get(body.participant)
     if person is not None:
         person.removed = True
@@ -194,12 +182,12 @@ def _participant_removed(state: State, event: Stamp, body: ParticipantRemoved) -
         state.hands.remove(body.participant)
 
 
-def _role_changed(state: State, event: Stamp, body: RoleChanged) -> None:
+def _role_changed(state: State, event: base.Stamp, body: RoleChanged) -> None:
     if body.participant in state.people:
         state.people[body.participant].role = body.role
 
 
-FOLD: dict[type[Body], Fold] = {
+FOLD: dict[type[Body], base.Fold] = {
     ParticipantJoined: _participant_joined,
     ParticipantRenamed: _participant_renamed,
     ParticipantMoved: _participant_moved,
@@ -207,12 +195,12 @@ FOLD: dict[type[Body], Fold] = {
     RoleChanged: _role_changed,
 }
 
-FIELDS: dict[type[Any], Fields] = {
-    ParticipantJoined: Fields(text=("name",), ids=("participant",)),
-    ParticipantRenamed: Fields(text=("name",), ids=("participant",)),
-    ParticipantMoved: Fields(ids=("participant",)),
-    ParticipantRemoved: Fields(ids=("participant",)),
-    RoleChanged: Fields(ids=("participant",)),
+FIELDS: dict[type[Any], base.Fields] = {
+    ParticipantJoined: base.Fields(text=("name",), ids=("participant",)),
+    ParticipantRenamed: base.Fields(text=("name",), ids=("participant",)),
+    ParticipantMoved: base.Fields(ids=("participant",)),
+    ParticipantRemoved: base.Fields(ids=("participant",)),
+    RoleChanged: base.Fields(ids=("participant",)),
 }
 
 

@@ -12,28 +12,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import msgspec
 
-from sessions.tools.base import (
-    FACILITATORS,
-    AgendaPhase,
-    Body,
-    Command,
-    Fields,
-    Fold,
-    IdMaker,
-    Refused,
-    Rule,
-    Stamp,
-    Tool,
-)
+from sessions.tools import base
+from sessions.tools.base import Body, Command, Refused, Rule
 
 if TYPE_CHECKING:
     from sessions.tools import State
 
-AGENDA_TOOLS: tuple[Tool, ...] = ("harvest",)
+AGENDA_TOOLS: tuple[base.Tool, ...] = ("harvest",)
 
 
 class AgendaSet(Body, tag="agenda.set"):
-    phases: tuple[AgendaPhase, ...]
+    phases: tuple[base.AgendaPhase, ...]
 
 
 class PhaseStarted(Body, tag="phase.started"):
@@ -62,7 +51,7 @@ Events = AgendaSet | PhaseStarted | PhasePaused | PhaseResumed | PhaseExtended |
 
 
 class SetAgenda(Command, tag="agenda.set"):
-    phases: Annotated[list[AgendaPhase], msgspec.Meta(min_length=1, max_length=40)]
+    phases: Annotated[list[base.AgendaPhase], msgspec.Meta(min_length=1, max_length=40)]
 
 
 class StartPhase(Command, tag="phase.start"):
@@ -106,7 +95,7 @@ Commands = (
 
 
 def _set_agenda(
-    state: State, actor: str, cmd: SetAgenda, now: float, new_id: IdMaker
+    state: State, actor: str, cmd: SetAgenda, now: float, new_id: base.IdMaker
 ) -> list[Events]:
     for phase in cmd.phases:
         if not 1 <= phase.minutes <= 600 or not phase.name.strip():
@@ -124,7 +113,7 @@ def _ends_at(state: State, index: int, now: float) -> float | None:
 
 
 def _start_phase(
-    state: State, actor: str, cmd: StartPhase, now: float, new_id: IdMaker
+    state: State, actor: str, cmd: StartPhase, now: float, new_id: base.IdMaker
 ) -> list[Events]:
     if cmd.index >= len(state.phases):
         raise Refused(
@@ -134,7 +123,7 @@ def _start_phase(
 
 
 def _next_phase(
-    state: State, actor: str, cmd: NextPhase, now: float, new_id: IdMaker
+    state: State, actor: str, cmd: NextPhase, now: float, new_id: base.IdMaker
 ) -> list[Events]:
     index = 0 if state.phase is None else state.phase + 1
     if index >= len(state.phases):
@@ -143,7 +132,7 @@ def _next_phase(
 
 
 def _previous_phase(
-    state: State, actor: str, cmd: PreviousPhase, now: float, new_id: IdMaker
+    state: State, actor: str, cmd: PreviousPhase, now: float, new_id: base.IdMaker
 ) -> list[Events]:
     if state.phase is None or state.phase == 0:
         raise Refused("no_previous_phase", "there is no phase before this one")
@@ -151,14 +140,16 @@ def _previous_phase(
     return [PhaseStarted(index, _ends_at(state, index, now))]
 
 
-def _pause(state: State, actor: str, cmd: PausePhase, now: float, new_id: IdMaker) -> list[Events]:
+def _pause(
+    state: State, actor: str, cmd: PausePhase, now: float, new_id: base.IdMaker
+) -> list[Events]:
     if state.ends_at is None:
         raise Refused("not_running", "no timer is running")
     return [PhasePaused(max(0.0, state.ends_at - now))]
 
 
 def _resume(
-    state: State, actor: str, cmd: ResumePhase, now: float, new_id: IdMaker
+    state: State, actor: str, cmd: ResumePhase, now: float, new_id: base.IdMaker
 ) -> list[Events]:
     if state.remaining is None:
         raise Refused("not_paused", "the timer is not paused")
@@ -166,7 +157,7 @@ def _resume(
 
 
 def _extend(
-    state: State, actor: str, cmd: ExtendPhase, now: float, new_id: IdMaker
+    state: State, actor: str, cmd: ExtendPhase, now: float, new_id: base.IdMaker
 ) -> list[Events]:
     seconds = 60 * cmd.minutes
     if state.ends_at is not None:
@@ -176,19 +167,21 @@ def _extend(
     raise Refused("not_running", "no timer is running or paused")
 
 
-def _end(state: State, actor: str, cmd: EndSession, now: float, new_id: IdMaker) -> list[Events]:
+def _end(
+    state: State, actor: str, cmd: EndSession, now: float, new_id: base.IdMaker
+) -> list[Events]:
     return [SessionEnded()]
 
 
 RULES: dict[type[Command], Rule[Events]] = {
-    SetAgenda: Rule(FACILITATORS, _set_agenda),
-    StartPhase: Rule(FACILITATORS, _start_phase),
-    NextPhase: Rule(FACILITATORS, _next_phase),
-    PreviousPhase: Rule(FACILITATORS, _previous_phase),
-    PausePhase: Rule(FACILITATORS, _pause),
-    ResumePhase: Rule(FACILITATORS, _resume),
-    ExtendPhase: Rule(FACILITATORS, _extend),
-    EndSession: Rule(FACILITATORS, _end),
+    SetAgenda: Rule(base.FACILITATORS, _set_agenda),
+    StartPhase: Rule(base.FACILITATORS, _start_phase),
+    NextPhase: Rule(base.FACILITATORS, _next_phase),
+    PreviousPhase: Rule(base.FACILITATORS, _previous_phase),
+    PausePhase: Rule(base.FACILITATORS, _pause),
+    ResumePhase: Rule(base.FACILITATORS, _resume),
+    ExtendPhase: Rule(base.FACILITATORS, _extend),
+    EndSession: Rule(base.FACILITATORS, _end),
 }
 
 
@@ -206,40 +199,40 @@ def advance_if_due(state: State, now: float) -> list[Events]:
     return [PhaseStarted(following, _ends_at(state, following, now))]
 
 
-def _agenda_set(state: State, event: Stamp, body: AgendaSet) -> None:
+def _agenda_set(state: State, event: base.Stamp, body: AgendaSet) -> None:
     state.phases = list(body.phases)
     if state.phase is not None and state.phase >= len(state.phases):
         state.phase = len(state.phases) - 1 if state.phases else None
 
 
-def _phase_started(state: State, event: Stamp, body: PhaseStarted) -> None:
+def _phase_started(state: State, event: base.Stamp, body: PhaseStarted) -> None:
     state.phase = body.index
     state.ends_at = body.ends_at
     state.remaining = None
 
 
-def _phase_paused(state: State, event: Stamp, body: PhasePaused) -> None:
+def _phase_paused(state: State, event: base.Stamp, body: PhasePaused) -> None:
     state.ends_at = None
     state.remaining = body.remaining
 
 
-def _phase_resumed(state: State, event: Stamp, body: PhaseResumed) -> None:
+def _phase_resumed(state: State, event: base.Stamp, body: PhaseResumed) -> None:
     state.ends_at = body.ends_at
     state.remaining = None
 
 
-def _phase_extended(state: State, event: Stamp, body: PhaseExtended) -> None:
+def _phase_extended(state: State, event: base.Stamp, body: PhaseExtended) -> None:
     state.ends_at = body.ends_at
     state.remaining = body.remaining
 
 
-def _session_ended(state: State, event: Stamp, body: SessionEnded) -> None:
+def _session_ended(state: State, event: base.Stamp, body: SessionEnded) -> None:
     state.ended = True
     state.ends_at = None
     state.remaining = None
 
 
-FOLD: dict[type[Body], Fold] = {
+FOLD: dict[type[Body], base.Fold] = {
     AgendaSet: _agenda_set,
     PhaseStarted: _phase_started,
     PhasePaused: _phase_paused,
@@ -248,6 +241,6 @@ FOLD: dict[type[Body], Fold] = {
     SessionEnded: _session_ended,
 }
 
-FIELDS: dict[type[Any], Fields] = {
-    AgendaPhase: Fields(text=("name", "purpose", "instructions")),
+FIELDS: dict[type[Any], base.Fields] = {
+    base.AgendaPhase: base.Fields(text=("name", "purpose", "instructions")),
 }

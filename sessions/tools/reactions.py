@@ -8,25 +8,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import msgspec
 
-from sessions.tools.base import (
-    FACILITATORS,
-    PARTICIPANTS,
-    AudienceRule,
-    Body,
-    Command,
-    Fold,
-    IdMaker,
-    Refused,
-    Rule,
-    Seen,
-    Stamp,
-    Tool,
-)
+from sessions.tools import base
+from sessions.tools.base import Body, Command, Refused, Rule
 
 if TYPE_CHECKING:
     from sessions.tools import State
 
-AGENDA_TOOLS: tuple[Tool, ...] = ()
+AGENDA_TOOLS: tuple[base.Tool, ...] = ()
 Kind = Literal["agree", "applause", "idea", "question", "heart"]
 
 
@@ -58,41 +46,43 @@ class Reactions(msgspec.Struct):
     kept: bool = False  # captured in the outcome
 
 
-def _send(state: State, actor: str, cmd: SendReaction, now: float, new_id: IdMaker) -> list[Events]:
+def _send(
+    state: State, actor: str, cmd: SendReaction, now: float, new_id: base.IdMaker
+) -> list[Events]:
     if state.phase is None:
         raise Refused("no_phase", "a reaction goes to the running phase, and none has started")
     return [ReactionSent(cmd.kind, state.phase)]
 
 
 def _keep(
-    state: State, actor: str, cmd: KeepReactions, now: float, new_id: IdMaker
+    state: State, actor: str, cmd: KeepReactions, now: float, new_id: base.IdMaker
 ) -> list[Events]:
     return [ReactionsKept(cmd.keep)]
 
 
 RULES: dict[type[Command], Rule[Events]] = {
-    SendReaction: Rule(PARTICIPANTS, _send),
-    KeepReactions: Rule(FACILITATORS, _keep, after_end=True),
+    SendReaction: Rule(base.PARTICIPANTS, _send),
+    KeepReactions: Rule(base.FACILITATORS, _keep, after_end=True),
 }
 
 
-def _sent(state: State, event: Stamp, body: ReactionSent) -> None:
+def _sent(state: State, event: base.Stamp, body: ReactionSent) -> None:
     counts = state.reactions.counts.setdefault(str(body.phase), {})
     counts[body.kind] = counts.get(body.kind, 0) + 1
 
 
-def _kept(state: State, event: Stamp, body: ReactionsKept) -> None:
+def _kept(state: State, event: base.Stamp, body: ReactionsKept) -> None:
     state.reactions.kept = body.keep
 
 
-FOLD: dict[type[Body], Fold] = {ReactionSent: _sent, ReactionsKept: _kept}
+FOLD: dict[type[Body], base.Fold] = {ReactionSent: _sent, ReactionsKept: _kept}
 
 
-def _anonymous(state: State, actor: str, body: ReactionSent) -> Seen:
-    return Seen()  # others get it without its actor: reactions are anonymous
+def _anonymous(state: State, actor: str, body: ReactionSent) -> base.Seen:
+    return base.Seen()  # others get it without its actor: reactions are anonymous
 
 
-AUDIENCE: dict[type[Body], AudienceRule] = {ReactionSent: _anonymous}
+AUDIENCE: dict[type[Body], base.AudienceRule] = {ReactionSent: _anonymous}
 
 
 def capture(state: State) -> dict[str, Any]:

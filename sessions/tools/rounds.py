@@ -6,28 +6,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import msgspec
 
-from sessions.tools.base import (
-    FACILITATORS,
-    PARTICIPANTS,
-    Body,
-    Command,
-    Fields,
-    Fold,
-    IdMaker,
-    Ref,
-    Refused,
-    Rule,
-    Stamp,
-    Tool,
-    is_facilitator,
-    known,
-    present,
-)
+from sessions.tools import base
+from sessions.tools.base import Body, Command, Refused, Rule
 
 if TYPE_CHECKING:
     from sessions.tools import State
 
-AGENDA_TOOLS: tuple[Tool, ...] = ("round",)
+AGENDA_TOOLS: tuple[base.Tool, ...] = ("round",)
 
 
 class RoundStarted(Body, tag="round.started"):
@@ -47,7 +32,9 @@ Events = RoundStarted | RoundAdvanced | RoundEnded
 
 
 class StartRound(Command, tag="round.start"):
-    order: Annotated[list[Ref], msgspec.Meta(max_length=500)] | None = None  # None: all present
+    order: Annotated[list[base.Ref], msgspec.Meta(max_length=500)] | None = (
+        None  # None: all present
+    )
 
 
 class NextSpeaker(Command, tag="round.next"):
@@ -72,11 +59,11 @@ class Round(msgspec.Struct):
 
 
 def _start_round(
-    state: State, actor: str, cmd: StartRound, now: float, new_id: IdMaker
+    state: State, actor: str, cmd: StartRound, now: float, new_id: base.IdMaker
 ) -> list[Events]:
-    order = cmd.order if cmd.order is not None else present(state)
+    order = cmd.order if cmd.order is not None else base.present(state)
     for participant in order:
-        known(state, participant)
+        base.known(state, participant)
     if len(set(order)) != len(order):
         raise Refused("invalid", "a participant appears twice in the order")
     if not order:
@@ -93,13 +80,13 @@ def _advance(state: State, passed: bool) -> list[Events]:
 
 
 def _next_speaker(
-    state: State, actor: str, cmd: NextSpeaker, now: float, new_id: IdMaker
+    state: State, actor: str, cmd: NextSpeaker, now: float, new_id: base.IdMaker
 ) -> list[Events]:
     return _advance(state, passed=False)
 
 
 def _end_round(
-    state: State, actor: str, cmd: EndRound, now: float, new_id: IdMaker
+    state: State, actor: str, cmd: EndRound, now: float, new_id: base.IdMaker
 ) -> list[Events]:
     if state.round.current is None:
         raise Refused("no_round", "no round is going on")
@@ -107,46 +94,46 @@ def _end_round(
 
 
 def _pass_turn(
-    state: State, actor: str, cmd: PassTurn, now: float, new_id: IdMaker
+    state: State, actor: str, cmd: PassTurn, now: float, new_id: base.IdMaker
 ) -> list[Events]:
     rnd = state.round
     if rnd.current is None:
         raise Refused("no_round", "no round is going on")
-    if rnd.order[rnd.current] != actor and not is_facilitator(state, actor):
+    if rnd.order[rnd.current] != actor and not base.is_facilitator(state, actor):
         raise Refused("not_your_turn", "only the current speaker can pass")
     return _advance(state, passed=True)
 
 
 RULES: dict[type[Command], Rule[Events]] = {
-    StartRound: Rule(FACILITATORS, _start_round),
-    NextSpeaker: Rule(FACILITATORS, _next_speaker),
-    EndRound: Rule(FACILITATORS, _end_round),
-    PassTurn: Rule(PARTICIPANTS, _pass_turn),
+    StartRound: Rule(base.FACILITATORS, _start_round),
+    NextSpeaker: Rule(base.FACILITATORS, _next_speaker),
+    EndRound: Rule(base.FACILITATORS, _end_round),
+    PassTurn: Rule(base.PARTICIPANTS, _pass_turn),
 }
 
 
-def _round_started(state: State, event: Stamp, body: RoundStarted) -> None:
+def _round_started(state: State, event: base.Stamp, body: RoundStarted) -> None:
     state.round = Round(order=list(body.order), current=0 if body.order else None)
 
 
-def _round_advanced(state: State, event: Stamp, body: RoundAdvanced) -> None:
+def _round_advanced(state: State, event: base.Stamp, body: RoundAdvanced) -> None:
     rnd = state.round
     if body.passed and rnd.current is not None and rnd.current < len(rnd.order):
         rnd.passed.append(rnd.order[rnd.current])
     rnd.current = body.current
 
 
-def _round_ended(state: State, event: Stamp, body: RoundEnded) -> None:
+def _round_ended(state: State, event: base.Stamp, body: RoundEnded) -> None:
     state.round.current = None
 
 
-FOLD: dict[type[Body], Fold] = {
+FOLD: dict[type[Body], base.Fold] = {
     RoundStarted: _round_started,
     RoundAdvanced: _round_advanced,
     RoundEnded: _round_ended,
 }
 
-FIELDS: dict[type[Any], Fields] = {RoundStarted: Fields(ids=("order",))}
+FIELDS: dict[type[Any], base.Fields] = {RoundStarted: base.Fields(ids=("order",))}
 
 
 def capture(state: State) -> dict[str, Any]:

@@ -6,25 +6,13 @@ import unicodedata
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from sessions.tools.base import (
-    FACILITATORS,
-    AgendaPhase,
-    Body,
-    Command,
-    Fields,
-    Fold,
-    IdMaker,
-    Modality,
-    Refused,
-    Rule,
-    Stamp,
-    Tool,
-)
+from sessions.tools import base
+from sessions.tools.base import Body, Command, Refused, Rule
 
 if TYPE_CHECKING:
     from sessions.tools import State
 
-AGENDA_TOOLS: tuple[Tool, ...] = ()
+AGENDA_TOOLS: tuple[base.Tool, ...] = ()
 MAX_URL_LENGTH = 500
 # A video-call link. Its form and length are checked by video_url_problem() (in decide() and on
 # create), so every refusal says what is allowed; the frame limit bounds what is decoded.
@@ -33,9 +21,9 @@ VideoUrl = str
 
 class SessionCreated(Body, tag="session.created"):
     title: str
-    phases: tuple[AgendaPhase, ...]
+    phases: tuple[base.AgendaPhase, ...]
     goals: tuple[str, ...]
-    modality: Modality
+    modality: base.Modality
     capacity: int | None  # places in the room (hybrid, on-site); None: no limit
     breakout_size: int
     anonymous_notes: bool
@@ -95,7 +83,7 @@ def video_url_problem(url: str) -> str | None:
 
 
 def _set_video(
-    state: State, actor: str, cmd: SetVideo, now: float, new_id: IdMaker
+    state: State, actor: str, cmd: SetVideo, now: float, new_id: base.IdMaker
 ) -> list[Events]:
     if cmd.url is not None:
         problem = video_url_problem(cmd.url)
@@ -104,10 +92,10 @@ def _set_video(
     return [VideoSet(cmd.url)]
 
 
-RULES: dict[type[Command], Rule[Events]] = {SetVideo: Rule(FACILITATORS, _set_video)}
+RULES: dict[type[Command], Rule[Events]] = {SetVideo: Rule(base.FACILITATORS, _set_video)}
 
 
-def _session_created(state: State, event: Stamp, body: SessionCreated) -> None:
+def _session_created(state: State, event: base.Stamp, body: SessionCreated) -> None:
     state.title = body.title
     state.phases = list(body.phases)
     state.goals = list(body.goals)
@@ -121,16 +109,16 @@ def _session_created(state: State, event: Stamp, body: SessionCreated) -> None:
     state.video_url = body.video_url
 
 
-def _video_set(state: State, event: Stamp, body: VideoSet) -> None:
+def _video_set(state: State, event: base.Stamp, body: VideoSet) -> None:
     state.video_url = body.url
 
 
-FOLD: dict[type[Body], Fold] = {SessionCreated: _session_created, VideoSet: _video_set}
+FOLD: dict[type[Body], base.Fold] = {SessionCreated: _session_created, VideoSet: _video_set}
 
 # The video links count as ids, as they always have for erasure (video.set was never among the
 # events with text: pinned in tests/sessions/test_slices.py).
-FIELDS: dict[type[Any], Fields] = {
+FIELDS: dict[type[Any], base.Fields] = {
     # goals, region and theme are catalogue slugs (sessions/setup.py checks them).
-    SessionCreated: Fields(text=("title",), ids=("goals", "region", "theme", "video_url")),
-    VideoSet: Fields(ids=("url",)),
+    SessionCreated: base.Fields(text=("title",), ids=("goals", "region", "theme", "video_url")),
+    VideoSet: base.Fields(ids=("url",)),
 }

@@ -7,27 +7,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import msgspec
 
-from sessions.tools.base import (
-    FACILITATORS,
-    PARTICIPANTS,
-    AudienceRule,
-    Body,
-    Command,
-    Fields,
-    Fold,
-    IdMaker,
-    Ref,
-    Refused,
-    Rule,
-    Seen,
-    Stamp,
-    Tool,
-)
+from sessions.tools import base
+from sessions.tools.base import Body, Command, Refused, Rule
 
 if TYPE_CHECKING:
     from sessions.tools import State
 
-AGENDA_TOOLS: tuple[Tool, ...] = ("vote",)
+AGENDA_TOOLS: tuple[base.Tool, ...] = ("vote",)
 
 
 class VotingOpened(Body, tag="voting.opened"):
@@ -65,11 +51,11 @@ class RevealVotes(Command, tag="votes.reveal"):
 
 
 class CastVote(Command, tag="vote.cast"):
-    target: Ref
+    target: base.Ref
 
 
 class RetractVote(Command, tag="vote.retract"):
-    target: Ref
+    target: base.Ref
 
 
 Commands = OpenVoting | CloseVoting | RevealVotes | CastVote | RetractVote
@@ -85,13 +71,13 @@ class Voting(msgspec.Struct):
 
 
 def _open_voting(
-    state: State, actor: str, cmd: OpenVoting, now: float, new_id: IdMaker
+    state: State, actor: str, cmd: OpenVoting, now: float, new_id: base.IdMaker
 ) -> list[Events]:
     return [VotingOpened(cmd.budget, cmd.hidden)]
 
 
 def _close_voting(
-    state: State, actor: str, cmd: CloseVoting, now: float, new_id: IdMaker
+    state: State, actor: str, cmd: CloseVoting, now: float, new_id: base.IdMaker
 ) -> list[Events]:
     if not state.voting.open:
         raise Refused("voting_closed", "voting is not open")
@@ -99,7 +85,7 @@ def _close_voting(
 
 
 def _reveal_votes(
-    state: State, actor: str, cmd: RevealVotes, now: float, new_id: IdMaker
+    state: State, actor: str, cmd: RevealVotes, now: float, new_id: base.IdMaker
 ) -> list[Events]:
     if state.voting.budget == 0:
         raise Refused("no_voting", "there has been no voting to reveal")
@@ -113,7 +99,7 @@ def _vote_target(state: State, target: str) -> None:
 
 
 def _cast_vote(
-    state: State, actor: str, cmd: CastVote, now: float, new_id: IdMaker
+    state: State, actor: str, cmd: CastVote, now: float, new_id: base.IdMaker
 ) -> list[Events]:
     voting = state.voting
     if not voting.open:
@@ -126,7 +112,7 @@ def _cast_vote(
 
 
 def _retract_vote(
-    state: State, actor: str, cmd: RetractVote, now: float, new_id: IdMaker
+    state: State, actor: str, cmd: RetractVote, now: float, new_id: base.IdMaker
 ) -> list[Events]:
     if not state.voting.open:
         raise Refused("voting_closed", "voting is not open")
@@ -136,19 +122,19 @@ def _retract_vote(
 
 
 RULES: dict[type[Command], Rule[Events]] = {
-    OpenVoting: Rule(FACILITATORS, _open_voting),
-    CloseVoting: Rule(FACILITATORS, _close_voting),
-    RevealVotes: Rule(FACILITATORS, _reveal_votes),
-    CastVote: Rule(PARTICIPANTS, _cast_vote),
-    RetractVote: Rule(PARTICIPANTS, _retract_vote),
+    OpenVoting: Rule(base.FACILITATORS, _open_voting),
+    CloseVoting: Rule(base.FACILITATORS, _close_voting),
+    RevealVotes: Rule(base.FACILITATORS, _reveal_votes),
+    CastVote: Rule(base.PARTICIPANTS, _cast_vote),
+    RetractVote: Rule(base.PARTICIPANTS, _retract_vote),
 }
 
 
-def _voting_opened(state: State, event: Stamp, body: VotingOpened) -> None:
+def _voting_opened(state: State, event: base.Stamp, body: VotingOpened) -> None:
     state.voting = Voting(open=True, budget=body.budget, hidden=body.hidden)
 
 
-def _vote_cast(state: State, event: Stamp, body: VoteCast) -> None:
+def _vote_cast(state: State, event: base.Stamp, body: VoteCast) -> None:
     voting = state.voting
     if event.actor is not None:
         ballot = voting.ballots.setdefault(event.actor, {})
@@ -162,16 +148,16 @@ def _vote_cast(state: State, event: Stamp, body: VoteCast) -> None:
         del voting.tally[body.target]
 
 
-def _voting_closed(state: State, event: Stamp, body: VotingClosed) -> None:
+def _voting_closed(state: State, event: base.Stamp, body: VotingClosed) -> None:
     state.voting.open = False
 
 
-def _votes_revealed(state: State, event: Stamp, body: VotesRevealed) -> None:
+def _votes_revealed(state: State, event: base.Stamp, body: VotesRevealed) -> None:
     state.voting.revealed = True
     state.voting.tally = dict(body.tally)
 
 
-FOLD: dict[type[Body], Fold] = {
+FOLD: dict[type[Body], base.Fold] = {
     VotingOpened: _voting_opened,
     VoteCast: _vote_cast,
     VotingClosed: _voting_closed,
@@ -179,14 +165,14 @@ FOLD: dict[type[Body], Fold] = {
 }
 
 
-def _vote_seen(state: State, actor: str, body: VoteCast) -> Seen | None:
+def _vote_seen(state: State, actor: str, body: VoteCast) -> base.Seen | None:
     """Votes are anonymous; while voting is hidden only the voter sees their own votes."""
     if state.voting.hidden and not state.voting.revealed:
-        return Seen("vote")
-    return Seen()
+        return base.Seen("vote")
+    return base.Seen()
 
 
-AUDIENCE: dict[type[Body], AudienceRule] = {VoteCast: _vote_seen}
+AUDIENCE: dict[type[Body], base.AudienceRule] = {VoteCast: _vote_seen}
 
 
 def project(state: State, mine: State, reader: str | None) -> None:
@@ -204,7 +190,7 @@ def project(state: State, mine: State, reader: str | None) -> None:
     )
 
 
-FIELDS: dict[type[Any], Fields] = {
-    VoteCast: Fields(ids=("target",)),
-    VotesRevealed: Fields(ids=("tally",)),
+FIELDS: dict[type[Any], base.Fields] = {
+    VoteCast: base.Fields(ids=("target",)),
+    VotesRevealed: base.Fields(ids=("tally",)),
 }

@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 import pytest
-from playwright.sync_api import WebSocketRoute, expect
+from playwright.sync_api import BrowserContext, WebSocketRoute, expect
 
 from tests.browser.conftest import NewContext
 from tests.browser.test_workspace import Session, chat, connected, console, wait_until
@@ -20,12 +20,10 @@ def session(live_server: str, new_context: NewContext) -> Session:
     return Session(live_server, new_context)
 
 
-def test_a_participant_who_drops_off_keeps_what_they_typed_and_sends_once(
-    session: Session, new_context: NewContext
-) -> None:
-    # Chromium keeps websockets open under context.set_offline (playwright#4910), so the test
-    # routes the participant's websocket through Playwright and cuts it there.
-    context = new_context()
+def cuttable(context: BrowserContext) -> tuple[dict[str, bool], list[WebSocketRoute]]:
+    """Route the context's session websockets through Playwright, so that a test can cut them:
+    Chromium keeps websockets open under context.set_offline (playwright#4910). While
+    `network["up"]` is false new sockets are refused; the open ones are in the list."""
     network = {"up": True}
     sockets: list[WebSocketRoute] = []
 
@@ -37,6 +35,14 @@ def test_a_participant_who_drops_off_keeps_what_they_typed_and_sends_once(
         sockets.append(ws)
 
     context.route_web_socket(re.compile(r"/ws/sessions/"), route)
+    return network, sockets
+
+
+def test_a_participant_who_drops_off_keeps_what_they_typed_and_sends_once(
+    session: Session, new_context: NewContext
+) -> None:
+    context = new_context()
+    network, sockets = cuttable(context)
     anna = session.join("Anna", context=context)
     console(session.facilitator).get_by_role("button", name="Start de eerste fase").click()
     console(session.facilitator).get_by_label("Naar fase").select_option(
@@ -133,17 +139,7 @@ def test_a_message_sent_offline_survives_a_reload_and_arrives_once(
     session: Session, new_context: NewContext
 ) -> None:
     context = new_context()
-    network = {"up": True}
-    sockets: list[WebSocketRoute] = []
-
-    def route(ws: WebSocketRoute) -> None:
-        if not network["up"]:
-            ws.close(code=1011, reason="network down")
-            return
-        ws.connect_to_server()
-        sockets.append(ws)
-
-    context.route_web_socket(re.compile(r"/ws/sessions/"), route)
+    network, sockets = cuttable(context)
     anna = session.join("Anna", context=context)
     network["up"] = False
     for ws in sockets:
