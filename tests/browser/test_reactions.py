@@ -86,4 +86,9 @@ def test_a_reaction_shows_live_for_everyone_and_the_facilitator_keeps_them(
 
     widget[fatima].get_by_label("Bewaar de reacties in de uitkomst").check()
     expect(fatima.locator("#ws-reactions-keep")).to_be_checked()
-    anna.wait_for_function("window.werkplaats.state.reactions.kept === true")
+    # Anna's fold learns it too (the page's CSP allows no wait_for_function: poll evaluate).
+    for _ in range(100):
+        if anna.evaluate("window.werkplaats.state.reactions.kept"):
+            break
+        anna.wait_for_timeout(100)
+    assert anna.evaluate("window.werkplaats.state.reactions.kept") is True
