@@ -6,11 +6,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from catalogue.matching.rank import (
-    MatchResult,
-    Ranked,
-    match,
-)
+from catalogue.matching.rank import MatchResult, Ranked, match
 from catalogue.matching.reasons import Reason, reason_text
 from catalogue.matching.request import MatchRequest, validate_request
 from catalogue.seed import load_content

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalogue.matching.rank import (
-    PRIOR_SESSIONS,
-    Evidence,
-    EvidenceTable,
-    match,
-)
+from catalogue.matching.rank import PRIOR_SESSIONS, Evidence, EvidenceTable, match
 from tests.catalogue.matching_helpers import VARIANTS, ask, scored_alone, slugs, texts, variant
 
 # Evidence from earlier sessions ------------------------------------------------------------

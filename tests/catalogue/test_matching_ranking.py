@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalogue.matching.rank import (
-    match,
-)
+from catalogue.matching.rank import match
 from tests.catalogue.matching_helpers import VARIANTS, ask, excluded_reasons, slugs, variant
 
 # Ranking on the real catalogue ---------------------------------------------------------------

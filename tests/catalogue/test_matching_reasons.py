@@ -7,9 +7,7 @@ from typing import Any
 
 import pytest
 
-from catalogue.matching.rank import (
-    match,
-)
+from catalogue.matching.rank import match
 from catalogue.variants.schema import Variant
 from tests.catalogue.matching_helpers import (
     ask,

@@ -8,9 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from catalogue.matching.rank import (
-    match,
-)
+from catalogue.matching.rank import match
 from catalogue.matching.request import MatchRequest, validate_request
 from catalogue.schema import Problem
 from catalogue.vocabulary import MODALITIES, ROLES
