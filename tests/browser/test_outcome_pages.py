@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 from server.demo import DEMO_PASSWORD
 from sessions.pages import participant_cookie
 from tests.sessions.live import Client, Server
-from tests.sessions.test_pages import form_fields, post_form
+from tests.sessions.pages import form_fields, post_form
 
 AXE_RULES = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
 

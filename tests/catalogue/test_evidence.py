@@ -27,7 +27,7 @@ from catalogue.matching.rank import PRIOR_SESSIONS, Evidence, match
 from catalogue.matching.reasons import reason_text
 from catalogue.matching.request import validate_request
 from server.i18n import translator
-from tests.catalogue.test_matching import GOAL_NAMES, GOAL_SLUGS, variant
+from tests.catalogue.matching_helpers import GOAL_NAMES, GOAL_SLUGS, variant
 
 
 def sessions(

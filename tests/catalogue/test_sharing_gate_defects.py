@@ -27,9 +27,8 @@ from catalogue.outcomes.actions import save_outcome
 from catalogue.outcomes.composition import Composition, Product, SessionFacts
 from tests.helpers import log_in, make_user, submit
 from tests.identifying_texts import SENTENCES, identifying, leaks, normalised
-from tests.sessions.test_pages import other_client, text_of
-from tests.sessions.test_sharing_gate_sentinels import Fetched
-from tests.sessions.test_sharing_gate_sentinels import _searchable as searchable
+from tests.sessions.pages import other_client, text_of
+from tests.sessions.sentinel_world import Fetched, searchable
 
 JOOST = "Joost Wiegersma"
 ZEYNEP = "Zeynep Oudejans-Kraaijeveld"

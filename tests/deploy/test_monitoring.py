@@ -16,7 +16,7 @@ import httpx
 import pytest
 import yaml
 
-from tests.deploy.test_deploy_files import _nginx
+from tests.deploy.deploy_files import nginx_or_skip
 from tests.server.test_cli import free_port
 from tests.sessions.live import Server, prepared_server, running
 
@@ -135,7 +135,7 @@ def test_every_metric_the_rules_and_dashboard_use_is_served(server: Server) -> N
 
 
 def test_nginx_serves_stub_status_on_loopback(tmp_path: Path) -> None:
-    nginx = _nginx()
+    nginx = nginx_or_skip()
     port = free_port()
     site = (MONITORING / "nginx-stub-status.conf").read_text().replace("8080", str(port))
     (tmp_path / "status.conf").write_text(site)

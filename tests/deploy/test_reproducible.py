@@ -13,7 +13,7 @@ from packaging.markers import default_environment
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from tests.deploy.test_deploy_files import _arg_defaults, _expand, dockerfile_stages
+from tests.deploy.deploy_files import arg_defaults, dockerfile_stages, expand_args
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -111,7 +111,7 @@ def test_every_base_image_is_pinned_by_digest() -> None:
         assert stages, path
         names = {stage.name for stage in stages if stage.name}
         for stage in stages:
-            base = _expand(stage.base, {**defaults, **_arg_defaults(stage)})
+            base = expand_args(stage.base, {**defaults, **arg_defaults(stage)})
             if base in names:
                 continue  # FROM an earlier stage
             assert re.fullmatch(r"[\w./:-]+@sha256:[0-9a-f]{64}", base), (

@@ -18,8 +18,8 @@ from starlette.routing import Route
 
 from catalogue.outcomes.models import OutcomeRow
 from sessions.pages import participant_cookie
-from tests.sessions.test_harvest import GOALS, answer, joined_session, stored
-from tests.sessions.test_pages import (
+from tests.sessions.harvest import GOALS, answer, joined_session, stored
+from tests.sessions.pages import (
     change,
     facilitator,
     form_fields,

@@ -187,7 +187,7 @@ async def hold_session(server: Server, name: str, sharing: str) -> Held:
 
 
 async def whole_database(server: Server) -> str:
-    from tests.sessions.test_erase import dump
+    from tests.sessions.erasure import dump
 
     return await dump(server)
 

@@ -8,51 +8,21 @@ cluster and a breakout message; an outcome and a knowledge question mention it t
 
 from __future__ import annotations
 
-import asyncio
-import datetime as dt
-import shutil
-import sqlite3
-import subprocess
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
-from typing import Any
 
 import httpx
-import msgspec
 import pytest
-from sqlalchemy import MetaData, select
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
-from catalogue.erasure import plan_outcome, rewrite_json
-from catalogue.mentions import Mentions, Scope, Tally
-from catalogue.outcomes.models import KnowledgeQuestion, OutcomeRow, OutcomeText
-from server.app import domain_erasure_parts
-from server.db import create_engine, sessionmaker
-from server.erasure import (
-    ERASED_CONTRIBUTION,
-    ERASED_MENTION,
-    ERASED_NAME,
-    ErasureAsk,
-    Person,
-    erase,
-)
+from catalogue.outcomes.models import OutcomeRow
+from server.erasure import ERASED_CONTRIBUTION, ERASED_MENTION, ERASED_NAME
 from server.models import AuditEntry, LoginSession, User
 from sessions import events as ev
-from sessions.capture import capture
-from sessions.erase import EventRow, plan_events
-from sessions.models import HarvestResponse, LiveSession, SessionSnapshot
-from sessions.state import fold
+from sessions.models import HarvestResponse, SessionSnapshot
 from tests.helpers import PASSWORD
 from tests.server.test_cli import run
-from tests.sessions.live import (
-    BACKENDS,
-    Client,
-    Server,
-    expected_state,
-    prepared_server,
-    running,
-    same,
-)
+from tests.sessions.erasure import dump, load, log_in, logged_in, reconnected, rows, scene, traces
+from tests.sessions.live import BACKENDS, Client, Server, prepared_server, running
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -81,209 +51,6 @@ def server(
 async def _close_clients() -> AsyncIterator[None]:
     yield
     await Client.close_all()
-
-
-# Looking at the whole database ----------------------------------------------------------------
-
-
-async def dump(server: Server) -> str:
-    """The whole database as text: SQLite's iterdump, or pg_dump (rows by reflection without)."""
-    url = make_url(server.database_url)
-    if url.get_backend_name() == "sqlite":
-        connection = sqlite3.connect(str(url.database))
-        try:
-            return "\n".join(connection.iterdump())
-        finally:
-            connection.close()
-    pg_dump = shutil.which("pg_dump")
-    if pg_dump is not None:
-        plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        result = await asyncio.to_thread(
-            subprocess.run,
-            [pg_dump, "--data-only", "--no-owner", plain],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode == 0:
-            return result.stdout
-    return repr(await rows(server))  # pg_dump missing or of another version
-
-
-async def rows(server: Server) -> dict[str, list[str]]:
-    """Every row of every table (found by reflection), each table's rows sorted."""
-    engine = create_engine(server.database_url)
-    try:
-        async with engine.connect() as connection:
-            metadata = MetaData()
-            await connection.run_sync(metadata.reflect)
-            return {
-                table.name: sorted(
-                    repr(tuple(row)) for row in await connection.execute(select(table))
-                )
-                for table in metadata.sorted_tables
-            }
-    finally:
-        await engine.dispose()
-
-
-def traces(text: str, *words: str) -> list[str]:
-    folded = text.casefold()
-    return [word for word in words if word.casefold() in folded]
-
-
-# A session with a person to erase ------------------------------------------------------------
-
-
-@dataclass
-class Scene:
-    public_id: str
-    session_id: int
-    outcome: str
-    fa: Client
-    person: Client
-    other: Client
-
-
-async def scene(server: Server, name: str, renamed: str, surname: str) -> Scene:
-    """A session where `name` joins, renames to `renamed`, writes, chats, harvests; others
-    mention `name` everywhere; an outcome and a snapshot exist."""
-    created = await server.create_session()
-    public_id = str(created["session"])
-    fa = Client(server, public_id, str(created["participant"]), str(created["token"]))
-    await fa.connect()
-    clients = []
-    for who in (name, "Bram Bakker"):
-        joined = await server.join(str(created["join_code"]), who)
-        assert joined.status_code == 201, joined.text
-        data = joined.json()
-        client = Client(server, public_id, data["participant"], data["token"])
-        await client.connect()
-        clients.append(client)
-    person, other = clients
-    await fa.do("f1", "phase.next")
-    await person.do("z1", "note.add", text="Mijn casus over grenzen")
-    await person.do("z2", "note.add", text="Een geheim idee", private=True)
-    await person.do("z3", "note.add", text="Eerste versie")
-    await person.do("z4", "note.edit", note=await _note_id(person, "Eerste versie"), text="Tweede")
-    await person.do("z5", "chat.post", text="Hallo allemaal")
-    await person.do("z6", "participant.rename", name=renamed)
-    await other.do("b1", "note.add", text=f"{name.upper()} heeft een goed punt")
-    await other.do("b2", "chat.post", text=f"dank je {name.lower()}, en {renamed}!")
-    await fa.do("f2", "cluster.create", title=f"Ideeën van {name}")
-    await fa.do("f3", "notes.reveal")
-    await fa.do(
-        "f4", "chart.configure", x_low="alleen", x_high=f"met {name}", y_low="a", y_high="b"
-    )
-    await fa.do("f5", "breakouts.open")
-    await fa.do("f6", "breakouts.message", text=f"{name}, kom je terug?")
-    await fa.do("f7", "breakouts.close")
-    log = await server.log(public_id)
-    slug = "verslagen/" + "-".join(name.replace(".", "").split()).lower()
-    engine = create_engine(server.database_url)
-    try:
-        async with sessionmaker(engine)() as db:
-            session_id = await db.scalar(
-                select(LiveSession.id).where(LiveSession.public_id == public_id)
-            )
-            assert session_id is not None
-            outcome = OutcomeRow(
-                public_id=f"o{session_id}x{len(log)}",
-                session_id=session_id,
-                variant_slug="intervisie",
-                goals=["reflecteren"],
-                title=f"Intervisie met {name}",
-                held_on=dt.datetime.now(dt.UTC),
-                summary=f"{name} bracht een casus in; {renamed} sloot af.",
-                insights="Grenzen stellen helpt.",
-                actions=f"Bram belt {name}.",
-                products=[
-                    {"title": f"Tip van {name}", "text": "Zeg nee.", "url": None},
-                    {"title": "Verslag", "text": "", "url": f"https://example.org/{slug}"},
-                ],
-                captured=capture(fold(log)),  # as the outcome page captures it
-                consents={person.participant: "region", other.participant: "open"},
-                # As the sharing gate leaves them (issue 13): a name it missed, lower case.
-                gated={
-                    "title": "Intervisie met Deelnemer A",
-                    "summary": f"Deelnemer A bracht een casus in; {name.lower()} ook.",
-                    "products": [{"title": "Verslag", "url": f"https://example.org/{slug}"}],
-                    "pseudonyms": {person.participant: "Deelnemer A"},
-                },
-                review={"hide": ["Vogelwijk"], "keep": [name]},
-            )
-            db.add(outcome)
-            db.add_all(
-                [
-                    HarvestResponse(
-                        session_id=session_id,
-                        participant=person.participant,
-                        ratings={"reflecteren": 4},
-                        takeaway=f"Ik, {name}, neem mee: grenzen.",
-                        consent="region",
-                    ),
-                    HarvestResponse(
-                        session_id=session_id,
-                        participant=other.participant,
-                        ratings={"reflecteren": 5},
-                        takeaway=f"Dank aan {name}.",
-                        consent="open",
-                    ),
-                    SessionSnapshot(
-                        session_id=session_id,
-                        seq=len(log),
-                        state=msgspec.json.encode(fold(log)).decode(),
-                    ),
-                ]
-            )
-            await db.flush()
-            db.add_all(
-                [
-                    KnowledgeQuestion(
-                        outcome_id=outcome.id,
-                        text=f"Wat heeft {name} nodig?",
-                        shared_text=f"Wat heeft {name.upper()} nodig?",
-                    ),
-                    OutcomeText(
-                        outcome_id=outcome.id,
-                        body=f"Intervisie met {name}\nDeelnemer A bracht een casus in",
-                        title=f"Intervisie met {name}",
-                        snippet=f"{name} bracht een casus in",
-                    ),
-                ]
-            )
-            await db.commit()
-    finally:
-        await engine.dispose()
-    assert traces(await dump(server), surname, renamed) == [surname, renamed]
-    return Scene(public_id, session_id, outcome.public_id, fa, person, other)
-
-
-async def _note_id(client: Client, text: str) -> str:
-    """The id of the client's note with this text (once the client has it)."""
-    await client.wait_for(lambda: any(n.text == text for n in client.state.notes.values()))
-    return next(k for k, n in client.state.notes.items() if n.text == text)
-
-
-async def reconnected(server: Server, scene: Scene, *words: str) -> None:
-    """Everyone can connect again; every state comes without the name and matches the log."""
-    for old in (scene.fa, scene.person, scene.other):
-        await old.close()
-        client = Client(server, scene.public_id, old.participant, old.token)
-        await client.connect()
-        assert client.welcome["participant"] == old.participant
-        assert not traces(msgspec.json.encode(client.state).decode(), *words)
-        assert same(client.state, await expected_state(server, scene.public_id, old.participant))
-        await client.close()
-
-
-async def load(server: Server, query: Any) -> list[Any]:
-    engine = create_engine(server.database_url)
-    try:
-        async with sessionmaker(engine)() as db:
-            return list(await db.scalars(query))
-    finally:
-        await engine.dispose()
 
 
 # The issue's test -----------------------------------------------------------------------------
@@ -420,7 +187,7 @@ async def test_erase_an_account(server: Server) -> None:
         stdin=PASSWORD + "\n",
     )
     assert made.returncode == 0, made.stderr
-    client = await _logged_in(server, "walter@example.org")
+    client = await logged_in(server, "walter@example.org")
     created = (
         await client.post("/api/sessions", json={"title": "Moreel beraad", "variant": "intervisie"})
     ).json()
@@ -443,28 +210,13 @@ async def test_erase_an_account(server: Server) -> None:
     assert (await client.get("/api/me")).status_code == 401  # its login ended
     await client.aclose()
     async with httpx.AsyncClient(base_url=server.url) as anonymous:
-        login = await _log_in(server, "walter@example.org", anonymous)
+        login = await log_in(server, "walter@example.org", anonymous)
     assert login.status_code == 401
     again = run("erase", "--account", "walter@example.org", "--yes", env=server.env)
     assert again.returncode == 0 and "nothing to change" in again.stdout
 
 
 # The coordinator page ------------------------------------------------------------------------
-
-
-async def _log_in(server: Server, email: str, client: httpx.AsyncClient) -> httpx.Response:
-    page = await client.get("/login")
-    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
-    return await client.post(
-        "/login", data={"email": email, "password": PASSWORD, "csrf_token": token}
-    )
-
-
-async def _logged_in(server: Server, email: str) -> httpx.AsyncClient:
-    client = httpx.AsyncClient(base_url=server.url)
-    response = await _log_in(server, email, client)
-    assert response.status_code == 303, response.text
-    return client
 
 
 def _csrf(page: httpx.Response) -> str:
@@ -487,7 +239,7 @@ async def test_the_coordinator_page_erases_and_the_running_server_forgets(server
         await facilitator.aclose()
     assert traces(await dump(server), "zeppelinstra")
 
-    coordinator = await _logged_in(server, "co@example.org")
+    coordinator = await logged_in(server, "co@example.org")
     try:
         form = await coordinator.get("/beheer/wissen")
         assert form.status_code == 200
@@ -543,115 +295,3 @@ async def test_an_unknown_participant_of_a_session_is_named(server: Server) -> N
     result = run("erase", f"--participant={created['session']}:pNobody", env=server.env)
     assert result.returncode == 2
     assert f"Session {created['session']} has no participant pNobody." in result.stderr
-
-
-# Pure parts -----------------------------------------------------------------------------------
-
-
-def test_mentions_are_whole_names_in_any_case_and_spacing() -> None:
-    mentions = Mentions(["Zoë Jansen", "Z", ERASED_NAME])
-    assert mentions.names == ("Zoë Jansen",)  # too short, and placeholders, are no names
-    assert mentions.replace("Dank, zoë   JANSEN!") == f"Dank, {ERASED_MENTION}!"
-    assert mentions.replace("Zoe\u0308 Jansen zei") == f"{ERASED_MENTION} zei"  # decomposed ë
-    unchanged = "De Zoë Jansenstraat"
-    assert mentions.replace(unchanged) is unchanged
-    assert not Mentions([])
-
-
-def test_plan_events_keeps_seqs_and_touches_only_what_names_the_person() -> None:
-    encode = msgspec.json.encode
-
-    def row(seq: int, actor: str, kind: str, body: ev.EventBody) -> EventRow:
-        return EventRow(1, seq, kind, actor, encode(body).decode(), None)
-
-    joined, chat = "participant.joined", "chat.posted"
-    rows = [
-        row(1, "p1", joined, ev.ParticipantJoined("p1", "Zoë Jansen", "participant", None)),
-        row(2, "p2", joined, ev.ParticipantJoined("p2", "Bram", "participant", None)),
-        row(3, "p1", chat, ev.ChatPosted("m1", "Hoi", None)),
-        row(4, "p2", chat, ev.ChatPosted("m2", "Hoi Zoë Jansen", None)),
-        row(5, "p2", chat, ev.ChatPosted("m3", "Niets", None)),
-    ]
-    scope = Scope(frozenset({"p1"}), Mentions(["Zoë Jansen"]))
-    changes = plan_events(rows, scope)
-    assert [c.seq for c in changes] == [1, 4]
-    assert msgspec.json.decode(changes[0].body)["name"] == ERASED_NAME
-    assert msgspec.json.decode(changes[1].body)["text"] == f"Hoi {ERASED_MENTION}"
-    removing = plan_events(rows, Scope(scope.participants, scope.mentions, True))
-    assert [c.seq for c in removing] == [1, 3, 4]
-    assert msgspec.json.decode(removing[1].body)["text"] == ERASED_CONTRIBUTION
-
-
-async def test_a_dry_run_in_process_changes_nothing(server: Server) -> None:
-    engine = create_engine(server.database_url)
-    try:
-        db = sessionmaker(engine)
-        ask = ErasureAsk(Person.by_name("Niemand Bekend"), dry_run=True)
-        report = await erase(db, ask, domain_erasure_parts())
-        assert not report.changed and report.participants == 0
-    finally:
-        await engine.dispose()
-
-
-def test_mentions_find_what_the_sharing_gate_finds_also_in_slugs_and_urls() -> None:
-    """Erasure and sharing agree on what "the name" is (catalogue/outcomes/name_matcher.py)."""
-    mentions = Mentions(["Zeynep Oudejans-Kraaijeveld"])
-    written = [
-        "https://example.org/verslagen/zeynep-oudejans-kraaijeveld",
-        "https://example.org/verslagen/Zeynep_Oudejans_Kraaijeveld.pdf",
-        "zie zeynep  oudejans kraaijeveld",
-        "ZEYNEP OUDEJANS-KRAAIJEVELD zei het",
-        "https://example.org/?q=zeynep+oudejans+kraaijeveld",
-        "Zeÿnep Oudejáns-Kraaijeveld",
-    ]
-    for text in written:
-        assert mentions.maybe_in(text), text
-        assert ERASED_MENTION in mentions.replace(text), text
-        assert "oudejans" not in mentions.replace(text).casefold(), text
-    assert mentions.maybe_in('{"text": "zeyn\\u00e9p oudejans"}')  # JSON escapes: maybe
-    assert not mentions.maybe_in("Oudejans alleen, geen voornaam")  # only the whole name
-    kept = "Zeynep zei: Oudejans-Kraaijeveld"
-    assert mentions.replace(kept) is kept
-
-
-def test_an_outcome_loses_the_name_in_every_field_and_a_url_with_it_goes_whole() -> None:
-    name = "Zeynep Oudejans-Kraaijeveld"
-    url = "https://example.org/verslagen/zeynep-oudejans-kraaijeveld"
-    product = {"title": f"Verslag {name}", "text": "Lees het.", "url": url}
-    other = {"title": "Belwijzer", "text": "", "url": "https://example.org/belwijzer"}
-    gated = {
-        "title": f"Intervisie met {name.lower()}",
-        "summary": "Deelnemer A bracht een casus in.",
-        "products": [product, other],
-        "questions": [f"Wat vindt {name} ervan?"],
-        "captured": {"unclustered": [{"by": "p1", "text": "zeynep oudejans-kraaijeveld: ja"}]},
-        "pseudonyms": {"p1": "Deelnemer A", "p2": "Deelnemer B"},
-    }
-    review = {"hide": ["Oudejans-Kraaijeveld", "Zwolle"], "keep": [name]}
-    outcome = OutcomeRow(
-        title="Intervisie",
-        summary="",
-        insights="",
-        actions="",
-        products=[product, other],
-        captured={},
-        gated=gated,
-        review=review,
-    )
-    scope = Scope(frozenset(), Mentions([name]))
-    changes = plan_outcome(outcome, scope, Tally())
-    assert changes["products"] == [
-        {"title": f"Verslag {ERASED_MENTION}", "text": "Lees het.", "url": None},
-        other,
-    ]
-    new = changes["gated"]
-    assert new["products"][0]["url"] is None and new["products"][1] == other
-    assert new["title"] == f"Intervisie met {ERASED_MENTION}"
-    assert new["questions"] == [f"Wat vindt {ERASED_MENTION} ervan?"]
-    assert new["captured"]["unclustered"][0] == {"by": "p1", "text": f"{ERASED_MENTION}: ja"}
-    assert new["pseudonyms"] == gated["pseudonyms"]  # ids and pseudonyms stay
-    # A surname alone is no whole name: the facilitator's word to hide stays.
-    assert changes["review"] == {"hide": review["hide"], "keep": [ERASED_MENTION]}
-    assert "zeynep" not in repr({k: v for k, v in changes.items() if k != "review"}).casefold()
-    pseudonyms = {"pseudonyms": {"p1": name}}
-    assert rewrite_json(pseudonyms, scope, Tally()) == pseudonyms

@@ -32,7 +32,7 @@ from tests.conftest import POSTGRES_URL
 from tests.helpers import PASSWORD
 from tests.server.test_cli import run
 from tests.sessions.live import BACKENDS, Client, Server, prepared_server, running
-from tests.sessions.test_pages import answer_harvest, change, form_fields, post_form, text_of
+from tests.sessions.pages import answer_harvest, change, form_fields, post_form, text_of
 
 # Pages that run the sharing gate (deduce) may take seconds on a busy machine.
 SLOW = 60.0

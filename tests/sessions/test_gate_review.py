@@ -19,8 +19,8 @@ from sqlalchemy import text as sql
 
 from server.db import create_engine
 from tests.sessions.live import Client, Server
+from tests.sessions.pages import change, form_fields, post_form, text_of
 from tests.sessions.test_outcome_end_to_end import _harvest, _logged_in, _main
-from tests.sessions.test_pages import change, form_fields, post_form, text_of
 
 NOTE = "Anneke belde mevrouw Jansen in Zwolle op 06-12345678 over de buurtkamer."
 SUMMARY = "We spraken in het buurthuis aan de Lindelaan over de buurtkamer."

@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 
 from server.app import create_app
 from server.settings import Settings
-from tests.sessions.test_pages import facilitator, join, new_session
+from tests.sessions.pages import facilitator, join, new_session
 
 LIMIT = 20
 

@@ -22,7 +22,7 @@ from server.db import create_engine
 from tests.helpers import PASSWORD
 from tests.server.test_cli import WERKPLAATS
 from tests.sessions.live import BACKENDS, Client, Server, prepared_server, running
-from tests.sessions.test_pages import answer_harvest, change, form_fields, post_form, text_of
+from tests.sessions.pages import answer_harvest, change, form_fields, post_form, text_of
 
 PEOPLE = {  # key: (display name, consent)
     "zoe": ("Zoë Vermeulen-Baptiste", "open"),

@@ -10,8 +10,8 @@ from starlette.applications import Starlette
 
 from sessions import events as ev
 from tests.helpers import log_in, make_user
-from tests.sessions.test_harvest import GOALS, begin, participant_of, session_row, submit_events
-from tests.sessions.test_pages import facilitator, join, new_session, other_client
+from tests.sessions.harvest import GOALS, begin, participant_of, session_row, submit_events
+from tests.sessions.pages import facilitator, join, new_session, other_client
 
 TITLE = "Intervisie over Zwaantje Brinkhorst-Oudeman"
 PARTS = ("Zwaantje", "Brinkhorst")

@@ -1,12 +1,24 @@
-"""The pure parts of the harvest (sessions/harvest/answers.py): checking an answer, who may
-give one, and what the outcome keeps of the answers."""
+"""The harvest's pure parts: checking answers, who may answer, means, consents, saving."""
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from catalogue.outcomes.models import CONSENT_LEVELS, OutcomeRow
+from server.db import utcnow
 from sessions.harvest import answers
+from sessions.harvest.actions import save_response
 from sessions.harvest.answers import Answer, check, consents, rating_means, refusal
-from sessions.models import HarvestResponse
+from sessions.harvest.pages import CONSENT_CHOICES
+from sessions.models import HarvestResponse, LiveSession
 from sessions.state import Person, State
+from tests.sessions.harvest import audit, stored
+
+# The pure parts -----------------------------------------------------------------------------
 
 
 def test_check_accepts_ratings_for_the_sessions_goals_only() -> None:
@@ -48,6 +60,10 @@ def test_check_bounds_the_takeaway_and_knows_the_consent_levels() -> None:
     ]
 
 
+def test_the_page_offers_every_consent_level_narrowest_first() -> None:
+    assert tuple(level for level, _, _ in CONSENT_CHOICES) == CONSENT_LEVELS
+
+
 def test_who_may_answer() -> None:
     people = {
         "pa": Person("Anna", "participant", "room"),
@@ -75,3 +91,70 @@ def test_rating_means_and_consents() -> None:
     assert rating_means(rows, ["r", "i", "k"]) == {"r": (3, 4.0), "i": (1, 2.0)}
     assert consents(rows) == {"pa": "open", "pb": "no", "pc": "region"}
     assert rating_means([], ["r"]) == {}
+
+
+@pytest.mark.parametrize("level", ["no", "region"])
+async def test_save_response_audits_only_a_changed_level(
+    db: async_sessionmaker[AsyncSession], level: str
+) -> None:
+    async with db() as session:
+        row = LiveSession(public_id="pub1", join_code="ABCDEF", title="T", last_seq=0)
+        session.add(row)
+        await session.commit()
+    async with db() as session:
+        assert await save_response(session, row, "pa", Answer({}, "", level)) is None
+    async with db() as session:
+        assert await save_response(session, row, "pa", Answer({"r": 2}, "x", level)) == (level)
+    expected = [] if level == "no" else [f"no -> {level}"]
+    assert [e.detail for e in await audit(db)] == expected
+    async with db() as session:
+        with pytest.raises(ValueError):
+            await save_response(session, row, "pa", Answer({}, "", "everyone"))
+
+
+async def test_two_first_answers_at_once_leave_one_row(
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    """Two tabs saving a first answer at the same moment: one wins, the other replaces it."""
+    async with db() as session:
+        row = LiveSession(public_id="pub2", join_code="BCDEFG", title="T", last_seq=0)
+        session.add(row)
+        await session.commit()
+
+    async def save(consent: str) -> str | None:
+        async with db() as session:
+            return await save_response(session, row, "pa", Answer({}, "", consent))
+
+    earlier = await asyncio.gather(save("region"), save("national"))
+    [response] = await stored(db)
+    assert response.consent in ("region", "national")
+    assert sorted(e or "" for e in earlier) in (["", "region"], ["", "national"])
+    details = [e.detail for e in await audit(db)]
+    assert len(details) == 2 and details[-1].endswith(f"-> {response.consent}")
+
+
+async def test_a_changed_consent_reaches_an_outcome_composed_before(
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    async with db() as session:
+        row = LiveSession(public_id="pub2", join_code="BCDEFG", title="T", last_seq=0)
+        session.add(row)
+        await session.commit()
+        session.add(
+            OutcomeRow(
+                public_id="out2",
+                session_id=row.id,
+                title="T",
+                held_on=utcnow(),
+                consents={"pa": "open", "pb": "region"},
+            )
+        )
+        await session.commit()
+    async with db() as session:
+        await save_response(session, row, "pa", Answer({}, "", "open"))
+    async with db() as session:
+        await save_response(session, row, "pa", Answer({}, "", "no"))  # withdrawn
+    async with db() as session:
+        outcome = await session.scalar(select(OutcomeRow).where(OutcomeRow.public_id == "out2"))
+        assert outcome is not None
+        assert outcome.consents == {"pa": "no", "pb": "region"}
