@@ -7,13 +7,13 @@ texts; outcome content is read at its sharing level when the module is shown or 
 
 from __future__ import annotations
 
-import importlib
 import re
 import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from catalogue.library.access import may_read
 from catalogue.modules.models import ModuleRow
 from catalogue.outcomes.models import OutcomeRow
 from catalogue.schema import Problem
@@ -36,26 +36,10 @@ EXERCISE_SLOTS = 3
 
 def may_read_outcome(user: User | None, row: OutcomeRow, memberships: Collection[str]) -> bool:
     """Whether `user` may see this outcome (to choose it as a case): its creator and
-    coordinators always; otherwise the library's rule (catalogue.library.access.may_read) where it
-    is there, else the outcome page's: open to all, region and national to every account."""
+    coordinators always; otherwise the library's rule (catalogue.library.access.may_read)."""
     if user is not None and (user.has_role(Role.COORDINATOR) or row.created_by == user.id):
         return True
-    library = library_access()
-    decide = getattr(library, "may_read", None) if library is not None else None
-    if decide is not None:
-        return bool(decide(user, row, memberships))
-    if row.sharing == "open":
-        return True
-    if row.sharing in ("region", "national"):
-        return user is not None
-    return False
-
-
-def library_access() -> Any:
-    try:
-        return importlib.import_module("catalogue.library.access")
-    except ImportError:
-        return None
+    return may_read(user, row, memberships)
 
 
 def may_edit(user: User | None, module: ModuleRow) -> bool:

@@ -3,12 +3,11 @@ outcomes an educator may choose as cases."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalogue.modules.document import library_access, may_read_outcome
+from catalogue.library.access import memberships_of
+from catalogue.modules.document import may_read_outcome
 from catalogue.modules.models import ModuleRow, ModuleVersion
 from catalogue.outcomes.gate import title_of
 from catalogue.outcomes.models import OutcomeRow
@@ -55,11 +54,7 @@ async def all_modules(db: AsyncSession) -> list[ModuleRow]:
 async def outcome_choices(db: AsyncSession, user: User | None) -> dict[str, str]:
     """Outcomes `user` may choose as cases: public id -> title as it leaves the group (the
     sharing gate's; an outcome never gated is no choice), newest first."""
-    library = library_access()
-    memberships_of = getattr(library, "memberships_of", None) if library is not None else None
-    memberships: Collection[str] = (
-        await memberships_of(db, user) if memberships_of is not None else frozenset()
-    )
+    memberships = await memberships_of(db, user)
     rows = await db.scalars(
         select(OutcomeRow).order_by(OutcomeRow.held_on.desc(), OutcomeRow.id.desc()).limit(500)
     )
