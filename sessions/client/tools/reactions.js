@@ -3,6 +3,7 @@
 // decides whether the outcome keeps them.
 
 import { h, setText } from "../dom.js";
+import { addCount, get } from "../fold.js";
 import { N_ } from "../i18n.js";
 
 /** The five reactions, in the order of their buttons. */
@@ -16,8 +17,8 @@ const KINDS = [
 
 function reactionSent(state, event, body) {
   const key = String(body.phase);
-  const counts = Object.hasOwn(state.reactions.counts, key) ? state.reactions.counts[key] : {};
-  counts[body.kind] = (Object.hasOwn(counts, body.kind) ? counts[body.kind] : 0) + 1;
+  const counts = get(state.reactions.counts, key) ?? {};
+  addCount(counts, body.kind, 1);
   state.reactions.counts[key] = counts;
 }
 
@@ -72,10 +73,10 @@ export function mount(slot, app) {
 
   function update(state) {
     const key = String(state.phase);
-    const counts = state.phase !== null && Object.hasOwn(state.reactions.counts, key) ? state.reactions.counts[key] : {};
+    const counts = (state.phase !== null && get(state.reactions.counts, key)) || {};
     const closed = state.phase === null || state.ended || state.people[app.me]?.removed === true || app.role() === "observer";
     for (const { kind, label, button, count } of buttons) {
-      const n = Object.hasOwn(counts, kind) ? counts[kind] : 0;
+      const n = get(counts, kind) ?? 0;
       setText(count, String(n));
       button.setAttribute("aria-label", app.t("{reaction}: {count}", { reaction: app.t(label), count: n }));
       button.disabled = closed;
