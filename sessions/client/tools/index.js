@@ -13,8 +13,9 @@
 //            loaded when first shown; a small tool keeps it in its own module:
 //            () => import("./<tool>.js") with `export function mount` there (as hands.js does)
 //   widget   the same, for an always-on panel in the side column (no agenda phase needed)
-// A new tool: write tools/<tool>.js (its view in it or beside it), add it below, its styles to
-// tools.css. The texts it passes to t() and N_() are extracted from it (babel.cfg): no list.
+// A new tool: write tools/<tool>.js (its view in it or beside it), add it below, its styles
+// beside it (imported by tools.css). The texts it passes to t() and N_() are extracted from it
+// (babel.cfg): no list.
 
 import session from "./session.js";
 import phases from "./phases.js";

@@ -5,7 +5,7 @@ import { byPlace, byTitle, round3 } from "../../toolkit.js";
 
 export const STEP = 0.02; // one arrow key press: 2 % of the board
 export const BIG_STEP = 0.1; // with Shift
-export const NOTE_WIDTH_REM = 12; // as .board-canvas .note in tools.css
+export const NOTE_WIDTH_REM = 12; // as .board-canvas .note in board.css
 export const NOTE_ROOM_REM = 12; // room kept below the lowest note (as tall as a note)
 
 /** The heading element for a level, at most h6. */
