@@ -19,6 +19,7 @@ function start() {
   const polite = document.getElementById("ws-live-polite");
   const assertive = document.getElementById("ws-live-assertive");
   const signalListeners = new Set();
+  const eventListeners = new Set();
   let connection = null;
 
   function speak(region, text) {
@@ -57,6 +58,12 @@ function start() {
       signalListeners.add(fn);
       return () => signalListeners.delete(fn);
     },
+    // The events just folded, before the views update: for what a state cannot say, such as
+    // which notes were revealed this moment (to draw their arrival).
+    onEvents(fn) {
+      eventListeners.add(fn);
+      return () => eventListeners.delete(fn);
+    },
     t,
     h,
     draft: makeDrafts(`werkplaats:draft:${session}:${me}`),
@@ -92,6 +99,15 @@ function start() {
     token,
     storageKey: `werkplaats:outbox:${session}:${me}`,
     onState(state, info) {
+      if (info && info.events) {
+        for (const fn of eventListeners) {
+          try {
+            fn(info.events, state);
+          } catch (error) {
+            console.error(error);
+          }
+        }
+      }
       shell.update(state, info);
     },
     onStatus(status) {

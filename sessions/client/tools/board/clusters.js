@@ -1,10 +1,12 @@
-// Clusters: one board's notes by cluster, a section per cluster (title, count, votes, rename)
-// and one for the notes in no cluster.
+// Themes (clusters in the code): one board's notes by theme, an area per theme (title, count,
+// votes, rename, its notes inside) and, in the list view, one for the notes in no theme. On the
+// canvas the areas are drawn on the board, and a card dropped on one joins that theme.
 
 import { h, setText, show, uid } from "../../dom.js";
 import { act, mayWriteBoard, own, place } from "../../toolkit.js";
 import { voteControl } from "../voting/view.js";
 import { clustersOf, headingTag } from "./layout.js";
+import { themeVotes } from "./votes.js";
 
 // One board's notes by cluster: a section per cluster (title, votes, rename) and one for the
 // notes in no cluster. `groupOfBoard()` says whose board it is.
@@ -20,6 +22,7 @@ export function makeSections(ctx, groupOfBoard, headingLevel) {
     const titleId = uid("cluster");
     const title = h(headingTag(headingLevel), { class: "cluster-title", id: titleId });
     const votes = voteControl(app, cid, feedback, titleId);
+    const total = themeVotes(app);
     const renameDraft = app.draft(`board.rename.${cid}`);
     const renameId = uid("rename");
     const renameInput = h("input", {
@@ -82,28 +85,30 @@ export function makeSections(ctx, groupOfBoard, headingLevel) {
     );
     const list = h("ul", { class: "notes" });
     const count = h("span", { class: "cluster-count" });
+    // A labelled region: a screen reader can jump from theme to theme.
     const sectionEl = h(
       "section",
-      { class: "cluster", "data-cluster": cid },
-      h("div", { class: "cluster-head" }, title, count, votes.el, renameButton),
+      { class: "cluster theme-area", "data-cluster": cid, "aria-labelledby": titleId },
+      h("div", { class: "cluster-head" }, title, count, total.el, votes.el, renameButton),
       renameForm,
       list,
     );
     return {
       el: sectionEl,
-      update(current, cluster, noteEls, listMode, total) {
+      update(current, cluster, notes) {
         setText(title, cluster.title);
-        setText(count, app.t("Notes: {n}", { n: total }));
+        setText(count, app.t("Notes: {n}", { n: notes.length }));
         votes.update(current);
+        total.update(current, cid, notes.map(([id]) => id));
         show(renameButton, !readOnly && mayWriteBoard(app, current));
-        place(list, listMode ? noteEls : []);
-        show(list, listMode);
+        place(list, notes.map(([, el]) => el));
       },
     };
   }
 
   return {
     el,
+    /** `byCluster`: theme id (null: none) -> [[note id, card element]]; `listMode`: the list view. */
     update(current, byCluster, listMode) {
       const clusters = clustersOf(ctx.state, groupOfBoard());
       const els = [];
@@ -115,13 +120,13 @@ export function makeSections(ctx, groupOfBoard, headingLevel) {
           clusterView = makeCluster(cid);
           views.set(cid, clusterView);
         }
-        const noteEls = byCluster.get(cid) || [];
-        clusterView.update(current, cluster, noteEls, listMode, noteEls.length);
+        clusterView.update(current, cluster, byCluster.get(cid) || []);
         els.push(clusterView.el);
       }
       for (const cid of [...views.keys()]) if (!seen.has(cid)) views.delete(cid);
       const loose = byCluster.get(null) || [];
-      place(noneList, listMode ? loose : []);
+      // On the canvas the notes in no theme lie on the free part of the board instead.
+      place(noneList, listMode ? loose.map(([, noteEl]) => noteEl) : []);
       show(noneHeading, clusters.length > 0);
       if (listMode && loose.length > 0) els.push(none);
       place(el, els);

@@ -5,32 +5,39 @@ import { byPlace, byTitle, round3 } from "../../toolkit.js";
 
 export const STEP = 0.02; // one arrow key press: 2 % of the board
 export const BIG_STEP = 0.1; // with Shift
-export const NOTE_WIDTH_REM = 12; // as .board-canvas .note in board.css
-export const NOTE_ROOM_REM = 12; // room kept below the lowest note (as tall as a note)
+// The free part of the canvas: a note's y of 0 to 1 is a wish within this height (the part
+// grows when the cards need more room, see arrange.js).
+export const FREE_HEIGHT_REM = 32; // as .board-free's min-height in board.css
 
 /** The heading element for a level, at most h6. */
 export const headingTag = (level) => `h${Math.min(6, level)}`;
 
 /**
- * Where a new note goes: the first free place of a grid, starting at a place of its own per
- * person, so that notes others cannot see yet (private ones) seldom end up on top of each other.
+ * Where a new note wishes to go: the first free place of a grid, starting at a place of its own
+ * per person, so that notes others cannot see yet (private ones) seldom share a wish. A place
+ * counts as taken when a note wishes to be anywhere within its cell. Wishes that still meet are
+ * drawn apart by arrange.js.
  */
 export function freeSpot(entries, me) {
   let hash = 0;
   for (const char of String(me)) hash = (hash * 31 + char.charCodeAt(0)) % 65521;
   // A small shift of its own per person: two notes on one place still both show their text.
-  const shiftX = (hash % 3) * 0.03;
-  const shiftY = (Math.floor(hash / 3) % 3) * 0.04;
+  const shiftX = (hash % 3) * 0.02;
+  const shiftY = (Math.floor(hash / 3) % 3) * 0.03;
+  const columns = 4;
+  const rows = 4;
   const slots = [];
-  for (let row = 0; row < 5; row += 1) {
-    for (let column = 0; column < 4; column += 1) {
-      slots.push({ x: round3(0.01 + column * 0.31 + shiftX), y: round3(0.01 + row * 0.22 + shiftY) });
+  for (let row = 0; row < rows; row += 1) {
+    for (let column = 0; column < columns; column += 1) {
+      slots.push({ x: round3(column / (columns - 1) - shiftX * Math.sign(column)), y: round3(row / (rows - 1) - shiftY * Math.sign(row)) });
     }
   }
   const start = hash % slots.length;
   for (let i = 0; i < slots.length; i += 1) {
     const slot = slots[(start + i) % slots.length];
-    const taken = entries.some(([, note]) => Math.abs(note.x - slot.x) < 0.2 && Math.abs(note.y - slot.y) < 0.15);
+    const taken = entries.some(
+      ([, note]) => !note.cluster && Math.abs(note.x - slot.x) < 1 / columns && Math.abs(note.y - slot.y) < 1 / rows,
+    );
     if (!taken) return slot;
   }
   return { x: round3(Math.random() * 0.9), y: round3(Math.random() * 0.9) };

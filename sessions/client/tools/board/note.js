@@ -1,25 +1,30 @@
-// A note card: its text, author, votes, edit and delete, its cluster, and moving it on the
-// canvas by keyboard (arrow keys) and by pointer (others see it move through signals).
+// A note card: its text, author, votes (as dots too), edit and delete, its theme, and moving it
+// on the canvas by keyboard (arrow keys) and by pointer (drag.js; others see it move through
+// signals). Where a card is drawn is the board's work (arrange.js): the card only says where it
+// wishes to be.
 
 import { h, setText, show, uid } from "../../dom.js";
 import { act, clamp, mayWriteBoard, own, round3 } from "../../toolkit.js";
 import { voteControl } from "../voting/view.js";
-import { BIG_STEP, NOTE_ROOM_REM, NOTE_WIDTH_REM, STEP, clustersOf } from "./layout.js";
+import { dragCard } from "./drag.js";
+import { BIG_STEP, STEP, clustersOf } from "./layout.js";
+import { voteDots } from "./votes.js";
 
 const KEY_SEND_DELAY = 400; // ms after the last arrow key before the move is sent
 
 /**
- * The card of note `id`, as `{el, canMove, showRemote(x, y), update(state, note, where)}`.
- * `ctx` is what the board shares: `{app, feedback, readOnly, moveHintId, canvas, signalDrag,
- * state}` (the state as it is now).
+ * The card of note `id`, as `{el, canMove, wish(), showRemote(x, y), update(state, note,
+ * where)}`. `ctx` is what the board shares: `{app, feedback, readOnly, moveHintId, signalDrag,
+ * relayout(), wishOf(box), dropTarget(x, y, card), state}` (the state as it is now).
  */
 export function makeNote(ctx, id) {
-  const { app, feedback, readOnly, moveHintId, canvas, signalDrag } = ctx;
+  const { app, feedback, readOnly, moveHintId } = ctx;
   const textId = uid("note");
   const text = h("p", { class: "note-text", id: textId });
   const author = h("span", { class: "note-author" });
   const badge = h("span", { class: "note-badge" }, app.t("Only visible to you"));
   const votes = voteControl(app, id, feedback, textId);
+  const dots = voteDots(app, id);
   const editDraft = app.draft(`board.edit.${id}`);
   const editText = h("textarea", { rows: 3, maxLength: 500, oninput: () => editDraft.set(editText.value) });
   const editLabelId = uid("edit");
@@ -114,20 +119,23 @@ export function makeNote(ctx, id) {
     onchange: () => {
       const cluster = clusterSelect.value || null;
       act(app, feedback, "note.cluster", { note: id, cluster }).then((ok) => {
-        if (!ok) view_.update(ctx.state, own(ctx.state.notes, id));
+        const note = own(ctx.state.notes, id);
+        if (!ok && note) clusterSelect.value = note.cluster || ""; // refused: back to what it is
       });
     },
   });
-  const clusterField = h("span", { class: "note-cluster-field" }, h("label", { for: clusterId }, app.t("Cluster")), clusterSelect);
-  const actions = h("div", { class: "note-actions" }, moveButton, editButton, deleteButton, clusterField);
+  const clusterField = h("div", { class: "note-cluster-field" }, h("label", { for: clusterId }, app.t("Cluster")), clusterSelect);
+  const actions = h("div", { class: "note-actions" }, moveButton, editButton, deleteButton);
   const el = h(
     "li",
     { class: "note", "data-note": id },
     text,
     editForm,
     h("p", { class: "note-meta" }, author, badge),
+    dots.el,
     votes.el,
     actions,
+    clusterField,
   );
   if (editDraft.get()) {
     // A change typed before a reload is still there.
@@ -137,22 +145,17 @@ export function makeNote(ctx, id) {
   }
 
   let local = null; // {x, y} while this browser moves the note and the server has not said so
-  let remote = null; // a timer while someone else drags it
+  let remote = null; // {x, y} while someone else drags it
+  let remoteTimer = null;
   let sendTimer = null;
   let optionsKey = "";
-
-  function position(x, y) {
-    el.style.left = `calc(${x} * (100% - ${NOTE_WIDTH_REM}rem))`;
-    el.style.top = `calc(${y} * (100% - ${NOTE_ROOM_REM}rem))`;
-  }
 
   function sendMove() {
     if (!local) return;
     const { x, y } = local;
     act(app, feedback, "note.move", { note: id, x, y }).then(() => {
       if (local && local.x === x && local.y === y) local = null;
-      const note = ctx.state && own(ctx.state.notes, id);
-      if (note && !local) view_.update(ctx.state, note);
+      ctx.relayout();
     });
   }
 
@@ -165,67 +168,73 @@ export function makeNote(ctx, id) {
     const step = event.shiftKey ? BIG_STEP : STEP;
     const from = local || { x: note.x, y: note.y };
     local = { x: round3(clamp(from.x + delta[0] * step)), y: round3(clamp(from.y + delta[1] * step)) };
-    position(local.x, local.y);
+    el.dataset.x = String(local.x);
+    el.dataset.y = String(local.y);
+    ctx.relayout();
     clearTimeout(sendTimer);
     sendTimer = setTimeout(sendMove, KEY_SEND_DELAY);
   }
 
-  // Dragging with a pointer (mouse, pen, finger) on the canvas.
-  let drag = null;
-  el.addEventListener("pointerdown", (event) => {
-    if (!view_.canMove || event.button !== 0) return;
-    if (event.target.closest("button, select, textarea, input, a, label")) return;
-    const box = canvas.getBoundingClientRect();
-    const noteBox = el.getBoundingClientRect();
-    const rem = Number.parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
-    drag = {
-      box,
-      dx: event.clientX - noteBox.left,
-      dy: event.clientY - noteBox.top,
-      width: Math.max(1, box.width - NOTE_WIDTH_REM * rem),
-      height: Math.max(1, box.height - NOTE_ROOM_REM * rem),
-    };
-    el.setPointerCapture(event.pointerId);
-    el.classList.add("note-dragging");
-    event.preventDefault();
-  });
-  el.addEventListener("pointermove", (event) => {
-    if (!drag) return;
-    const x = round3(clamp((event.clientX - drag.box.left - drag.dx) / drag.width));
-    const y = round3(clamp((event.clientY - drag.box.top - drag.dy) / drag.height));
-    local = { x, y };
-    position(x, y);
+  // Dropped by pointer: on a theme it joins the theme, on the free part it lies where dropped.
+  async function dropped(target, box) {
     const note = own(ctx.state.notes, id);
-    // Never for private or anonymous notes: the signal says who drags (docs/protocol.md §10).
-    if (note && !note.private && !note.anonymous) signalDrag(id, x, y);
-  });
-  const endDrag = (event, keep) => {
-    if (!drag) return;
-    drag = null;
-    el.classList.remove("note-dragging");
-    if (el.hasPointerCapture(event.pointerId)) el.releasePointerCapture(event.pointerId);
-    if (keep && local) sendMove();
-    else {
-      local = null;
-      view_.update(ctx.state, own(ctx.state.notes, id));
+    if (!note) return;
+    if (target.theme !== undefined) {
+      if (target.theme === note.cluster) return;
+      if (note.private) {
+        setText(feedback, app.t("A note that only you can see cannot go into a theme yet."));
+        return;
+      }
+      if (await act(app, feedback, "note.cluster", { note: id, cluster: target.theme })) {
+        app.announce(app.t("The note is in the theme now."));
+      }
+      return;
     }
-  };
-  el.addEventListener("pointerup", (event) => endDrag(event, true));
-  el.addEventListener("pointercancel", (event) => endDrag(event, false));
+    local = ctx.wishOf(box, el);
+    el.dataset.x = String(local.x);
+    el.dataset.y = String(local.y);
+    ctx.relayout();
+    if (note.cluster && !(await act(app, feedback, "note.cluster", { note: id, cluster: null }))) {
+      local = null;
+      ctx.relayout();
+      return;
+    }
+    sendMove();
+  }
+
+  dragCard(el, {
+    canDrag: () => view_.canDrag,
+    target: (x, y) => ctx.dropTarget(x, y, el),
+    moving(box) {
+      const note = own(ctx.state.notes, id);
+      // Never for private or anonymous notes: the signal says who drags (docs/protocol.md §10).
+      if (note && !note.private && !note.anonymous) {
+        const wish = ctx.wishOf(box, el);
+        ctx.signalDrag(id, wish.x, wish.y);
+      }
+    },
+    dropped,
+  });
 
   const view_ = {
     el,
-    canMove: false,
+    canMove: false, // by arrow keys: a card on the free part of the canvas
+    canDrag: false, // by pointer: any card on the canvas
+    /** Where the card wishes to be on the free part: being moved here or by someone, or stored. */
+    wish() {
+      const note = own(ctx.state.notes, id);
+      return local || remote || (note ? { x: note.x, y: note.y } : { x: 0, y: 0 });
+    },
     showRemote(x, y) {
       if (local) return;
-      position(x, y);
+      remote = { x, y };
       el.classList.add("note-moving");
-      clearTimeout(remote);
-      remote = setTimeout(() => {
+      ctx.relayout();
+      clearTimeout(remoteTimer);
+      remoteTimer = setTimeout(() => {
         remote = null;
         el.classList.remove("note-moving");
-        const note = ctx.state && own(ctx.state.notes, id);
-        if (note) view_.update(ctx.state, note);
+        ctx.relayout();
       }, 1500);
     },
     update(current, note, where = {}) {
@@ -239,19 +248,20 @@ export function makeNote(ctx, id) {
       show(badge, note.private);
       el.classList.toggle("note-private", Boolean(note.private));
       el.classList.toggle("note-mine", mine);
-      el.dataset.x = String(note.x);
-      el.dataset.y = String(note.y);
+      if (!local) {
+        el.dataset.x = String(note.x);
+        el.dataset.y = String(note.y);
+      }
       show(editButton, write && mine);
       show(deleteButton, write && (mine || app.canFacilitate()));
-      view_.canMove = write && Boolean(where.canvas);
+      view_.canDrag = write && Boolean(where.canvas);
+      view_.canMove = view_.canDrag && Boolean(where.free);
       show(moveButton, view_.canMove);
-      if (where.canvas) {
-        if (!local && !remote) position(note.x, note.y);
-      } else {
+      if (!where.free) {
         el.style.left = "";
         el.style.top = "";
       }
-      // The cluster choice: clusters of the note's own board.
+      // The theme choice (the keyboard's way into a theme): themes of the note's own board.
       const clusters = clustersOf(ctx.state, note.group ?? null);
       show(clusterField, write && !note.private && clusters.length > 0);
       const key = clusters.map(([cid, c]) => `${cid}\u0000${c.title}`).join("\u0001");
@@ -264,8 +274,13 @@ export function makeNote(ctx, id) {
       }
       const chosen = note.cluster && own(current.clusters, note.cluster) ? note.cluster : "";
       if (clusterSelect.value !== chosen) clusterSelect.value = chosen;
-      if (!note.private) votes.update(current);
-      else show(votes.el, false);
+      if (!note.private) {
+        votes.update(current);
+        dots.update(current);
+      } else {
+        show(votes.el, false);
+        show(dots.el, false);
+      }
     },
   };
   return view_;

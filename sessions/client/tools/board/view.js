@@ -1,18 +1,37 @@
-// The board: notes (private first, then revealed; anonymous or not), clusters, votes, moving
-// notes by pointer and by keyboard. On a phone it is a list ordered by cluster; on a wide screen
-// also a canvas with the notes where people put them. The list view is always one click away.
+// The board: notes (private first, then revealed; anonymous or not), themes (clusters in the
+// code), votes, moving notes by pointer and by keyboard. On a wide screen a canvas: the themes
+// drawn as areas with their cards inside, and below them the free part where cards lie where
+// people put them, never on top of each other. On a phone a list by theme, with the note field
+// first. The other view is always one click away.
 //
 // Which board: my breakout group's while I am in one, else the plenary board; in the plenary the
 // group boards follow, read-only in reading order, one section per group. The parts: layout.js
-// (where notes go), note.js (a note card), clusters.js (the cluster sections); this module
-// builds the board, its forms and its group boards, and updates them all.
+// (where a new note wishes to go), arrange.js (drawing cards apart), note.js (a note card),
+// drag.js (dragging a card), clusters.js (the theme areas), votes.js (dots and a theme's count);
+// this module builds the board, its forms and its group boards, and updates them all.
 
 import { h, setText, show, uid } from "../../dom.js";
-import { act, feedbackLine, groupLabel, groupOf, mayTakePart, mayWriteBoard, own, place, sortGroups, throttle } from "../../toolkit.js";
+import {
+  act,
+  clamp,
+  feedbackLine,
+  groupLabel,
+  groupOf,
+  mayTakePart,
+  mayWriteBoard,
+  own,
+  place,
+  round3,
+  sortGroups,
+  throttle,
+} from "../../toolkit.js";
 import { votingAdmin, votingStatus } from "../voting/view.js";
+import { GAP, arrange } from "./arrange.js";
 import { makeSections } from "./clusters.js";
-import { freeSpot, headingTag, notesOn } from "./layout.js";
+import { FREE_HEIGHT_REM, freeSpot, headingTag, notesOn } from "./layout.js";
 import { makeNote } from "./note.js";
+
+const REVEAL_RECENT = 30; // seconds: a reveal caught up after a reconnect is not drawn again
 
 const NARROW = "(max-width: 47.99rem)";
 // List or canvas, as chosen on this page (every board on the page follows the choice).
@@ -38,9 +57,10 @@ export function mountBoard(element, app, options = {}) {
 
   // Heading and hints ---------------------------------------------------------------------
   const heading = h(headingTag(level), { class: "board-heading" }, app.t("Board"));
+  const hintId = uid("board-hint");
   const hint = h(
     "p",
-    { class: "hint" },
+    { class: "hint board-hint", id: hintId },
     app.t(
       "Write your ideas on notes. Choose “First just for me” to write on your own first; the facilitator shows those notes to everyone later.",
     ),
@@ -78,6 +98,7 @@ export function mountBoard(element, app, options = {}) {
   const noteTextId = uid("note-text");
   const noteText = h("textarea", {
     id: noteTextId,
+    "aria-describedby": hintId,
     rows: 3,
     maxLength: 500,
     value: noteDraft.get() || "",
@@ -96,6 +117,7 @@ export function mountBoard(element, app, options = {}) {
     { class: "note-form", onsubmit: (event) => addNote(event) },
     h("label", { for: noteTextId }, app.t("New note")),
     noteText,
+    hint,
     h(
       "div",
       { class: "checks" },
@@ -189,32 +211,45 @@ export function mountBoard(element, app, options = {}) {
     }
   });
 
-  const canvas = h("ul", { class: "board-canvas", "aria-label": app.t("Notes on the canvas") });
+  // The surface: the themes (areas) and, on the canvas, the free part for notes in no theme.
+  const free = h("ul", { class: "board-free", "aria-label": app.t("Notes on the canvas") });
   const empty = h("p", { class: "hint board-empty" }, app.t("No notes yet."));
-  // What the note cards and cluster sections share with the board, the state as it is now too.
+  // What the note cards and theme areas share with the board, the state as it is now too.
   const signalDrag = throttle((id, x, y) => app.signal && app.signal("dragging", id, x, y), 150);
-  const ctx = { app, feedback, readOnly, moveHintId, canvas, signalDrag, get state() { return state; } };
+  const ctx = {
+    app,
+    feedback,
+    readOnly,
+    moveHintId,
+    signalDrag,
+    get state() {
+      return state;
+    },
+    relayout: () => arrangeFree(),
+    wishOf,
+    dropTarget,
+  };
   const mainSections = makeSections(ctx, () => mainGroup, level + 1);
+  const surface = h("div", { class: "board-surface" }, mainSections.el, free);
   const groupsHeading = h(headingTag(level + 1), {}, app.t("Boards of the groups"));
   const groupsList = h("div", { class: "group-board-list" });
   const groupsArea = h("div", { class: "group-boards" }, groupsHeading, groupsList);
   const groupViews = new Map();
 
+  // The note field first: on a phone, placing a note is typing and one tap.
   const section = h(
     "section",
     { class: "tool tool-board" },
     heading,
-    hint,
     locked,
+    readOnly ? null : noteForm,
+    feedback,
     withVoting ? status.el : null,
     facilitate,
-    readOnly ? null : noteForm,
     readOnly ? null : clusterForm,
-    feedback,
     viewSwitch,
     empty,
-    canvas,
-    mainSections.el,
+    surface,
     groupsArea,
     moveHint,
   );
@@ -222,6 +257,90 @@ export function mountBoard(element, app, options = {}) {
 
   // Notes ---------------------------------------------------------------------------------
   const noteViews = new Map();
+  // The order in which the free cards claim their place (arrange.js): first come, first
+  // served; a card whose wish changes (moved) goes last, so it yields and the others stay.
+  const claims = new Map(); // id -> {rank, x, y}
+  let claimCount = 0;
+  let looseIds = [];
+  const resized = typeof ResizeObserver === "function" ? new ResizeObserver(() => arrangeFree()) : null;
+  if (resized) resized.observe(free);
+
+  function rem() {
+    return Number.parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+  }
+
+  /** Draw the free cards where they wish to be, apart from each other (arrange.js). */
+  function arrangeFree() {
+    if (view !== "canvas" || !state) return;
+    const width = free.clientWidth;
+    if (width === 0) return; // not shown now: the resize observer calls again when it is
+    const room = FREE_HEIGHT_REM * rem();
+    const cards = looseIds
+      .filter((id) => noteViews.has(id))
+      .map((id) => {
+        const card = noteViews.get(id);
+        const wish = card.wish();
+        const cardWidth = card.el.offsetWidth;
+        const cardHeight = card.el.offsetHeight;
+        return {
+          id,
+          width: cardWidth,
+          height: cardHeight,
+          left: wish.x * Math.max(0, width - cardWidth),
+          top: wish.y * Math.max(0, room - cardHeight),
+        };
+      });
+    const { places, height } = arrange(cards, width);
+    for (const [id, place_] of places) {
+      const el = noteViews.get(id).el;
+      el.style.left = `${place_.left}px`;
+      el.style.top = `${place_.top}px`;
+    }
+    free.style.height = `${Math.max(room, height + GAP)}px`;
+  }
+
+  /** The wish (x, y from 0 to 1) for a card of this box on the free part of the canvas. */
+  function wishOf(box) {
+    const area = free.getBoundingClientRect();
+    const room = FREE_HEIGHT_REM * rem();
+    return {
+      x: round3(clamp((box.left - area.left) / Math.max(1, area.width - box.width))),
+      y: round3(clamp((box.top - area.top) / Math.max(1, room - box.height))),
+    };
+  }
+
+  /** What a card dropped at (x, y) lands on: a theme area of this board, the free part, or nothing. */
+  function dropTarget(x, y, card) {
+    for (const hit of document.elementsFromPoint(x, y)) {
+      if (card.contains(hit)) continue;
+      const area = hit.closest(".theme-area");
+      if (area && mainSections.el.contains(area)) return { theme: area.dataset.cluster, el: area };
+      if (free.contains(hit) && view === "canvas") return { free: true, el: free };
+      if (surface.contains(hit)) return null;
+    }
+    return null;
+  }
+
+  // The facilitator's reveal: the notes that were private arrive calmly (board.css).
+  const revealed = new Set();
+  if (app.onEvents) {
+    app.onEvents((events) => {
+      const now = app.serverNow ? app.serverNow() : Date.now() / 1000;
+      for (const event of events) {
+        if (event.body.type !== "notes.revealed" || now - event.at > REVEAL_RECENT) continue;
+        for (const id of Object.keys(event.body.notes)) revealed.add(id);
+      }
+    });
+  }
+  function drawReveals() {
+    for (const id of revealed) {
+      const card = noteViews.get(id);
+      if (!card) continue;
+      card.el.classList.add("note-revealed");
+      card.el.addEventListener("animationend", () => card.el.classList.remove("note-revealed"), { once: true });
+    }
+    revealed.clear();
+  }
 
   if (app.onSignal) {
     app.onSignal((signal) => {
@@ -244,16 +363,32 @@ export function mountBoard(element, app, options = {}) {
   }
 
   // Update --------------------------------------------------------------------------------
-  function noteElsByCluster(entries, where) {
+  /** Theme id (null: none) -> [[note id, card]]; on the canvas the notes in no theme lie free. */
+  function noteElsByCluster(entries, canvasMode) {
     const byCluster = new Map();
     for (const [id, note] of entries) {
       const noteView = noteViews.get(id);
-      noteView.update(state, note, where);
       const cluster = note.cluster && own(state.clusters, note.cluster) ? note.cluster : null;
+      noteView.update(state, note, { canvas: canvasMode, free: canvasMode && cluster === null });
       if (!byCluster.has(cluster)) byCluster.set(cluster, []);
-      byCluster.get(cluster).push(noteView.el);
+      byCluster.get(cluster).push([id, noteView.el]);
     }
     return byCluster;
+  }
+
+  /** Give new free cards (and moved ones) the last claims, and forget cards no longer free. */
+  function claimPlaces(loose) {
+    const ids = new Set(loose.map(([id]) => id));
+    for (const id of [...claims.keys()]) if (!ids.has(id)) claims.delete(id);
+    for (const [id] of loose) {
+      const wish = noteViews.get(id).wish();
+      const claim = claims.get(id);
+      if (!claim || claim.x !== wish.x || claim.y !== wish.y) {
+        claimCount += 1;
+        claims.set(id, { rank: claimCount, x: wish.x, y: wish.y });
+      }
+    }
+    looseIds = [...ids].sort((a, b) => claims.get(a).rank - claims.get(b).rank);
   }
 
   function update(current) {
@@ -261,8 +396,9 @@ export function mountBoard(element, app, options = {}) {
     const active = document.activeElement;
     mainGroup = groupOf(current, app.me);
     setText(heading, mainGroup ? app.t("Board of {group}", { group: groupLabel(app, mainGroup) }) : app.t("Board"));
-    show(locked, current.board_locked);
+    show(locked, current.board_locked && !current.ended);
     const write = !readOnly && mayWriteBoard(app, current);
+    // Once the session has ended nothing is written any more: no form, no hint about writing.
     show(noteForm, !readOnly && mayTakePart(app, current));
     show(clusterForm, write);
     addButton.disabled = !write;
@@ -288,17 +424,31 @@ export function mountBoard(element, app, options = {}) {
       if (group === mainGroup || shownGroups.includes(group)) wanted.add(id);
     }
     for (const id of [...noteViews.keys()]) if (!wanted.has(id)) noteViews.delete(id);
-    for (const id of wanted) if (!noteViews.has(id)) noteViews.set(id, makeNote(ctx, id));
+    for (const id of wanted) {
+      if (noteViews.has(id)) continue;
+      const card = makeNote(ctx, id);
+      noteViews.set(id, card);
+      if (resized) resized.observe(card.el); // an opened edit form makes a card taller
+    }
 
     const canvasMode = view === "canvas";
     listButton.setAttribute("aria-pressed", String(!canvasMode));
     canvasButton.setAttribute("aria-pressed", String(canvasMode));
     const mainEntries = notesOn(state, mainGroup);
     show(empty, mainEntries.length === 0);
-    const mainByCluster = noteElsByCluster(mainEntries, { canvas: canvasMode });
+    const mainByCluster = noteElsByCluster(mainEntries, canvasMode);
     mainSections.update(current, mainByCluster, !canvasMode);
-    show(canvas, canvasMode);
-    place(canvas, canvasMode ? mainEntries.map(([id]) => noteViews.get(id).el) : []);
+    surface.classList.toggle("board-canvas", canvasMode);
+    surface.classList.toggle("board-list", !canvasMode);
+    const loose = canvasMode ? mainByCluster.get(null) || [] : [];
+    show(free, canvasMode);
+    place(
+      free,
+      loose.map(([, el]) => el),
+    );
+    claimPlaces(loose);
+    arrangeFree();
+    drawReveals();
 
     for (const group of [...groupViews.keys()]) if (!shownGroups.includes(group)) groupViews.delete(group);
     const groupEls = shownGroups.map((group) => {
@@ -307,7 +457,7 @@ export function mountBoard(element, app, options = {}) {
         groupView = makeGroupBoard(group);
         groupViews.set(group, groupView);
       }
-      groupView.sections.update(current, noteElsByCluster(notesOn(state, group), { canvas: false }), true);
+      groupView.sections.update(current, noteElsByCluster(notesOn(state, group), false), true);
       return groupView.el;
     });
     place(groupsList, groupEls);
