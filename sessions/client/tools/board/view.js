@@ -13,7 +13,6 @@
 import { h, setText, show, uid } from "../../dom.js";
 import {
   act,
-  clamp,
   feedbackLine,
   groupLabel,
   groupOf,
@@ -21,14 +20,13 @@ import {
   mayWriteBoard,
   own,
   place,
-  round3,
   sortGroups,
   throttle,
 } from "../../toolkit.js";
 import { votingAdmin, votingStatus } from "../voting/view.js";
-import { GAP, arrange } from "./arrange.js";
 import { makeSections } from "./clusters.js";
-import { FREE_HEIGHT_REM, freeSpot, headingTag, notesOn } from "./layout.js";
+import { makeFreePart } from "./free.js";
+import { freeSpot, headingTag, notesOn } from "./layout.js";
 import { makeNote } from "./note.js";
 
 const REVEAL_RECENT = 30; // seconds: a reveal caught up after a reconnect is not drawn again
@@ -212,7 +210,7 @@ export function mountBoard(element, app, options = {}) {
   });
 
   // The surface: the themes (areas) and, on the canvas, the free part for notes in no theme.
-  const free = h("ul", { class: "board-free", "aria-label": app.t("Notes on the canvas") });
+  const free = makeFreePart(app);
   const empty = h("p", { class: "hint board-empty" }, app.t("No notes yet."));
   // What the note cards and theme areas share with the board, the state as it is now too.
   const signalDrag = throttle((id, x, y) => app.signal && app.signal("dragging", id, x, y), 150);
@@ -225,12 +223,12 @@ export function mountBoard(element, app, options = {}) {
     get state() {
       return state;
     },
-    relayout: () => arrangeFree(),
-    wishOf,
+    relayout: () => free.arrange(),
+    wishOf: (box) => free.wishOf(box),
     dropTarget,
   };
   const mainSections = makeSections(ctx, () => mainGroup, level + 1);
-  const surface = h("div", { class: "board-surface" }, mainSections.el, free);
+  const surface = h("div", { class: "board-surface" }, mainSections.el, free.el);
   const groupsHeading = h(headingTag(level + 1), {}, app.t("Boards of the groups"));
   const groupsList = h("div", { class: "group-board-list" });
   const groupsArea = h("div", { class: "group-boards" }, groupsHeading, groupsList);
@@ -257,65 +255,13 @@ export function mountBoard(element, app, options = {}) {
 
   // Notes ---------------------------------------------------------------------------------
   const noteViews = new Map();
-  // The order in which the free cards claim their place (arrange.js): first come, first
-  // served; a card whose wish changes (moved) goes last, so it yields and the others stay.
-  const claims = new Map(); // id -> {rank, x, y}
-  let claimCount = 0;
-  let looseIds = [];
-  const resized = typeof ResizeObserver === "function" ? new ResizeObserver(() => arrangeFree()) : null;
-  if (resized) resized.observe(free);
-
-  function rem() {
-    return Number.parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
-  }
-
-  /** Draw the free cards where they wish to be, apart from each other (arrange.js). */
-  function arrangeFree() {
-    if (view !== "canvas" || !state) return;
-    const width = free.clientWidth;
-    if (width === 0) return; // not shown now: the resize observer calls again when it is
-    const room = FREE_HEIGHT_REM * rem();
-    const cards = looseIds
-      .filter((id) => noteViews.has(id))
-      .map((id) => {
-        const card = noteViews.get(id);
-        const wish = card.wish();
-        const cardWidth = card.el.offsetWidth;
-        const cardHeight = card.el.offsetHeight;
-        return {
-          id,
-          width: cardWidth,
-          height: cardHeight,
-          left: wish.x * Math.max(0, width - cardWidth),
-          top: wish.y * Math.max(0, room - cardHeight),
-        };
-      });
-    const { places, height } = arrange(cards, width);
-    for (const [id, place_] of places) {
-      const el = noteViews.get(id).el;
-      el.style.left = `${place_.left}px`;
-      el.style.top = `${place_.top}px`;
-    }
-    free.style.height = `${Math.max(room, height + GAP)}px`;
-  }
-
-  /** The wish (x, y from 0 to 1) for a card of this box on the free part of the canvas. */
-  function wishOf(box) {
-    const area = free.getBoundingClientRect();
-    const room = FREE_HEIGHT_REM * rem();
-    return {
-      x: round3(clamp((box.left - area.left) / Math.max(1, area.width - box.width))),
-      y: round3(clamp((box.top - area.top) / Math.max(1, room - box.height))),
-    };
-  }
-
   /** What a card dropped at (x, y) lands on: a theme area of this board, the free part, or nothing. */
   function dropTarget(x, y, card) {
     for (const hit of document.elementsFromPoint(x, y)) {
       if (card.contains(hit)) continue;
       const area = hit.closest(".theme-area");
       if (area && mainSections.el.contains(area)) return { theme: area.dataset.cluster, el: area };
-      if (free.contains(hit) && view === "canvas") return { free: true, el: free };
+      if (free.list.contains(hit) && view === "canvas") return { free: true, el: free.list };
       if (surface.contains(hit)) return null;
     }
     return null;
@@ -376,21 +322,6 @@ export function mountBoard(element, app, options = {}) {
     return byCluster;
   }
 
-  /** Give new free cards (and moved ones) the last claims, and forget cards no longer free. */
-  function claimPlaces(loose) {
-    const ids = new Set(loose.map(([id]) => id));
-    for (const id of [...claims.keys()]) if (!ids.has(id)) claims.delete(id);
-    for (const [id] of loose) {
-      const wish = noteViews.get(id).wish();
-      const claim = claims.get(id);
-      if (!claim || claim.x !== wish.x || claim.y !== wish.y) {
-        claimCount += 1;
-        claims.set(id, { rank: claimCount, x: wish.x, y: wish.y });
-      }
-    }
-    looseIds = [...ids].sort((a, b) => claims.get(a).rank - claims.get(b).rank);
-  }
-
   function update(current) {
     state = current;
     const active = document.activeElement;
@@ -428,7 +359,7 @@ export function mountBoard(element, app, options = {}) {
       if (noteViews.has(id)) continue;
       const card = makeNote(ctx, id);
       noteViews.set(id, card);
-      if (resized) resized.observe(card.el); // an opened edit form makes a card taller
+      free.observe(card.el); // an opened edit form makes a card taller
     }
 
     const canvasMode = view === "canvas";
@@ -441,13 +372,12 @@ export function mountBoard(element, app, options = {}) {
     surface.classList.toggle("board-canvas", canvasMode);
     surface.classList.toggle("board-list", !canvasMode);
     const loose = canvasMode ? mainByCluster.get(null) || [] : [];
-    show(free, canvasMode);
-    place(
-      free,
-      loose.map(([, el]) => el),
+    const themes = mainSections.el.childElementCount > 0;
+    free.update(
+      loose.map(([id]) => [id, noteViews.get(id)]),
+      canvasMode,
+      themes,
     );
-    claimPlaces(loose);
-    arrangeFree();
     drawReveals();
 
     for (const group of [...groupViews.keys()]) if (!shownGroups.includes(group)) groupViews.delete(group);
