@@ -7,12 +7,13 @@
 import { h, setText, show } from "./dom.js";
 
 /**
- * `sheets`: [{name, element, label(state) -> text, present(state) -> bool}], in the bar's
- * order. Returns {element, update(state)}.
+ * `sheets`: [{name, element, label(state, isOpen) -> text, present(state) -> bool}], in the
+ * bar's order. Returns {element, update(state)}.
  */
 export function createDock(app, sheets) {
   const element = h("nav", { class: "ws-dock", "aria-label": app.t("More in this session") });
   let open = null;
+  let lastState = null;
   const entries = sheets.map((sheet) => {
     sheet.element.classList.add("ws-sheet");
     if (!sheet.element.id) sheet.element.id = `ws-sheet-${sheet.name}`;
@@ -37,8 +38,19 @@ export function createDock(app, sheets) {
     }
     // The sheet sits right above the bar, whose height depends on how its labels wrap.
     document.documentElement.style.setProperty("--ws-dock-height", `${element.offsetHeight}px`);
+    if (lastState) update(lastState); // a label may change with it ("Chat (2 new)" read)
     const entry = entries.find((e) => e.name === name);
     if (entry && element.offsetParent !== null) entry.element.focus({ preventScroll: true });
+  }
+
+  function update(state) {
+    lastState = state;
+    for (const entry of entries) {
+      const present = entry.present(state);
+      show(entry.button, present);
+      setText(entry.button, entry.label(state, open === entry.name));
+      if (!present && open === entry.name) choose(null);
+    }
   }
 
   document.addEventListener("keydown", (event) => {
@@ -48,15 +60,5 @@ export function createDock(app, sheets) {
     entry.button.focus();
   });
 
-  return {
-    element,
-    update(state) {
-      for (const entry of entries) {
-        const present = entry.present(state);
-        show(entry.button, present);
-        setText(entry.button, entry.label(state));
-        if (!present && open === entry.name) choose(null);
-      }
-    },
-  };
+  return { element, update };
 }

@@ -87,7 +87,7 @@ export function mountShell(root, app, options = {}) {
   // widgets of tools/index.js (raised hands, reactions).
   const dock = createDock(app, [
     { name: "widgets", element: widgets, label: () => app.t("Hand and reactions"), present: () => WIDGETS.length > 0 },
-    { name: "chat", element: chat.element, label: () => app.t("Chat"), present: () => chat.element.parentElement === side },
+    { name: "chat", element: chat.element, label: chatLabel, present: () => chat.element.parentElement === side },
     {
       name: "people",
       element: presence.element,
@@ -97,6 +97,15 @@ export function mountShell(root, app, options = {}) {
   ]);
 
   replace(root, header, banner, layout, dock.element);
+
+  // Behind a tap, new messages would go unnoticed: the chat's button counts the ones not seen.
+  let chatSeen = null; // how many messages I could read when I last saw the chat
+  function chatLabel(state, isOpen) {
+    const readable = state.chat.filter((message) => !message.to || message.to.includes(app.me)).length;
+    if (chatSeen === null || isOpen || window.matchMedia(WIDE).matches) chatSeen = readable;
+    const fresh = readable - chatSeen;
+    return fresh > 0 ? app.t("Chat ({count} new)", { count: fresh }) : app.t("Chat");
+  }
 
   const tabs = new Map(); // tool key -> {tab, panel, instances, loading}
   let manualTool = null;

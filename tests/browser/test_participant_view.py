@@ -176,8 +176,14 @@ def test_on_a_phone_chat_and_people_are_one_tap_away(
     # The tool fills the page: nothing of the side column below it.
     assert anna.evaluate("document.documentElement.scrollHeight") < 2000
 
+    # A message while the chat is closed is counted on its button, until it is opened.
+    chat(session.facilitator).get_by_label("Je bericht").fill("Welkom allemaal")
+    chat(session.facilitator).get_by_label("Je bericht").press("Enter")
+    expect(dock.get_by_role("button", name="Chat")).to_have_text("Chat (1 nieuw)")
     dock.get_by_role("button", name="Chat").click()
     expect(dock.get_by_role("button", name="Chat")).to_have_attribute("aria-expanded", "true")
+    expect(dock.get_by_role("button", name="Chat")).to_have_text("Chat")
+    expect(chat(anna).get_by_role("log")).to_contain_text("Welkom allemaal")
     chat(anna).get_by_label("Je bericht").fill("Goedemorgen!")
     chat(anna).get_by_label("Je bericht").press("Enter")
     expect(chat(session.facilitator).get_by_role("log")).to_contain_text("Goedemorgen!")
