@@ -242,29 +242,34 @@ async def screen_page(request: Request) -> Response:
 # Join ---------------------------------------------------------------------------------------
 
 
-async def _session_by_code(request: Request, code: str) -> LiveSession | Response:
+async def _session_by_code(request: Request, code: str, name: str = "") -> LiveSession | Response:
     """The session with this code, or the page that refuses it: an unknown code (counted), or
-    any code from a client that sent too many wrong ones (server/limits.py)."""
+    any code from a client that sent too many wrong ones (server/limits.py). `name` is what
+    the person typed beside the code, kept on the page that refuses it."""
     db = request.app.state.db
     client = client_address(request)
     limit = request.app.state.settings.join_failures_per_client
     try:  # counted before the code is looked up: a burst of guesses cannot slip past the limit
         attempt = await claim_join_attempt(db, client, queries.normalize_code(code), limit)
     except TooMany as too_many:
-        return _too_many(request, code, "too_many_attempts", too_many.retry_after)
+        return _too_many(request, code, "too_many_attempts", too_many.retry_after, name)
     row = await queries.find_by_code(db, code)
     if row is None:  # the attempt stays: a wrong code
-        return _join_form(request, code=code, error="unknown_code", status_code=404)
+        return _join_form(request, code=code, name=name, error="unknown_code", status_code=404)
     await forget_join_attempt(db, attempt)
     return row
 
 
-def _too_many(request: Request, code: str, error: str, retry_after: int) -> Response:
+def _too_many(
+    request: Request, code: str, error: str, retry_after: int, name: str = ""
+) -> Response:
     params = {
         "minutes": math.ceil(retry_after / 60),
         "per_client": request.app.state.settings.joins_per_client_per_session,
     }
-    response = _join_form(request, code=code, error=error, params=params, status_code=429)
+    response = _join_form(
+        request, code=code, name=name, error=error, params=params, status_code=429
+    )
     response.headers["Retry-After"] = str(retry_after)
     return response
 
@@ -282,15 +287,21 @@ async def join_page(request: Request) -> Response:
 async def join_submit(request: Request) -> Response:
     form = await request.form(max_files=0, max_fields=20)
     code, name, location = (str(form.get(key, "")) for key in ("code", "name", "location"))
-    row = await _session_by_code(request, code)
+    name = " ".join(name.split())
+    row = await _session_by_code(request, code, name)
     if isinstance(row, Response):
         return row
-    if "name" not in form:  # the first step: only the code was sent
+    if "name" not in form:  # only the code was sent
         return await _join_details(request, row)
-    name = " ".join(name.split())
     if not name or len(name) > MAX_NAME:
         return await _join_details(request, row, name=name, name_problem=True, status_code=422)
     chosen: ev.Location | None = location if location in ("room", "remote") else None  # type: ignore[assignment]
+    if chosen is None and form.get("step") != "details":
+        # Code and name came together (the home page, /join): a hybrid session still asks
+        # where the person is, as the next question rather than as an error.
+        state = await _engine(request).state(row.id)
+        if state.modality == "hybrid" and not state.ended:
+            return await _join_details(request, row, name=name)
     participant = actions.new_participant_id()
     settings = request.app.state.settings
     try:
@@ -332,6 +343,7 @@ async def join_submit(request: Request) -> Response:
 def _join_form(
     request: Request,
     code: str,
+    name: str = "",
     error: str | None = None,
     params: dict[str, object] | None = None,
     status_code: int = 200,
@@ -339,7 +351,12 @@ def _join_form(
     return render(
         request,
         "sessions/join.html",
-        {"step": "code", "code": code, "error": _join_message(request, error, params or {})},
+        {
+            "step": "code",
+            "code": code,
+            "name": name,
+            "error": _join_message(request, error, params or {}),
+        },
         status_code=status_code,
     )
 

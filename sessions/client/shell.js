@@ -1,11 +1,15 @@
-// The page around the tools: header (title, phase, instructions, countdown, connection state,
-// video link), the tool of the current phase (tabs for facilitators), hands, who is here, chat,
-// and the facilitator console. Everything updates in place on every change.
+// The page around the tools: a compact header (title, phase, countdown, connection state, video
+// link), the tool of the current phase large (tabs for facilitators) with the phase's purpose and
+// instructions above it, the waiting room before the first phase, and the side column: hands and
+// reactions, the facilitator console, chat, who is here (on phones one tap away, dock.js).
+// Everything updates in place on every change.
 
 import { h, replace, setText, show } from "./dom.js";
 import { N_ } from "./i18n.js";
 import { createTimer } from "./timer.js";
-import { createPresence, ROLE_LABELS } from "./people.js";
+import { activePeople, createPresence, ROLE_LABELS } from "./people.js";
+import { createWaitingRoom } from "./waiting.js";
+import { createDock } from "./dock.js";
 import { createChat } from "./chat.js";
 import { createConsole, safeVideoUrl } from "./console.js";
 import { TOOL_KEYS, TOOL_LABELS } from "./agenda.js";
@@ -26,6 +30,7 @@ const FATAL_TEXT = {
   bad_token: [N_("This link is no longer valid."), N_("Join the session again with the join code.")],
   unknown_session: [N_("This session does not exist."), N_("Check the link or the join code.")],
 };
+const WIDE = "(min-width: 56rem)"; // as workspace.css: two columns, no dock
 const RECENT = 30; // seconds: older events (caught up after a reconnect) are not announced
 
 export function mountShell(root, app, options = {}) {
@@ -34,6 +39,14 @@ export function mountShell(root, app, options = {}) {
   const phaseName = h("p", { class: "ws-phase-name" });
   const purpose = h("p", { class: "ws-purpose" });
   const instructions = h("p", { class: "ws-instructions" });
+  // What to do in this phase: open on wide screens, one tap away on phones (the tool comes first).
+  const about = h(
+    "details",
+    { class: "ws-about", hidden: true },
+    h("summary", {}, app.t("What do we do in this phase?")),
+    purpose,
+    instructions,
+  );
   const timer = createTimer(app);
   const statusText = h("span", { class: "ws-conn-text" });
   const pendingText = h("span", { class: "ws-conn-pending" });
@@ -49,7 +62,7 @@ export function mountShell(root, app, options = {}) {
     "header",
     { class: "ws-header" },
     h("div", { class: "ws-heading" }, title, connection),
-    h("div", { class: "ws-phase" }, phaseName, timer.element, purpose, instructions),
+    h("div", { class: "ws-phase" }, phaseName, timer.element),
     video,
   );
   const banner = h("div", { class: "ws-banner", role: "status", hidden: true });
@@ -58,9 +71,9 @@ export function mountShell(root, app, options = {}) {
   const tablist = h("div", { class: "ws-tabs", role: "tablist", "aria-label": app.t("Tools") });
   // Named for screen readers; the tools show their own visible headings.
   const toolHeading = h("h2", { id: "ws-tool-heading", class: "ws-tool-heading visually-hidden" });
-  const waiting = h("p", { class: "ws-waiting" }, app.t("The session has not started yet. The facilitator starts the first phase."));
+  const waiting = createWaitingRoom(app);
   const panels = h("div", { class: "ws-panels" });
-  const main = h("section", { class: "ws-main", "aria-labelledby": "ws-tool-heading" }, toolHeading, tablist, waiting, panels);
+  const main = h("section", { class: "ws-main", "aria-labelledby": "ws-tool-heading" }, toolHeading, tablist, waiting.element, about, panels);
 
   // -- side --
   const widgets = h("div", { class: "ws-widgets" });
@@ -69,8 +82,30 @@ export function mountShell(root, app, options = {}) {
   const facilitatorConsole = createConsole(app, options);
   const side = h("div", { class: "ws-side" }, widgets, facilitatorConsole.element, chat.element, presence.element);
   const layout = h("div", { class: "ws-layout" }, main, side);
+  // The facilitator console stays in the side column on every screen (it is the facilitator's
+  // main tool); the rest of the column is one tap away on phones. The widgets' label names the
+  // widgets of tools/index.js (raised hands, reactions).
+  const dock = createDock(app, [
+    { name: "widgets", element: widgets, label: () => app.t("Hand and reactions"), present: () => WIDGETS.length > 0 },
+    { name: "chat", element: chat.element, label: chatLabel, present: () => chat.element.parentElement === side },
+    {
+      name: "people",
+      element: presence.element,
+      label: (state) => app.t("Who is here ({count})", { count: activePeople(state).length }),
+      present: () => true,
+    },
+  ]);
 
-  replace(root, header, banner, layout);
+  replace(root, header, banner, layout, dock.element);
+
+  // Behind a tap, new messages would go unnoticed: the chat's button counts the ones not seen.
+  let chatSeen = null; // how many messages I could read when I last saw the chat
+  function chatLabel(state, isOpen) {
+    const readable = state.chat.filter((message) => !message.to || message.to.includes(app.me)).length;
+    if (chatSeen === null || isOpen || window.matchMedia(WIDE).matches) chatSeen = readable;
+    const fresh = readable - chatSeen;
+    return fresh > 0 ? app.t("Chat ({count} new)", { count: fresh }) : app.t("Chat");
+  }
 
   const tabs = new Map(); // tool key -> {tab, panel, instances, loading}
   let manualTool = null;
@@ -79,6 +114,7 @@ export function mountShell(root, app, options = {}) {
   let fatal = null;
   let lossTimer = null;
   let lostAnnounced = false;
+  let aboutPhase = undefined;
 
   for (const key of TOOL_KEYS) {
     const tab = h(
@@ -170,8 +206,13 @@ export function mountShell(root, app, options = {}) {
     let key = canFacilitate ? manualTool || phaseTool || "board" : phaseTool;
     if (key && !tabs.has(key)) key = "board";
     show(tablist, canFacilitate);
-    show(waiting, !key);
-    setText(toolHeading, key ? app.t(TOOL_LABELS[key]) : app.t("Waiting"));
+    const inWaitingRoom = !key && !state.ended;
+    show(waiting.element, inWaitingRoom);
+    if (inWaitingRoom) waiting.update(state);
+    // The waiting room's heading is visible; a tool's heading is for screen readers only (the
+    // tools show their own).
+    toolHeading.classList.toggle("visually-hidden", !inWaitingRoom);
+    setText(toolHeading, key ? app.t(TOOL_LABELS[key]) : inWaitingRoom ? app.t("Waiting room") : app.t("Waiting"));
     for (const [toolKey, entry] of tabs) {
       const selected = toolKey === key;
       entry.tab.setAttribute("aria-selected", String(selected));
@@ -202,13 +243,20 @@ export function mountShell(root, app, options = {}) {
     setText(title, state.title);
     document.title = `${state.title} · Werkplaats`;
     const phase = state.phase === null ? null : state.phases[state.phase];
-    if (state.ended) setText(phaseName, app.t("The session has ended."));
+    // After the end the header says only "Ended": the banner below says what that means.
+    if (state.ended) setText(phaseName, app.t("Ended"));
     else if (phase) setText(phaseName, app.t("Phase {number} of {total}: {name}", { number: state.phase + 1, total: state.phases.length, name: phase.name }));
     else setText(phaseName, app.t("Not started yet"));
-    setText(purpose, phase && !state.ended ? phase.purpose : "");
-    setText(instructions, phase && !state.ended ? phase.instructions : "");
-    show(purpose, Boolean(phase && phase.purpose && !state.ended));
-    show(instructions, Boolean(phase && phase.instructions && !state.ended));
+    const running = phase && !state.ended;
+    setText(purpose, running ? phase.purpose : "");
+    setText(instructions, running ? phase.instructions : "");
+    show(purpose, Boolean(running && phase.purpose));
+    show(instructions, Boolean(running && phase.instructions));
+    show(about, Boolean(running && (phase.purpose || phase.instructions)));
+    if (state.phase !== aboutPhase) {
+      aboutPhase = state.phase;
+      about.open = window.matchMedia(WIDE).matches;
+    }
     timer.update(state);
     const url = safeVideoUrl(state.video_url);
     show(video, Boolean(url));
@@ -222,6 +270,7 @@ export function mountShell(root, app, options = {}) {
     updateEach(widgetInstances, state);
     presence.update(state);
     chat.update(state);
+    dock.update(state);
   }
 
   function updateEach(instances, state) {

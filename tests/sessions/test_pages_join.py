@@ -93,7 +93,13 @@ async def test_a_hybrid_session_asks_where_you_are_and_a_full_room_offers_remote
     async with other_client(app) as anna, other_client(app) as bram:
         step = await anna.get("/join", params={"code": code})
         assert "in de zaal" in text_of(step.text) and "op afstand" in text_of(step.text)
-        unsure = await join(anna, code, "Anna")
+        # Code and name typed together (the home page): where you are is the next question.
+        asked = await join(anna, code, "Anna")
+        assert asked.status_code == 200 and "Waar ben je?" in text_of(asked.text)
+        assert 'value="Anna"' in asked.text and 'role="alert"' not in asked.text
+        fields = dict(form_fields(asked.text, "/join"))
+        assert fields["step"] == "details"
+        unsure = await post_form(anna, "/join", [*fields.items()])
         assert unsure.status_code == 422
         assert "Kies of je in de zaal bent of op afstand meedoet." in text_of(unsure.text)
         assert (await join(anna, code, "Anna", "room")).status_code == 303
@@ -138,6 +144,10 @@ async def test_unknown_codes_ended_sessions_and_missing_names_are_explained(
         ended = await join(anna, code, "Anna")
         assert ended.status_code == 409
         assert "Deze sessie is afgelopen." in text_of(ended.text)
+        # A latecomer with the link is told at once, not only after typing a name.
+        opened = await anna.get("/join", params={"code": code})
+        assert "Deze sessie is afgelopen." in text_of(opened.text)
+        assert 'name="name"' not in opened.text
 
 
 async def test_a_participant_cookie_opens_only_its_own_session(

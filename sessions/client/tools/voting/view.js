@@ -107,7 +107,8 @@ export function votingStatus(app) {
       show(el, hasVote(voting));
       if (!hasVote(voting)) return;
       const parts = [];
-      if (voting.open) {
+      // After the end nobody can vote any more, whether or not the vote was closed.
+      if (voting.open && !state.ended) {
         parts.push(app.t("Voting is open."));
         if (mayTakePart(app, state)) {
           parts.push(
