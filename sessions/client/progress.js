@@ -7,6 +7,8 @@
 import { h, setText, show } from "./dom.js";
 
 const HARVEST_POLL_MS = 3000;
+/** Dispatched on `document` with the count ({answered, expected}) each time it arrives. */
+export const HARVEST_COUNT_EVENT = "werkplaats:harvest-count";
 
 /** The people expected to take part (not removed, role participant). */
 function participants(state) {
@@ -33,6 +35,7 @@ export function createProgress(app) {
       if (response.ok) {
         harvest = await response.json();
         render(app.state);
+        document.dispatchEvent(new CustomEvent(HARVEST_COUNT_EVENT, { detail: harvest }));
       }
     } catch {
       // Offline for a moment: the next poll tries again.

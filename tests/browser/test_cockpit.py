@@ -217,6 +217,9 @@ def test_the_facilitator_sees_the_harvest_count_go_up_live(
     go_to_last_phase(page)
     count = cockpit.locator(".ws-progress")
     expect(count).to_have_text("Oogst ingevuld: 0 van 2")
+    # The harvest is the main action: the tool itself shows the facilitator the count too.
+    expect(page.locator(".harvest-count")).to_have_text("Oogst ingevuld: 0 van 2")
+    expect(anna.locator(".harvest-count")).to_be_hidden()
 
     # Only facilitators may ask for the count.
     answer = anna.request.get(f"/s/{session.id}/oogst/voortgang")
@@ -230,6 +233,25 @@ def test_the_facilitator_sees_the_harvest_count_go_up_live(
     expect(anna.get_by_role("status")).to_contain_text("Bedankt!")
     # No reload: the cockpit asks again by itself.
     expect(count).to_have_text("Oogst ingevuld: 1 van 2")
+    expect(page.locator(".harvest-count")).to_have_text("Oogst ingevuld: 1 van 2")
+
+
+def test_the_harvest_is_the_main_action_on_a_phone(
+    live_server: str, new_context: NewContext
+) -> None:
+    session = Session(live_server, new_context)
+    anna = session.join("Anna", viewport=PHONE)
+    console(session.facilitator).get_by_role("button", name="Start de eerste fase").click()
+    go_to_last_phase(session.facilitator)
+    link = anna.get_by_role("link", name="Vul de oogst in")
+    expect(link).to_be_visible()
+    box = link.bounding_box()
+    assert box is not None
+    # Large, and in view without scrolling.
+    assert box["width"] >= 280 and box["height"] >= 44, box
+    assert box["y"] + box["height"] <= PHONE["height"], box
+    no_sideways_scroll(anna)
+    anna.screenshot(path=str(SCREENSHOTS / "harvest-phase-participant-360.png"))
 
 
 def test_the_cockpit_passes_axe_and_fits_a_phone(live_server: str, new_context: NewContext) -> None:
