@@ -32,6 +32,7 @@ class SessionSetup:
     region: str | None = None
     theme: str | None = None
     video_url: str | None = None  # check it with commands.video_url_problem() first
+    planned_minutes: int | None = None  # the variant's typical duration
 
 
 def facilitator_id(user_id: int) -> str:
@@ -87,6 +88,7 @@ async def create_session(
         setup.region,
         setup.theme,
         setup.video_url,
+        setup.planned_minutes,
     )
     location: ev.Location | None = "room" if setup.modality == "on-site" else "remote"
     joined = ev.ParticipantJoined(

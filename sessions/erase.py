@@ -172,6 +172,7 @@ def _phases(phases: tuple[ev.AgendaPhase, ...], text: Any) -> tuple[ev.AgendaPha
             name=text(phase.name),
             purpose=text(phase.purpose),
             instructions=text(phase.instructions),
+            guidance=text(phase.guidance),
         )
         for phase in phases
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 
@@ -64,10 +65,33 @@ class SetupRequest:
 
 
 def agenda_of(variant: Variant) -> tuple[ev.AgendaPhase, ...]:
-    """A variant's script as a session agenda (the participants' instructions come along)."""
+    """A variant's script as a session agenda (the participants' instructions and the
+    facilitator's guidance come along)."""
     return tuple(
-        ev.AgendaPhase(p.name, p.minutes, p.tool, p.purpose, p.participants)  # type: ignore[arg-type]
+        ev.AgendaPhase(
+            p.name,
+            p.minutes,
+            p.tool,  # type: ignore[arg-type]
+            p.purpose,
+            p.participants,
+            guidance=p.facilitator,
+        )
         for p in variant.phases
+    )
+
+
+def with_guidance(
+    phases: tuple[ev.AgendaPhase, ...], script: tuple[ev.AgendaPhase, ...]
+) -> tuple[ev.AgendaPhase, ...]:
+    """The agenda with the script's guidance on each phase that has none and bears the name of
+    a phase of the script: the start form edits the agenda without the guidance (it is the
+    facilitator's, not the participants'), so a renamed or new phase simply has none."""
+    by_name = {phase.name: phase.guidance for phase in script if phase.guidance}
+    return tuple(
+        phase
+        if phase.guidance or phase.name not in by_name
+        else msgspec.structs.replace(phase, guidance=by_name[phase.name])
+        for phase in phases
     )
 
 
@@ -75,6 +99,7 @@ async def prepare(db: AsyncSession, asked: SetupRequest) -> actions.SessionSetup
     """The checked setup of a new session, or SetupRefused naming what is wrong."""
     phases = asked.phases if asked.phases is not None else DEFAULT_AGENDA
     asynchronous = bool(asked.asynchronous)
+    planned_minutes = None
     if asked.variant is not None:
         variant = await current_variant(db, asked.variant)
         if variant is None:
@@ -84,10 +109,14 @@ async def prepare(db: AsyncSession, asked: SetupRequest) -> actions.SessionSetup
                 N_("there is no variant %(variant)r"),
                 variant=asked.variant,
             )
-        if asked.phases is None:
-            phases = agenda_of(variant)
+        phases = (
+            agenda_of(variant)
+            if asked.phases is None
+            else with_guidance(phases, agenda_of(variant))
+        )
         if asked.asynchronous is None:
             asynchronous = variant.asynchronous
+        planned_minutes = variant.minutes_typical
     if asked.modality == "online" and asked.capacity is not None:
         raise SetupRefused(
             "invalid_request", "capacity", N_("an online session has no room capacity")
@@ -126,6 +155,7 @@ async def prepare(db: AsyncSession, asked: SetupRequest) -> actions.SessionSetup
         asked.region,
         asked.theme,
         asked.video_url,
+        planned_minutes,
     )
 
 

@@ -70,7 +70,7 @@ export function createAgendaEditor(app) {
 
   function add() {
     const at = Math.max(0, rows.length - 1); // before the harvest
-    rows.splice(at, 0, { name: app.t("New phase"), minutes: 10, tool: "board", purpose: "", instructions: "" });
+    rows.splice(at, 0, { name: app.t("New phase"), minutes: 10, tool: "board", purpose: "", instructions: "", guidance: "" });
     changed();
     render();
     const input = list.children[at]?.querySelector("input");
@@ -195,6 +195,8 @@ export function createAgendaEditor(app) {
       }
       const phase = { name, minutes: row.minutes, tool: row.tool, purpose: row.purpose || "", instructions: row.instructions || "" };
       if (row.until !== undefined && row.until !== null) phase.until = row.until;
+      // The facilitator's guidance is not edited here; it must survive every other edit.
+      if (row.guidance) phase.guidance = row.guidance;
       phases.push(phase);
     }
     if (phases[phases.length - 1].tool !== "harvest") {

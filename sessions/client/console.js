@@ -1,12 +1,16 @@
-// The facilitator console: phases and timer, the agenda, the board lock, people and roles,
-// the video link, the join code for latecomers, ending the session. Shown to F and C only;
-// what only a facilitator may do (roles) is shown to F only.
+// The facilitator's cockpit: what happens now (the phase, the script's guidance for the
+// facilitator, who is done) with ONE primary action (start the first phase, the next phase),
+// the timer, the agenda as a timeline and its editor, the board lock, people and roles, the
+// video link, the join code for latecomers, and ending the session. Shown to F and C only; what
+// only a facilitator may do (roles) is shown to F only.
 
 import { h, replace, setText, show, uid } from "./dom.js";
 import { N_ } from "./i18n.js";
 import { confirmDialog } from "./dialog.js";
 import { createAgendaEditor } from "./agenda.js";
-import { activePeople, ROLE_LABELS } from "./people.js";
+import { createProgress } from "./progress.js";
+import { createRoster } from "./roster.js";
+import { createTimeline } from "./timeline.js";
 
 const ERROR_TEXT = {
   no_next_phase: N_("This is the last phase."),
@@ -32,41 +36,40 @@ export function safeVideoUrl(url) {
 
 export function createConsole(app, options) {
   const status = h("p", { class: "ws-console-status", role: "status" });
-  const report = (promise, success) =>
-    promise.then(
-      () => setText(status, success || ""),
-      (error) => setText(status, app.t(ERROR_TEXT[error.code] || "That did not work. Try again.")),
-    );
+  const failed = (error) => setText(status, app.t(ERROR_TEXT[error?.code] || "That did not work. Try again."));
   const command = (type, fields, success) => {
     setText(status, "");
-    return report(app.send(type, fields), success);
+    return app.send(type, fields).then(() => setText(status, success || ""), failed);
+  };
+  /** Several commands in a row; `steps` resolves to the text to show when all succeeded. */
+  const run = (steps) => {
+    setText(status, "");
+    return steps().then((success) => setText(status, success || ""), failed);
   };
 
-  // -- phases and timer --
+  // -- now: the phase, its guidance, who is done, the one primary action --
   const phaseLine = h("p", { class: "ws-console-phase" });
-  const startButton = h("button", { type: "button", onclick: () => command("phase.next") });
-  const previousButton = h("button", { type: "button", class: "secondary", onclick: () => command("phase.previous") }, app.t("Previous phase"));
-  const pauseButton = h("button", { type: "button", class: "secondary", onclick: () => pauseOrResume() });
-  const minus = h("button", { type: "button", class: "secondary", "aria-label": app.t("1 minute less"), onclick: () => command("phase.extend", { minutes: -1 }) }, app.t("−1 min"));
-  const plus = h("button", { type: "button", class: "secondary", "aria-label": app.t("1 minute more"), onclick: () => command("phase.extend", { minutes: 1 }) }, app.t("+1 min"));
-  const plusFive = h("button", { type: "button", class: "secondary", "aria-label": app.t("5 minutes more"), onclick: () => command("phase.extend", { minutes: 5 }) }, app.t("+5 min"));
-  const jumpId = uid("jump");
-  const jumpSelect = h("select", { id: jumpId });
-  const jumpButton = h(
-    "button",
-    { type: "button", class: "secondary", onclick: () => command("phase.start", { index: Number(jumpSelect.value) }) },
-    app.t("Start this phase"),
-  );
-  const endButton = h("button", { type: "button", class: "danger", onclick: () => endSession() }, app.t("End the session"));
-  const timerControls = h("div", { class: "actions" }, pauseButton, minus, plus, plusFive);
-  const phasePart = h(
+  const guidanceText = h("p", { class: "ws-guidance-text" });
+  const guidance = h("div", { class: "ws-guidance", hidden: true }, h("h3", {}, app.t("What you do now")), guidanceText);
+  const progress = createProgress(app);
+  const primary = h("button", { type: "button", class: "primary ws-primary", onclick: () => command("phase.next") });
+  const lastHint = h("p", { class: "hint", hidden: true }, app.t("This is the last phase. End the session when the group is done."));
+  const previousButton = h("button", { type: "button", class: "secondary small", onclick: () => command("phase.previous") }, app.t("Previous phase"));
+  const pauseButton = h("button", { type: "button", class: "secondary small", onclick: () => pauseOrResume() });
+  const minus = h("button", { type: "button", class: "secondary small", "aria-label": app.t("1 minute less"), onclick: () => command("phase.extend", { minutes: -1 }) }, app.t("−1 min"));
+  const plus = h("button", { type: "button", class: "secondary small", "aria-label": app.t("1 minute more"), onclick: () => command("phase.extend", { minutes: 1 }) }, app.t("+1 min"));
+  const plusFive = h("button", { type: "button", class: "secondary small", "aria-label": app.t("5 minutes more"), onclick: () => command("phase.extend", { minutes: 5 }) }, app.t("+5 min"));
+  const timerControls = h("div", { class: "actions ws-timer-controls" }, pauseButton, minus, plus, plusFive);
+  const nowPart = h(
     "div",
-    { class: "ws-console-part" },
-    h("h3", {}, app.t("Phase and time")),
+    { class: "ws-cockpit-now" },
     phaseLine,
-    h("div", { class: "actions" }, startButton, previousButton),
+    guidance,
+    progress.element,
+    h("div", { class: "actions" }, primary),
+    lastHint,
     timerControls,
-    h("div", { class: "ws-field ws-jump" }, h("label", { for: jumpId }, app.t("Go to phase")), h("div", { class: "ws-row" }, jumpSelect, jumpButton)),
+    h("div", { class: "actions" }, previousButton),
   );
 
   function pauseOrResume() {
@@ -75,14 +78,17 @@ export function createConsole(app, options) {
     else command("phase.pause", {}, app.t("The timer is paused."));
   }
 
-  async function endSession() {
-    const sure = await confirmDialog(
-      app.t("End the session for everyone?"),
-      app.t("End the session"),
-      app.t("After this, only the chat still works."),
-    );
-    if (sure) command("session.end");
-  }
+  // -- the agenda: a timeline, going to any phase, the editor --
+  const timeline = createTimeline(app);
+  const jumpId = uid("jump");
+  const jumpSelect = h("select", { id: jumpId });
+  const jumpButton = h(
+    "button",
+    { type: "button", class: "secondary", onclick: () => command("phase.start", { index: Number(jumpSelect.value) }) },
+    app.t("Start this phase"),
+  );
+  timeline.element.append(h("div", { class: "ws-field ws-jump" }, h("label", { for: jumpId }, app.t("Go to phase")), h("div", { class: "ws-row" }, jumpSelect, jumpButton)));
+  const agenda = createAgendaEditor(app);
 
   // -- board lock --
   const lockButton = h("button", { type: "button", class: "secondary", "aria-pressed": "false", onclick: () => command("board.lock", { locked: !app.state.board_locked }) });
@@ -90,113 +96,9 @@ export function createConsole(app, options) {
   const boardPart = h("div", { class: "ws-console-part" }, h("h3", {}, app.t("Board")), lockButton, lockHint);
 
   // -- people --
-  const peopleList = h("ul", { class: "ws-manage" });
-  const peoplePart = h("div", { class: "ws-console-part" }, h("h3", {}, app.t("People and roles")), peopleList);
-  let peopleSignature = "";
+  const roster = createRoster(app, { command, run });
 
-  async function removePerson(id) {
-    const name = app.nameOf(id);
-    const sure = await confirmDialog(
-      app.t("Remove {name} from the session?", { name }),
-      app.t("Remove"),
-      app.t("{name} can no longer take part with this link.", { name }),
-    );
-    if (sure) command("participant.remove", { participant: id }, app.t("{name} was removed.", { name }));
-  }
-
-  function setRole(id, role) {
-    const name = app.nameOf(id);
-    command("role.set", { participant: id, role }, app.t("{name} is now {role}.", { name, role: app.t(ROLE_LABELS[role]).toLowerCase() }));
-  }
-
-  async function handOver(id) {
-    const name = app.nameOf(id);
-    const sure = await confirmDialog(
-      app.t("Hand over the facilitation to {name}?", { name }),
-      app.t("Hand over"),
-      app.t("{name} becomes facilitator; you become co-facilitator.", { name }),
-    );
-    if (!sure) return;
-    setText(status, "");
-    try {
-      await app.send("role.set", { participant: id, role: "facilitator" });
-      await app.send("role.set", { participant: app.me, role: "co-facilitator" });
-      setText(status, app.t("{name} is now the facilitator.", { name }));
-    } catch (error) {
-      setText(status, app.t(ERROR_TEXT[error.code] || "That did not work. Try again."));
-    }
-  }
-
-  function renderPeople(state) {
-    const isFacilitator = app.role() === "facilitator";
-    const people = activePeople(state).filter(([id]) => id !== app.me);
-    const signature = JSON.stringify([people, isFacilitator]);
-    if (signature === peopleSignature) return;
-    // Do not pull the list from under someone choosing a role.
-    if (peopleList.contains(document.activeElement) && document.activeElement.tagName === "SELECT") return;
-    peopleSignature = signature;
-    if (!people.length) {
-      replace(peopleList, h("li", { class: "hint" }, app.t("Nobody else has joined yet.")));
-      return;
-    }
-    replace(
-      peopleList,
-      people.map(([id, person]) => {
-        const selectId = uid("role");
-        const select = h(
-          "select",
-          { id: selectId },
-          Object.keys(ROLE_LABELS).map((role) => h("option", { value: role, selected: role === person.role }, app.t(ROLE_LABELS[role]))),
-        );
-        const canRemove = isFacilitator || person.role !== "facilitator";
-        return h(
-          "li",
-          { "data-participant": id },
-          h("p", { class: "ws-manage-name" }, person.name, " ", h("span", { class: "ws-person-details" }, app.t(ROLE_LABELS[person.role]))),
-          isFacilitator
-            ? h(
-                "div",
-                { class: "ws-row ws-role-row" },
-                h("label", { for: selectId, class: "visually-hidden" }, app.t("Role of {name}", { name: person.name })),
-                select,
-                h(
-                  "button",
-                  {
-                    type: "button",
-                    class: "secondary small",
-                    "aria-label": app.t("Change the role of {name}", { name: person.name }),
-                    onclick: () => {
-                      if (select.value !== person.role) setRole(id, select.value);
-                    },
-                  },
-                  app.t("Change role"),
-                ),
-              )
-            : null,
-          h(
-            "div",
-            { class: "actions" },
-            isFacilitator && person.role !== "facilitator"
-              ? h(
-                  "button",
-                  { type: "button", class: "secondary small", "aria-label": app.t("Hand over the facilitation to {name}", { name: person.name }), onclick: () => handOver(id) },
-                  app.t("Hand over the facilitation"),
-                )
-              : null,
-            canRemove
-              ? h(
-                  "button",
-                  { type: "button", class: "danger small", "aria-label": app.t("Remove {name}", { name: person.name }), onclick: () => removePerson(id) },
-                  app.t("Remove"),
-                )
-              : null,
-          ),
-        );
-      }),
-    );
-  }
-
-  // -- video link and join code --
+  // -- video link, join code, the end --
   const videoId = uid("video");
   const videoInput = h("input", { id: videoId, type: "url", inputMode: "url", maxLength: 500, placeholder: "https://", autocomplete: "off" });
   const videoForm = h(
@@ -228,43 +130,64 @@ export function createConsole(app, options) {
         options.joinUrl ? h("p", { class: "ws-join-url" }, app.t("or with the link"), " ", h("a", { href: options.joinUrl }, options.joinUrl)) : null,
       )
     : null;
-  const sessionPart = h("div", { class: "ws-console-part" }, h("h3", {}, app.t("Session")), joinPart, videoForm, h("div", { class: "actions" }, endButton));
 
-  const agenda = createAgendaEditor(app);
+  async function endSession() {
+    const sure = await confirmDialog(
+      app.t("End the session for everyone?"),
+      app.t("End the session"),
+      app.t("After this, only the chat still works."),
+    );
+    if (sure) command("session.end");
+  }
+  const endButton = h("button", { type: "button", class: "danger", onclick: () => endSession() }, app.t("End the session"));
+  const sessionPart = h("div", { class: "ws-console-part" }, h("h3", {}, app.t("Session")), joinPart, videoForm, h("div", { class: "actions ws-end" }, endButton));
+
   const element = h(
     "section",
     { class: "ws-panel ws-console", "aria-labelledby": "ws-console-heading" },
     h("h2", { id: "ws-console-heading" }, app.t("Facilitator console")),
     status,
-    phasePart,
+    nowPart,
+    timeline.element,
     agenda.element,
     boardPart,
-    peoplePart,
+    roster.element,
     sessionPart,
   );
 
-  function update(state) {
+  function updateNow(state) {
     const phases = state.phases;
     const current = state.phase;
     const ended = state.ended;
-    if (current === null) {
-      setText(phaseLine, app.t("The session has not started yet."));
-      setText(startButton, app.t("Start the first phase"));
-    } else {
-      setText(phaseLine, app.t("Phase {number} of {total}: {name}", { number: current + 1, total: phases.length, name: phases[current]?.name ?? "" }));
-      setText(startButton, app.t("Next phase"));
-    }
-    startButton.disabled = ended || (current !== null && current >= phases.length - 1);
+    const phase = current === null ? null : phases[current];
+    if (ended) setText(phaseLine, app.t("The session has ended."));
+    else if (phase) setText(phaseLine, app.t("Phase {number} of {total}: {name}", { number: current + 1, total: phases.length, name: phase.name }));
+    else setText(phaseLine, app.t("The session has not started yet."));
+    // The guidance of the phase that runs, or before the start of the one that comes first.
+    const shownPhase = ended ? null : phase ?? phases[0];
+    setText(guidanceText, shownPhase?.guidance || "");
+    show(guidance, Boolean(shownPhase?.guidance));
+    const last = current !== null && current >= phases.length - 1;
+    setText(primary, current === null ? app.t("Start the first phase") : app.t("Next phase"));
+    show(primary, !ended && !last);
+    show(lastHint, !ended && last);
     previousButton.disabled = ended || current === null || current === 0;
+    show(previousButton, current !== null && !ended);
     const paused = state.ends_at === null && state.remaining !== null;
     const running = state.ends_at !== null;
     setText(pauseButton, paused ? app.t("Resume the timer") : app.t("Pause the timer"));
-    pauseButton.disabled = ended || (!paused && !running) || state.asynchronous;
-    for (const button of [minus, plus, plusFive]) button.disabled = ended || (!paused && !running) || state.asynchronous;
-    show(timerControls, !state.asynchronous);
-    const options = JSON.stringify(phases.map((p) => p.name));
-    if (jumpSelect.dataset.options !== options) {
-      jumpSelect.dataset.options = options;
+    show(timerControls, !state.asynchronous && !ended && (paused || running));
+    progress.update(state);
+  }
+
+  function update(state) {
+    const phases = state.phases;
+    const ended = state.ended;
+    updateNow(state);
+    timeline.update(state);
+    const names = JSON.stringify(phases.map((p) => p.name));
+    if (jumpSelect.dataset.options !== names) {
+      jumpSelect.dataset.options = names;
       const keep = jumpSelect.value;
       replace(jumpSelect, phases.map((phase, index) => h("option", { value: String(index) }, `${index + 1}. ${phase.name}`)));
       if (keep && Number(keep) < phases.length) jumpSelect.value = keep;
@@ -275,7 +198,7 @@ export function createConsole(app, options) {
     lockButton.setAttribute("aria-pressed", String(Boolean(state.board_locked)));
     lockButton.disabled = ended;
     setText(lockHint, state.board_locked ? app.t("The board is locked: participants can only read it.") : app.t("Participants can add and move notes."));
-    renderPeople(state);
+    roster.update(state);
     const url = state.video_url ?? null;
     if (url !== videoShown && document.activeElement !== videoInput) {
       videoShown = url;

@@ -3,7 +3,7 @@
 
 /** An agenda phase, copied, with the defaults of sessions/events.py AgendaPhase. */
 export function phase(p) {
-  return { purpose: "", instructions: "", until: null, ...p };
+  return { purpose: "", instructions: "", until: null, guidance: "", ...p };
 }
 
 /** Add to a count; an entry that reaches zero (or less) is removed, as in the server's fold. */

@@ -87,6 +87,25 @@ def refusal(state: State, participant: str | None) -> Refusal | None:
     return None
 
 
+@dataclass(frozen=True)
+class Progress:
+    """How many of the session's participants have answered the harvest (no names)."""
+
+    answered: int
+    expected: int
+
+
+def progress(state: State, responders: Iterable[str]) -> Progress:
+    """Who is expected to answer (participants not removed; facilitators and observers are not
+    counted) and how many of them have."""
+    expected = {
+        pid
+        for pid, person in state.people.items()
+        if not person.removed and person.role == "participant"
+    }
+    return Progress(len(expected & set(responders)), len(expected))
+
+
 def check(
     goals: Sequence[str],
     ratings: Mapping[str, object],

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from catalogue.schema import Problem, problem_list
@@ -30,6 +30,7 @@ from sessions.models import LiveSession
 from sessions.pages import participant_cookie
 from sessions.state import State
 from sessions.tokens import read_token
+from sessions.tools.base import FACILITATORS
 
 RATING_PREFIX = "rating-"
 
@@ -176,6 +177,29 @@ async def harvest_submit(request: Request) -> Response:
     return _page(request, {**base, **_form(state, names, saved), "saved": True, "earlier": True})
 
 
+async def harvest_progress(request: Request) -> Response:
+    """How many participants have answered the harvest, for the session's facilitators and
+    co-facilitators (the cockpit polls it during the harvest phase); no names."""
+    db = request.app.state.db
+    row = await session_queries.find_by_public_id(db, request.path_params["public_id"])
+    if row is None:
+        return JSONResponse({"code": "not_found", "message": "no such session"}, status_code=404)
+    state = await request.app.state.session_engine.state(row.id)
+    who = _who(request, row, state)
+    person = state.people.get(who.participant) if who.participant is not None else None
+    if person is None or person.removed or person.role not in FACILITATORS:
+        return JSONResponse(
+            {"code": "forbidden", "message": "only this session's facilitators see the count"},
+            status_code=403,
+        )
+    async with db() as session:
+        responders = [response.participant for response in await queries.responses(session, row.id)]
+    counted = answers.progress(state, responders)
+    response = JSONResponse({"answered": counted.answered, "expected": counted.expected})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _form(
     state: State,
     names: dict[str, str],
@@ -223,4 +247,5 @@ routes: list[BaseRoute] = [
     # Reading and writing are separate routes, so a HEAD reaches only the GET handler.
     Route("/s/{public_id}/oogst", harvest_page, methods=["GET"], name="harvest"),
     Route("/s/{public_id}/oogst", harvest_submit, methods=["POST"]),
+    Route("/s/{public_id}/oogst/voortgang", harvest_progress, methods=["GET"]),
 ]

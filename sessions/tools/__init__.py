@@ -117,6 +117,8 @@ class State(msgspec.Struct):
     breakouts: Breakouts = msgspec.field(default_factory=Breakouts)
     # tools added since: after the others, so older snapshots fold to their defaults
     reactions: Reactions = msgspec.field(default_factory=Reactions)
+    # the session's, added since (session.created): the practice's usual minutes, or None
+    planned_minutes: int | None = None
 
     def in_room(self) -> int:
         """How many present, not removed, are in the room (for the venue's capacity)."""

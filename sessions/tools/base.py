@@ -52,6 +52,9 @@ class AgendaPhase(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     purpose: str = ""
     instructions: str = ""
     until: float | None = None  # asynchronous sessions: the date this phase closes (epoch s)
+    # What the facilitator does in this phase (the catalogue script's `facilitator` text); the
+    # cockpit shows it to facilitators. Optional, so logs written before it decode unchanged.
+    guidance: str = ""
 
 
 class Message(msgspec.Struct, tag_field="type", forbid_unknown_fields=True):

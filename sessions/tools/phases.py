@@ -242,5 +242,5 @@ FOLD: dict[type[Body], base.Fold] = {
 }
 
 FIELDS: dict[type[Any], base.Fields] = {
-    base.AgendaPhase: base.Fields(text=("name", "purpose", "instructions")),
+    base.AgendaPhase: base.Fields(text=("name", "purpose", "instructions", "guidance")),
 }

@@ -31,6 +31,9 @@ class SessionCreated(Body, tag="session.created"):
     region: str | None = None  # the Werkplaats (region slug) and the theme on its agenda
     theme: str | None = None
     video_url: str | None = None  # the video-call link, checked by video_url_problem
+    # The minutes the practice usually takes (its variant's typical duration; None without a
+    # variant): the cockpit sets the agenda's total against it.
+    planned_minutes: int | None = None
 
 
 class VideoSet(Body, tag="video.set"):
@@ -107,6 +110,7 @@ def _session_created(state: State, event: base.Stamp, body: SessionCreated) -> N
     state.region = body.region
     state.theme = body.theme
     state.video_url = body.video_url
+    state.planned_minutes = body.planned_minutes
 
 
 def _video_set(state: State, event: base.Stamp, body: VideoSet) -> None:

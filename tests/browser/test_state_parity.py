@@ -318,9 +318,10 @@ def test_the_empty_state_is_the_server_s(fold_page: Page) -> None:
 
 
 def test_a_snapshot_without_newer_fields_still_folds(fold_page: Page) -> None:
-    """A welcome from a server before video links (and with phases written before `until`)."""
+    """A welcome from a server before video links and planned minutes (and with phases written
+    before `until` and `guidance`)."""
     snapshot = welcome(State(), "p1")
-    del snapshot["video_url"], snapshot["voting"]["tally"]
+    del snapshot["video_url"], snapshot["planned_minutes"], snapshot["voting"]["tally"]
     snapshot["phases"] = [{"name": "Oogsten", "minutes": 10, "tool": "harvest"}]
     events = [ev.Event(1, "p1", 5.0, ev.VoteCast("n1", 1)), ev.Event(2, "p1", 6.0, ev.HandRaised())]
     case = {"events": msgspec.to_builtins(events), "resumes": [{"seq": 0, "snapshot": snapshot}]}
@@ -337,8 +338,10 @@ def test_a_snapshot_without_newer_fields_still_folds(fold_page: Page) -> None:
             "purpose": "",
             "instructions": "",
             "until": None,
+            "guidance": "",
         }
     ]
+    assert state["planned_minutes"] is None
 
 
 def test_rare_events_and_those_the_server_never_makes_fold_alike(fold_page: Page) -> None:

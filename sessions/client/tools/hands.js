@@ -24,7 +24,8 @@ export default {
   },
 };
 
-/** The raised hands panel, in the side column: raise or lower mine; facilitators lower others'. */
+/** The raised hands panel, in the side column: raise or lower mine (not for facilitators, who
+ * give the turn); facilitators lower others'. */
 export function mount(slot, app) {
   const button = h("button", { type: "button", class: "ws-hand-button", "aria-pressed": "false" });
   const status = h("p", { class: "ws-hand-error", role: "status" });
@@ -67,6 +68,8 @@ export function mount(slot, app) {
 
   function update(state) {
     const raised = state.hands.includes(app.me);
+    // Facilitators give the turn; they do not ask for it (they see and lower the hands).
+    show(button, !app.canFacilitate() || raised);
     setText(button, raised ? app.t("Lower my hand") : app.t("Raise my hand"));
     button.setAttribute("aria-pressed", String(raised));
     button.disabled = busy || state.ended || state.people[app.me]?.removed === true;

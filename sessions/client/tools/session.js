@@ -15,6 +15,7 @@ function sessionCreated(state, event, body) {
   state.region = body.region ?? null;
   state.theme = body.theme ?? null;
   state.video_url = body.video_url ?? null;
+  state.planned_minutes = body.planned_minutes ?? null;
 }
 
 function videoSet(state, event, body) {
@@ -41,6 +42,7 @@ export default {
     region: null,
     theme: null,
     video_url: null,
+    planned_minutes: null,
     ended: false,
   }),
   fold: {
