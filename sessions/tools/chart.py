@@ -1,5 +1,7 @@
 """The positioning chart: two axes, a "now" and a "desired" marker per participant, seen by
-their owner only until the chart is revealed, then by all, anonymously."""
+their owner only until the chart is revealed, then by all, anonymously. A person's two markers
+are each other's `partner`, so that the chart can draw one arrow per person from now to desired
+without saying whose it is."""
 
 from __future__ import annotations
 
@@ -31,10 +33,13 @@ class MarkerPlaced(Body, tag="marker.placed"):
     kind: MarkerKind
     x: float  # 0..1
     y: float  # 0..1
+    partner: str | None = None  # the placer's marker of the other kind, if they placed it
 
 
 class ChartRevealed(Body, tag="chart.revealed"):
     markers: dict[str, tuple[MarkerKind, float, float]]  # marker -> (kind, x, y), anonymous
+    # A person's two markers (now, desired), sorted: who placed which pair stays unknown.
+    pairs: list[tuple[str, str]] = msgspec.field(default_factory=list)
 
 
 Events = ChartConfigured | MarkerPlaced | ChartRevealed
@@ -65,6 +70,7 @@ class Marker(msgspec.Struct):
     kind: MarkerKind
     x: float
     y: float
+    partner: str | None = None  # the same person's marker of the other kind
 
 
 class Chart(msgspec.Struct):
@@ -86,16 +92,25 @@ def _reveal_chart(
     state: State, actor: str, cmd: RevealChart, now: float, new_id: base.IdMaker
 ) -> list[Events]:
     markers = {m: (marker.kind, marker.x, marker.y) for m, marker in state.chart.markers.items()}
-    return [ChartRevealed(markers)]
+    pairs = sorted(
+        (m, marker.partner)
+        for m, marker in state.chart.markers.items()
+        if marker.kind == "now" and marker.partner is not None
+    )
+    return [ChartRevealed(markers, pairs)]
 
 
 def _place_marker(
     state: State, actor: str, cmd: PlaceMarker, now: float, new_id: base.IdMaker
 ) -> list[Events]:
+    same, partner = None, None
     for marker_id, marker in state.chart.markers.items():
-        if marker.owner == actor and marker.kind == cmd.kind:
-            return [MarkerPlaced(marker_id, cmd.kind, cmd.x, cmd.y)]
-    return [MarkerPlaced(new_id(), cmd.kind, cmd.x, cmd.y)]
+        if marker.owner == actor:
+            if marker.kind == cmd.kind:
+                same = marker_id
+            else:
+                partner = marker_id
+    return [MarkerPlaced(same or new_id(), cmd.kind, cmd.x, cmd.y, partner)]
 
 
 RULES: dict[type[Command], Rule[Events]] = {
@@ -116,7 +131,16 @@ def _chart_configured(state: State, event: base.Stamp, body: ChartConfigured) ->
 
 
 def _marker_placed(state: State, event: base.Stamp, body: MarkerPlaced) -> None:
-    state.chart.markers[body.marker] = Marker(event.actor, body.kind, body.x, body.y)
+    markers = state.chart.markers
+    markers[body.marker] = Marker(event.actor, body.kind, body.x, body.y, body.partner)
+    _pair(markers, body.marker, body.partner)
+
+
+def _pair(markers: dict[str, Marker], one: str, other: str | None) -> None:
+    """Makes two markers each other's partner (when the reader sees both)."""
+    if other is not None and one in markers and other in markers:
+        markers[one].partner = other
+        markers[other].partner = one
 
 
 def _chart_revealed(state: State, event: base.Stamp, body: ChartRevealed) -> None:
@@ -125,7 +149,10 @@ def _chart_revealed(state: State, event: base.Stamp, body: ChartRevealed) -> Non
     for marker_id, (kind, x, y) in body.markers.items():
         known = chart.markers.get(marker_id)
         owner = known.owner if known is not None else None
-        chart.markers[marker_id] = Marker(owner, kind, x, y)
+        partner = known.partner if known is not None else None
+        chart.markers[marker_id] = Marker(owner, kind, x, y, partner)
+    for now, desired in body.pairs:
+        _pair(chart.markers, now, desired)
 
 
 FOLD: dict[type[Body], base.Fold] = {
@@ -148,7 +175,11 @@ def project(state: State, mine: State, reader: str | None) -> None:
     """A reader's markers: their own until the chart is revealed, then all, without owners."""
     mine.chart.markers = {
         marker_id: Marker(
-            marker.owner if marker.owner == reader else None, marker.kind, marker.x, marker.y
+            marker.owner if marker.owner == reader else None,
+            marker.kind,
+            marker.x,
+            marker.y,
+            marker.partner,
         )
         for marker_id, marker in state.chart.markers.items()
         if state.chart.revealed or marker.owner == reader
@@ -157,8 +188,8 @@ def project(state: State, mine: State, reader: str | None) -> None:
 
 FIELDS: dict[type[Any], base.Fields] = {
     ChartConfigured: base.Fields(text=("x_low", "x_high", "y_low", "y_high")),
-    MarkerPlaced: base.Fields(ids=("marker",)),
-    ChartRevealed: base.Fields(ids=("markers",)),
+    MarkerPlaced: base.Fields(ids=("marker", "partner")),
+    ChartRevealed: base.Fields(ids=("markers", "pairs")),
 }
 
 

@@ -236,7 +236,7 @@ def test_a_short_hybrid_intervisie_with_every_tool_ends_the_same_for_everyone(
     for key in ("ArrowRight", "ArrowRight", "ArrowRight", "ArrowRight", "Enter"):
         anna.keyboard.press(key)
     expect(tool(anna).locator(".chart-my-markers")).to_contain_text("Gewenst: 60% naar collectief")
-    expect(tool(anna).locator(".chart-arrow")).not_to_have_class(re.compile("is-hidden"))
+    expect(tool(anna).locator(".chart-person-arrow.is-mine line")).to_have_count(1)
     box = tool(bram).locator(".chart-svg").bounding_box()
     assert box is not None
     tool(bram).locator(".chart-surface").click(
@@ -252,6 +252,8 @@ def test_a_short_hybrid_intervisie_with_every_tool_ends_the_same_for_everyone(
     tables = []
     for page in everyone:
         expect(tool(page).locator(".chart-marker")).to_have_count(5)
+        # One arrow per person who placed both markers: Anna and Chris, not Bram.
+        expect(tool(page).locator(".chart-person-arrow")).to_have_count(2)
         table = tool(page).locator(".chart-table")
         expect(table).to_be_visible()
         tables.append(table.inner_text())

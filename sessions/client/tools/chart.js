@@ -1,4 +1,5 @@
-// The positioning chart: two axes, everyone's markers hidden until revealed.
+// The positioning chart: two axes, everyone's markers hidden until revealed. A person's two
+// markers are each other's `partner`, so that one arrow per person can be drawn, anonymously.
 
 import { N_ } from "../i18n.js";
 import { get } from "../fold.js";
@@ -10,15 +11,28 @@ function chartConfigured(state, event, body) {
   state.chart.y_high = body.y_high;
 }
 
+// Makes two markers each other's partner (when the reader sees both).
+function pair(markers, one, other) {
+  if (other === null || other === undefined) return;
+  const a = get(markers, one);
+  const b = get(markers, other);
+  if (a === undefined || b === undefined) return;
+  a.partner = other;
+  b.partner = one;
+}
+
 function markerPlaced(state, event, body) {
   // Before the reveal only the owner receives this (others get `hidden`); after it, others
   // receive it without an actor, so `owner` stays null for them.
+  const partner = body.partner ?? null;
   state.chart.markers[body.marker] = {
     owner: event.actor,
     kind: body.kind,
     x: body.x,
     y: body.y,
+    partner,
   };
+  pair(state.chart.markers, body.marker, partner);
 }
 
 function chartRevealed(state, event, body) {
@@ -28,8 +42,10 @@ function chartRevealed(state, event, body) {
     const known = get(chart.markers, id);
     // The event is anonymous: an owner is known only to whoever knew it before (the owner).
     const owner = known !== undefined ? known.owner : null;
-    chart.markers[id] = { owner, kind, x, y };
+    const partner = known !== undefined ? (known.partner ?? null) : null;
+    chart.markers[id] = { owner, kind, x, y, partner };
   }
+  for (const [now, desired] of body.pairs ?? []) pair(chart.markers, now, desired);
 }
 
 export default {

@@ -1,33 +1,24 @@
 // The positioning chart: two axes (by default individueel–collectief × formeel–informeel), my
 // "now" and "desired" markers placed by click or tap, or by keyboard (arrow keys choose a spot,
-// Enter places). Before the reveal only my own markers are shown; after it everyone's, without
-// names, with a text alternative that counts the markers per quarter of the chart.
+// Enter places), with my arrow from now to desired. Before the reveal only my own markers are
+// shown; after it everyone's, without names: one arrow per person (mine stands out), the group's
+// mean and spread per kind, a legend in words and a table as the text alternative.
 //
 // Coordinates are fractions 0..1: x from the left label to the right one, y from the bottom
 // label (y_low) to the top one (y_high).
 
 import { h, setText, show, uid } from "../../dom.js";
 import { act, clamp, feedbackLine, mayTakePart, round3, svg } from "../../toolkit.js";
+import { arrowheads, markerShape, meanMark, PAD, personArrow, PLOT, SIZE, spreadEllipse, toX, toY } from "./figures.js";
+import { arrowsOf, KINDS, summaryOf } from "./group.js";
+import { legend as chartLegend } from "./legend.js";
+import { chartTable } from "./table.js";
 
-const SIZE = 400; // the SVG's viewBox
-const PAD = 44; // room for the labels
-const PLOT = SIZE - 2 * PAD;
 const STEP = 0.05;
 const BIG_STEP = 0.2;
-const KINDS = ["now", "desired"];
 
-const toX = (x) => PAD + x * PLOT;
-const toY = (y) => PAD + (1 - y) * PLOT;
 const percent = (value) => Math.round(value * 100);
 const clip = (text, length = 28) => (text.length > length ? `${text.slice(0, length - 1)}…` : text);
-
-function shape(kind, x, y, className) {
-  if (kind === "now") return svg("circle", { cx: toX(x), cy: toY(y), r: 9, class: className });
-  const cx = toX(x);
-  const cy = toY(y);
-  const r = 11;
-  return svg("path", { d: `M ${cx} ${cy - r} L ${cx + r} ${cy} L ${cx} ${cy + r} L ${cx - r} ${cy} Z`, class: className });
-}
 
 export function mount(element, app) {
   const feedback = feedbackLine();
@@ -63,25 +54,19 @@ export function mount(element, app) {
   };
 
   // The chart itself.
-  const arrowId = uid("arrow");
-  const defs = svg(
-    "defs",
-    {},
-    svg(
-      "marker",
-      { id: arrowId, viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" },
-      svg("path", { d: "M 0 0 L 10 5 L 0 10 z", class: "chart-arrowhead" }),
-    ),
-  );
+  const arrowIds = { mine: uid("arrow"), others: uid("arrow") };
+  const defs = svg("defs", {}, arrowheads(arrowIds));
   const labels = {
     x_low: svg("text", { x: PAD + 4, y: SIZE / 2 - 8, "text-anchor": "start", class: "chart-label" }),
     x_high: svg("text", { x: SIZE - PAD - 4, y: SIZE / 2 - 8, "text-anchor": "end", class: "chart-label" }),
     y_high: svg("text", { x: SIZE / 2, y: PAD - 14, "text-anchor": "middle", class: "chart-label" }),
     y_low: svg("text", { x: SIZE / 2, y: SIZE - PAD + 26, "text-anchor": "middle", class: "chart-label" }),
   };
+  // Layers, bottom to top: the spread, the others' arrows and markers, mine, the means.
+  const spreads = svg("g", { class: "chart-spreads" });
   const others = svg("g", { class: "chart-others" });
-  const mineArrow = svg("line", { class: "chart-arrow", "marker-end": `url(#${arrowId})` });
   const mine = svg("g", { class: "chart-mine" });
+  const means = svg("g", { class: "chart-means" });
   const cursorMark = svg(
     "g",
     { class: "chart-cursor-mark" },
@@ -97,9 +82,10 @@ export function mount(element, app) {
     svg("line", { x1: PAD, y1: SIZE / 2, x2: SIZE - PAD, y2: SIZE / 2, class: "chart-axis" }),
     svg("line", { x1: SIZE / 2, y1: PAD, x2: SIZE / 2, y2: SIZE - PAD, class: "chart-axis" }),
     Object.values(labels),
+    spreads,
     others,
-    mineArrow,
     mine,
+    means,
     cursorMark,
   );
   const keysHintId = uid("chart-keys");
@@ -125,22 +111,9 @@ export function mount(element, app) {
 
   // What I placed, and what the chart shows as text.
   const myText = h("p", { class: "chart-my-markers" });
-  const legend = h(
-    "ul",
-    { class: "chart-legend" },
-    h("li", {}, h("span", { class: "legend-now", "aria-hidden": "true" }), " ", kindLabels.now),
-    h("li", {}, h("span", { class: "legend-desired", "aria-hidden": "true" }), " ", kindLabels.desired),
-    h("li", {}, h("span", { class: "legend-mine", "aria-hidden": "true" }), " ", app.t("Your own markers have a dark border")),
-  );
+  const legend = chartLegend(app, kindLabels);
   const waitText = h("p", { class: "hint chart-wait" }, app.t("Only you see your markers. The facilitator shows everyone's markers later, without names."));
-  const tableBody = h("tbody");
-  const table = h(
-    "table",
-    { class: "chart-table" },
-    h("caption", {}, app.t("Markers per part of the chart")),
-    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, app.t("Part of the chart")), h("th", { scope: "col" }, kindLabels.now), h("th", { scope: "col" }, kindLabels.desired))),
-    tableBody,
-  );
+  const table = chartTable(app, kindLabels);
 
   // Facilitator: axis labels and the reveal.
   const axisInputs = {};
@@ -201,9 +174,9 @@ export function mount(element, app) {
     cursorText,
     feedback,
     myText,
-    legend,
+    legend.element,
     waitText,
-    table,
+    table.element,
     facilitate,
   );
   element.append(section);
@@ -263,15 +236,34 @@ export function mount(element, app) {
   function myMarker(which) {
     if (!state) return null;
     for (const marker of Object.values(state.chart.markers)) {
-      if (marker.owner === app.me && marker.kind === which) return marker;
+      if (marker.owner !== null && marker.owner === app.me && marker.kind === which) return marker;
     }
     return null;
   }
 
-  function quarter(marker, chart) {
-    const side = marker.x < 0.5 ? chart.x_low : chart.x_high;
-    const height = marker.y < 0.5 ? chart.y_low : chart.y_high;
-    return `${height} · ${side}`;
+  // The drawing: redrawn only when the markers change, not on every other event of the session.
+  let drawn = null;
+  function draw(chart) {
+    const key = JSON.stringify([chart.markers, chart.revealed, app.me]);
+    if (key === drawn) return;
+    drawn = key;
+    // Markers and arrows: mine on top; the others' (after the reveal) below.
+    const isMine = (marker) => marker.owner !== null && marker.owner === app.me;
+    const markers = Object.values(chart.markers);
+    const arrows = arrowsOf(chart.markers, app.me);
+    others.replaceChildren(
+      ...arrows.filter((arrow) => !arrow.mine).map((arrow) => personArrow(arrow, arrowIds)),
+      ...markers.filter((m) => !isMine(m)).map((m) => markerShape(m.kind, m.x, m.y, `chart-marker marker-${m.kind}`)),
+    );
+    mine.replaceChildren(
+      ...arrows.filter((arrow) => arrow.mine).map((arrow) => personArrow(arrow, arrowIds)),
+      ...markers.filter(isMine).map((m) => markerShape(m.kind, m.x, m.y, `chart-marker marker-${m.kind} marker-mine`)),
+    );
+    // The group, once everyone's markers are shown: the spread and mean per kind.
+    const summary = chart.revealed ? summaryOf(chart.markers) : {};
+    const kindsPlaced = KINDS.filter((which) => summary[which]);
+    spreads.replaceChildren(...kindsPlaced.map((which) => spreadEllipse(which, summary[which])));
+    means.replaceChildren(...kindsPlaced.map((which) => meanMark(which, summary[which])));
   }
 
   function update(current) {
@@ -282,66 +274,23 @@ export function mount(element, app) {
     show(kindChoice, takePart);
     surface.classList.toggle("chart-readonly", !takePart);
 
-    // Markers: mine on top, with an arrow from now to desired; others (after the reveal) below.
-    const ownMarkers = [];
-    const otherMarkers = [];
-    for (const marker of Object.values(chart.markers)) {
-      (marker.owner === app.me ? ownMarkers : otherMarkers).push(marker);
-    }
-    others.replaceChildren(
-      ...otherMarkers.map((marker) => shape(marker.kind, marker.x, marker.y, `chart-marker marker-${marker.kind}`)),
-    );
-    mine.replaceChildren(
-      ...ownMarkers.map((marker) => shape(marker.kind, marker.x, marker.y, `chart-marker marker-${marker.kind} marker-mine`)),
-    );
+    draw(chart);
+
     const now = myMarker("now");
     const desired = myMarker("desired");
-    // The arrow runs from the edge of "now" to the edge of "desired" (when they are apart).
-    const [x1, y1, x2, y2] = now && desired ? [toX(now.x), toY(now.y), toX(desired.x), toY(desired.y)] : [0, 0, 0, 0];
-    const length = Math.hypot(x2 - x1, y2 - y1);
-    if (length > 30) {
-      const ux = (x2 - x1) / length;
-      const uy = (y2 - y1) / length;
-      mineArrow.setAttribute("x1", x1 + ux * 12);
-      mineArrow.setAttribute("y1", y1 + uy * 12);
-      mineArrow.setAttribute("x2", x2 - ux * 15);
-      mineArrow.setAttribute("y2", y2 - uy * 15);
-    }
-    mineArrow.classList.toggle("is-hidden", length <= 30);
-
     const mineParts = KINDS.map((which) => {
       const marker = which === "now" ? now : desired;
       return `${kindLabels[which]}: ${marker ? describe(marker.x, marker.y) : app.t("not placed yet")}`;
     });
     setText(myText, `${app.t("Your markers")} — ${mineParts.join("; ")}`);
-    show(myText, takePart || ownMarkers.length > 0);
+    show(myText, takePart || now !== null || desired !== null);
     updateCursor();
 
-    // The text alternative: counts per quarter, once everyone's markers are shown.
+    // The legend and the table alternative follow the group's marks, shown after the reveal.
+    legend.update(chart.revealed);
     show(waitText, !chart.revealed);
-    show(table, chart.revealed);
-    if (chart.revealed) {
-      const names = [
-        `${chart.y_high} · ${chart.x_low}`,
-        `${chart.y_high} · ${chart.x_high}`,
-        `${chart.y_low} · ${chart.x_low}`,
-        `${chart.y_low} · ${chart.x_high}`,
-      ];
-      const counts = new Map(names.map((name) => [name, { now: 0, desired: 0 }]));
-      for (const marker of Object.values(chart.markers)) {
-        const row = counts.get(quarter(marker, chart));
-        if (row) row[marker.kind] += 1;
-      }
-      const key = JSON.stringify([...counts]);
-      if (tableBody.dataset.key !== key) {
-        tableBody.dataset.key = key;
-        tableBody.replaceChildren(
-          ...[...counts].map(([name, row]) =>
-            h("tr", {}, h("th", { scope: "row" }, name), h("td", {}, String(row.now)), h("td", {}, String(row.desired))),
-          ),
-        );
-      }
-    }
+    show(table.element, chart.revealed);
+    if (chart.revealed) table.update(chart);
 
     // Facilitator.
     const facilitator = app.canFacilitate() && !current.ended;
