@@ -178,6 +178,30 @@ def test_every_page_reflows_and_is_accessible(
     page = site.pages[visitor]
     page.set_viewport_size(WIDTHS[width])
     page.goto(path.format(**site.ids))
+    if not path.endswith("/export.html"):  # a download, read offline: it links to no server
+        assert page.locator('head link[rel="icon"]').count() > 0, "no favicon"
     assert _horizontal_overflow(page) is None, _horizontal_overflow(page)
     results = Axe().run(page, options=AXE_RULES)
     assert results.violations_count == 0, results.generate_report()
+
+
+def test_the_site_has_a_favicon_the_browser_can_show(page: Page) -> None:
+    page.goto("/")
+    icons = page.locator('head link[rel="icon"]')
+    expect(icons.first).to_be_attached()
+    for icon in icons.all():
+        href, kind = icon.get_attribute("href") or "", icon.get_attribute("type") or ""
+        response = page.request.get(href)
+        assert response.ok, href
+        assert response.headers["content-type"].startswith(kind), (href, kind)
+    # Drawn as the browser draws it in a tab: an image of the size it says it has.
+    size = page.evaluate(
+        """async (href) => {
+          const image = new Image();
+          image.src = href;
+          await image.decode();
+          return [image.naturalWidth, image.naturalHeight];
+        }""",
+        icons.first.get_attribute("href"),
+    )
+    assert size[0] > 0 and size[0] == size[1], size
