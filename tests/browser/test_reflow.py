@@ -185,6 +185,33 @@ def test_every_page_reflows_and_is_accessible(
     assert results.violations_count == 0, results.generate_report()
 
 
+def _reflows_and_is_accessible(page: Page) -> None:
+    assert _horizontal_overflow(page) is None, _horizontal_overflow(page)
+    results = Axe().run(page, options=AXE_RULES)
+    assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_the_erase_preview_reflows_and_is_accessible(site: Site, width: str) -> None:
+    page = site.pages["coordinator"]
+    page.set_viewport_size(WIDTHS[width])
+    page.goto("/beheer/wissen")
+    page.get_by_label("Naam, e-mailadres of deelnemer").fill("Anna")
+    page.get_by_role("button", name="Laat zien wat er verandert").click()
+    expect(page.locator("#counts")).to_be_visible()
+    _reflows_and_is_accessible(page)
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_the_workspace_does_not_scroll_sideways(site: Site, width: str) -> None:
+    """Only the sideways scroll: the workspace's own tests (other modules) run axe on it."""
+    page = site.pages["participant"]
+    page.set_viewport_size(WIDTHS[width])
+    page.goto(f"/s/{site.ids['session']}")
+    expect(page.locator(".ws-conn")).to_have_attribute("data-status", "connected")
+    assert _horizontal_overflow(page) is None, _horizontal_overflow(page)
+
+
 def test_the_site_has_a_favicon_the_browser_can_show(page: Page) -> None:
     page.goto("/")
     icons = page.locator('head link[rel="icon"]')
