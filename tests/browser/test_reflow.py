@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -17,6 +18,8 @@ from playwright.sync_api import Browser, Page, expect
 from server.demo import DEMO_PASSWORD
 from tests.browser.test_outcome_pages import _prepared
 
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+MATCH_RESULTS = "/welke-werkvorm?goal.reflecteren=2&group_size=6&minutes=100&modality=online"
 AXE_RULES = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
 WIDTHS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 360, "height": 740}}
 ACCOUNTS = {
@@ -33,7 +36,7 @@ PAGES = [
     ("anonymous", "/catalogus/intervisie"),
     ("anonymous", "/catalogus/positioneringsgesprek"),
     ("anonymous", "/welke-werkvorm"),
-    ("anonymous", "/welke-werkvorm?goal.reflecteren=2&group_size=6&minutes=100&modality=online"),
+    ("anonymous", MATCH_RESULTS),
     ("anonymous", "/welke-werkvorm?group_size=6&minutes=100&modality=online"),
     ("anonymous", "/regios"),
     ("anonymous", "/regios/zwolle"),
@@ -44,7 +47,7 @@ PAGES = [
     ("participant", "/s/{session}/oogst"),
     ("facilitator", "/"),
     ("facilitator", "/account"),
-    ("facilitator", "/welke-werkvorm?goal.reflecteren=2&group_size=6&minutes=100&modality=online"),
+    ("facilitator", MATCH_RESULTS),
     ("facilitator", "/sessies"),
     ("facilitator", "/sessies/nieuw?variant=intervisie"),
     ("facilitator", "/sessies/nieuw?variant=positioneringsgesprek"),
@@ -74,6 +77,17 @@ PAGES = [
     ("coordinator", "/beheer/wissen"),
     ("coordinator", "/beheer/audit"),
 ]
+
+
+# Pages whose narrow layout changed most (tables as cards, the match results): a screenshot of
+# each at both widths, for a person to look at (build/screenshots/).
+SCREENSHOT_NAMES = {
+    ("anonymous", "/catalogus/intervisie"): "practice",
+    ("anonymous", MATCH_RESULTS): "match-results",
+    ("facilitator", "/sessies/nieuw?variant=intervisie"): "start-form",
+    ("facilitator", "/uitkomsten/{outcome}"): "outcome",
+    ("educator", "/bibliotheek"): "library",
+}
 
 
 @dataclass
@@ -180,6 +194,11 @@ def test_every_page_reflows_and_is_accessible(
     page.goto(path.format(**site.ids))
     if not path.endswith("/export.html"):  # a download, read offline: it links to no server
         assert page.locator('head link[rel="icon"]').count() > 0, "no favicon"
+    name = SCREENSHOT_NAMES.get((visitor, path))
+    if name is not None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        size = WIDTHS[width]["width"]
+        page.screenshot(path=str(SCREENSHOTS / f"page-{name}-{size}-full.png"), full_page=True)
     assert _horizontal_overflow(page) is None, _horizontal_overflow(page)
     results = Axe().run(page, options=AXE_RULES)
     assert results.violations_count == 0, results.generate_report()
