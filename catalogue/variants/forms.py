@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from starlette.datastructures import FormData, QueryParams
 
+from catalogue.schema import Problem
 from catalogue.variants.schema import Variant
+from catalogue.vocabulary import MODALITIES, ROLES
+from server.i18n import N_, Translator
 
 # Empty phase rows offered below the existing ones, so a phase can be added without scripts.
 SPARE_PHASES = 2
@@ -39,6 +42,49 @@ def match_data(params: QueryParams | FormData, goal_slugs: list[str]) -> dict[st
         "modality": _text(params.get("modality")) or None,
         "roles": [r for r in params.getlist("roles") if isinstance(r, str)],
     }
+
+
+# The match form's fields as a person sees them: the label an error names and the element it
+# links to. The choices get a plain message: the API's lists the slugs, which the form hides.
+_MATCH_FIELDS = {
+    "goals": (N_("What do you want to reach?"), N_("Choose at least one goal.")),
+    "group_size": (N_("Number of participants"), None),
+    "minutes": (N_("Minutes available"), None),
+    "modality": (N_("How do you meet?"), N_("Choose how you meet.")),
+    "roles": (N_("Who takes part?"), N_("Choose only roles from the list.")),
+}
+
+
+def match_form_problems(
+    problems: Sequence[Problem],
+    translate: Translator,
+    goal_slugs: Sequence[str],
+    goal_names: Mapping[str, str],
+) -> list[dict[str, str]]:
+    """The match request's problems as {field, label, target, message} for the form's summary."""
+    first_target = {
+        "goals": f"goal-{goal_slugs[0]}" if goal_slugs else "",
+        "group_size": "group_size",
+        "minutes": "minutes",
+        "modality": f"modality-{next(iter(MODALITIES))}",
+        "roles": f"role-{next(iter(ROLES))}",
+    }
+    shown = []
+    for problem in problems:
+        field, _, goal = problem.field.partition(".")
+        label, plain = _MATCH_FIELDS.get(field, (problem.field, None))
+        message = translate(plain) if plain else translate(problem.message) % problem.params
+        target = first_target.get(field, "")
+        if field == "goals" and goal in goal_names:  # a weight that is not one of the choices
+            label, message, target = (
+                goal_names[goal],
+                translate(problem.message) % problem.params,
+                f"goal-{goal}",
+            )
+        else:
+            label = translate(label)
+        shown.append({"field": problem.field, "label": label, "target": target, "message": message})
+    return shown
 
 
 def _text(value: object) -> str | None:

@@ -29,6 +29,7 @@ from catalogue.variants.forms import (
     edit_data,
     edit_values,
     match_data,
+    match_form_problems,
     resubmitted_values,
 )
 from catalogue.variants.queries import Catalogue, CatalogueCache
@@ -187,7 +188,7 @@ async def match_page(request: Request) -> Response:
         return _page(request, "catalogue/match.html", context)
     checked = validate_request(match_data(params, catalogue.goal_slugs), catalogue.goal_slugs)
     if not isinstance(checked, MatchRequest):
-        context["problems"] = problem_list(checked, _)
+        context["problems"] = match_form_problems(checked, _, catalogue.goal_slugs, goal_names)
         return _page(request, "catalogue/match.html", context, status_code=422)
     result = match([cv.variant for cv in catalogue.variants], checked, await evidence_for(request))
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from server.demo import DEMO_PASSWORD
 
@@ -42,6 +44,37 @@ def test_which_practice_fits_explains_its_ranking(page: Page) -> None:
     expect(first).to_contain_text("dient het doel Reflecteren")
     page.get_by_text("werkvormen passen niet").click()
     expect(page.locator(".excluded")).to_contain_text("kleiner dan het minimum")
+
+
+def test_on_a_phone_the_results_of_which_practice_fits_come_into_view(
+    browser: Browser, live_server: str
+) -> None:
+    context = browser.new_context(
+        base_url=live_server, locale="nl-NL", viewport={"width": 360, "height": 740}
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto("/welke-werkvorm")
+    page.get_by_label("Reflecteren").select_option("2")
+    page.get_by_role("button", name="Laat zien wat past").click()
+    results = page.get_by_role("heading", name=re.compile(r"werkvormen passen$"))
+    expect(results).to_be_in_viewport()
+    expect(page.locator(".match-results > li").first.get_by_role("heading")).to_be_visible()
+    context.close()
+
+
+def test_which_practice_fits_without_a_goal_says_so_in_plain_words(page: Page) -> None:
+    page.goto("/welke-werkvorm")
+    page.get_by_role("button", name="Laat zien wat past").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Wat wil je bereiken?: Kies minstens één doel.")
+    expect(summary).not_to_contain_text("goals")
+    expect(summary).not_to_contain_text("kennis-delen")
+    summary.get_by_role("link", name="Wat wil je bereiken?").click()
+    expect(page.locator(".goal-grid select").first).to_be_focused()
+    expect(page.locator(".goal-grid")).to_have_accessible_description(
+        re.compile("Kies minstens één doel.")
+    )
 
 
 def test_a_coordinator_edits_a_variant_and_sees_the_history(page: Page) -> None:

@@ -134,11 +134,13 @@ async def test_a_wrong_matching_form_names_each_field(
     assert page.status_code == 422
     text = text_of(page.text)
     assert "Verbeter dit alsjeblieft" in text
-    assert "ontbreekt; kies minstens één doel" in text
+    assert "Wat wil je bereiken? : Kies minstens één doel." in text  # a link, then its error
+    assert '<a href="#goal-kennis-delen">Wat wil je bereiken?</a>' in page.text
+    assert "kennis-delen" not in text  # the form names goals by their labels, not slugs
     assert "0 is te klein" in text
     assert "moet een heel getal zijn van 1 tot en met 1440, niet 'lang'" in text
-    assert "onbekende manier van samenkomen 'zoom'" in text
-    assert "onbekende rol 'koning'" in text
+    assert "Hoe kom je samen? : Kies hoe je samenkomt." in text
+    assert "Wie doen er mee? : Kies alleen rollen uit de lijst." in text
     assert 'value="0"' in page.text  # what was typed stays in the form
 
 
