@@ -83,3 +83,13 @@ def test_every_national_theme_has_dutch_and_english_and_some_regional_theme(
         assert theme.name and theme.description, theme.slug
         assert theme.name != theme.name_en and theme.description != theme.description_en
         assert theme.slug in used, theme.slug
+
+
+def test_every_script_fits_the_time_its_practice_states(content: Content) -> None:
+    """A practice says "70–90 minutes": its agenda may not take 95 (issue 16)."""
+    outside = {
+        v.slug: (sum(p.minutes for p in v.phases), v.minutes_min, v.minutes_typical)
+        for v in content.variants
+        if not v.minutes_min <= sum(p.minutes for p in v.phases) <= v.minutes_typical
+    }
+    assert outside == {}
