@@ -93,3 +93,11 @@ def test_every_script_fits_the_time_its_practice_states(content: Content) -> Non
         if not v.minutes_min <= sum(p.minutes for p in v.phases) <= v.minutes_typical
     }
     assert outside == {}
+
+
+@pytest.mark.parametrize("path", VARIANT_FILES, ids=lambda path: path.stem)
+def test_a_script_uses_the_interfaces_words(path: Path) -> None:
+    """The board's groups are "thema's" and a session's result an "uitkomst", as on every page
+    (tests/server/test_i18n.py): guidance shown in the cockpit says the same."""
+    text = path.read_text(encoding="utf-8").lower()
+    assert "cluster" not in text and "opbrengst" not in text
