@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 import templates as _templates_package
-from server import i18n
+from server import formatting, i18n
 
 TEMPLATE_DIR = Path(_templates_package.__file__).parent
 ROLE_LABELS = {
@@ -34,6 +34,7 @@ def create_environment() -> jinja2.Environment:
         i18n.gettext, i18n.ngettext, newstyle=True
     )
     env.globals["role_labels"] = ROLE_LABELS
+    formatting.install(env)
     return env
 
 

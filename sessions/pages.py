@@ -45,9 +45,6 @@ STARTERS = (Role.FACILITATOR, Role.COORDINATOR)
 JOIN_MESSAGES = {
     "unknown_code": N_("There is no session with this code. Check the code and try again."),
     "session_ended": N_("This session has ended. You can no longer join."),
-    "room_full": N_(
-        "The room is full: all %(capacity)s places are taken. You can still join remotely."
-    ),
     "location_required": N_("Choose whether you are in the room or joining remotely."),
     "removed": N_("You were removed from this session."),
     "unknown_session": N_("This session cannot be opened. Ask the facilitator for a new code."),
@@ -393,6 +390,13 @@ async def _join_details(
 def _join_message(request: Request, code: str | None, params: dict[str, object]) -> str:
     if code is None:
         return ""
+    if code == "room_full":  # one place or many: a plural form, never "all 1 places"
+        places = int(str(params.get("capacity") or 0))
+        return i18n.translations(language_of(request)).ngettext(
+            "The room is full: its %(num)s place is taken. You can still join remotely.",
+            "The room is full: all %(num)s places are taken. You can still join remotely.",
+            places,
+        ) % {"num": places}
     message = JOIN_MESSAGES.get(code, N_("Joining did not work. Try again."))
     text = translator_for(request)(message)
     return text % params if "%(" in message else text

@@ -83,3 +83,21 @@ def test_every_national_theme_has_dutch_and_english_and_some_regional_theme(
         assert theme.name and theme.description, theme.slug
         assert theme.name != theme.name_en and theme.description != theme.description_en
         assert theme.slug in used, theme.slug
+
+
+def test_every_script_fits_the_time_its_practice_states(content: Content) -> None:
+    """A practice says "70–90 minutes": its agenda may not take 95 (issue 16)."""
+    outside = {
+        v.slug: (sum(p.minutes for p in v.phases), v.minutes_min, v.minutes_typical)
+        for v in content.variants
+        if not v.minutes_min <= sum(p.minutes for p in v.phases) <= v.minutes_typical
+    }
+    assert outside == {}
+
+
+@pytest.mark.parametrize("path", VARIANT_FILES, ids=lambda path: path.stem)
+def test_a_script_uses_the_interfaces_words(path: Path) -> None:
+    """The board's groups are "thema's" and a session's result an "uitkomst", as on every page
+    (tests/server/test_i18n.py): guidance shown in the cockpit says the same."""
+    text = path.read_text(encoding="utf-8").lower()
+    assert "cluster" not in text and "opbrengst" not in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import httpx
@@ -76,3 +77,26 @@ def test_every_interface_message_has_a_dutch_translation() -> None:
             if msgid and msgid not in translated:
                 missing.append(f"{directory}/{filename}: {msgid!r}")
     assert not missing, "run scripts/translations and translate:\n" + "\n".join(missing)
+
+
+def _dutch_texts() -> list[str]:
+    with (LOCALE_DIR / "nl" / "LC_MESSAGES" / "messages.po").open("rb") as file:
+        catalog = read_po(file, locale="nl")
+    texts: list[str] = []
+    for message in catalog:
+        forms = message.string if isinstance(message.string, tuple) else (message.string,)
+        texts.extend(form for form in forms if form)
+    return texts
+
+
+def test_the_site_says_je_never_u() -> None:
+    """B1 Dutch, one form of address: "je", as everywhere else (issue 16)."""
+    formal = re.compile(r"\b(u|uw|U|Uw)\b")
+    assert [text for text in _dutch_texts() if formal.search(text)] == []
+
+
+def test_one_dutch_word_for_each_thing() -> None:
+    """A board's cluster is a "thema", a session's outcome an "uitkomst" (as the pages'
+    addresses, /uitkomsten): not "cluster" here and "thema" there (issue 16)."""
+    other_words = re.compile(r"cluster|opbrengst", re.IGNORECASE)
+    assert [text for text in _dutch_texts() if other_words.search(text)] == []

@@ -106,7 +106,7 @@ async def test_a_hybrid_session_asks_where_you_are_and_a_full_room_offers_remote
 
         full = await join(bram, code, "Bram", "room")
         assert full.status_code == 409
-        assert "De zaal is vol: alle 1 plaatsen zijn bezet." in text_of(full.text)
+        assert "De zaal is vol: er is 1 plaats en die is bezet." in text_of(full.text)
         offer = form_fields(full.text, "/join", index=0)  # the offer comes first
         assert ("location", "remote") in offer and ("name", "Bram") in offer
         remote = await post_form(bram, "/join", offer)
