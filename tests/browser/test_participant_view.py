@@ -117,6 +117,10 @@ def test_after_the_end_the_workspace_says_so_once_and_voting_is_over(
     assert "Stem op de briefjes" not in text
     assert text.count("De sessie is afgelopen.") == 1, text
     expect(anna.locator(".ws-phase-name")).to_have_text("Afgelopen")
+    anna.locator(".ws-banner").get_by_role("link", name="Naar de oogst").click()
+    expect(anna.get_by_role("heading", level=1)).to_contain_text("Oogst: ")
+    anna.go_back()
+    connected(anna)
     _fits_and_is_accessible(anna)
 
 
