@@ -65,7 +65,11 @@ export function mountShell(root, app, options = {}) {
     h("div", { class: "ws-phase" }, phaseName, timer.element),
     video,
   );
-  const banner = h("div", { class: "ws-banner", role: "status", hidden: true });
+  const bannerText = h("span", {});
+  // After the end the harvest is what is left to do (its page works after the end too); the
+  // harvest phase's own view already points there.
+  const harvestLink = h("a", { href: `/s/${encodeURIComponent(app.session)}/oogst`, hidden: true }, app.t("Go to the harvest"));
+  const banner = h("div", { class: "ws-banner", role: "status", hidden: true }, bannerText, " ", harvestLink);
 
   // -- tools --
   const tablist = h("div", { class: "ws-tabs", role: "tablist", "aria-label": app.t("Tools") });
@@ -263,7 +267,8 @@ export function mountShell(root, app, options = {}) {
     if (url && video.href !== url) video.href = url;
 
     show(banner, state.ended);
-    if (state.ended) setText(banner, app.t("The session has ended. You can still read everything and chat."));
+    if (state.ended) setText(bannerText, app.t("The session has ended. You can still read everything and chat."));
+    show(harvestLink, state.ended && app.role() === "participant" && phaseTool !== "harvest");
 
     show(facilitatorConsole.element, canFacilitate);
     if (canFacilitate) facilitatorConsole.update(state);

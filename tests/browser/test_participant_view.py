@@ -87,6 +87,7 @@ def test_the_projector_view_of_an_ended_session_shows_no_join_code(
     page = session.facilitator
     page.goto(f"/sessies/{session.id}/scherm")
     expect(page.locator(".join-code-large")).to_be_visible()
+    _fits_and_is_accessible(page)
     page.goto(f"/s/{session.id}")
     connected(page)
     _send(page, "session.end")
@@ -113,8 +114,13 @@ def test_after_the_end_the_workspace_says_so_once_and_voting_is_over(
     expect(anna.locator(".ws-tool-vote .voting-status")).to_contain_text("Het stemmen is gesloten.")
     text = anna.locator("#workspace").inner_text()
     assert "Het stemmen is open." not in text
+    assert "Stem op de briefjes" not in text
     assert text.count("De sessie is afgelopen.") == 1, text
     expect(anna.locator(".ws-phase-name")).to_have_text("Afgelopen")
+    anna.locator(".ws-banner").get_by_role("link", name="Naar de oogst").click()
+    expect(anna.get_by_role("heading", level=1)).to_contain_text("Oogst: ")
+    anna.go_back()
+    connected(anna)
     _fits_and_is_accessible(anna)
 
 

@@ -235,15 +235,16 @@ export function mount(element, app) {
   const admin = votingAdmin(app, feedback);
   const resultsView = resultsList(app, 4);
   const boardHost = h("div", { class: "vote-board" });
+  const howTo = h(
+    "p",
+    { class: "hint vote-how" },
+    app.t("Vote for the notes and clusters you find most important. You may give one of them more than one vote."),
+  );
   const section = h(
     "section",
     { class: "tool tool-vote" },
     h("h3", {}, app.t("Vote")),
-    h(
-      "p",
-      { class: "hint" },
-      app.t("Vote for the notes and clusters you find most important. You may give one of them more than one vote."),
-    ),
+    howTo,
     status.el,
     admin.el,
     feedback,
@@ -254,6 +255,7 @@ export function mount(element, app) {
   const board = mountBoard(boardHost, app, { level: 4, votingPanel: false });
   return {
     update(state) {
+      show(howTo, !state.ended); // after the end nobody votes: the results are what is left
       status.update(state);
       admin.update(state);
       resultsView.update(state);
