@@ -32,7 +32,10 @@ export function createProgress(app) {
         headers: { Accept: "application/json" },
         cache: "no-store",
       });
-      if (response.ok) {
+      // No longer a facilitator (the console is then no longer updated): stop asking; the next
+      // update as a facilitator starts again.
+      if (response.status === 403) pollHarvest(false);
+      if (response.ok && timer !== null) {
         harvest = await response.json();
         render(app.state);
         document.dispatchEvent(new CustomEvent(HARVEST_COUNT_EVENT, { detail: harvest }));

@@ -21,6 +21,22 @@ from tests.sessions.harvest import audit, stored
 # The pure parts -----------------------------------------------------------------------------
 
 
+def test_the_live_count_counts_participants_only_and_no_one_twice() -> None:
+    state = State(
+        people={
+            "u1": Person("Fatima", "facilitator", "remote"),
+            "p1": Person("Anna", "participant", "remote"),
+            "p2": Person("Bram", "participant", "remote"),
+            "p3": Person("Cor", "observer", "remote"),
+            "p4": Person("Dina", "participant", "remote", removed=True),
+        }
+    )
+    # The facilitator's, the observer's (none) and the removed person's answers do not count.
+    counted = answers.progress(state, ["u1", "p1", "p1", "p4"])
+    assert (counted.answered, counted.expected) == (1, 2)
+    assert answers.progress(State(), []) == answers.Progress(0, 0)
+
+
 def test_check_accepts_ratings_for_the_sessions_goals_only() -> None:
     goals = ["reflecteren", "innoveren"]
     answer, problems = check(goals, {"reflecteren": " 5 ", "innoveren": ""}, " Veel ", "open")
