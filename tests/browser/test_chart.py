@@ -132,6 +132,7 @@ def test_after_the_reveal_everyone_sees_each_persons_arrow_and_the_groups_mean_a
         expect(tool(page).locator(".chart-marker")).to_have_count(2)
         expect(tool(page).locator(".chart-person-arrow")).to_have_count(1)
         expect(tool(page).locator(".chart-mean")).to_have_count(0)
+        expect(tool(page).get_by_text("Gemiddelde van de groep")).to_be_hidden()
     expect(tool(fatima).locator(".chart-marker")).to_have_count(0)
     expect(tool(fatima).locator(".chart-person-arrow")).to_have_count(0)
 
