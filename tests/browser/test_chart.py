@@ -132,6 +132,7 @@ def test_after_the_reveal_everyone_sees_each_persons_arrow_and_the_groups_mean_a
         expect(tool(page).locator(".chart-marker")).to_have_count(2)
         expect(tool(page).locator(".chart-person-arrow")).to_have_count(1)
         expect(tool(page).locator(".chart-mean")).to_have_count(0)
+        expect(tool(page).get_by_text("Gemiddelde van de groep")).to_be_hidden()
     expect(tool(fatima).locator(".chart-marker")).to_have_count(0)
     expect(tool(fatima).locator(".chart-person-arrow")).to_have_count(0)
 
@@ -207,3 +208,17 @@ def test_after_the_reveal_everyone_sees_each_persons_arrow_and_the_groups_mean_a
         assert results.violations_count == 0, f"{what}: {results.generate_report()}"
     screenshot(people["Anna"], "chart-revealed-desktop.png")
     screenshot(bram, "chart-revealed-phone.png")
+
+    # Bram moves his "desired" after the reveal: the others see his arrow follow, and the mean.
+    tool(bram).locator(".chart-surface").focus()
+    place(bram, ["Shift+ArrowDown"])
+    moved = [0.7, 0.7, 0.8]  # the desired heights: Anna's, Bram's new one, Chris's
+    anna = people["Anna"]
+    expect(row(anna, "Gemiddelde, % naar informeel")).to_have_text(
+        [dutch(means["now"][1]), dutch(mean(moved))]
+    )
+    expect(tool(anna).locator(".chart-person-arrow")).to_have_count(3)
+    line = tool(anna).locator(".chart-person-arrow:not(.is-mine) line")
+    ends = [attributes(line.nth(index), "x2", "y2") for index in range(2)]
+    target = to_svg(anna, 0.5, 0.7)
+    assert any(math.dist(end, target) < 20 for end in ends), (ends, target)
