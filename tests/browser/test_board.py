@@ -167,9 +167,10 @@ def test_themes_are_areas_on_the_board_and_a_card_dragged_onto_one_joins_it(
     make_theme(fatima, "Veiligheid")
     for page in (fatima, anna):
         expect(theme_area(page, "Veiligheid")).to_be_visible()
-    # Drag the card by its text onto the theme's area.
+    # Drag the card by its text onto the theme's area (both on the screen: the area at its top).
     card = note(anna, "Huisbezoek")
     expect(card).to_be_visible()
+    theme_area(anna, "Veiligheid").evaluate("el => el.scrollIntoView({block: 'start'})")
     start = card.locator(".note-text").bounding_box()
     target = theme_area(anna, "Veiligheid").bounding_box()
     assert start is not None and target is not None

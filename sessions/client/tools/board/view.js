@@ -135,7 +135,7 @@ export function mountBoard(element, app, options = {}) {
     }
     if (text === pendingText) return; // already on its way
     pendingText = text;
-    const spot = freeSpot(notesOn(state, mainGroup), app.me);
+    const spot = free.spotForNew(app.me) || freeSpot(notesOn(state, mainGroup), app.me);
     const fields = { text, private: privateBox.checked, anonymous: anonymousBox.checked, ...spot };
     const ok = await act(app, feedback, "note.add", fields, { draft: "board.note" });
     pendingText = null;
