@@ -239,10 +239,21 @@ def test_nothing_sticks_out_of_a_card_or_the_board(session: Session) -> None:
         assert all(inside(box, card_box) for box in everything), "something sticks out"
         tool_box = board(page).bounding_box()
         assert tool_box is not None and inside(card_box, tool_box)
-    overflow = phone.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"{overflow}px of horizontal scroll at 360 px wide"
+    # Neither in the list (a phone's first view) nor on the canvas, a button away.
+    for view in ("Lijst", "Vrij bord"):
+        board(phone).get_by_role("button", name=view, exact=True).click()
+        expect(board(phone).get_by_role("button", name=view, exact=True)).to_have_attribute(
+            "aria-pressed", "true"
+        )
+        overflow = phone.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{overflow}px of horizontal scroll at 360 px wide ({view})"
+        card_box, tool_box = (
+            note(phone, "ketenpartners").bounding_box(),
+            board(phone).bounding_box(),
+        )
+        assert card_box is not None and tool_box is not None and inside(card_box, tool_box)
 
 
 def test_after_the_end_the_board_offers_no_writing(session: Session) -> None:

@@ -15,7 +15,10 @@ function rem() {
   return Number.parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
 }
 
-/** The free part, as `{el, list, update(cards, shown), arrange(), wishOf(box), observe(card)}`. */
+/**
+ * The free part, as `{el, list, update(cards, visible, labelled), arrange(), wishOf(box),
+ * spotForNew(me), observe(card), forget(card)}`.
+ */
 export function makeFreePart(app) {
   const label = h("p", { class: "board-free-label" }, app.t("Not in a cluster"));
   const list = h("ul", { class: "board-free", "aria-label": app.t("Notes on the canvas") });
@@ -143,6 +146,10 @@ export function makeFreePart(app) {
     /** Draw again when this card changes size. */
     observe(cardEl) {
       if (resized) resized.observe(cardEl);
+    },
+    /** A card that is gone (its note deleted, or moved to another board). */
+    forget(cardEl) {
+      if (resized) resized.unobserve(cardEl);
     },
   };
 }
