@@ -167,9 +167,10 @@ def test_themes_are_areas_on_the_board_and_a_card_dragged_onto_one_joins_it(
     make_theme(fatima, "Veiligheid")
     for page in (fatima, anna):
         expect(theme_area(page, "Veiligheid")).to_be_visible()
-    # Drag the card by its text onto the theme's area.
+    # Drag the card by its text onto the theme's area (both on the screen: the area at its top).
     card = note(anna, "Huisbezoek")
     expect(card).to_be_visible()
+    theme_area(anna, "Veiligheid").evaluate("el => el.scrollIntoView({block: 'start'})")
     start = card.locator(".note-text").bounding_box()
     target = theme_area(anna, "Veiligheid").bounding_box()
     assert start is not None and target is not None
@@ -238,10 +239,21 @@ def test_nothing_sticks_out_of_a_card_or_the_board(session: Session) -> None:
         assert all(inside(box, card_box) for box in everything), "something sticks out"
         tool_box = board(page).bounding_box()
         assert tool_box is not None and inside(card_box, tool_box)
-    overflow = phone.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"{overflow}px of horizontal scroll at 360 px wide"
+    # Neither in the list (a phone's first view) nor on the canvas, a button away.
+    for view in ("Lijst", "Vrij bord"):
+        board(phone).get_by_role("button", name=view, exact=True).click()
+        expect(board(phone).get_by_role("button", name=view, exact=True)).to_have_attribute(
+            "aria-pressed", "true"
+        )
+        overflow = phone.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{overflow}px of horizontal scroll at 360 px wide ({view})"
+        card_box, tool_box = (
+            note(phone, "ketenpartners").bounding_box(),
+            board(phone).bounding_box(),
+        )
+        assert card_box is not None and tool_box is not None and inside(card_box, tool_box)
 
 
 def test_after_the_end_the_board_offers_no_writing(session: Session) -> None:
@@ -343,3 +355,56 @@ def test_the_reveal_is_calm_and_still_without_motion(
     assert arrivals(fatima) == ["note-reveal"]
     assert arrivals(anna) == ["note-reveal"]
     assert arrivals(bram) == ["none"]
+
+
+# arrange.js on many boards of random cards: no two cards overlap, a card that fits where it
+# wishes stays there, the cards before a new one keep their places, and the same cards give
+# the same places.
+ARRANGE_PROPERTIES = """async () => {
+  const { arrange, GAP } = await import("/static/workspace/tools/board/arrange.js");
+  let seed = 7;
+  const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  const problems = [];
+  for (let round = 0; round < 150; round += 1) {
+    const width = 300 + Math.floor(random() * 900);
+    const cards = [];
+    for (let i = 0; i < 1 + Math.floor(random() * 40); i += 1) {
+      const cardWidth = Math.min(width, 150 + Math.floor(random() * 60));
+      cards.push({ id: `n${i}`, width: cardWidth, height: 80 + Math.floor(random() * 160),
+        left: random() * (width - cardWidth), top: random() * 500 });
+    }
+    const { places } = arrange(cards, width);
+    const boxes = cards.map((c) => ({ ...c, ...places.get(c.id) }));
+    const meet = (a, b) => a.left < b.left + b.width && b.left < a.left + a.width
+      && a.top < b.top + b.height && b.top < a.top + a.height;
+    boxes.forEach((a, i) => boxes.slice(i + 1).forEach((b) => {
+      if (meet(a, b)) problems.push(`overlap ${round}`);
+    }));
+    if (boxes.some((b) => b.left < 0 || b.left + b.width > width + 0.01 || b.top < 0)) {
+      problems.push(`outside ${round}`);
+    }
+    const first = boxes[0];
+    const wished = Math.min(width - first.width, Math.max(0, cards[0].left));
+    if (first.left !== wished || first.top !== cards[0].top) {
+      problems.push(`the first card moved ${round}`);
+    }
+    const fewer = arrange(cards.slice(0, -1), width).places;
+    for (const [id, spot] of fewer) {
+      const now = places.get(id);
+      if (now.left !== spot.left || now.top !== spot.top) {
+        problems.push(`an earlier card moved: ${id} ${round}`);
+      }
+    }
+    const again = arrange(cards, width).places;
+    for (const [id, spot] of again) {
+      const before = places.get(id);
+      if (before.left !== spot.left || before.top !== spot.top) problems.push(`differs ${round}`);
+    }
+  }
+  return problems;
+}"""
+
+
+def test_arranged_cards_never_overlap_and_earlier_cards_stay(page: Page) -> None:
+    page.goto("/")
+    assert page.evaluate(ARRANGE_PROPERTIES) == []

@@ -45,7 +45,8 @@ export function arrange(cards, width, gap = GAP) {
   return { places, height: bottom };
 }
 
-function fits(box, placed, gap) {
+/** Is `box` clear of every box in `placed` (by `gap` at least)? */
+export function fits(box, placed, gap = GAP) {
   return !placed.some((other) => collide(box, other, gap));
 }
 

@@ -3,6 +3,8 @@
 // with a transform while it is dragged, so that the board's arrangement stays as it is.
 
 const CLICK_SLOP = 4; // px: a smaller movement is a click, not a drag
+const EDGE = 40; // px from the window's top or bottom where a dragged card scrolls the page
+const SCROLL_STEP = 16; // px per pointer move near an edge
 
 /**
  * Make `el` draggable. `options`: `canDrag()`, `target(x, y)` (what lies under the pointer:
@@ -24,15 +26,18 @@ export function dragCard(el, options) {
   el.addEventListener("pointerdown", (event) => {
     if (!options.canDrag() || event.button !== 0) return;
     if (event.target.closest("button, select, textarea, input, a, label, form")) return;
-    drag = { x: event.clientX, y: event.clientY, moved: false };
+    drag = { x: event.clientX + window.scrollX, y: event.clientY + window.scrollY, moved: false };
     el.setPointerCapture(event.pointerId);
     event.preventDefault();
   });
 
   el.addEventListener("pointermove", (event) => {
     if (!drag) return;
-    const dx = event.clientX - drag.x;
-    const dy = event.clientY - drag.y;
+    // A theme out of sight is reached by holding the card near the window's edge.
+    if (drag.moved && event.clientY < EDGE) window.scrollBy(0, -SCROLL_STEP);
+    else if (drag.moved && event.clientY > window.innerHeight - EDGE) window.scrollBy(0, SCROLL_STEP);
+    const dx = event.clientX + window.scrollX - drag.x;
+    const dy = event.clientY + window.scrollY - drag.y;
     if (!drag.moved && Math.hypot(dx, dy) < CLICK_SLOP) return;
     drag.moved = true;
     el.classList.add("note-dragging");

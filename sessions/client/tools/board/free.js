@@ -5,16 +5,20 @@
 
 import { h, show } from "../../dom.js";
 import { clamp, place, round3 } from "../../toolkit.js";
-import { GAP, arrange } from "./arrange.js";
-import { FREE_HEIGHT_REM } from "./layout.js";
+import { GAP, arrange, fits } from "./arrange.js";
+import { FREE_HEIGHT_REM, NOTE_WIDTH_REM, personalNumber } from "./layout.js";
 
 const EMPTY_HEIGHT_REM = 8; // with no card on it: room enough to drop one
+const NEW_CARD_HEIGHT_REM = 8; // about as tall as a short note with its buttons
 
 function rem() {
   return Number.parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
 }
 
-/** The free part, as `{el, list, update(cards, shown), arrange(), wishOf(box), observe(card)}`. */
+/**
+ * The free part, as `{el, list, update(cards, visible, labelled), arrange(), wishOf(box),
+ * spotForNew(me), observe(card), forget(card)}`.
+ */
 export function makeFreePart(app) {
   const label = h("p", { class: "board-free-label" }, app.t("Not in a cluster"));
   const list = h("ul", { class: "board-free", "aria-label": app.t("Notes on the canvas") });
@@ -102,9 +106,50 @@ export function makeFreePart(app) {
         y: round3(clamp((box.top - area.top) / Math.max(1, room - box.height))),
       };
     },
+    /**
+     * Where a new note of `me` wishes to go, as this browser sees the free part: the first gap
+     * in reading order where a card fits, in rows and columns, starting from a column of my
+     * own (so that two people writing at once seldom pick the same gap). Null while the free
+     * part is not on screen.
+     */
+    spotForNew(me) {
+      const width = list.clientWidth;
+      if (!shown || width === 0) return null;
+      const unit = rem();
+      const room = FREE_HEIGHT_REM * unit;
+      const taken = cards.map(([, card]) => ({
+        left: card.el.offsetLeft,
+        top: card.el.offsetTop,
+        width: card.el.offsetWidth,
+        height: card.el.offsetHeight,
+      }));
+      // As tall as the cards here usually are (the middle one), or a short note's height.
+      const heights = taken.map((box) => box.height).sort((a, b) => a - b);
+      const usual = heights.length > 0 ? heights[Math.floor(heights.length / 2)] : 0;
+      const size = { width: NOTE_WIDTH_REM * unit, height: Math.max(usual, NEW_CARD_HEIGHT_REM * unit) };
+      const columns = Math.max(1, Math.floor((width + GAP) / (size.width + GAP)));
+      const stepX = columns > 1 ? (width - size.width) / (columns - 1) : 0;
+      const first = personalNumber(me) % columns;
+      for (let row = 0; row < 200; row += 1) {
+        for (let i = 0; i < columns; i += 1) {
+          const box = { left: ((first + i) % columns) * stepX, top: row * (size.height + GAP), ...size };
+          if (fits(box, taken)) {
+            return {
+              x: round3(clamp(box.left / Math.max(1, width - size.width))),
+              y: round3(clamp(box.top / Math.max(1, room - size.height))),
+            };
+          }
+        }
+      }
+      return null;
+    },
     /** Draw again when this card changes size. */
     observe(cardEl) {
       if (resized) resized.observe(cardEl);
+    },
+    /** A card that is gone (its note deleted, or moved to another board). */
+    forget(cardEl) {
+      if (resized) resized.unobserve(cardEl);
     },
   };
 }

@@ -135,7 +135,7 @@ export function mountBoard(element, app, options = {}) {
     }
     if (text === pendingText) return; // already on its way
     pendingText = text;
-    const spot = freeSpot(notesOn(state, mainGroup), app.me);
+    const spot = free.spotForNew(app.me) || freeSpot(notesOn(state, mainGroup), app.me);
     const fields = { text, private: privateBox.checked, anonymous: anonymousBox.checked, ...spot };
     const ok = await act(app, feedback, "note.add", fields, { draft: "board.note" });
     pendingText = null;
@@ -255,6 +255,7 @@ export function mountBoard(element, app, options = {}) {
 
   // Notes ---------------------------------------------------------------------------------
   const noteViews = new Map();
+
   /** What a card dropped at (x, y) lands on: a theme area of this board, the free part, or nothing. */
   function dropTarget(x, y, card) {
     for (const hit of document.elementsFromPoint(x, y)) {
@@ -295,8 +296,6 @@ export function mountBoard(element, app, options = {}) {
       if (noteView && signal.x !== null && signal.y !== null) noteView.showRemote(signal.x, signal.y);
     });
   }
-
-  // Cluster sections ----------------------------------------------------------------------
 
   // Group boards in the plenary -----------------------------------------------------------
   function makeGroupBoard(group) {
@@ -354,7 +353,11 @@ export function mountBoard(element, app, options = {}) {
       const group = note.group ?? null;
       if (group === mainGroup || shownGroups.includes(group)) wanted.add(id);
     }
-    for (const id of [...noteViews.keys()]) if (!wanted.has(id)) noteViews.delete(id);
+    for (const [id, card] of [...noteViews]) {
+      if (wanted.has(id)) continue;
+      noteViews.delete(id);
+      free.forget(card.el);
+    }
     for (const id of wanted) {
       if (noteViews.has(id)) continue;
       const card = makeNote(ctx, id);
