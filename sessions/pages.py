@@ -152,6 +152,9 @@ async def _start_form(
             "focus": focus or (None, ""),
             "max_phases": forms.MAX_PHASES,
             "max_minutes": forms.MAX_MINUTES,
+            "agenda_total": sum(
+                int(p.minutes) for p in start.phases if p.minutes.isascii() and p.minutes.isdigit()
+            ),
         },
         status_code=status_code,
     )
