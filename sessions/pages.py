@@ -62,6 +62,10 @@ JOIN_MESSAGES = {
 }
 
 
+# A session in the facilitator's list: before its first phase, during, after (queries.Listed).
+STATUS = {"planned": N_("planned"), "running": N_("running"), "ended": N_("ended")}
+
+
 def participant_cookie(public_id: str) -> str:
     """The name of the cookie that holds this browser's participant token for a session."""
     return f"{COOKIE_PREFIX}{public_id}"
@@ -148,6 +152,9 @@ async def _start_form(
             "focus": focus or (None, ""),
             "max_phases": forms.MAX_PHASES,
             "max_minutes": forms.MAX_MINUTES,
+            "agenda_total": sum(
+                int(p.minutes) for p in start.phases if p.minutes.isascii() and p.minutes.isdigit()
+            ),
         },
         status_code=status_code,
     )
@@ -159,7 +166,7 @@ async def _start_form(
 async def sessions_page(request: Request) -> Response:
     user = require_role(request, *STARTERS)
     rows = await queries.sessions_created_by(request.app.state.db, user.id)
-    return render(request, "sessions/list.html", {"sessions": rows})
+    return render(request, "sessions/list.html", {"sessions": rows, "status_labels": STATUS})
 
 
 async def _own_session(request: Request) -> LiveSession:
@@ -190,6 +197,7 @@ async def _code_context(request: Request, row: LiveSession) -> dict[str, Any]:
     return {
         "session": row,
         "state": state,
+        "started_at": await queries.first_phase_started(request.app.state.db, row.id),
         "modality_label": MODALITIES.get(state.modality, state.modality),
         "people": sum(1 for person in state.people.values() if not person.removed),
         "maximum": joins.maximum_of(row, state),

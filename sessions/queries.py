@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from sessions.models import LiveSession, SessionEvent
@@ -30,10 +32,24 @@ async def find_by_public_id(
         return await session.scalar(select(LiveSession).where(LiveSession.public_id == public_id))
 
 
-async def sessions_created_by(
-    db: async_sessionmaker[AsyncSession], user_id: int
-) -> list[tuple[LiveSession, bool]]:
-    """The sessions an account created, newest first, each with whether it has ended."""
+@dataclass(frozen=True)
+class Listed:
+    """A session in its facilitator's list: when its first phase started, whether it ended."""
+
+    session: LiveSession
+    started_at: dt.datetime | None
+    ended: bool
+
+    @property
+    def status(self) -> str:
+        """ "planned" (no phase has started), "running" or "ended"."""
+        if self.ended:
+            return "ended"
+        return "running" if self.started_at is not None else "planned"
+
+
+async def sessions_created_by(db: async_sessionmaker[AsyncSession], user_id: int) -> list[Listed]:
+    """The sessions an account created, newest first, each with its start and whether it ended."""
     async with db() as session:
         rows = list(
             await session.scalars(
@@ -42,15 +58,33 @@ async def sessions_created_by(
                 .order_by(LiveSession.created_at.desc(), LiveSession.id.desc())
             )
         )
+        ids = [row.id for row in rows]
         ended = set(
             await session.scalars(
                 select(SessionEvent.session_id).where(
-                    SessionEvent.session_id.in_([row.id for row in rows]),
-                    SessionEvent.type == "session.ended",
+                    SessionEvent.session_id.in_(ids), SessionEvent.type == "session.ended"
                 )
             )
         )
-    return [(row, row.id in ended) for row in rows]
+        started = await _first_phase_starts(session, ids)
+    return [Listed(row, started.get(row.id), row.id in ended) for row in rows]
+
+
+async def first_phase_started(
+    db: async_sessionmaker[AsyncSession], session_id: int
+) -> dt.datetime | None:
+    """When the session's first phase started (not when it was created); None: not yet."""
+    async with db() as session:
+        return (await _first_phase_starts(session, [session_id])).get(session_id)
+
+
+async def _first_phase_starts(db: AsyncSession, ids: list[int]) -> dict[int, dt.datetime]:
+    rows = await db.execute(
+        select(SessionEvent.session_id, func.min(SessionEvent.at))
+        .where(SessionEvent.session_id.in_(ids), SessionEvent.type == "phase.started")
+        .group_by(SessionEvent.session_id)
+    )
+    return {sid: dt.datetime.fromtimestamp(at, dt.UTC) for sid, at in rows if at is not None}
 
 
 async def display_names(db: AsyncSession, session_id: int) -> dict[str, str]:

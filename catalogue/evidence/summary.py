@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from catalogue.matching.rank import RATING_MAX, RATING_MIN, Evidence
+from server.formatting import format_number
 from server.i18n import N_
 
 MIN_SPREAD = 0.5  # rating points: the least standard deviation between sessions assumed
@@ -186,5 +187,4 @@ def for_variant(table: Mapping[tuple[str, str], Evidence], variant: str) -> dict
 
 def format_rating(value: float, language: str) -> str:
     """A rating with one decimal, in the reader's notation: "4,2" in Dutch, "4.2" in English."""
-    text = f"{value:.1f}"
-    return text.replace(".", ",") if language == "nl" else text
+    return format_number(value, 1, language)

@@ -26,6 +26,7 @@ from catalogue.regions.models import RegionRow
 from catalogue.variants.schema import Variant
 from server import audit, i18n
 from server.db import utcnow
+from server.formatting import format_date
 from server.i18n import N_
 
 FORMATS = ("md", "html", "json")
@@ -185,7 +186,8 @@ def as_markdown(export: Mapping[str, Any]) -> str:
         for case in export["cases"]:
             out += [f"### {md(case['title'])}", ""]
             if case["held_on"]:
-                out += [f"{_('Held on:')} {md(case['held_on'])}", ""]
+                day = format_date(case["held_on"], LANGUAGE)
+                out += [f"{_('Held on:')} {md(day)}", ""]
             if case["note"]:
                 out += [f"**{_('Note from the educator')}:** {md(case['note'])}", ""]
             for key, label in (

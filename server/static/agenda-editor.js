@@ -96,6 +96,9 @@ function add(editor) {
 }
 
 function enhanceAgenda(editor) {
+  editor.addEventListener("input", (event) => {
+    if (event.target.matches("input[name$='-minutes']")) updateTotal(editor, true);
+  });
   editor.addEventListener("click", (event) => {
     const button = event.target.closest("button[name='op']");
     if (!button || !editor.contains(button)) return;
@@ -106,6 +109,7 @@ function enhanceAgenda(editor) {
     else if (operation === "up") move(editor, phase, -1, button);
     else if (operation === "down") move(editor, phase, 1, button);
     else if (operation === "remove") remove(editor, phase);
+    updateTotal(editor, false);
   });
   // Alt + arrow up/down moves the phase you are in, and you stay where you were typing.
   editor.addEventListener("keydown", (event) => {
@@ -115,6 +119,30 @@ function enhanceAgenda(editor) {
     event.preventDefault();
     move(editor, phase, event.key === "ArrowUp" ? -1 : 1, event.target);
   });
+}
+
+// The agenda's total against the practice's own time, kept current as the facilitator types,
+// moves, adds or removes phases (the server renders the same text when the form comes back).
+function plural(element, n) {
+  return fill(n === 1 ? element.dataset.one : element.dataset.many, { n });
+}
+
+function updateTotal(editor, announceOver) {
+  const total = editor.querySelector("[data-agenda-total]");
+  const over = editor.querySelector("[data-agenda-over]");
+  if (!total || !over) return;
+  let minutes = 0;
+  for (const input of editor.querySelectorAll("input[name$='-minutes']")) {
+    const value = input.value.trim();
+    if (/^\d+$/.test(value)) minutes += Number(value);
+  }
+  total.querySelector("[data-agenda-sum]").textContent = plural(total, minutes);
+  const beyond = total.dataset.typical ? minutes - Number(total.dataset.typical) : 0;
+  const wasHidden = over.hidden;
+  over.hidden = beyond <= 0;
+  over.textContent = beyond > 0 ? plural(over, beyond) : "";
+  // Said once when the agenda first runs over while typing; a button already says what it did.
+  if (announceOver && wasHidden && !over.hidden) announce(editor, over.textContent);
 }
 
 // Places in the room only matter when people meet in a room: hide the field for online.

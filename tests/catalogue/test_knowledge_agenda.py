@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from catalogue.library import access
 from catalogue.outcomes.models import KnowledgeQuestion, OutcomeRow
+from server.formatting import format_date
 from server.models import User
 from tests.catalogue.test_pages import text_of
 from tests.helpers import csrf_token, log_in, make_user, submit
@@ -136,7 +137,7 @@ async def test_open_questions_of_shared_outcomes_are_on_the_region_page(
     for question in (regional, national, open_):
         assert question.text in agenda
         assert f'href="/uitkomsten/{question.outcome}"' in page.text
-    assert "Gesteld op 03-11-2026 in Intervisie wijkteam Noord" in agenda
+    assert "Gesteld op 3 november 2026 in Intervisie wijkteam Noord" in agenda
     assert agenda.index(national.text) < agenda.index(regional.text)  # newest session first
     # A question is its outcome's content: shared with the group only, it stays there.
     assert group.text not in page.text and group.outcome not in page.text
@@ -264,7 +265,7 @@ async def test_a_coordinator_sees_every_question_marks_one_taken_up_and_undoes_i
     still_open, taken_up = agenda_of(page.text)
     assert first.text not in still_open and private.text in still_open
     assert first.text in taken_up
-    assert f"opgepakt op {row.addressed_at.strftime('%d-%m-%Y')}" in taken_up
+    assert f"opgepakt op {format_date(row.addressed_at, language='nl')}" in taken_up
     assert "Terug op de open agenda" in taken_up
 
     # Marking it again keeps the first date.

@@ -169,7 +169,7 @@ async def test_a_started_session_shows_its_code_and_qr_code_and_is_listed(
     listing = await client.get("/sessies")
     assert 'href="/sessies"' in listing.text  # the menu has it for facilitators
     assert f'href="/sessies/{public_id}"' in listing.text and code in listing.text
-    assert "open" in text_of(listing.text)
+    assert "gepland" in text_of(listing.text) and "nog niet gestart" in text_of(listing.text)
 
     state = await state_of(app, db, public_id)
     assert (state.modality, state.capacity, state.breakout_size) == ("hybrid", 20, 3)
