@@ -20,7 +20,11 @@ AGENDA = [
     {"name": "Oogsten", "minutes": 10, "tool": "harvest"},
 ]
 SEND = "([type, fields]) => window.werkplaats.send(type, fields)"
-NOTES = ["Vaker samen op huisbezoek", "Een vaste collega om mee te sparren", "Meer tijd voor nazorg"]
+NOTES = [
+    "Vaker samen op huisbezoek",
+    "Een vaste collega om mee te sparren",
+    "Meer tijd voor nazorg",
+]
 
 
 def send(page: Page, command: str, fields: dict[str, Any] | None = None) -> None:
