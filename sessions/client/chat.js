@@ -1,6 +1,7 @@
 // The chat: everyone's messages, and in breakout groups only your group's (facilitators see all).
 
 import { h, append, setText } from "./dom.js";
+import { formatTime } from "./format.js";
 
 const MAX_SHOWN = 300;
 
@@ -10,11 +11,6 @@ export function visibleMessage(state, message, me, canFacilitate) {
   if (canFacilitate) return true;
   const members = state.breakouts?.groups?.[message.group];
   return Array.isArray(members) && members.includes(me);
-}
-
-function timeOf(at) {
-  const language = document.documentElement.lang || "nl";
-  return new Intl.DateTimeFormat(language, { hour: "2-digit", minute: "2-digit" }).format(new Date(at * 1000));
 }
 
 export function createChat(app) {
@@ -102,7 +98,7 @@ export function createChat(app) {
         { class: "ws-chat-meta" },
         h("span", { class: "ws-chat-author" }, message.author ? app.nameOf(message.author) : app.t("anonymous")),
         " ",
-        h("time", { dateTime: new Date(message.at * 1000).toISOString() }, timeOf(message.at)),
+        h("time", { dateTime: new Date(message.at * 1000).toISOString() }, formatTime(message.at)),
         groupLabel ? h("span", { class: "ws-chat-group" }, ` · ${groupLabel}`) : null,
       ),
       h("p", { class: "ws-chat-text" }, message.text),

@@ -3,6 +3,7 @@
 // total against the time the practice plans (`planned_minutes`; without it the agenda's sum).
 
 import { h, replace, setText, show } from "./dom.js";
+import { formatTime } from "./format.js";
 
 /** Minutes from the start of the agenda to the start of each phase, and the total. */
 export function offsets(phases) {
@@ -13,11 +14,6 @@ export function offsets(phases) {
     total += phase.minutes;
   }
   return { starts, total };
-}
-
-function clock(epochSeconds) {
-  const lang = document.documentElement.lang || undefined;
-  return new Date(epochSeconds * 1000).toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" });
 }
 
 export function createTimeline(app) {
@@ -44,7 +40,7 @@ export function createTimeline(app) {
   function update(state) {
     const { starts, total: sum } = offsets(state.phases);
     const times = clockTimes(state, starts);
-    const shown = times ? times.map((time) => (time === null ? null : clock(time))) : null;
+    const shown = times ? times.map((time) => (time === null ? null : formatTime(time))) : null;
     const planned = state.planned_minutes ?? null;
     const next = JSON.stringify([state.phases.map((p) => [p.name, p.minutes]), state.phase, state.ended, shown, planned]);
     if (next === signature) return;

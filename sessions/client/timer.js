@@ -2,6 +2,7 @@
 
 import { h, setText, show } from "./dom.js";
 import { N_ } from "./i18n.js";
+import { formatDateTime } from "./format.js";
 
 const MILESTONES = [
   [300, N_("5 minutes left")],
@@ -16,18 +17,6 @@ export function formatDuration(seconds) {
   const minutes = Math.floor((total % 3600) / 60);
   const secs = String(total % 60).padStart(2, "0");
   return hours ? `${hours}:${String(minutes).padStart(2, "0")}:${secs}` : `${minutes}:${secs}`;
-}
-
-/** A date and time in the page's language, e.g. "dinsdag 3 juni 17:00". */
-export function formatDate(epochSeconds) {
-  const language = document.documentElement.lang || "nl";
-  return new Intl.DateTimeFormat(language, {
-    weekday: "long",
-    day: "numeric",
-    month: "long",
-    hour: "2-digit",
-    minute: "2-digit",
-  }).format(new Date(epochSeconds * 1000));
 }
 
 /** Seconds left in the phase: null when there is no timer. */
@@ -62,7 +51,7 @@ export function createTimer(app) {
     show(element, true);
     if (state.asynchronous && state.ends_at !== null) {
       setText(label, app.t("Open until"));
-      setText(value, formatDate(state.ends_at));
+      setText(value, formatDateTime(state.ends_at));
       element.dataset.state = "date";
       return;
     }

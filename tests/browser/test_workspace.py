@@ -382,7 +382,10 @@ def test_an_asynchronous_phase_shows_the_date_it_closes(
     timer = anna.get_by_role("timer")
     expect(timer).to_contain_text("Open tot")
     until = anna.evaluate("werkplaats.state.ends_at")
-    day = anna.evaluate(f"new Date({until} * 1000).getDate()")
+    day = anna.evaluate(  # as the page writes it: Dutch clock time
+        f"new Intl.DateTimeFormat('nl', {{day: 'numeric', timeZone: 'Europe/Amsterdam'}})"
+        f".format(new Date({until} * 1000))"
+    )
     expect(anna.locator(".ws-timer-value")).to_contain_text(str(day))
     months = (
         "januari februari maart april mei juni juli augustus september oktober november december"

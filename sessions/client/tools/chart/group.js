@@ -4,6 +4,7 @@
 // so the workspace and the outcome page show the same numbers.
 
 import { get } from "../../fold.js";
+import { formatNumber } from "../../format.js";
 
 export const KINDS = ["now", "desired"];
 
@@ -46,6 +47,5 @@ export function summaryOf(markers) {
 
 /** A fraction as a percentage with one decimal, in the page's language ("16,3" in Dutch). */
 export function percentText(value) {
-  const language = document.documentElement.lang || "nl";
-  return new Intl.NumberFormat(language, { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(value * 100);
+  return formatNumber(value * 100, 1);
 }
