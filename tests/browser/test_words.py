@@ -8,9 +8,11 @@ import datetime as dt
 import re
 import threading
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from server.demo import DEMO_PASSWORD
@@ -20,10 +22,17 @@ from tests.sessions.live import Client, Server
 from tests.sessions.pages import form_fields, post_form
 
 T = TypeVar("T")
+SCREENSHOTS = Path(__file__).parents[2] / "build" / "screenshots"  # as test_workspace.py
 FACILITATOR = "facilitator@werkplaats.example"
 MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
 DUTCH_MOMENT = re.compile(rf"^\d{{1,2}} ({MONTHS}) \d{{4}}, \d{{2}}:\d{{2}}$")
 DUTCH_DAY = re.compile(rf"\d{{1,2}} ({MONTHS}) \d{{4}}")
+AXE_RULES = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
+
+
+def _accessible(page: Page) -> None:
+    results = Axe().run(page, options=AXE_RULES)
+    assert results.violations_count == 0, results.generate_report()
 
 
 def _in_thread(make: Callable[[], Awaitable[T]]) -> T:
@@ -102,6 +111,7 @@ def test_a_full_room_with_one_place_is_a_calm_notice(page: Page, live_server: st
     expect(notice).not_to_have_class(re.compile(r"\berror\b"))
     expect(page.get_by_role("alert")).to_have_count(0)
     expect(notice.get_by_role("button", name="Doe op afstand mee")).to_be_visible()
+    _accessible(page)
 
 
 # 2. "je", as everywhere ---------------------------------------------------------------------
@@ -215,6 +225,12 @@ def test_the_start_form_adds_up_the_agenda_and_warns_when_it_runs_over(
     page.locator("#phase-1-minutes").fill("5")
     expect(total).to_contain_text("100 minuten")
     expect(warning).to_contain_text("10 minuten langer")
+    _accessible(page)  # (axe needs the script: here, not on the page without it below)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for width, height in ((1280, 800), (360, 740)):
+        page.set_viewport_size({"width": width, "height": height})
+        warning.scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / f"start-agenda-over-{width}x{height}.png"))
 
     # Without the script the server says the same when the form comes back.
     cookies = page.context.cookies()
