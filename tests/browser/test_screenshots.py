@@ -1,7 +1,8 @@
 """The main steps of a session, as a facilitator and a participant see them at 1280 and at 360 px
 wide: joining from the home page, the waiting room and the cockpit, the board, the positioning
 chart after the reveal, and the harvest. Each step must fit the width (no sideways scroll); its
-screenshot lands in build/screenshots/steps/ for a person to look at (the README shows two)."""
+screenshots (the whole page, and what fits the screen) land in build/screenshots/steps/ for a
+person to look at; the README shows two of them, copied to docs/screenshots/."""
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ def step(page: Page, name: str, width: str) -> None:
     assert overflow <= 0, f"{name}: {overflow}px of sideways scroll at {width}"
     STEPS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(STEPS / f"{name}-{width}.png"), full_page=True)
+    page.screenshot(path=str(STEPS / f"{name}-{width}-view.png"))  # what fits the screen
 
 
 @pytest.mark.parametrize("width", ["1280", "360"])
