@@ -11,8 +11,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from server.demo import DEMO_PASSWORD
 from tests.server.test_cli import WERKPLAATS, free_port
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -105,3 +106,12 @@ def new_context(browser: Browser, live_server: str) -> Iterator[NewContext]:
     yield make
     for context in contexts:
         context.close()
+
+
+def log_in(page: Page, email: str) -> None:
+    """Log in with a demo account (`seed --demo-accounts`) on the login page, as a person does."""
+    page.goto("/login")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()

@@ -8,7 +8,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
-from server.demo import DEMO_PASSWORD
+from tests.browser.conftest import log_in
 
 
 def test_find_a_practice_through_the_filters_and_read_its_script(page: Page) -> None:
@@ -78,10 +78,7 @@ def test_which_practice_fits_without_a_goal_says_so_in_plain_words(page: Page) -
 
 
 def test_a_coordinator_edits_a_variant_and_sees_the_history(page: Page) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mailadres").fill("coordinator@werkplaats.example")
-    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
+    log_in(page, "coordinator@werkplaats.example")
     page.goto("/catalogus/fishbowl")
     page.get_by_role("link", name="Bewerken").click()
     page.get_by_label("Titel", exact=True).fill("Fishbowl in de wijk")

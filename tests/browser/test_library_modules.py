@@ -20,8 +20,7 @@ from playwright.sync_api import Browser, expect
 import sessions  # noqa: F401  (the outcome tables refer to the session tables)
 from catalogue.outcomes import actions, composition
 from server.db import create_engine, sessionmaker
-from server.demo import DEMO_PASSWORD
-from tests.browser.conftest import _wait_until_up
+from tests.browser.conftest import _wait_until_up, log_in
 from tests.server.test_cli import WERKPLAATS, free_port
 
 # Two outcomes of two Werkplaatsen, shared openly; participant p2 did not consent, so her note
@@ -136,10 +135,7 @@ def test_an_educator_finds_outcomes_builds_a_module_and_downloads_it(
     page = context.new_page()
     page.set_default_timeout(10_000)
     try:
-        page.goto("/login")
-        page.get_by_label("E-mailadres").fill("educator@werkplaats.example")
-        page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="Inloggen").click()
+        log_in(page, "educator@werkplaats.example")
         expect(page.get_by_role("link", name="Modules")).to_be_visible()
 
         # The library: one search finds both Werkplaatsen's outcomes; the unconsented note

@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from server.demo import DEMO_PASSWORD
 from sessions.pages import participant_cookie
+from tests.browser.conftest import log_in
 from tests.sessions.live import Client, Server
 from tests.sessions.pages import form_fields, post_form
 
@@ -90,11 +91,7 @@ def test_composing_and_reading_an_outcome_is_accessible(browser: Browser, live_s
     context = browser.new_context(base_url=live_server, locale="nl-NL")
     page = context.new_page()
     page.set_default_timeout(10_000)
-    page.goto("/login")
-    page.get_by_label("E-mailadres").fill("facilitator@werkplaats.example")
-    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
+    log_in(page, "facilitator@werkplaats.example")
 
     page.goto(f"/sessies/{public_id}")
     page.get_by_role("link", name="Uitkomst samenstellen").click()

@@ -15,7 +15,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
-from server.demo import DEMO_PASSWORD
+from tests.browser.conftest import log_in
 from tests.browser.test_outcome_pages import _prepared
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
@@ -96,14 +96,6 @@ class Site:
     ids: dict[str, str]  # session, code, outcome, module
 
 
-def _log_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
-
-
 def _compose_outcome(page: Page, session: str) -> str:
     """The facilitator composes the session's outcome, shared openly; its public id."""
     page.goto(f"/sessies/{session}/uitkomst")
@@ -149,7 +141,7 @@ def site(browser: Browser, live_server: str) -> Iterator[Site]:
         contexts.append(context)
         pages[visitor] = context.new_page()
         if visitor in ACCOUNTS:
-            _log_in(pages[visitor], ACCOUNTS[visitor])
+            log_in(pages[visitor], ACCOUNTS[visitor])
     try:
         facilitator = pages["facilitator"]
         facilitator.goto(f"/sessies/{session}")

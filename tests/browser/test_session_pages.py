@@ -7,7 +7,7 @@ import re
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
-from server.demo import DEMO_PASSWORD
+from tests.browser.conftest import log_in
 
 AXE_RULES = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
 
@@ -17,21 +17,13 @@ def _accessible(page: Page) -> None:
     assert results.violations_count == 0, results.generate_report()
 
 
-def _log_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
-
-
 def test_a_facilitator_starts_a_session_and_a_participant_joins_with_the_code(
     browser: Browser, live_server: str
 ) -> None:
     facilitator = browser.new_context(base_url=live_server, locale="nl-NL")
     page = facilitator.new_page()
     page.set_default_timeout(10_000)
-    _log_in(page, "facilitator@werkplaats.example")
+    log_in(page, "facilitator@werkplaats.example")
     page.goto("/catalogus/intervisie")
     page.get_by_role("link", name="Start een sessie met deze werkvorm").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Start een sessie")

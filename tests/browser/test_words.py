@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 from server.demo import DEMO_PASSWORD
 from server.formatting import format_date, format_datetime, format_number
 from sessions.pages import participant_cookie
+from tests.browser.conftest import log_in
 from tests.sessions.live import Client, Server
 from tests.sessions.pages import form_fields, post_form
 
@@ -72,14 +73,6 @@ async def _facilitator_does(url: str, created: dict[str, Any], *commands: str) -
     for n, command in enumerate(commands):
         await facilitator.do(f"{command}-{n}", command)
     await facilitator.close()
-
-
-def _log_in(page: Page) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mailadres").fill(FACILITATOR)
-    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
 
 
 # 1. One place in the room: good Dutch, and a notice rather than an error --------------------
@@ -149,7 +142,7 @@ async def _session_rated_3_and_4(url: str) -> str:
 
 def test_ratings_and_dates_are_written_the_dutch_way(page: Page, live_server: str) -> None:
     public_id = _in_thread(lambda: _session_rated_3_and_4(live_server))
-    _log_in(page)
+    log_in(page, FACILITATOR)
     page.goto(f"/sessies/{public_id}/uitkomst")
     ratings = page.locator("table.goal-ratings")
     expect(ratings).to_contain_text("3,5")
@@ -183,7 +176,7 @@ def test_the_session_list_says_when_a_session_started_and_how_it_stands(
     page: Page, live_server: str
 ) -> None:
     created = _in_thread(lambda: _create(live_server, title="Nog niet begonnen"))
-    _log_in(page)
+    log_in(page, FACILITATOR)
     row = _row_of(page, "Nog niet begonnen")
     assert row["Gestart"] == "nog niet gestart"
     assert row["Status"] == "gepland"
@@ -207,7 +200,7 @@ def test_the_session_list_says_when_a_session_started_and_how_it_stands(
 def test_the_start_form_adds_up_the_agenda_and_warns_when_it_runs_over(
     browser: Browser, page: Page, live_server: str
 ) -> None:
-    _log_in(page)
+    log_in(page, FACILITATOR)
     page.goto("/sessies/nieuw?variant=positioneringsgesprek")
     total = page.locator("[data-agenda-total]")
     expect(total).to_contain_text("90 minuten")

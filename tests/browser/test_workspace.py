@@ -13,8 +13,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import BrowserContext, Page, expect
 
-from server.demo import DEMO_PASSWORD
-from tests.browser.conftest import DESKTOP, NewContext
+from tests.browser.conftest import DESKTOP, NewContext, log_in
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "build" / "screenshots"
@@ -33,11 +32,7 @@ class Session:
         self.new_context = new_context
         self.facilitator_context = new_context(self.viewport)
         self.facilitator = self.facilitator_context.new_page()
-        self.facilitator.goto("/login")
-        self.facilitator.get_by_label("E-mailadres").fill("facilitator@werkplaats.example")
-        self.facilitator.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-        self.facilitator.get_by_role("button", name="Inloggen").click()
-        expect(self.facilitator.get_by_role("button", name="Uitloggen")).to_be_visible()
+        log_in(self.facilitator, "facilitator@werkplaats.example")
         response = self.facilitator_context.request.post(
             "/api/sessions", data={"title": "Intervisie wijkteam Noord", **body}
         )
@@ -235,10 +230,7 @@ def test_an_erased_name_leaves_the_open_workspaces_too(session: Session) -> None
     session.join("Ziggy Zwavelstok")
     expect(presence(anna)).to_contain_text("Ziggy Zwavelstok")
     coordinator = session.new_context(DESKTOP).new_page()
-    coordinator.goto("/login")
-    coordinator.get_by_label("E-mailadres").fill("coordinator@werkplaats.example")
-    coordinator.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    coordinator.get_by_role("button", name="Inloggen").click()
+    log_in(coordinator, "coordinator@werkplaats.example")
     coordinator.goto("/beheer/wissen")
     coordinator.get_by_label("Naam, e-mailadres of deelnemer").fill("Ziggy Zwavelstok")
     coordinator.get_by_role("button", name="Laat zien wat er verandert").click()
