@@ -32,6 +32,16 @@ export function makeFreePart(app) {
   const resized = typeof ResizeObserver === "function" ? new ResizeObserver(() => draw()) : null;
   if (resized) resized.observe(list);
 
+  /** A card claims (again) when it is new or its wish changed: it goes last in the order. */
+  function claim(id, card) {
+    const wish = card.wish();
+    const held = claims.get(id);
+    if (!held || held.x !== wish.x || held.y !== wish.y) {
+      claimCount += 1;
+      claims.set(id, { rank: claimCount, x: wish.x, y: wish.y });
+    }
+  }
+
   /** Draw the cards where they wish to be, apart from each other. */
   function draw() {
     const width = list.clientWidth;
@@ -72,28 +82,14 @@ export function makeFreePart(app) {
       show(label, visible && labelled);
       const ids = new Set(entries.map(([id]) => id));
       for (const id of [...claims.keys()]) if (!ids.has(id)) claims.delete(id);
-      for (const [id, card] of entries) {
-        const wish = card.wish();
-        const claim = claims.get(id);
-        if (!claim || claim.x !== wish.x || claim.y !== wish.y) {
-          claimCount += 1;
-          claims.set(id, { rank: claimCount, x: wish.x, y: wish.y });
-        }
-      }
+      for (const [id, card] of entries) claim(id, card);
       cards = visible ? [...entries].sort(([a], [b]) => claims.get(a).rank - claims.get(b).rank) : [];
       place(list, visible ? entries.map(([, card]) => card.el) : []);
       draw();
     },
     /** Draw again (a card's wish changed: moved by keys, or someone drags it). */
     arrange() {
-      for (const [id, card] of cards) {
-        const wish = card.wish();
-        const claim = claims.get(id);
-        if (claim && (claim.x !== wish.x || claim.y !== wish.y)) {
-          claimCount += 1;
-          claims.set(id, { rank: claimCount, x: wish.x, y: wish.y });
-        }
-      }
+      for (const [id, card] of cards) claim(id, card);
       cards.sort(([a], [b]) => claims.get(a).rank - claims.get(b).rank);
       draw();
     },
