@@ -6,34 +6,60 @@ it is rendered.
 
 How a variant scores (0-100):
 - goal fit: for each requested goal, its weight (normalised to sum 1) times how well the variant
-  serves it, on 0..1. That "how well" is the curated weight (0-3, as 0..1) blended with the
-  evidence from earlier sessions (catalogue/evidence/summary.py): with n sessions of mean
-  attainment m, the evidence counts for n / (PRIOR_SESSIONS + n) and the curated weight for the
-  rest: few sessions, the curated fit dominates; many, the evidence does. Every result says, per
-  goal, how much each counted.
+  serves it, on 0..1: the model's belief (catalogue/matching/belief.py), the curated weight
+  (0-3, as 0..1) as a prior and the sessions held so far as data, those held in another
+  situation than the request's counting for less. Every result says, per goal, how much each
+  counted, and in one sentence how sure the catalogue is (catalogue/matching/certainty.py).
 - then three soft factors, each at most 1: closeness of the group size to the variant's ideal,
   time available against the variant's typical duration, and how many of the roles present the
   variant suits.
 Hard constraints exclude a variant, with every reason: group too small or too large, too little
 time, a modality it does not work in, or none of the requested goals served at all.
+The results are in rank order; at most one of them below the first is marked `explore`: the
+suggestion to try that the catalogue could learn most from (catalogue/matching/explore.py).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from catalogue.matching.belief import (
+    PRIOR_SESSIONS,
+    RATING_MAX,
+    RATING_MIN,
+    Belief,
+    Evidence,
+    Model,
+    Situation,
+    believe,
+    practice_lift,
+    sessions_for,
+    size_band,
+)
+from catalogue.matching.certainty import certainty
+from catalogue.matching.explore import suggestion
 from catalogue.matching.reasons import GoalRef, Label, Reason
 from catalogue.matching.request import MatchRequest
 from catalogue.variants.schema import Variant
 from catalogue.vocabulary import MAX_WEIGHT, MODALITIES, ROLES, WEIGHT_LABELS
 from server.i18n import N_
 
-# The curated weight counts as much as this many sessions of evidence.
-PRIOR_SESSIONS = 5.0
-# Participants rate how well a goal was reached from 1 (not at all) to 5 (fully).
-RATING_MIN = 1
-RATING_MAX = 5
+__all__ = [
+    "PRIOR_SESSIONS",
+    "RATING_MAX",
+    "RATING_MIN",
+    "Evidence",
+    "EvidenceTable",
+    "Excluded",
+    "MatchResult",
+    "Model",
+    "Ranked",
+    "match",
+    "soft_factor",
+]
+
 # How much a soft factor can take off at worst.
 SIZE_PENALTY = 0.15
 TIME_PENALTY = 0.20
@@ -42,45 +68,6 @@ ROLE_PENALTY = 0.40
 # session: a small penalty, growing to LEFTOVER_PENALTY at six times.
 LEFTOVER_RATIO = 3
 LEFTOVER_PENALTY = 0.15
-
-
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """What earlier sessions say about one variant and one goal (catalogue/evidence/summary.py).
-
-    `mean`, `low` and `high` are attainment on 0..1 (a rating of 1 is 0, of 5 is 1); `low` and
-    `high` bound a 90 % interval of the mean, None when one session gives no interval.
-    """
-
-    sessions: int
-    mean: float
-    low: float | None
-    high: float | None
-    level: str = "beschreven"  # "beschreven", "in gebruik" or "onderbouwd"
-    regions: int = 0  # in how many regions the sessions were held
-
-    @property
-    def rating(self) -> float:
-        """The mean on the 1-5 scale participants rated on."""
-        return _on_scale(self.mean)
-
-    @property
-    def rating_low(self) -> float | None:
-        return None if self.low is None else _on_scale(self.low)
-
-    @property
-    def rating_high(self) -> float | None:
-        return None if self.high is None else _on_scale(self.high)
-
-    @property
-    def share(self) -> float:
-        """How much this evidence counts in the goal's fit, 0..1; the curated weight the rest."""
-        return self.sessions / (PRIOR_SESSIONS + self.sessions) if self.sessions > 0 else 0.0
-
-
-def _on_scale(attained: float) -> float:
-    return RATING_MIN + attained * (RATING_MAX - RATING_MIN)
-
 
 EvidenceTable = Mapping[tuple[str, str], Evidence]  # (variant slug, goal slug) -> evidence
 
@@ -92,6 +79,17 @@ class Ranked:
     goals: Mapping[str, float]  # goal slug -> contribution to the score, 0..100
     reasons: tuple[Reason, ...]
     evidence: Mapping[str, Evidence | None]
+    beliefs: Mapping[str, Belief] = dataclasses.field(default_factory=dict)
+    # The score if every goal's fit were `Model.optimism` standard deviations better: how well
+    # it might turn out, given how little is known.
+    hope: float = 0.0
+    # The score's standard deviation, in points: how unsure the catalogue is of it.
+    doubt: float = 0.0
+    # One sentence: how sure the catalogue is of this result.
+    certainty: tuple[Reason, ...] = ()
+    # The suggestion to try (at most one, never the first), with why.
+    explore: bool = False
+    explore_reason: Reason | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,18 +100,29 @@ class Excluded:
 
 @dataclass(frozen=True)
 class MatchResult:
-    results: tuple[Ranked, ...]
+    results: tuple[Ranked, ...]  # in rank order; at most one marked `explore`, never the first
     excluded: tuple[Excluded, ...]
+
+    @property
+    def suggestion(self) -> Ranked | None:
+        """The result marked to explore, if any."""
+        for ranked in self.results:
+            if ranked.explore:
+                return ranked
+        return None
 
 
 def match(
     variants: Sequence[Variant],
     request: MatchRequest,
     evidence: EvidenceTable | None = None,
+    model: Model = Model(),
 ) -> MatchResult:
-    """Rank the variants that fit the request; list the others with every reason."""
+    """Rank the variants that fit the request; list the others with every reason; mark at
+    most one result below the first as the suggestion to explore (when `model.explore`)."""
     evidence = evidence or {}
     reasons = _Reasons(request)
+    asked = Situation(request.modality, size_band(request.group_size))
     goals = tuple(request.goals)
     size, minutes, modality = request.group_size, request.minutes, request.modality
     results: list[Ranked] = []
@@ -131,7 +140,7 @@ def match(
             and minutes >= variant.minutes_min
             and modality in variant.modalities
         ):
-            results.append(_rank(variant, request, evidence, reasons))
+            results.append(_rank(variant, request, evidence, reasons, asked, model))
             continue
         why = []
         if size < variant.group_min:
@@ -150,6 +159,11 @@ def match(
     results.sort(key=_score, reverse=True)
     excluded.sort(key=_title)
     excluded.sort(key=_reason_count)
+    if model.explore:
+        chosen = suggestion(results)
+        if chosen is not None:
+            index, why = chosen
+            results[index] = dataclasses.replace(results[index], explore=True, explore_reason=why)
     return MatchResult(tuple(results), tuple(excluded))
 
 
@@ -184,7 +198,7 @@ class _Reasons:
         self.unrated: dict[str, Reason] = {}
         # Evidence reasons by (goal, sessions, mean in tenths): variants with the same numbers
         # share one, as with every other reason.
-        self.rated: dict[tuple[str, int, int], Reason] = {}
+        self.rated: dict[tuple[str, int, int, int], Reason] = {}
         self.no_goal = Reason(N_("serves none of the chosen goals"))
         self.works = Reason(
             N_("works %(modality)s"), {"modality": Label(MODALITIES[request.modality])}
@@ -300,17 +314,17 @@ class _Reasons:
             self.memo[missing] = reason
         return reason
 
-    def evidence(self, goal: str, found: Evidence) -> Reason:
+    def evidence(self, goal: str, found: Evidence, belief: Belief) -> Reason:
         # The mean as whole units and tenths, so each language writes its own decimal mark.
         tenths = round(10 * found.rating)
-        key = (goal, found.sessions, tenths)
+        share = round(100 * belief.share)
+        key = (goal, found.sessions, tenths, share)
         reason = self.rated.get(key)
         if reason is None:
-            reason = self.rated[key] = self._evidence(goal, found.sessions, tenths, found.share)
+            reason = self.rated[key] = self._evidence(goal, found.sessions, tenths, share)
         return reason
 
-    def _evidence(self, goal: str, sessions: int, tenths: int, share_of_fit: float) -> Reason:
-        share = round(100 * share_of_fit)
+    def _evidence(self, goal: str, sessions: int, tenths: int, share: int) -> Reason:
         if sessions == 1:
             message = N_(
                 "experience with %(goal)s from 1 session: %(units)s.%(tenths)s of 5 "
@@ -348,45 +362,91 @@ class _Reasons:
 
 
 def _rank(
-    variant: Variant, request: MatchRequest, evidence: EvidenceTable, reasons: _Reasons
+    variant: Variant,
+    request: MatchRequest,
+    evidence: EvidenceTable,
+    reasons: _Reasons,
+    asked: Situation,
+    model: Model,
 ) -> Ranked:
     why: list[Reason] = []
     contributions: dict[str, float] = {}
+    hopes = 0.0
+    doubts = 0.0
     evidence_shown: dict[str, Evidence | None] = {}
+    beliefs: dict[str, Belief] = {}
+    residuals = _residuals(variant, evidence, asked, model) if evidence else {}
     for goal, weight in request.goals.items():
         strength = variant.goals.get(goal, 0)
-        fit = strength / MAX_WEIGHT
         found = evidence.get((variant.slug, goal)) if evidence else None
-        why.append(reasons.goal(goal, strength))
-        if found is not None and found.sessions > 0:
-            share = found.share
-            fit = (1 - share) * fit + share * found.mean
-            why.append(reasons.evidence(goal, found))
-        else:
+        if found is not None and (found.sessions < 1 or not model.use_evidence):
             found = None
+        lift = 0.0
+        if residuals:
+            lift = practice_lift([r for g, r in residuals.items() if g != goal], model)
+        belief = believe(strength / MAX_WEIGHT, found, asked, model, lift)
+        why.append(reasons.goal(goal, strength))
+        if found is not None:
+            why.append(reasons.evidence(goal, found, belief))
+        else:
             why.append(reasons.no_evidence(goal))
         evidence_shown[goal] = found
-        contributions[goal] = 100 * weight * fit
+        beliefs[goal] = belief
+        contributions[goal] = 100 * weight * belief.fit
+        hopes += 100 * weight * min(1.0, belief.fit + model.optimism * belief.sd)
+        doubts += 100 * weight * belief.sd
 
     why.append(reasons.size(variant))
     why.append(reasons.time(variant))
     why.append(reasons.works)
     if variant.asynchronous:
         why.append(reasons.in_writing)
+    if request.roles:
+        why.append(reasons.roles(_missing_roles(variant, request)))
+    factor = soft_factor(variant, request)
+    score = round(sum(contributions.values()) * factor, 1)
+    scaled = {goal: round(value * factor, 1) for goal, value in contributions.items()}
+    return Ranked(
+        variant,
+        score,
+        scaled,
+        tuple(why),
+        evidence_shown,
+        beliefs,
+        round(hopes * factor, 1),
+        round(doubts * factor, 1),
+        certainty(request, evidence_shown, beliefs, asked),
+    )
+
+
+def _residuals(
+    variant: Variant, evidence: EvidenceTable, asked: Situation, model: Model
+) -> dict[str, tuple[float, float]]:
+    """Per goal of the variant with sessions: (their weight, attained - curated)."""
+    if not model.lift_sessions or not model.use_evidence:
+        return {}
+    found: dict[str, tuple[float, float]] = {}
+    for goal, strength in variant.goals.items():
+        data = sessions_for(evidence.get((variant.slug, goal)), asked, model)
+        if data is not None:
+            found[goal] = (data[0], data[1] - strength / MAX_WEIGHT)
+    return found
+
+
+def soft_factor(variant: Variant, request: MatchRequest) -> float:
+    """What the soft factors (group size, time, roles) leave of the goal fit, 0..1."""
     role_factor = 1.0
     if request.roles:
-        missing = tuple(sorted(request.roles.difference(variant.roles)))
-        role_factor = 1 - ROLE_PENALTY * len(missing) / len(request.roles)
-        why.append(reasons.roles(missing))
-
-    factor = (
+        role_factor = 1 - ROLE_PENALTY * len(_missing_roles(variant, request)) / len(request.roles)
+    return (
         _size_factor(variant, request.group_size)
         * _time_factor(variant, request.minutes)
         * role_factor
     )
-    score = round(sum(contributions.values()) * factor, 1)
-    scaled = {goal: round(value * factor, 1) for goal, value in contributions.items()}
-    return Ranked(variant, score, scaled, tuple(why), evidence_shown)
+
+
+def _missing_roles(variant: Variant, request: MatchRequest) -> tuple[str, ...]:
+    return tuple(sorted(request.roles.difference(variant.roles)))
 
 
 def _size_factor(variant: Variant, size: int) -> float:
