@@ -68,7 +68,7 @@ RATED_WELL_LOW = 3.5
 # held in its own situation.
 OUTLIER_DISTANCE = 3.0
 OUTLIER_OTHERS = 5
-OUTLIER_OTHERS_HERE = 3
+OUTLIER_OTHERS_HERE = 2
 
 # Student's t, the 95th percentile (a two-sided 90 % interval), by degrees of freedom 1..30.
 _T95 = (

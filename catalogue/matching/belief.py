@@ -25,7 +25,7 @@ from dataclasses import dataclass
 RATING_MIN = 1
 RATING_MAX = 5
 # The curated weight counts as much as this many sessions of typical spread.
-PRIOR_SESSIONS = 3.0
+PRIOR_SESSIONS = 2.0
 # The spread between sessions assumed where it cannot be measured (fewer than two sessions),
 # and the spread of the prior's sessions: 0.8 rating points, as attainment.
 TYPICAL_SPREAD = 0.8 / (RATING_MAX - RATING_MIN)
@@ -131,7 +131,7 @@ class Model:
     # How much a practice's other goals say about this one: their difference from the
     # description shifts this goal's prior, shrunk as if this many sessions showed none.
     # 0: each goal on its own.
-    lift_sessions: float = 6.0
+    lift_sessions: float = 2.0
     explore: bool = True  # offer one suggestion to learn from (catalogue/matching/explore.py)
     optimism: float = 1.5  # standard deviations of hope an exploration suggestion may rest on
 

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import statistics
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from catalogue.evidence.summary import (
-    DESCRIBED,
+    LITTLE,
     IN_USE,
     MIN_SPREAD,
-    SUBSTANTIATED,
+    RATED_WELL,
     SessionRating,
     attainment,
     evidence_table,
@@ -23,9 +24,17 @@ from catalogue.evidence.summary import (
     summarize,
     t95,
 )
-from catalogue.matching.rank import PRIOR_SESSIONS, Evidence, match
+from catalogue.matching.belief import (
+    BLENDING,
+    LEAST_SPREAD,
+    PRIOR_SESSIONS,
+    TYPICAL_SPREAD,
+    Evidence,
+    Model,
+)
+from catalogue.matching.rank import match
 from catalogue.matching.reasons import reason_text
-from catalogue.matching.request import validate_request
+from catalogue.matching.request import MatchRequest, validate_request
 from server.i18n import translator
 from tests.catalogue.matching_helpers import GOAL_NAMES, GOAL_SLUGS, variant
 
@@ -60,7 +69,7 @@ def test_one_session_gives_its_mean_and_honestly_no_interval() -> None:
     assert found.rating == pytest.approx(2.0)
     assert (found.low, found.high) == (None, None)
     assert (found.rating_low, found.rating_high) == (None, None)
-    assert found.level == DESCRIBED
+    assert found.level == LITTLE
 
 
 def test_the_interval_is_a_90_percent_t_interval_of_the_session_means() -> None:
@@ -138,7 +147,8 @@ def test_summing_in_the_database_gives_the_same_evidence() -> None:
     regions = ("zwolle", "gelderse-vallei")
     found = one(sessions(*means, regions=regions))
     assert summarize(0, 0.0, 0.0, 0) is None
-    assert summarize(len(means), sum(means), sum(m * m for m in means), 2) == found
+    summed = summarize(len(means), sum(means), sum(m * m for m in means), 2)
+    assert summed == dataclasses.replace(found, situations=())
 
 
 # Levels ----------------------------------------------------------------------------------------
@@ -148,9 +158,9 @@ def test_summing_in_the_database_gives_the_same_evidence() -> None:
     ("means", "regions", "expected"),
     [
         pytest.param((), (), None, id="no sessions: no evidence at all"),
-        pytest.param((4.0, 4.5), ("zwolle", "gelderse-vallei"), DESCRIBED, id="two sessions"),
-        pytest.param((4.0, 4.5, 4.0), ("zwolle",), DESCRIBED, id="three in one region"),
-        pytest.param((4.0, 4.5, 4.0), ("zwolle", None), DESCRIBED, id="a session without region"),
+        pytest.param((4.0, 4.5), ("zwolle", "gelderse-vallei"), LITTLE, id="two sessions"),
+        pytest.param((4.0, 4.5, 4.0), ("zwolle",), LITTLE, id="three in one region"),
+        pytest.param((4.0, 4.5, 4.0), ("zwolle", None), LITTLE, id="a session without region"),
         pytest.param(
             (2.0, 4.5, 3.0), ("zwolle", "gelderse-vallei"), IN_USE, id="three, two regions"
         ),
@@ -158,10 +168,10 @@ def test_summing_in_the_database_gives_the_same_evidence() -> None:
             (4.5, 4.5, 4.5, 4.5), ("zwolle", "gelderse-vallei"), IN_USE, id="good but only four"
         ),
         pytest.param(
-            (4.5, 4.0, 5.0, 4.5, 4.5), ("zwolle", "gelderse-vallei"), SUBSTANTIATED, id="five good"
+            (4.5, 4.0, 5.0, 4.5, 4.5), ("zwolle", "gelderse-vallei"), RATED_WELL, id="five good"
         ),
         pytest.param(
-            (4.5, 4.5, 4.5, 4.5, 4.5), ("zwolle",), DESCRIBED, id="five good in one region"
+            (4.5, 4.5, 4.5, 4.5, 4.5), ("zwolle",), LITTLE, id="five good in one region"
         ),
         pytest.param(
             (5.0, 2.0, 5.0, 2.5, 5.0), ("zwolle", "gelderse-vallei"), IN_USE, id="five, unsteady"
@@ -183,11 +193,11 @@ def test_the_level_follows_use_regions_and_consistently_good_attainment(
 
 
 def test_substantiated_needs_the_lower_bound_at_3_5() -> None:
-    assert level(5, 2, 3.5) == SUBSTANTIATED
+    assert level(5, 2, 3.5) == RATED_WELL
     assert level(5, 2, 3.49) == IN_USE
     assert level(5, 2, None) == IN_USE
-    assert level(50, 1, 4.9) == DESCRIBED
-    assert level(2, 5, 4.9) == DESCRIBED
+    assert level(50, 1, 4.9) == LITTLE
+    assert level(2, 5, 4.9) == LITTLE
 
 
 # The t quantile ---------------------------------------------------------------------------------
@@ -218,15 +228,19 @@ def test_the_mean_lies_in_its_interval_and_everything_on_the_scale(
     means: list[float], regions: list[str | None]
 ) -> None:
     found = one(sessions(*means, regions=tuple(regions)))
-    assert found.sessions == len(means)
+    assert found.sessions + found.set_aside == len(means)
+    # Outliers are set aside only beside five others or more, and never the greater part.
+    assert found.set_aside == 0 or (len(means) > 5 and 2 * found.set_aside < len(means))
     assert 0 <= found.mean <= 1
-    assert found.rating == pytest.approx(statistics.fmean(means))
-    if len(means) == 1:
+    assert min(means) - 1e-9 <= found.rating <= max(means) + 1e-9
+    if not found.set_aside:
+        assert found.rating == pytest.approx(statistics.fmean(means))
+    if found.sessions == 1:
         assert found.low is None and found.high is None
     else:
         assert found.low is not None and found.high is not None
         assert 0 <= found.low <= found.mean + 1e-9 <= found.high + 2e-9 <= 1 + 2e-9
-    if found.level != DESCRIBED:
+    if found.level != LITTLE:
         assert found.sessions >= 3 and found.regions >= 2
 
 
@@ -242,35 +256,43 @@ def test_ratings_are_written_with_the_readers_decimal_mark() -> None:
 # Blending in matching: every result says how much each counted -------------------------------
 
 
-def test_the_evidence_counts_for_its_share_and_the_reason_gives_both_weights() -> None:
-    made = variant(goals={"reflecteren": 3, "casus-oplossen": 2})
-    found = one(sessions(4.0, 4.5, 4.0, 4.5, 4.0, 4.2))
+def _request(goals: object, group_size: int = 8, minutes: int = 90) -> MatchRequest:
     request = validate_request(
-        {
-            "goals": ["reflecteren", "casus-oplossen"],
-            "group_size": 8,
-            "minutes": 90,
-            "modality": "online",
-        },
+        {"goals": goals, "group_size": group_size, "minutes": minutes, "modality": "online"},
         GOAL_SLUGS,
     )
-    assert not isinstance(request, list)
+    assert isinstance(request, MatchRequest)
+    return request
+
+
+def test_the_evidence_counts_for_its_share_and_the_reason_gives_both_weights() -> None:
+    """Six sessions that agree (spread taken as its least, 0.5 rating points) against the
+    description's two sessions of typical spread (0.8): precision-weighted."""
+    made = variant(goals={"reflecteren": 3, "casus-oplossen": 2})
+    found = one(sessions(4.0, 4.5, 4.0, 4.5, 4.0, 4.2))
+    assert found.spread == pytest.approx(LEAST_SPREAD)
+    request = _request(["reflecteren", "casus-oplossen"])
     result = match([made], request, {("proef", "reflecteren"): found}).results[0]
-    assert found.share == pytest.approx(6 / 11)
-    fit = (5 * 1.0 + 6 * found.mean) / 11
+    prior, data = PRIOR_SESSIONS / TYPICAL_SPREAD**2, 6 / LEAST_SPREAD**2
+    share = data / (prior + data)
+    assert result.beliefs["reflecteren"].share == pytest.approx(share)
+    assert round(100 * share) == 88
+    fit = (prior * 1.0 + data * found.mean) / (prior + data)
     assert result.goals["reflecteren"] == pytest.approx(50 * fit, abs=0.05)
-    assert result.goals["casus-oplossen"] == pytest.approx(50 * 2 / 3, abs=0.05)
+    # No sessions for casus-oplossen: the description, lifted by what reflecteren showed.
+    lift = 6 * (found.mean - 1.0) / (Model().lift_sessions + 6)
+    assert result.goals["casus-oplossen"] == pytest.approx(50 * (2 / 3 + lift), abs=0.05)
     dutch = [
         reason_text(r, translator("nl"), {"reflecteren": "Reflecteren"}) for r in result.reasons
     ]
     assert (
         "ervaring met Reflecteren uit 6 sessies: gemiddeld 4,2 van 5 "
-        "(telt voor 55 % mee, de beschrijving voor 45 %)"
+        "(telt voor 88 % mee, de beschrijving voor 12 %)"
     ) in dutch
     english = [reason_text(r, str, GOAL_NAMES) for r in result.reasons]
     assert (
         "experience with Reflecting from 6 sessions: on average 4.2 of 5 "
-        "(counts for 55%, the description for 45%)"
+        "(counts for 88%, the description for 12%)"
     ) in english
     assert (
         "no experience with Solving a case from earlier sessions yet: "
@@ -279,21 +301,18 @@ def test_the_evidence_counts_for_its_share_and_the_reason_gives_both_weights() -
 
 
 def test_one_session_is_named_as_one() -> None:
+    """One session has no measured spread: it counts as one of the description's two."""
     made = variant(goals={"reflecteren": 3})
-    request = validate_request(
-        {"goals": ["reflecteren"], "group_size": 8, "minutes": 90, "modality": "online"},
-        GOAL_SLUGS,
-    )
-    assert not isinstance(request, list)
+    request = _request(["reflecteren"])
     result = match([made], request, {("proef", "reflecteren"): one(sessions(1.0))}).results[0]
     dutch = [
         reason_text(r, translator("nl"), {"reflecteren": "Reflecteren"}) for r in result.reasons
     ]
     assert (
         "ervaring met Reflecteren uit 1 sessie: 1,0 van 5 "
-        "(telt voor 17 % mee, de beschrijving voor 83 %)"
+        "(telt voor 33 % mee, de beschrijving voor 67 %)"
     ) in dutch
-    assert result.score == pytest.approx(100 * 5 / 6, abs=0.05)
+    assert result.score == pytest.approx(100 * 2 / 3, abs=0.05)
 
 
 @settings(max_examples=300, deadline=None)
@@ -303,31 +322,46 @@ def test_one_session_is_named_as_one() -> None:
     weights=st.tuples(st.integers(1, 10), st.integers(0, 10)),
     curated=st.tuples(st.integers(1, 3), st.integers(0, 3)),
 )
-def test_one_more_session_moves_a_score_by_at_most_its_share(
+def test_one_more_session_moves_a_blended_score_by_at_most_its_share(
     record: list[float],
     unlucky: float,
     weights: tuple[int, int],
     curated: tuple[int, int],
 ) -> None:
-    """One session has weight 1 / (PRIOR_SESSIONS + n + 1) in its goal's fit, which lies in
-    0..1: the score moves by at most 100 x the goal's weight x that (before the soft factors,
-    which only shrink it; plus rounding to 0.1)."""
+    """The baseline the simulation compares with (BLENDING: the description worth five
+    sessions, every session alike): one session has weight 1 / (5 + n + 1) in its goal's fit,
+    which lies in 0..1, so the score moves by at most 100 x the goal's weight x that (before the
+    soft factors, which only shrink it; plus rounding to 0.1)."""
     made = variant(goals={"reflecteren": curated[0], "casus-oplossen": curated[1]})
-    request = validate_request(
-        {
-            "goals": {"reflecteren": weights[0], "casus-oplossen": weights[1]},
-            "group_size": 6,
-            "minutes": 70,
-            "modality": "online",
-        },
-        GOAL_SLUGS,
-    )
-    assert not isinstance(request, list)
+    request = _request({"reflecteren": weights[0], "casus-oplossen": weights[1]}, 6, 70)
     before = evidence_table(sessions(*record))
     after = evidence_table(sessions(*record, unlucky))
     key = ("intervisie", "reflecteren")
-    old = match([made], request, {("proef", "reflecteren"): before[key]} if record else {})
-    new = match([made], request, {("proef", "reflecteren"): after[key]})
+    old = match(
+        [made], request, {("proef", "reflecteren"): before[key]} if record else {}, BLENDING
+    )
+    new = match([made], request, {("proef", "reflecteren"): after[key]}, BLENDING)
     weight = request.goals["reflecteren"]
-    bound = 100 * weight / (PRIOR_SESSIONS + len(record) + 1)
+    bound = 100 * weight / (BLENDING.prior_sessions + len(record) + 1)
     assert abs(new.results[0].score - old.results[0].score) <= bound + 0.1 + 1e-9
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    centre=st.floats(1.0, 5.0),
+    wobble=st.lists(st.floats(-0.25, 0.25), min_size=6, max_size=6),
+    far=st.floats(2.0, 4.0),
+    regions=st.lists(st.sampled_from(["zwolle", "gelderse-vallei", None]), min_size=1),
+)
+def test_one_outlier_after_six_consistent_sessions_changes_nothing(
+    centre: float, wobble: list[float], far: float, regions: list[str | None]
+) -> None:
+    """Six sessions within half a point of each other, then one at least two points away from
+    them all (on the scale): it is set aside, and the evidence matching reads is unchanged."""
+    consistent = [min(5.0, max(1.0, centre + w)) for w in wobble]
+    outlier = centre + far if centre + far <= 5 else centre - far
+    assume(1.0 <= outlier <= 5.0)
+    before = one(sessions(*consistent, regions=tuple(regions)))
+    after = one(sessions(*consistent, outlier, regions=tuple(regions)))
+    assert after.set_aside == 1
+    assert dataclasses.replace(after, aside=()) == before
