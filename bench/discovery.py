@@ -100,6 +100,14 @@ ROLE_SETS: tuple[list[str], ...] = (
     ["professionals", "onderzoekers"],
 )
 POLICIES: dict[str, Model] = {"curated": CURATED_ONLY, "blending": BLENDING, "model": Model()}
+# The model with one of its parts taken out, for `--ablations`: what each part adds.
+ABLATIONS: dict[str, Model] = {
+    "no exploration": Model(explore=False),
+    "no lift": Model(lift_sessions=0.0),
+    "no spread": Model(use_spread=False),
+    "no situations": Model(other_modality=1.0, other_size=1.0),
+    "no outliers": Model(robust=False),
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -410,14 +418,52 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS))
     parser.add_argument("--sessions", type=int, nargs="+", default=list(CHECKPOINTS))
+    parser.add_argument(
+        "--ablations",
+        action="store_true",
+        help="also run the model without each of its parts, to the first checkpoint",
+    )
     args = parser.parse_args(argv)
     checkpoints = sorted(set(args.sessions))
     figures = run(args.seeds, checkpoints)
+    if args.ablations:
+        figures["ablations"] = ablations(args.seeds, checkpoints[0])
     if args.json:
         print(json.dumps(figures, indent=2))
     else:
         print(report(figures, args.seeds, checkpoints))
+        if args.ablations:
+            print()
+            print(ablation_report(figures["ablations"], args.seeds, checkpoints[0]))
     return 0
+
+
+def ablations(seeds: Sequence[int], sessions: int) -> dict[str, list[dict[str, Any]]]:
+    worlds = [make_world(seed) for seed in seeds]
+    found: dict[str, list[dict[str, Any]]] = {}
+    for name, model in {"model": Model(), **ABLATIONS}.items():
+        found[name] = [
+            simulate(world, model, seed, [sessions])["checkpoints"][sessions]
+            for world, seed in zip(worlds, seeds, strict=True)
+        ]
+    return found
+
+
+def ablation_report(found: Mapping[str, Any], seeds: Sequence[int], sessions: int) -> str:
+    requests = REQUESTS * len(seeds)
+    lines = [
+        f"after {sessions} sessions: the model without one of its parts",
+        f"{'model':<16} {'best first':>15} {'near best':>15} {'underrated found':>17} "
+        f"{'beyond floor, last fifth':>25}",
+    ]
+    for name, rows in found.items():
+        lines.append(
+            f"{name:<16} {_count(_total(rows, 'best_first'), requests):>15} "
+            f"{_count(_total(rows, 'near_first'), requests):>15} "
+            f"{_count(_total(rows, 'underrated_found'), _total(rows, 'underrated_cases')):>17} "
+            f"{statistics.fmean(r['excess_last_fifth'] for r in rows):>25.2f}"
+        )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -224,10 +224,15 @@ def evidence_table(ratings: Iterable[SessionRating]) -> dict[tuple[str, str], Ev
     Ratings nobody gave (0 raters) or off the 1-5 scale are not evidence and are left out.
     """
     held: dict[tuple[str, str], list[_Held]] = {}
+    # One Situation object per distinct situation: a large table holds few distinct ones.
+    situations: dict[tuple[str | None, str | None], Situation] = {}
     for row in ratings:
         if not counts(row.raters, row.mean):
             continue
-        situation = Situation(row.modality, size_band(row.group_size))
+        where = (row.modality, size_band(row.group_size))
+        situation = situations.get(where)
+        if situation is None:
+            situation = situations[where] = Situation(*where)
         held.setdefault((row.variant, row.goal), []).append(_Held(row.mean, row.region, situation))
     table: dict[tuple[str, str], Evidence] = {}
     for key, sessions in held.items():

@@ -9,6 +9,8 @@ Pure: no I/O. A normal model of attainment (0..1) per variant x goal, in three p
   another situation than the one asked for (another way of meeting, another group size) counts
   for less: `other_modality` and `other_size` of a session in the same situation (a power
   prior: what happened elsewhere informs, but does not speak for, this situation);
+- the prior is shifted by what the practice's sessions showed on its other goals (wherever
+  held): a practice its description undersells is usually undersold on more than one goal;
 - the result, a `Belief`: the fit used for ranking (the precision-weighted mean of prior and
   data), its standard deviation (how sure), how much the sessions counted, and how many sessions
   it rests on in this situation and elsewhere.
@@ -172,13 +174,23 @@ def believe(
 ) -> Belief:
     """The belief for `asked` from the curated fit (0..1) and the sessions in `found`; `lift`
     shifts the prior by what the practice's other goals showed (`practice_lift`)."""
+    return belief_from(curated, found, sessions_for(found, asked, model), model, lift)
+
+
+def belief_from(
+    curated: float,
+    found: Evidence | None,
+    data: tuple[float, float, int] | None,
+    model: Model,
+    lift: float = 0.0,
+) -> Belief:
+    """`believe`, with the sessions as they count already worked out (`sessions_for`)."""
     prior = min(1.0, max(0.0, curated + lift))
-    data = sessions_for(found, asked, model)
-    if data is None:
+    if data is None or found is None:
         return prior_belief(prior, model)
     weight, data_mean, here = data
     spread = TYPICAL_SPREAD
-    if model.use_spread and found is not None and found.spread is not None:
+    if model.use_spread and found.spread is not None:
         spread = max(LEAST_SPREAD, found.spread)
     prior_precision = model.prior_sessions / TYPICAL_SPREAD**2
     data_precision = weight / spread**2
@@ -210,16 +222,13 @@ def sessions_for(
     return weight, total / weight, here
 
 
-def practice_lift(
-    residuals: list[tuple[float, float]], model: Model
-) -> float:
-    """How much better (or worse) than described a practice did on its other goals: the
-    weighted mean of (attained - curated) over those goals, each weighted by its sessions,
+def practice_lift(weight: float, difference: float, model: Model) -> float:
+    """How much better (or worse) than described a practice did on its other goals: the sum of
+    (attained - curated) x sessions over those goals is `difference`, of the sessions `weight`;
     shrunk toward 0 as if `lift_sessions` sessions had shown no difference."""
-    if not residuals or not model.lift_sessions:
+    if weight <= 0 or not model.lift_sessions:
         return 0.0
-    weight = sum(w for w, _ in residuals)
-    return sum(w * r for w, r in residuals) / (model.lift_sessions + weight)
+    return difference / (model.lift_sessions + weight)
 
 
 def _likeness(held: Situation, asked: Situation, model: Model) -> float:

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 
 from catalogue.matching.belief import Belief, Evidence, Situation
 from catalogue.matching.reasons import Label, Reason
-from catalogue.matching.request import MatchRequest
 from catalogue.vocabulary import MODALITIES
 from server.i18n import N_
 
@@ -34,16 +33,27 @@ NONE_YET = Reason(
 
 
 def certainty(
-    request: MatchRequest,
+    weights: Mapping[str, float],
     evidence: Mapping[str, Evidence | None],
     beliefs: Mapping[str, Belief],
     asked: Situation,
 ) -> tuple[Reason, ...]:
-    """How sure the catalogue is of one result, in one or two sentences."""
-    found = [(request.goals[goal], e) for goal, e in evidence.items() if e is not None]
+    """How sure the catalogue is of one result, in one or two sentences: from the requested
+    goals' `weights`, their evidence and the beliefs for the situation `asked`."""
+    found = [(weights[goal], e) for goal, e in evidence.items() if e is not None]
     if not found:
         return (NONE_YET,)
     sessions = max(e.sessions for _, e in found)
+    weight = sum(w for w, _ in found)
+    rating = sum(w * e.rating for w, e in found) / weight if weight else found[0][1].rating
+    regions = max(e.regions for _, e in found)
+    here = max(beliefs[goal].here for goal in evidence if evidence[goal] is not None)
+    return _certainty(sessions, rating, regions, here, asked)
+
+
+def _certainty(
+    sessions: int, rating: float, regions: int, here: int, asked: Situation
+) -> tuple[Reason, ...]:
     if sessions < FEW_SESSIONS:
         if sessions == 1:
             return (
@@ -63,8 +73,6 @@ def certainty(
                 {"sessions": sessions},
             ),
         )
-    weight = sum(w for w, _ in found)
-    rating = sum(w * e.rating for w, e in found) / weight if weight else found[0][1].rating
     tenths = round(10 * rating)
     judgement = N_("well") if rating >= GOOD else N_("reasonably") if rating >= FAIR else N_("poorly")
     params: dict[str, object] = {
@@ -73,7 +81,6 @@ def certainty(
         "units": tenths // 10,
         "tenths": tenths % 10,
     }
-    regions = max(e.regions for _, e in found)
     if regions >= 2:
         params["regions"] = regions
         said = Reason(
@@ -88,7 +95,6 @@ def certainty(
             N_("rated %(judgement)s in %(sessions)s sessions (on average %(units)s.%(tenths)s of 5)"),
             params,
         )
-    here = max(beliefs[goal].here for goal in evidence if evidence[goal] is not None)
     if 2 * here >= sessions or asked.modality is None:
         return (said,)
     where: list[object] = [Label(MODALITIES[asked.modality])]

@@ -33,7 +33,7 @@ from catalogue.matching.belief import (
     Evidence,
     Model,
     Situation,
-    believe,
+    belief_from,
     practice_lift,
     sessions_for,
     size_band,
@@ -85,11 +85,18 @@ class Ranked:
     hope: float = 0.0
     # The score's standard deviation, in points: how unsure the catalogue is of it.
     doubt: float = 0.0
-    # One sentence: how sure the catalogue is of this result.
-    certainty: tuple[Reason, ...] = ()
+    # The request's goal weights and situation, for `certainty`.
+    weights: Mapping[str, float] = dataclasses.field(default_factory=dict)
+    situation: Situation = Situation(None, None)
     # The suggestion to try (at most one, never the first), with why.
     explore: bool = False
     explore_reason: Reason | None = None
+
+    @property
+    def certainty(self) -> tuple[Reason, ...]:
+        """How sure the catalogue is of this result, in one or two sentences. Made when read:
+        a page shows a few results, and a large catalogue ranks thousands."""
+        return certainty(self.weights, self.evidence, self.beliefs, self.situation)
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,16 +382,31 @@ def _rank(
     doubts = 0.0
     evidence_shown: dict[str, Evidence | None] = {}
     beliefs: dict[str, Belief] = {}
-    residuals = _residuals(variant, evidence, asked, model) if evidence else {}
+    # The lift: how far the practice's sessions, on all its goals and wherever held, lay from
+    # its description (belief.practice_lift); each requested goal then leaves out its own.
+    lift_weight = lift_difference = 0.0
+    use = evidence and model.use_evidence
+    slug = variant.slug
+    if use and model.lift_sessions:
+        for goal, strength in variant.goals.items():
+            found = evidence.get((slug, goal))
+            if found is not None:
+                lift_weight += found.sessions
+                lift_difference += found.sessions * (found.mean - strength / MAX_WEIGHT)
     for goal, weight in request.goals.items():
         strength = variant.goals.get(goal, 0)
-        found = evidence.get((variant.slug, goal)) if evidence else None
-        if found is not None and (found.sessions < 1 or not model.use_evidence):
+        found = evidence.get((slug, goal)) if use else None
+        data = sessions_for(found, asked, model) if found is not None else None
+        if data is None:
             found = None
         lift = 0.0
-        if residuals:
-            lift = practice_lift([r for g, r in residuals.items() if g != goal], model)
-        belief = believe(strength / MAX_WEIGHT, found, asked, model, lift)
+        if lift_weight:
+            own_weight = own_difference = 0.0
+            if found is not None and goal in variant.goals:
+                own_weight = found.sessions
+                own_difference = own_weight * (found.mean - strength / MAX_WEIGHT)
+            lift = practice_lift(lift_weight - own_weight, lift_difference - own_difference, model)
+        belief = belief_from(strength / MAX_WEIGHT, found, data, model, lift)
         why.append(reasons.goal(goal, strength))
         if found is not None:
             why.append(reasons.evidence(goal, found, belief))
@@ -415,22 +437,9 @@ def _rank(
         beliefs,
         round(hopes * factor, 1),
         round(doubts * factor, 1),
-        certainty(request, evidence_shown, beliefs, asked),
+        request.goals,
+        asked,
     )
-
-
-def _residuals(
-    variant: Variant, evidence: EvidenceTable, asked: Situation, model: Model
-) -> dict[str, tuple[float, float]]:
-    """Per goal of the variant with sessions: (their weight, attained - curated)."""
-    if not model.lift_sessions or not model.use_evidence:
-        return {}
-    found: dict[str, tuple[float, float]] = {}
-    for goal, strength in variant.goals.items():
-        data = sessions_for(evidence.get((variant.slug, goal)), asked, model)
-        if data is not None:
-            found[goal] = (data[0], data[1] - strength / MAX_WEIGHT)
-    return found
 
 
 def soft_factor(variant: Variant, request: MatchRequest) -> float:
