@@ -160,9 +160,7 @@ def make_world(seed: int) -> World:
             if variant.slug in overrated and weight > 1:
                 true -= MISJUDGEMENT
             truth[(variant.slug, goal)] = min(1.0, max(0.0, true))
-    effect = {
-        (v.slug, m): rng.gauss(0, MODALITY_EFFECT) for v in variants for m in MODALITIES
-    }
+    effect = {(v.slug, m): rng.gauss(0, MODALITY_EFFECT) for v in variants for m in MODALITIES}
     requests: list[MatchRequest] = []
     best: list[str] = []
     best_score: list[float] = []
@@ -261,7 +259,9 @@ class Ledger:
             self.table.update(evidence_table(self.rows[key]))
 
 
-def evaluate(world: World, table: Mapping[tuple[str, str], Evidence], model: Model) -> dict[str, int]:
+def evaluate(
+    world: World, table: Mapping[tuple[str, str], Evidence], model: Model
+) -> dict[str, int]:
     best_first = near_first = underrated_cases = underrated_found = 0
     for index, request in enumerate(world.requests):
         best, hidden = world.best[index], world.hidden[index]
@@ -346,7 +346,12 @@ def simulate(world: World, model: Model, seed: int, checkpoints: Sequence[int]) 
                 "excess_last_fifth": round(statistics.fmean(excess[session - fifth : session]), 3),
             }
     moved, compared = outlier_moves(world, model, seed) if OUTLIERS else (0, 0)
-    return {"checkpoints": marks, "explored": explored, "outlier_moved": moved, "outlier_compared": compared}
+    return {
+        "checkpoints": marks,
+        "explored": explored,
+        "outlier_moved": moved,
+        "outlier_compared": compared,
+    }
 
 
 def run(seeds: Sequence[int], checkpoints: Sequence[int]) -> dict[str, Any]:
@@ -374,7 +379,8 @@ def report(figures: Mapping[str, Any], seeds: Sequence[int], checkpoints: Sequen
         f"{len(seeds)} seeds ({', '.join(map(str, seeds))}), {REQUESTS} requests each: "
         f"{requests} requests in all",
         "",
-        f"{'policy':<10} {'after':>6} {'best first':>15} {'near best':>15} {'underrated found':>17} "
+        f"{'policy':<10} {'after':>6} {'best first':>15} {'near best':>15} "
+        f"{'underrated found':>17} "
         f"{'lost: first fifth':>18} {'last fifth':>11} {'beyond floor: first':>20} {'last':>6}",
         f"{'curated':<10} {'-':>6} {_count(_total(curated, 'best_first'), requests):>15} "
         f"{_count(_total(curated, 'near_first'), requests):>15} "

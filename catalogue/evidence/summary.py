@@ -202,9 +202,7 @@ def set_aside(held: list[_Held]) -> list[bool]:
         if abs(h.mean - centre) <= reach:
             aside.append(False)
             continue
-        here = [
-            o.mean for i, o in enumerate(held) if i != index and o.situation == h.situation
-        ]
+        here = [o.mean for i, o in enumerate(held) if i != index and o.situation == h.situation]
         agrees = len(here) >= OUTLIER_OTHERS_HERE and abs(
             h.mean - statistics.median(here)
         ) <= OUTLIER_DISTANCE * _robust_spread(here, statistics.median(here))

@@ -74,7 +74,12 @@ def _certainty(
             ),
         )
     tenths = round(10 * rating)
-    judgement = N_("well") if rating >= GOOD else N_("reasonably") if rating >= FAIR else N_("poorly")
+    if rating >= GOOD:
+        judgement = N_("well")
+    elif rating >= FAIR:
+        judgement = N_("reasonably")
+    else:
+        judgement = N_("poorly")
     params: dict[str, object] = {
         "sessions": sessions,
         "judgement": Label(judgement),
@@ -92,7 +97,10 @@ def _certainty(
         )
     else:
         said = Reason(
-            N_("rated %(judgement)s in %(sessions)s sessions (on average %(units)s.%(tenths)s of 5)"),
+            N_(
+                "rated %(judgement)s in %(sessions)s sessions "
+                "(on average %(units)s.%(tenths)s of 5)"
+            ),
             params,
         )
     if 2 * here >= sessions or asked.modality is None:

@@ -68,8 +68,12 @@ ROLE_PENALTY = 0.40
 # session: a small penalty, growing to LEFTOVER_PENALTY at six times.
 LEFTOVER_RATIO = 3
 LEFTOVER_PENALTY = 0.15
+# A lift from the practice's other goals of at least this much (0..1) is named in the reasons.
+LIFT_SHOWN = 0.01
 
 EvidenceTable = Mapping[tuple[str, str], Evidence]  # (variant slug, goal slug) -> evidence
+MODEL = Model()  # the model the catalogue uses
+ANYWHERE = Situation(None, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +91,7 @@ class Ranked:
     doubt: float = 0.0
     # The request's goal weights and situation, for `certainty`.
     weights: Mapping[str, float] = dataclasses.field(default_factory=dict)
-    situation: Situation = Situation(None, None)
+    situation: Situation = ANYWHERE
     # The suggestion to try (at most one, never the first), with why.
     explore: bool = False
     explore_reason: Reason | None = None
@@ -123,7 +127,7 @@ def match(
     variants: Sequence[Variant],
     request: MatchRequest,
     evidence: EvidenceTable | None = None,
-    model: Model = Model(),
+    model: Model = MODEL,
 ) -> MatchResult:
     """Rank the variants that fit the request; list the others with every reason; mark at
     most one result below the first as the suggestion to explore (when `model.explore`)."""
@@ -169,8 +173,10 @@ def match(
     if model.explore:
         chosen = suggestion(results)
         if chosen is not None:
-            index, why = chosen
-            results[index] = dataclasses.replace(results[index], explore=True, explore_reason=why)
+            index, worth_it = chosen
+            results[index] = dataclasses.replace(
+                results[index], explore=True, explore_reason=worth_it
+            )
     return MatchResult(tuple(results), tuple(excluded))
 
 
@@ -355,6 +361,23 @@ class _Reasons:
             },
         )
 
+    def lift(self, goal: str, better: bool, sessions: int) -> Reason:
+        key = ("lift", goal, better, sessions)
+        reason = self.memo.get(key)
+        if reason is None:
+            if better:
+                message = N_(
+                    "on its other goals this practice did better than described "
+                    "(%(sessions)s sessions): so %(goal)s is estimated higher too"
+                )
+            else:
+                message = N_(
+                    "on its other goals this practice did worse than described "
+                    "(%(sessions)s sessions): so %(goal)s is estimated lower too"
+                )
+            reason = self.memo[key] = Reason(message, {"sessions": sessions, "goal": GoalRef(goal)})
+        return reason
+
     def no_evidence(self, goal: str) -> Reason:
         reason = self.unrated.get(goal)
         if reason is None:
@@ -399,9 +422,9 @@ def _rank(
         data = sessions_for(found, asked, model) if found is not None else None
         if data is None:
             found = None
-        lift = 0.0
+        lift = own_weight = 0.0
         if lift_weight:
-            own_weight = own_difference = 0.0
+            own_difference = 0.0
             if found is not None and goal in variant.goals:
                 own_weight = found.sessions
                 own_difference = own_weight * (found.mean - strength / MAX_WEIGHT)
@@ -412,6 +435,8 @@ def _rank(
             why.append(reasons.evidence(goal, found, belief))
         else:
             why.append(reasons.no_evidence(goal))
+        if abs(lift) >= LIFT_SHOWN:
+            why.append(reasons.lift(goal, lift > 0, round(lift_weight - own_weight)))
         evidence_shown[goal] = found
         beliefs[goal] = belief
         contributions[goal] = 100 * weight * belief.fit

@@ -74,7 +74,7 @@ def test_an_online_success_lifts_on_site_use_less_and_says_so() -> None:
     assert score["proef"] > score["rivaal"]
     assert score_there["proef"] < score["proef"]
     assert here.results[0].beliefs["reflecteren"].here == 12
-    elsewhere = [r for r in there.results if r.variant.slug == "proef"][0]
+    elsewhere = next(r for r in there.results if r.variant.slug == "proef")
     assert elsewhere.beliefs["reflecteren"].here == 0
     assert elsewhere.beliefs["reflecteren"].sessions == pytest.approx(6.0)  # 12 at half
     assert texts(elsewhere.certainty) == [
@@ -134,6 +134,11 @@ def test_what_other_goals_show_shifts_a_goal_without_sessions() -> None:
     alone = match([made], request, evidence, Model(lift_sessions=0)).results[0].score
     assert alone == plain
     assert lifted > plain + 20
+    said = texts(match([made], request, evidence).results[0].reasons)
+    assert (
+        "on its other goals this practice did better than described (4 sessions): "
+        "so Reflecting is estimated higher too"
+    ) in said
 
 
 # Exploration ----------------------------------------------------------------------------------

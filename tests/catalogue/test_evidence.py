@@ -11,8 +11,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from catalogue.evidence.summary import (
-    LITTLE,
     IN_USE,
+    LITTLE,
     MIN_SPREAD,
     RATED_WELL,
     SessionRating,
@@ -170,9 +170,7 @@ def test_summing_in_the_database_gives_the_same_evidence() -> None:
         pytest.param(
             (4.5, 4.0, 5.0, 4.5, 4.5), ("zwolle", "gelderse-vallei"), RATED_WELL, id="five good"
         ),
-        pytest.param(
-            (4.5, 4.5, 4.5, 4.5, 4.5), ("zwolle",), LITTLE, id="five good in one region"
-        ),
+        pytest.param((4.5, 4.5, 4.5, 4.5, 4.5), ("zwolle",), LITTLE, id="five good in one region"),
         pytest.param(
             (5.0, 2.0, 5.0, 2.5, 5.0), ("zwolle", "gelderse-vallei"), IN_USE, id="five, unsteady"
         ),
