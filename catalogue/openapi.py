@@ -381,6 +381,18 @@ PATHS: dict[str, Any] = {
                                                 "items": {"type": "string"},
                                             },
                                             "held_on": {"type": ["string", "null"]},
+                                            "modality": {
+                                                "type": ["string", "null"],
+                                                "enum": ["online", "hybrid", "on-site", None],
+                                                "description": "how the session met; null:"
+                                                " not known",
+                                            },
+                                            "group_size": {
+                                                "type": ["integer", "null"],
+                                                "minimum": 0,
+                                                "description": "how many took part,"
+                                                " facilitators not counted; null: not known",
+                                            },
                                             "national_themes": {
                                                 "type": "array",
                                                 "items": {"type": "string"},

@@ -1,19 +1,21 @@
-"""Reading the evidence: the goal ratings of every outcome, summed per variant and goal.
+"""Reading the evidence: the goal ratings of every outcome, one row per session and goal.
 
 Every outcome counts, whatever its sharing level: only aggregates leave this module (how many
-sessions and regions, a mean and an interval), never an outcome, its text or who rated. The
-database adds up per (variant, goal) the sessions, their mean ratings and the squares of those,
-and the distinct regions; catalogue/evidence/summary.py turns those sums into `Evidence`. Read once
-per request that needs it: one grouped query, no cache to invalidate when an outcome is saved.
+sessions and regions, a mean and an interval, the sessions per situation and how many were set
+aside), never an outcome, its text or who rated. The database gives one row per (outcome, goal
+rating) with the outcome's variant, region and situation (its way of meeting and group size);
+catalogue/evidence/summary.py keeps them per situation, sets aside a session that stands far
+from all the others (which needs each session's mean, not sums) and makes `Evidence`. Read once
+per request that needs it: one query, no cache to invalidate when an outcome is saved.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalogue.evidence.summary import summarize
-from catalogue.matching.rank import RATING_MAX, RATING_MIN, Evidence, EvidenceTable
+from catalogue.evidence.summary import SessionRating, evidence_table
+from catalogue.matching.rank import RATING_MAX, RATING_MIN, EvidenceTable
 from catalogue.outcomes.models import OutcomeRating, OutcomeRow
 
 
@@ -23,10 +25,11 @@ async def load_evidence(db: AsyncSession, variant: str | None = None) -> Evidenc
         select(
             OutcomeRow.variant_slug,
             OutcomeRating.goal_slug,
-            func.count(),
-            func.sum(OutcomeRating.mean),
-            func.sum(OutcomeRating.mean * OutcomeRating.mean),
-            func.count(distinct(OutcomeRow.region_slug)),
+            OutcomeRow.region_slug,
+            OutcomeRating.raters,
+            OutcomeRating.mean,
+            OutcomeRow.modality,
+            OutcomeRow.group_size,
         )
         .join(OutcomeRow, OutcomeRow.id == OutcomeRating.outcome_id)
         .where(
@@ -34,13 +37,22 @@ async def load_evidence(db: AsyncSession, variant: str | None = None) -> Evidenc
             OutcomeRating.raters >= 1,
             OutcomeRating.mean.between(RATING_MIN, RATING_MAX),
         )
-        .group_by(OutcomeRow.variant_slug, OutcomeRating.goal_slug)
+        # A fixed order: the same outcomes give the same table, row for row, on every backend.
+        .order_by(OutcomeRow.id, OutcomeRating.goal_slug)
     )
     if variant is not None:
         query = query.where(OutcomeRow.variant_slug == variant)
-    table: dict[tuple[str, str], Evidence] = {}
-    for slug, goal, sessions, total, squares, regions in await db.execute(query):
-        found = summarize(int(sessions), float(total), float(squares), int(regions))
-        if found is not None and slug is not None:
-            table[(slug, goal)] = found
-    return table
+    rows = await db.execute(query)
+    return evidence_table(
+        SessionRating(
+            variant=slug,
+            goal=goal,
+            region=region,
+            raters=int(raters),
+            mean=float(mean),
+            modality=modality,
+            group_size=group_size,
+        )
+        for slug, goal, region, raters, mean, modality, group_size in rows
+        if slug is not None
+    )

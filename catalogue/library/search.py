@@ -130,6 +130,8 @@ class Hit:
     theme: str | None
     goals: tuple[str, ...]
     held_on: str | None
+    modality: str | None = None  # where the session was held: "online", "hybrid", "on-site"
+    group_size: int | None = None  # how many took part (facilitators not counted)
     national_themes: tuple[str, ...] = ()
 
 
@@ -266,6 +268,8 @@ async def search(
                 theme=version["theme"],
                 goals=tuple(version["goals"]),
                 held_on=version["held_on"],
+                modality=version["modality"],
+                group_size=version["group_size"],
                 national_themes=national.get((row.region_slug or "", row.theme_slug or ""), ()),
             )
         )

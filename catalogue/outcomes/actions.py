@@ -84,6 +84,8 @@ async def save_outcome(
         row.region_slug = facts.region_slug
         row.theme_slug = facts.theme_slug
         row.goals = list(facts.goals)
+        row.modality = facts.modality
+        row.group_size = facts.group_size
         row.title = facts.title
         row.held_on = facts.held_on
         row.summary = composition.summary

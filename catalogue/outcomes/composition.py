@@ -76,6 +76,10 @@ class SessionFacts:
     region_slug: str | None = None
     theme_slug: str | None = None
     goals: tuple[str, ...] = ()
+    # Where it was held (catalogue/evidence keeps evidence per situation): "online", "hybrid" or
+    # "on-site", and how many took part; None when not known.
+    modality: str | None = None
+    group_size: int | None = None
 
 
 @dataclass
@@ -96,6 +100,8 @@ class Outcome:
             "theme": row.theme_slug,
             "goals": list(row.goals or ()),
             "held_on": row.held_on.date().isoformat(),
+            "modality": row.modality,
+            "group_size": row.group_size,
             "summary": row.summary,
             "insights": row.insights,
             "actions": row.actions,
@@ -118,7 +124,17 @@ class Outcome:
 
 
 # What a gated version takes from the outcome as it is now, not as it was when gated.
-_CURRENT = ("variant", "region", "theme", "goals", "held_on", "consents", "ratings")
+_CURRENT = (
+    "variant",
+    "region",
+    "theme",
+    "goals",
+    "held_on",
+    "modality",
+    "group_size",
+    "consents",
+    "ratings",
+)
 
 
 def check_composition(composition: Composition, consents: Mapping[str, str]) -> list[Problem]:

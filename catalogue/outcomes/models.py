@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, UTCDateTime, utcnow
@@ -35,6 +35,11 @@ class OutcomeRow(Base):
     variant_slug: Mapped[str | None] = mapped_column(String(80), index=True)
     region_slug: Mapped[str | None] = mapped_column(String(80), index=True)
     theme_slug: Mapped[str | None] = mapped_column(String(80))
+    # Where the session was held (catalogue/evidence keeps evidence per situation): its way of
+    # meeting ("online", "hybrid", "on-site") and how many took part (participants, not the
+    # facilitators: sessions/outcome/pages.py). None: not known (outcomes saved before 0011).
+    modality: Mapped[str | None] = mapped_column(String(16))
+    group_size: Mapped[int | None] = mapped_column(Integer)
     goals: Mapped[list[str]] = mapped_column(JSON, default=list)
     title: Mapped[str] = mapped_column(String(120))
     held_on: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -17,6 +17,7 @@ from typing import Any
 
 from catalogue.outcomes.gate import Gated, resolve
 from catalogue.outcomes.models import CONSENT_LEVELS, SHARING_LEVELS
+from catalogue.vocabulary import MODALITIES
 
 PSEUDONYM = "Deelnemer"
 
@@ -83,10 +84,10 @@ def shared_version(
 
     `outcome`: title, summary, insights, actions, products, questions, captured, consents,
     ratings (goal -> {raters, mean} or (raters, mean)), and optionally goals, variant, region,
-    theme, held_on. At "group" it is the outcome as composed, and `names` (participant id ->
-    display name) name the authors. Beyond the group it must be the outcome's gated version
-    (catalogue.outcomes.gate.Gated: its texts through the sharing gate, with the pseudonyms the gate
-    used); `names` are not used there.
+    theme, held_on, modality, group_size (where the session was held). At "group" it is the
+    outcome as composed, and `names` (participant id -> display name) name the authors. Beyond
+    the group it must be the outcome's gated version (catalogue.outcomes.gate.Gated: its texts
+    through the sharing gate, with the pseudonyms the gate used); `names` are not used there.
     """
     if level not in SHARING_LEVELS:
         raise ValueError(f"unknown sharing level {level!r}; known: {', '.join(SHARING_LEVELS)}")
@@ -125,6 +126,8 @@ def _version(
         "theme": _str_or_none(outcome.get("theme")),
         "goals": [str(goal) for goal in outcome.get("goals") or ()],
         "held_on": _str_or_none(outcome.get("held_on")),
+        "modality": _modality(outcome.get("modality")),
+        "group_size": _count_or_none(outcome.get("group_size")),
         "summary": builder.text(outcome.get("summary")),
         "insights": builder.text(outcome.get("insights")),
         "actions": builder.text(outcome.get("actions")),
@@ -288,6 +291,18 @@ def _unit(value: Any) -> float:
 
 def _str_or_none(value: Any) -> str | None:
     return str(value) if value is not None and str(value) else None
+
+
+def _modality(value: Any) -> str | None:
+    """A known way of meeting ("online", "hybrid", "on-site"), else None."""
+    return value if isinstance(value, str) and value in MODALITIES else None
+
+
+def _count_or_none(value: Any) -> int | None:
+    """A whole number of at least 0, else None (not known)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return None
 
 
 def _aggregate(value: Any) -> dict[str, Any] | None:

@@ -167,6 +167,21 @@ def _facts(found: _Harvested) -> outcome_composition.SessionFacts:
         region_slug=state.region,
         theme_slug=state.theme,
         goals=tuple(state.goals),
+        modality=state.modality,
+        group_size=_group_size(state),
+    )
+
+
+def _group_size(state: State) -> int:
+    """How many took part: the people who joined as (and still are) participants, not removed.
+
+    The same count as a practice's group size in the catalogue ("participants, facilitator not
+    counted", docs/catalogue-format.md), so that evidence per group size and a request's group
+    size mean the same thing. Facilitators and co-facilitators lead rather than take part;
+    observers watch and do not answer the harvest; someone removed was sent away. Unlike the
+    captured attendance (everyone present but observers), which says who was in the room."""
+    return sum(
+        1 for person in state.people.values() if person.role == "participant" and not person.removed
     )
 
 
@@ -181,6 +196,8 @@ def _document(found: _Harvested, compose: ComposeForm) -> dict[str, Any]:
         "theme": facts.theme_slug,
         "goals": list(facts.goals),
         "held_on": facts.held_on.date().isoformat(),
+        "modality": facts.modality,
+        "group_size": facts.group_size,
         "summary": composition.summary,
         "insights": composition.insights,
         "actions": composition.actions,
