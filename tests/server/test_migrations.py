@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect
+from sqlalchemy import text as sql
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 import catalogue  # noqa: F401  (domain models register their tables on import)
 import sessions  # noqa: F401
 from server.db import Base, create_engine
-from server.migrate import pending, upgrade
+from server.migrate import alembic_config, pending, upgrade
 
 
 def _not_full_text(
@@ -40,5 +45,75 @@ async def test_migrations_build_every_table_from_an_empty_database(database_url:
         async with engine.connect() as connection:
             assert await connection.run_sync(differences) == []
             assert {"users", "user_roles", "login_sessions"} <= await connection.run_sync(tables)
+    finally:
+        await engine.dispose()
+
+
+# Downgrades keep the rows of the tables they do not change --------------------------------------
+
+
+async def _downgrade(engine: AsyncEngine, revision: str) -> None:
+    def run(connection: Connection) -> None:
+        command.downgrade(alembic_config(connection), revision)
+
+    async with engine.begin() as connection:
+        await connection.run_sync(run)
+
+
+async def test_downgrading_0010_keeps_every_sessions_event_log(database_url: str) -> None:
+    """0010 added a column to live_sessions; taking it away must not take the sessions' event
+    logs with it (on SQLite a copied table's old version, dropped with foreign keys on, takes
+    its children along: ON DELETE CASCADE)."""
+    engine = create_engine(database_url)
+    try:
+        await upgrade(engine, "0010")
+        async with engine.begin() as connection:
+            await connection.execute(
+                sql(
+                    "INSERT INTO live_sessions (id, public_id, join_code, title, created_at,"
+                    " last_seq) VALUES (1, 'sessie', 'ABCD-1234', 'Sessie', :at, 1)"
+                ),
+                {"at": dt.datetime(2026, 12, 1, tzinfo=dt.UTC)},
+            )
+            await connection.execute(
+                sql(
+                    "INSERT INTO session_events (session_id, seq, type, at, body)"
+                    " VALUES (1, 1, 'session.configured', 0, '{}')"
+                )
+            )
+        await _downgrade(engine, "0009")
+        async with engine.connect() as connection:
+            kept = (
+                await connection.execute(sql("SELECT session_id, seq FROM session_events"))
+            ).all()
+        assert [tuple(row) for row in kept] == [(1, 1)]
+    finally:
+        await engine.dispose()
+
+
+async def test_downgrading_0008_keeps_every_outcomes_ratings(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        await upgrade(engine, "0008")
+        async with engine.begin() as connection:
+            await connection.execute(
+                sql(
+                    "INSERT INTO outcomes (id, public_id, goals, title, held_on, summary,"
+                    " insights, actions, products, captured, consents, sharing, created_at,"
+                    " updated_at) VALUES (1, 'eerder', '[]', 'Eerder', :at, '', '', '', '[]',"
+                    " '{}', '{}', 'group', :at, :at)"
+                ),
+                {"at": dt.datetime(2026, 10, 1, tzinfo=dt.UTC)},
+            )
+            await connection.execute(
+                sql(
+                    "INSERT INTO outcome_ratings (outcome_id, goal_slug, raters, mean)"
+                    " VALUES (1, 'reflecteren', 4, 4.0)"
+                )
+            )
+        await _downgrade(engine, "0007")
+        async with engine.connect() as connection:
+            kept = (await connection.execute(sql("SELECT outcome_id FROM outcome_ratings"))).all()
+        assert [tuple(row) for row in kept] == [(1,)]
     finally:
         await engine.dispose()

@@ -30,8 +30,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("knowledge_questions") as batch:
+    # Dropped in place, never by a batch copy: on SQLite, with foreign keys on, dropping the old
+    # copy of `outcomes` deletes every outcome's ratings and questions with it (ON DELETE CASCADE).
+    with op.batch_alter_table("knowledge_questions", recreate="never") as batch:
         batch.drop_column("shared_text")
-    with op.batch_alter_table("outcomes") as batch:
+    with op.batch_alter_table("outcomes", recreate="never") as batch:
         batch.drop_column("review")
         batch.drop_column("gated")

@@ -49,9 +49,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("join_failures") as batch:
+    # Dropped in place (ALTER TABLE ... DROP COLUMN; SQLite has it since 3.35), never by a batch
+    # copy: on SQLite, with foreign keys on, dropping the old copy of `live_sessions` deletes
+    # every session's event log and snapshot with it (ON DELETE CASCADE).
+    with op.batch_alter_table("join_failures", recreate="never") as batch:
         batch.drop_column("code")
-    with op.batch_alter_table("live_sessions") as batch:
+    with op.batch_alter_table("live_sessions", recreate="never") as batch:
         batch.drop_column("max_participants")
     op.drop_index(op.f("ix_participant_joins_at"), table_name="participant_joins")
     op.drop_index("ix_participant_joins_session_client_at", table_name="participant_joins")
