@@ -95,13 +95,22 @@ async def test_match_ranks_with_reasons_and_lists_exclusions(
     assert top["evidence"]["reflecteren"] == {
         "sessions": 0,
         "regions": 0,
-        "level": "beschreven",
+        "level": "weinig ervaring",
         "mean": None,
         "interval": None,
         "rating": None,
         "rating_interval": None,
     }
     assert top["weights"]["reflecteren"] == {"description": 1.0, "evidence": 0.0}
+    # How sure the catalogue is, in words and as the score's standard deviation; without
+    # sessions nothing is suggested apart from the ranking.
+    assert top["certainty"] == (
+        "Hier is voor deze doelen nog geen ervaring mee: "
+        "de plek in de lijst komt alleen uit de beschrijving."
+    )
+    assert top["uncertainty"] > 0
+    assert top["explore"] is False and top["explore_reason"] is None
+    assert sum(r["explore"] for r in body["results"]) <= 1
     assert any(reason.startswith("dient het doel Reflecteren") for reason in top["reasons"])
     excluded = {e["slug"]: e["reasons"] for e in body["excluded"]}
     assert "een groep van 6 is kleiner dan het minimum van 12" in excluded["world-cafe"]
@@ -117,6 +126,9 @@ async def test_match_speaks_english_when_asked(
     ).json()
     excluded = {e["slug"]: e["reasons"] for e in body["excluded"]}
     assert "a group of 40 is larger than the maximum of 10" in excluded["intervisie"]
+    assert body["results"][0]["certainty"] == (
+        "No experience with this for these goals yet: its place comes from the description alone."
+    )
 
 
 async def test_match_accepts_weights(client: httpx.AsyncClient, seeded: list[str]) -> None:
