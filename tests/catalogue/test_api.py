@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
+from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from catalogue.seed import Content
+from tests.catalogue.test_evidence_ranking import MIXED, add_sessions
 from tests.helpers import csrf_token
 
 REQUEST = {
@@ -212,3 +217,37 @@ async def test_the_openapi_document_is_valid_and_describes_the_api(
     } <= set(document["paths"])
     request_schema = document["components"]["schemas"]["MatchRequest"]
     assert request_schema["properties"]["modality"]["enum"] == ["on-site", "online", "hybrid"]
+
+
+def conforms(document: dict[str, Any], name: str, value: object) -> None:
+    """`value` is valid against the OpenAPI document's schema `name`."""
+    schema = {"$ref": f"#/components/schemas/{name}", "components": document["components"]}
+    Draft202012Validator(schema).validate(value)
+
+
+async def test_the_match_and_variant_payloads_are_as_the_openapi_document_says(
+    client: httpx.AsyncClient, seeded: list[str], db: async_sessionmaker[AsyncSession]
+) -> None:
+    await add_sessions(db, "intervisie", "reflecteren", [5.0])
+    await add_sessions(db, "intervisie", "praktijkvraag-onderzoeken", [5.0])
+    document = (await client.get("/api/openapi.json")).json()
+    schemas = document["components"]["schemas"]
+
+    matched = (await client.post("/api/match", json=MIXED)).json()
+    conforms(document, "MatchResponse", matched)
+    described = set(schemas["MatchResponse"]["properties"]["results"]["items"]["properties"])
+    assert {key for r in matched["results"] for key in r} == described
+    assert sum(r["explore"] for r in matched["results"]) == 1
+
+    variant = (await client.get("/api/variants/intervisie")).json()
+    conforms(document, "Variant", variant)
+    evidence = variant["evidence"]["reflecteren"]
+    described = set(schemas["Evidence"]["properties"]) | set(
+        schemas["VariantEvidence"]["allOf"][1]["properties"]
+    )
+    assert set(evidence) == described
+    assert evidence["situations"] == [
+        {"modality": None, "group_size_band": None, "sessions": 1, "mean": 1.0, "rating": 5.0}
+    ]
+    situation = schemas["Situation"]["properties"]
+    assert situation["group_size_band"]["enum"] == ["small", "medium", "large", None]
