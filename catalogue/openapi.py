@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from catalogue.evidence.summary import LEVELS
+from catalogue.matching.certainty import BAND_LABELS
 from catalogue.matching.request import MAX_GROUP_SIZE, MAX_MINUTES
 from catalogue.vocabulary import FACILITATION, MODALITIES, ROLES, TOOLS
 
@@ -85,9 +86,10 @@ SCHEMAS: dict[str, Any] = {
                     "saved_at": {"type": "string", "format": "date-time"},
                     "saved_by": {"type": "string"},
                     "evidence": {
-                        "description": "per goal slug: what earlier sessions say",
+                        "description": "per goal slug: what earlier sessions say, also per "
+                        "situation",
                         "type": "object",
-                        "additionalProperties": _ref("Evidence"),
+                        "additionalProperties": _ref("VariantEvidence"),
                     },
                 },
             },
@@ -124,7 +126,13 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "sessions": {"type": "integer", "minimum": 0},
             "regions": {"type": "integer", "minimum": 0, "description": "distinct regions"},
-            "level": {"enum": list(LEVELS)},
+            "level": {
+                "enum": list(LEVELS),
+                "description": (
+                    "how much practical experience, from participants' ratings (not the Dutch "
+                    "recognition levels for interventions, which judge theory and research)"
+                ),
+            },
             "mean": {"type": ["number", "null"], "description": "mean goal attainment, 0..1"},
             "interval": {
                 "type": ["array", "null"],
@@ -141,6 +149,47 @@ SCHEMAS: dict[str, Any] = {
                 "maxItems": 2,
                 "description": "90 % interval of the mean rating, 1..5",
             },
+        },
+    },
+    "VariantEvidence": {
+        "allOf": [
+            _ref("Evidence"),
+            {
+                "type": "object",
+                "properties": {
+                    "situations": {
+                        "description": (
+                            "the kept sessions per situation (way of meeting x group size "
+                            "band), on site / online / hybrid first, then small / medium / "
+                            "large; null: not known (sessions saved before situations were "
+                            "kept)"
+                        ),
+                        "type": "array",
+                        "items": _ref("Situation"),
+                    },
+                    "set_aside": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "description": (
+                            "sessions set aside as outliers: rated far from all the others; "
+                            "they are not in `sessions`"
+                        ),
+                    },
+                },
+            },
+        ]
+    },
+    "Situation": {
+        "type": "object",
+        "properties": {
+            "modality": {"enum": [*MODALITIES, None]},
+            "group_size_band": {
+                "enum": [*BAND_LABELS, None],
+                "description": "small: up to 8, medium: 9 to 20, large: more than 20",
+            },
+            "sessions": {"type": "integer", "minimum": 1},
+            "mean": {"type": "number", "description": "mean goal attainment, 0..1"},
+            "rating": {"type": "number", "description": "mean rating, 1..5"},
         },
     },
     "Weights": {
@@ -166,6 +215,29 @@ SCHEMAS: dict[str, Any] = {
                         "reasons": {"type": "array", "items": {"type": "string"}},
                         "evidence": {"type": "object", "additionalProperties": _ref("Evidence")},
                         "weights": {"type": "object", "additionalProperties": _ref("Weights")},
+                        "certainty": {
+                            "type": "string",
+                            "description": (
+                                "how sure the catalogue is of this result, in one or two "
+                                "sentences in the request's language, each ending in a full stop"
+                            ),
+                        },
+                        "uncertainty": {
+                            "type": "number",
+                            "minimum": 0,
+                            "description": "the score's standard deviation, in points",
+                        },
+                        "explore": {
+                            "type": "boolean",
+                            "description": (
+                                "the suggestion to try: at most one result, never the first; "
+                                "its place in the list is its score's, it is not a rank"
+                            ),
+                        },
+                        "explore_reason": {
+                            "type": ["string", "null"],
+                            "description": "why it is suggested (null unless explore)",
+                        },
                     },
                 },
             },

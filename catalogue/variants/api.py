@@ -9,13 +9,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from catalogue.evidence.summary import for_variant
+from catalogue.evidence.summary import LITTLE, for_variant
+from catalogue.matching.belief import Belief
 from catalogue.matching.rank import Evidence, match
 from catalogue.matching.reasons import reason_text
 from catalogue.matching.request import MatchRequest, validate_request
 from catalogue.schema import problem_list
 from catalogue.variants import queries
-from catalogue.variants.pages import evidence_for, load
+from catalogue.variants.pages import evidence_for, load, sentences, situations
 from catalogue.variants.schema import Goal
 from catalogue.variants.search import filter_variants, parse_filters
 from server.badinput import refuse_bad_json
@@ -59,25 +60,29 @@ def variant_summary(current: queries.CurrentVariant) -> dict[str, Any]:
     }
 
 
-def evidence_json(found: Evidence | None) -> dict[str, Any]:
-    """Evidence as the API gives it: attainment on 0..1 and the rating on 1..5 alike."""
+def evidence_json(found: Evidence | None, per_situation: bool = False) -> dict[str, Any]:
+    """Evidence as the API gives it: attainment on 0..1 and the rating on 1..5 alike; with
+    `per_situation`, also the kept sessions per situation and how many were set aside."""
     if found is None:
-        return {
+        empty: dict[str, Any] = {
             "sessions": 0,
             "regions": 0,
-            "level": "beschreven",
+            "level": LITTLE,
             "mean": None,
             "interval": None,
             "rating": None,
             "rating_interval": None,
         }
+        if per_situation:
+            empty |= {"situations": [], "set_aside": 0}
+        return empty
     interval = None
     rating_interval = None
     if found.low is not None and found.high is not None:
         interval = [round(found.low, 3), round(found.high, 3)]
     if found.rating_low is not None and found.rating_high is not None:
         rating_interval = [round(found.rating_low, 2), round(found.rating_high, 2)]
-    return {
+    shown: dict[str, Any] = {
         "sessions": found.sessions,
         "regions": found.regions,
         "level": found.level,
@@ -86,11 +91,25 @@ def evidence_json(found: Evidence | None) -> dict[str, Any]:
         "rating": round(found.rating, 2),
         "rating_interval": rating_interval,
     }
+    if per_situation:
+        shown["situations"] = [
+            {
+                "modality": place["modality"],
+                "group_size_band": place["group_size_band"],
+                "sessions": place["sessions"],
+                "mean": round(place["mean"], 3),
+                "rating": round(place["rating"], 2),
+            }
+            for place in situations(found)
+        ]
+        shown["set_aside"] = found.set_aside
+    return shown
 
 
-def weights_json(found: Evidence | None) -> dict[str, float]:
-    """How much the curated description and the evidence counted in a goal's fit (sum 1)."""
-    share = found.share if found is not None else 0.0
+def weights_json(belief: Belief | None) -> dict[str, float]:
+    """How much the curated description and the evidence counted in a goal's fit (sum 1), for
+    the request's situation."""
+    share = belief.share if belief is not None else 0.0
     return {"description": round(1 - share, 3), "evidence": round(share, 3)}
 
 
@@ -130,7 +149,10 @@ async def variant(request: Request) -> Response:
             "version": current.version,
             "saved_at": current.saved_at.isoformat(),
             "saved_by": current.author_name,
-            "evidence": {goal: evidence_json(found.get(goal)) for goal in catalogue.goal_slugs},
+            "evidence": {
+                goal: evidence_json(found.get(goal), per_situation=True)
+                for goal in catalogue.goal_slugs
+            },
         }
     )
 
@@ -182,7 +204,13 @@ async def match_variants(request: Request) -> Response:
                     "evidence": {
                         goal: evidence_json(r.evidence.get(goal)) for goal in checked.goals
                     },
-                    "weights": {goal: weights_json(r.evidence.get(goal)) for goal in checked.goals},
+                    "weights": {goal: weights_json(r.beliefs.get(goal)) for goal in checked.goals},
+                    "certainty": sentences(r.certainty, _, names),
+                    "uncertainty": round(r.doubt, 1),
+                    "explore": r.explore,
+                    "explore_reason": None
+                    if r.explore_reason is None
+                    else sentences((r.explore_reason,), _, names),
                 }
                 for r in result.results
             ],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from starlette.requests import Request
@@ -11,15 +11,18 @@ from starlette.routing import BaseRoute, Route
 
 from catalogue.evidence.queries import load_evidence
 from catalogue.evidence.summary import (
+    IN_USE_REGIONS,
     IN_USE_SESSIONS,
     LEVEL_LABELS,
-    SUBSTANTIATED_LOW,
-    SUBSTANTIATED_SESSIONS,
+    RATED_WELL_LOW,
+    RATED_WELL_SESSIONS,
     for_variant,
     format_rating,
 )
-from catalogue.matching.rank import Evidence, EvidenceTable, match
-from catalogue.matching.reasons import reason_text
+from catalogue.matching.belief import Situation, SituationTally, on_scale
+from catalogue.matching.certainty import BAND_LABELS
+from catalogue.matching.rank import Evidence, EvidenceTable, Ranked, match
+from catalogue.matching.reasons import Reason, Translate, reason_text
 from catalogue.matching.request import MatchRequest, validate_request
 from catalogue.schema import ContentError, problem_list
 from catalogue.variants import actions, queries
@@ -86,9 +89,16 @@ async def load(request: Request) -> Catalogue:
 
 EVIDENCE_RULES = {
     "in_use_sessions": IN_USE_SESSIONS,
-    "substantiated_sessions": SUBSTANTIATED_SESSIONS,
-    "substantiated_low": SUBSTANTIATED_LOW,
+    "in_use_regions": IN_USE_REGIONS,
+    "rated_well_sessions": RATED_WELL_SESSIONS,
+    "rated_well_low": RATED_WELL_LOW,
 }
+# The match page shows the suggestion to try after this many of the ranked results.
+SUGGESTION_AFTER = 3
+# Situations in the order the practice page lists them: by way of meeting, then group size;
+# unknown last.
+_MODALITY_ORDER = {slug: index for index, slug in enumerate(MODALITIES)}
+_BAND_ORDER = {band: index for index, band in enumerate(BAND_LABELS)}
 
 
 async def evidence_for(request: Request, variant: str | None = None) -> EvidenceTable:
@@ -105,6 +115,7 @@ def _page(request: Request, name: str, context: dict[str, Any], status_code: int
         {
             **VOCABULARY,
             "level_labels": LEVEL_LABELS,
+            "band_labels": BAND_LABELS,
             "evidence_rules": EVIDENCE_RULES,
             "rating": lambda value: format_rating(value, language),
             **context,
@@ -116,12 +127,58 @@ def _page(request: Request, name: str, context: dict[str, Any], status_code: int
 def _evidence_rows(
     variant: Variant, goals: Sequence[Goal], found: dict[str, Evidence]
 ) -> list[dict[str, Any]]:
-    """Per goal the variant serves or has evidence for: the goal and its evidence (or None)."""
+    """Per goal the variant serves or has evidence for: the goal, its evidence (or None) and
+    its kept sessions per situation."""
     return [
-        {"goal": goal, "evidence": found.get(goal.slug)}
+        {
+            "goal": goal,
+            "evidence": found.get(goal.slug),
+            "situations": situations(found.get(goal.slug)),
+        }
         for goal in goals
         if variant.goals.get(goal.slug, 0) > 0 or goal.slug in found
     ]
+
+
+def situations(found: Evidence | None) -> list[dict[str, Any]]:
+    """The kept sessions per situation (way of meeting x group size band), in a fixed order:
+    each with its modality and band (None: not known), sessions, and mean on 0..1 and 1..5.
+    Evidence without situations is one situation, not known."""
+    if found is None:
+        return []
+    tallies = found.situations or (
+        SituationTally(Situation(None, None), found.sessions, found.mean * found.sessions),
+    )
+    ordered = sorted(tallies, key=_situation_order)
+    return [
+        {
+            "modality": tally.situation.modality,
+            "group_size_band": tally.situation.band,
+            "sessions": tally.sessions,
+            "mean": tally.mean,
+            "rating": on_scale(tally.mean),
+        }
+        for tally in ordered
+    ]
+
+
+def _situation_order(tally: SituationTally) -> tuple[int, int]:
+    modality, band = tally.situation.modality, tally.situation.band
+    return (
+        _MODALITY_ORDER.get(modality or "", len(_MODALITY_ORDER)),
+        _BAND_ORDER.get(band or "", len(_BAND_ORDER)),
+    )
+
+
+def sentences(
+    reasons: Sequence[Reason], translate: Translate, goal_names: Mapping[str, str]
+) -> str:
+    """Reasons written as sentences: each begins with a capital and ends with a full stop."""
+    written = []
+    for reason in reasons:
+        text = reason_text(reason, translate, goal_names)
+        written.append(text[:1].upper() + text[1:] + ("" if text.endswith(".") else "."))
+    return " ".join(written)
 
 
 async def catalogue_page(request: Request) -> Response:
@@ -195,8 +252,24 @@ async def match_page(request: Request) -> Response:
     def texts(reasons: Any) -> list[str]:
         return [reason_text(reason, _, goal_names) for reason in reasons]
 
+    def item(place: int, r: Ranked) -> dict[str, Any]:
+        return {
+            "place": place,
+            "ranked": r,
+            "reasons": texts(r.reasons),
+            "certainty": sentences(r.certainty, _, goal_names),
+            "explore_reason": sentences(
+                () if r.explore_reason is None else (r.explore_reason,), _, goal_names
+            ),
+        }
+
+    items = [item(place, r) for place, r in enumerate(result.results, 1)]
     context["result"] = {
-        "results": [{"ranked": r, "reasons": texts(r.reasons)} for r in result.results],
+        "results": items,
+        # The suggestion to try is shown apart, after the first few results, so it never
+        # reads as number 1; in the list it only carries a badge.
+        "suggestion": next((i for i in items if i["ranked"].explore), None),
+        "suggestion_after": SUGGESTION_AFTER,
         "excluded": [{"excluded": e, "reasons": texts(e.reasons)} for e in result.excluded],
     }
     context["request_goals"] = checked.goals

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
+from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from catalogue.seed import Content
+from tests.catalogue.test_evidence_ranking import MIXED, add_sessions
 from tests.helpers import csrf_token
 
 REQUEST = {
@@ -95,13 +100,22 @@ async def test_match_ranks_with_reasons_and_lists_exclusions(
     assert top["evidence"]["reflecteren"] == {
         "sessions": 0,
         "regions": 0,
-        "level": "beschreven",
+        "level": "weinig ervaring",
         "mean": None,
         "interval": None,
         "rating": None,
         "rating_interval": None,
     }
     assert top["weights"]["reflecteren"] == {"description": 1.0, "evidence": 0.0}
+    # How sure the catalogue is, in words and as the score's standard deviation; without
+    # sessions nothing is suggested apart from the ranking.
+    assert top["certainty"] == (
+        "Hier is voor deze doelen nog geen ervaring mee: "
+        "de plek in de lijst komt alleen uit de beschrijving."
+    )
+    assert top["uncertainty"] > 0
+    assert top["explore"] is False and top["explore_reason"] is None
+    assert sum(r["explore"] for r in body["results"]) <= 1
     assert any(reason.startswith("dient het doel Reflecteren") for reason in top["reasons"])
     excluded = {e["slug"]: e["reasons"] for e in body["excluded"]}
     assert "een groep van 6 is kleiner dan het minimum van 12" in excluded["world-cafe"]
@@ -117,6 +131,9 @@ async def test_match_speaks_english_when_asked(
     ).json()
     excluded = {e["slug"]: e["reasons"] for e in body["excluded"]}
     assert "a group of 40 is larger than the maximum of 10" in excluded["intervisie"]
+    assert body["results"][0]["certainty"] == (
+        "No experience with this for these goals yet: its place comes from the description alone."
+    )
 
 
 async def test_match_accepts_weights(client: httpx.AsyncClient, seeded: list[str]) -> None:
@@ -200,3 +217,37 @@ async def test_the_openapi_document_is_valid_and_describes_the_api(
     } <= set(document["paths"])
     request_schema = document["components"]["schemas"]["MatchRequest"]
     assert request_schema["properties"]["modality"]["enum"] == ["on-site", "online", "hybrid"]
+
+
+def conforms(document: dict[str, Any], name: str, value: object) -> None:
+    """`value` is valid against the OpenAPI document's schema `name`."""
+    schema = {"$ref": f"#/components/schemas/{name}", "components": document["components"]}
+    Draft202012Validator(schema).validate(value)
+
+
+async def test_the_match_and_variant_payloads_are_as_the_openapi_document_says(
+    client: httpx.AsyncClient, seeded: list[str], db: async_sessionmaker[AsyncSession]
+) -> None:
+    await add_sessions(db, "intervisie", "reflecteren", [5.0])
+    await add_sessions(db, "intervisie", "praktijkvraag-onderzoeken", [5.0])
+    document = (await client.get("/api/openapi.json")).json()
+    schemas = document["components"]["schemas"]
+
+    matched = (await client.post("/api/match", json=MIXED)).json()
+    conforms(document, "MatchResponse", matched)
+    described = set(schemas["MatchResponse"]["properties"]["results"]["items"]["properties"])
+    assert {key for r in matched["results"] for key in r} == described
+    assert sum(r["explore"] for r in matched["results"]) == 1
+
+    variant = (await client.get("/api/variants/intervisie")).json()
+    conforms(document, "Variant", variant)
+    evidence = variant["evidence"]["reflecteren"]
+    described = set(schemas["Evidence"]["properties"]) | set(
+        schemas["VariantEvidence"]["allOf"][1]["properties"]
+    )
+    assert set(evidence) == described
+    assert evidence["situations"] == [
+        {"modality": None, "group_size_band": None, "sessions": 1, "mean": 1.0, "rating": 5.0}
+    ]
+    situation = schemas["Situation"]["properties"]
+    assert situation["group_size_band"]["enum"] == ["small", "medium", "large", None]

@@ -122,6 +122,9 @@ async def test_matching_in_the_browser_ranks_and_explains(
     assert "een groep van 6 is kleiner dan het minimum van 12" in text  # world café
     assert "Start een sessie met deze werkvorm" in text
     assert "nog geen sessies" in text
+    # Every result says how sure the catalogue is; without sessions, nothing is suggested apart.
+    assert text.count("Hier is voor deze doelen nog geen ervaring mee") == len(results)
+    assert "Iets nieuws proberen?" not in text
 
 
 async def test_a_wrong_matching_form_names_each_field(
@@ -152,3 +155,4 @@ async def test_pages_follow_the_chosen_language(
     intervisie = next(v for v in content.variants if v.slug == "intervisie")
     assert f"<h1>{intervisie.title_en}" in page.text
     assert "Script" in page.text and "What makes it work" in page.text
+    assert "These levels are not those of the Dutch recognition of interventions" in page.text
