@@ -169,8 +169,8 @@ def test_one_result_below_the_first_is_marked_to_explore_with_why() -> None:
     why = result.suggestion.explore_reason
     assert why is not None
     english = reason_text(why, str, GOAL_NAMES)
-    assert english.startswith("worth trying: there is little experience with it")
-    assert "may fit better than number 1" in english
+    assert english.startswith("worth trying: the catalogue knows less about it than about number 1")
+    assert "it may fit better (up to" in english
     dutch = reason_text(why, translator("nl"), NAMES_NL)
     assert dutch.startswith("het proberen waard")
     # The ranking is the ranking: the suggestion keeps its place by score.
@@ -185,6 +185,14 @@ def test_nothing_is_suggested_when_the_catalogue_is_sure() -> None:
     sure.update(evidence_table(rated(*[2.0, 2.2] * 15, slug="nieuw")))
     result = match(variants, request, sure)  # type: ignore[arg-type]
     assert result.suggestion is None
+
+
+def test_nothing_is_suggested_before_any_session() -> None:
+    """With no sessions anywhere every practice is as unknown as the first: nothing to learn
+    more from one than from another, so no suggestion."""
+    for goals in (["reflecteren"], ["kennis-delen", "netwerk-versterken"], ["innoveren"]):
+        request = ask(goals=goals, group_size=8, minutes=120, modality="online")
+        assert match(VARIANTS, request).suggestion is None
 
 
 def test_the_baselines_never_explore() -> None:
