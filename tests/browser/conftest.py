@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -42,8 +43,20 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+@dataclass(frozen=True)
+class LiveSite:
+    """A running site: its address and its data directory (with its SQLite database)."""
+
+    url: str
+    data: Path
+
+    @property
+    def database_url(self) -> str:
+        return f"sqlite:///{self.data / 'werkplaats.sqlite3'}"
+
+
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
     """`werkplaats demo`'s steps on a fresh SQLite database, served on a loopback port."""
     data = tmp_path_factory.mktemp("live")
     env = {**os.environ, "WERKPLAATS_DATA_DIR": str(data)}
@@ -57,11 +70,17 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(url, process, data / "server.log")
-        yield url
+        yield LiveSite(url, data)
     finally:
         process.terminate()
         process.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def live_server(live_site: LiveSite) -> str:
+    """The address of this module's running site."""
+    return live_site.url
 
 
 def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
