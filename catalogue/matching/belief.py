@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 # Participants rate how well a goal was reached from 1 (not at all) to 5 (fully).
 RATING_MIN = 1
@@ -52,16 +53,19 @@ def size_band(group_size: int | None) -> str | None:
     return LARGE
 
 
-@dataclass(frozen=True, slots=True)
-class Situation:
+# Situation and SituationTally are named tuples of plain values, not classes: the garbage
+# collector stops tracking such tuples, and an evidence table holds one per variant x goal x
+# situation (bench/matching.py measures what the collector costs).
+
+
+class Situation(NamedTuple):
     """Where sessions were held: the way of meeting and the group size band (None: unknown)."""
 
     modality: str | None
     band: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class SituationTally:
+class SituationTally(NamedTuple):
     """The kept sessions of one variant x goal in one situation."""
 
     situation: Situation
