@@ -164,13 +164,22 @@ async def turn_on(request: Request) -> Response:
 async def turn_off(request: Request) -> Response:
     user = require_user(request)
     fields = await form_fields(request, "code", max_length=64)
+    settings = request.app.state.settings
     try:
         async with request.app.state.db() as db:
-            await two_factor.disable(
-                db, user, request.app.state.settings.secret_key, fields["code"]
+            # Bounded like a login: a stolen login must not guess its way to turning it off.
+            attempt = await accounts.claim_login_attempt(
+                db,
+                email=user.email,
+                client=client_address(request),
+                failures_per_email=settings.login_failures_per_email,
+                failures_per_client=settings.login_failures_per_client,
             )
+            await two_factor.disable(db, user, settings.secret_key, fields["code"])
+            await accounts.forget_login_attempt(db, attempt)
     except AccountError as error:
-        return await _render(request, user, error=error, status_code=422)
+        status = 429 if error.code == "too_many_attempts" else 422
+        return await _render(request, user, error=error, status_code=status)
     return RedirectResponse(SECOND_FACTOR_PAGE, status_code=303)
 
 

@@ -122,5 +122,4 @@ async def log_in(client: httpx.AsyncClient, email: str, password: str = PASSWORD
 
 
 def _next_of(location: str) -> str:
-    query = httpx.URL(location).params
-    return query.get("next", "/")
+    return str(httpx.URL(location).params.get("next", "/"))

@@ -12,12 +12,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pyotp
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
 from server.auth import COOKIE, PENDING_COOKIE
-from server.models import AuditEntry, PendingLogin, RecoveryCode, User
+from server.models import AuditEntry, LoginFailure, PendingLogin, RecoveryCode, User
 from tests.helpers import PASSWORD, log_in, make_user, secret_on_page, submit, totp_code
 
 _RECOVERY = re.compile(r"<li><code>([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4})</code></li>")
@@ -251,6 +251,10 @@ async def test_turning_it_off_needs_a_current_code(
         client, "/account/tweestaps", "/account/tweestaps/uit", {"code": totp_code(secret)}
     )
     assert done.status_code == 303
+    # The two wrong tries counted as failed logins (a stolen login cannot guess on and on).
+    async with db() as session:
+        failures = await session.scalar(select(func.count()).select_from(LoginFailure))
+    assert failures == 2
     assert not (await _user(db, "fenna@example.org")).has_second_factor
     async with db() as session:
         assert list(await session.scalars(select(RecoveryCode))) == []
@@ -265,9 +269,9 @@ async def test_a_coordinator_without_a_second_factor_gets_no_coordinator_page(
     await make_user(db, "carla@example.org", ("coordinator",), "Carla", second_factor=False)
     response = await _password_step(client, "carla@example.org")
     assert response.headers["location"] == "/account/tweestaps?next=%2F"
-    for page in ("/beheer/accounts", "/beheer/audit", "/beheer/wissen"):
-        refused = await client.get(page)
-        assert refused.status_code == 303, page
+    for path in ("/beheer/accounts", "/beheer/audit", "/beheer/wissen"):
+        refused = await client.get(path)
+        assert refused.status_code == 303, path
         assert refused.headers["location"].startswith("/account/tweestaps?next=")
     assert (await client.get("/beheer/accounts", headers={"accept": "application/json"})).json()[
         "code"
