@@ -116,6 +116,8 @@ async def create_user(
         email=email,
         name=name,
         password_hash=password_hash,
+        totp_secret=None,
+        totp_last_step=None,
         role_rows=[UserRole(role=role.value) for role in sorted(role_set)],
     )
     db.add(user)
@@ -139,6 +141,32 @@ async def authenticate(
     limit are checked, the rest refused. A refused attempt and a successful login remove their
     row again; a wrong one stays, as the failure it is."""
     email = email.strip().lower()[:254]
+    attempt = await claim_login_attempt(
+        db,
+        email=email,
+        client=client,
+        failures_per_email=failures_per_email,
+        failures_per_client=failures_per_client,
+    )
+    user = await db.scalar(select(User).where(User.email == email, User.is_active.is_(True)))
+    if user is None or not await _verify(user.password_hash, password):
+        if user is None:
+            await _verify(_DUMMY_HASH, password)
+        raise AccountError("wrong_credentials", N_("The email address or password is wrong."))
+    await forget_login_attempt(db, attempt)
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = await asyncio.to_thread(_hasher.hash, password)
+        await db.commit()
+    return user
+
+
+async def claim_login_attempt(
+    db: AsyncSession, *, email: str, client: str, failures_per_email: int, failures_per_client: int
+) -> int:
+    """Record an attempt to log in as `email` (a password or a second-factor code), then count
+    the recent ones with it; its id, or AccountError when there were too many. A right attempt
+    must be given back with `forget_login_attempt`: only wrong ones count."""
+    email = email.strip().lower()[:254]
     client = client[:64]
     attempt = await _record_attempt(db, email, client)
     since = utcnow() - _FAILURE_WINDOW
@@ -151,21 +179,12 @@ async def authenticate(
     if (recent_for_email or 0) > failures_per_email or (
         recent_for_client or 0
     ) > failures_per_client:
-        await _forget_attempt(db, attempt)
+        await forget_login_attempt(db, attempt)
         raise AccountError(
             "too_many_attempts",
             N_("Too many failed attempts. Wait a minute and try again."),
         )
-    user = await db.scalar(select(User).where(User.email == email, User.is_active.is_(True)))
-    if user is None or not await _verify(user.password_hash, password):
-        if user is None:
-            await _verify(_DUMMY_HASH, password)
-        raise AccountError("wrong_credentials", N_("The email address or password is wrong."))
-    await _forget_attempt(db, attempt)
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = await asyncio.to_thread(_hasher.hash, password)
-        await db.commit()
-    return user
+    return attempt
 
 
 async def _verify(password_hash: str, password: str) -> bool:
@@ -186,7 +205,7 @@ async def _record_attempt(db: AsyncSession, email: str, client: str) -> int:
     return attempt.id
 
 
-async def _forget_attempt(db: AsyncSession, attempt: int) -> None:
+async def forget_login_attempt(db: AsyncSession, attempt: int) -> None:
     """The attempt was refused unchecked, or succeeded: it is no failure."""
     await db.execute(delete(LoginFailure).where(LoginFailure.id == attempt))
     await db.commit()

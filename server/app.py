@@ -19,6 +19,7 @@ from starlette.staticfiles import StaticFiles
 
 from server import api as shell_api
 from server import pages as shell_pages
+from server import two_factor_pages
 from server.admin import pages as admin_pages
 from server.auth import CurrentUserMiddleware
 from server.badinput import BadInputMiddleware
@@ -193,6 +194,7 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=[
             *shell_pages.routes,
+            *two_factor_pages.routes,
             *shell_api.routes,
             *metrics_routes,
             *admin_pages.routes,

@@ -13,6 +13,7 @@ ACTIONS = (
     "outcome.review",  # the facilitator changed what the sharing gate hides or keeps
     "erase",  # a person's identity was erased
     "outcome.withdraw",  # an outcome was withdrawn
+    "second_factor.reset",  # a coordinator turned another account's off (a lost phone)
 )
 
 

@@ -13,6 +13,9 @@ from server.i18n import N_
 from server.models import Role, User
 
 COOKIE = "werkplaats_session"
+# The half login between a right password and a right second-factor code (server/two_factor.py).
+PENDING_COOKIE = "werkplaats_pending"
+SECOND_FACTOR_PAGE = "/account/tweestaps"
 
 
 def signer(secret_key: str) -> Signer:
@@ -37,13 +40,46 @@ def clear_login_cookie(response: Response, request: Request) -> None:
     )
 
 
+def set_pending_cookie(response: Response, request: Request, token: str, seconds: int) -> None:
+    value = _pending_signer(request.app.state.settings.secret_key).sign(token).decode()
+    response.set_cookie(
+        PENDING_COOKIE,
+        value,
+        max_age=seconds,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+
+
+def clear_pending_cookie(response: Response, request: Request) -> None:
+    response.delete_cookie(
+        PENDING_COOKIE, httponly=True, samesite="lax", secure=request.url.scheme == "https"
+    )
+
+
+def _pending_signer(secret_key: str) -> Signer:
+    # Its own salt: a half login's cookie never passes for a login's.
+    return Signer(secret_key, salt="werkplaats.pending-login")
+
+
 def login_token(connection: HTTPConnection) -> str | None:
     """The login token from a validly signed cookie, or None."""
-    raw = connection.cookies.get(COOKIE)
+    return _unsign(connection, COOKIE, signer(connection.app.state.settings.secret_key))
+
+
+def pending_token(connection: HTTPConnection) -> str | None:
+    """The half login's token from a validly signed cookie, or None."""
+    secret_key = connection.app.state.settings.secret_key
+    return _unsign(connection, PENDING_COOKIE, _pending_signer(secret_key))
+
+
+def _unsign(connection: HTTPConnection, cookie: str, by: Signer) -> str | None:
+    raw = connection.cookies.get(cookie)
     if not raw:
         return None
     try:
-        return signer(connection.app.state.settings.secret_key).unsign(raw).decode()
+        return by.unsign(raw).decode()
     except BadSignature:
         return None
 
@@ -79,9 +115,31 @@ def require_user(request: Request) -> User:
     return user
 
 
+class SecondFactorRequired(PageError):
+    """A coordinator without a second factor: pages send them to set it up, the API says so."""
+
+    location = SECOND_FACTOR_PAGE
+
+    def __init__(self) -> None:
+        super().__init__(
+            403,
+            "second_factor_required",
+            N_(
+                "Coordinators need two-step verification. Turn it on first on your account "
+                "page: %(page)s."
+            ),
+            page=SECOND_FACTOR_PAGE,
+        )
+
+
 def require_role(request: Request, *roles: Role) -> User:
-    """The logged-in user if they have one of these roles; otherwise 401 or 403."""
+    """The logged-in user if they have one of these roles; otherwise 401 or 403.
+
+    The one check for coordinator-only pages and endpoints: a coordinator's role is in force
+    only with a second factor (User.roles), and one without it is sent to set it up."""
     user = require_user(request)
     if not user.has_role(*roles):
+        if not user.granted_roles.isdisjoint(roles):
+            raise SecondFactorRequired()
         raise PageError(403, "forbidden", N_("Your account does not have the role for this."))
     return user

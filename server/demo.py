@@ -23,5 +23,8 @@ async def ensure_demo_accounts(db: AsyncSession) -> list[str]:
         existing = await db.scalar(select(User.id).where(User.email == email))
         if existing is None:
             await create_user(db, email=email, name=name, password=DEMO_PASSWORD, roles=[role])
-        lines.append(f"{role.value:<12} {email}  password: {DEMO_PASSWORD}")
+        line = f"{role.value:<12} {email}  password: {DEMO_PASSWORD}"
+        if role is Role.COORDINATOR:  # docs/accounts.md: required for coordinators
+            line += "  (then two-step verification: have an authenticator app at hand)"
+        lines.append(line)
     return lines

@@ -152,6 +152,8 @@ TABLES = (
     "user_roles",
     "login_sessions",
     "login_failures",
+    "recovery_codes",
+    "pending_logins",
     "variant_versions",
 )
 

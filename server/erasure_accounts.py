@@ -1,10 +1,11 @@
 """The accounts' part of erasing a person (server/erasure.py composes the parts).
 
-An account keeps its row (foreign keys hold) but loses its name, email, roles, logins and
-password: it is marked erased by the email `verwijderd-{id}@invalid` (no real address looks
-like that) and `is_active` false. Its name and email are then erased wherever they are written
-(the other parts read them from `Found.account_texts`). Asked by name, the report counts the
-accounts with that name (they are erased only when asked for by email).
+An account keeps its row (foreign keys hold) but loses its name, email, roles, logins, password
+and second factor (TOTP secret, recovery codes, half-finished logins): it is marked erased by
+the email `verwijderd-{id}@invalid` (no real address looks like that) and `is_active` false. Its
+name and email are then erased wherever they are written (the other parts read them from
+`Found.account_texts`). Asked by name, the report counts the accounts with that name (they are
+erased only when asked for by email).
 """
 
 from __future__ import annotations
@@ -14,7 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import erasure
 from server.erasure import ErasureAsk, Found
-from server.models import LoginFailure, LoginSession, User, UserRole
+from server.models import (
+    LoginFailure,
+    LoginSession,
+    PendingLogin,
+    RecoveryCode,
+    User,
+    UserRole,
+)
 
 ERASED_HASH = "!erased"  # not an Argon2 hash: no password verifies against it
 
@@ -72,10 +80,20 @@ async def plan(
     failures = len(
         list(await db.scalars(select(LoginFailure.id).where(LoginFailure.email == user.email)))
     )
+    recovery = len(
+        list(await db.scalars(select(RecoveryCode.id).where(RecoveryCode.user_id == user.id)))
+    )
+    pending = len(
+        list(
+            await db.scalars(select(PendingLogin.token_hash).where(PendingLogin.user_id == user.id))
+        )
+    )
     for table, n in (
         ("user_roles", roles),
         ("login_sessions", logins),
         ("login_failures", failures),
+        ("recovery_codes", recovery),
+        ("pending_logins", pending),
     ):
         if n:
             report.other[table] = n
@@ -85,6 +103,8 @@ async def plan(
         await db.execute(delete(UserRole).where(UserRole.user_id == user_id))
         await db.execute(delete(LoginSession).where(LoginSession.user_id == user_id))
         await db.execute(delete(LoginFailure).where(LoginFailure.email == old_email))
+        await db.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
+        await db.execute(delete(PendingLogin).where(PendingLogin.user_id == user_id))
         await db.execute(
             update(User)
             .where(User.id == user_id)
@@ -92,6 +112,8 @@ async def plan(
                 name=erasure.ERASED_NAME,
                 email=erased_email(user_id),
                 password_hash=ERASED_HASH,
+                totp_secret=None,
+                totp_last_step=None,
                 is_active=False,
             )
         )

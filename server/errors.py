@@ -53,7 +53,11 @@ class ApiError(Exception):
 
 
 class PageError(Exception):
-    """An error shown as a page (or JSON for API clients) with a stable code."""
+    """An error shown as a page (or JSON for API clients) with a stable code.
+
+    A subclass may set `location`: a page request is then sent there (303) instead."""
+
+    location: str | None = None
 
     def __init__(
         self,
@@ -113,6 +117,9 @@ async def _page_error(request: Request, exc: Exception) -> Response:
         # A person who is not logged in is sent to log in, and back here afterwards.
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
+    if exc.location is not None and not wants_json(request):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"{exc.location}?{urlencode({'next': target})}", status_code=303)
     return error_response(request, exc.status_code, exc.code, exc.message, exc.params)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db import Base, UTCDateTime, utcnow
@@ -26,13 +26,31 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The second factor (server/two_factor.py): the TOTP secret, encrypted with a key derived
+    # from the secret key, and the last time step a code was accepted for (no code twice).
+    totp_secret: Mapped[str | None] = mapped_column(String(255), default=None)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger, default=None)
     role_rows: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="UserRole.role"
     )
 
     @property
-    def roles(self) -> frozenset[Role]:
+    def has_second_factor(self) -> bool:
+        return self.totp_secret is not None
+
+    @property
+    def granted_roles(self) -> frozenset[Role]:
+        """The roles given to this account, whether or not they are in force."""
         return frozenset(Role(row.role) for row in self.role_rows)
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        """The roles in force: the coordinator's only with a second factor (the one place that
+        rule lives; server/auth.py's require_role sends such a coordinator to set it up)."""
+        granted = self.granted_roles
+        if Role.COORDINATOR in granted and not self.has_second_factor:
+            return granted - {Role.COORDINATOR}
+        return granted
 
     def has_role(self, *roles: Role) -> bool:
         return not self.roles.isdisjoint(roles)
@@ -56,6 +74,30 @@ class LoginSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class PendingLogin(Base):
+    """The half of a login between a right password and a right second-factor code: no login.
+
+    The browser holds a signed random token (its own cookie, not the login's); we keep only its
+    hash. It expires after a few minutes and is removed when the login completes."""
+
+    __tablename__ = "pending_logins"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class RecoveryCode(Base):
+    """A one-time code that stands in for the authenticator app; only its hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 class LoginFailure(Base):

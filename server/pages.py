@@ -4,19 +4,23 @@ Its JSON endpoints (health, the logged-in account) are in server/api.py."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from server import accounts
+from server import accounts, two_factor
 from server.accounts import AccountError
 from server.auth import (
+    SECOND_FACTOR_PAGE,
     clear_login_cookie,
     current_user,
     login_token,
     require_role,
     require_user,
     set_login_cookie,
+    set_pending_cookie,
 )
 from server.errors import PageError
 from server.forms import form_fields, safe_next
@@ -52,7 +56,13 @@ async def login(request: Request) -> Response:
                 failures_per_email=settings.login_failures_per_email,
                 failures_per_client=settings.login_failures_per_client,
             )
-            token = await accounts.start_login_session(db, user, settings.session_days)
+            token: str | None = None
+            pending = ""
+            if user.has_second_factor:
+                # Half logged in: the login starts only after the code (server/two_factor.py).
+                pending = await two_factor.start_pending_login(db, user)
+            else:
+                token = await accounts.start_login_session(db, user, settings.session_days)
     except AccountError as error:
         status = 429 if error.code == "too_many_attempts" else 401
         return render(
@@ -66,7 +76,19 @@ async def login(request: Request) -> Response:
             },
             status_code=status,
         )
-    response = RedirectResponse(safe_next(fields["next"]), status_code=303)
+    next_page = safe_next(fields["next"])
+    if token is None:
+        response = RedirectResponse(
+            f"/login/code?{urlencode({'next': next_page})}", status_code=303
+        )
+        set_pending_cookie(
+            response, request, pending, int(two_factor.PENDING_LOGIN.total_seconds())
+        )
+        return response
+    if Role.COORDINATOR in user.granted_roles:
+        # A coordinator's role is in force only with a second factor: set it up first.
+        next_page = f"{SECOND_FACTOR_PAGE}?{urlencode({'next': next_page})}"
+    response = RedirectResponse(next_page, status_code=303)
     set_login_cookie(response, request, token, settings.session_days)
     return response
 
@@ -82,7 +104,10 @@ async def logout(request: Request) -> Response:
 
 
 async def account(request: Request) -> Response:
-    return render(request, "account.html", {"account": require_user(request)})
+    user = require_user(request)
+    async with request.app.state.db() as db:
+        codes_left = await two_factor.recovery_codes_left(db, user.id)
+    return render(request, "account.html", {"account": user, "codes_left": codes_left})
 
 
 async def account_list(request: Request) -> Response:

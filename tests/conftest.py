@@ -16,6 +16,7 @@ from server.app import create_app
 from server.db import create_engine, sessionmaker
 from server.migrate import upgrade
 from server.settings import Settings
+from tests.helpers import SECRET_KEY
 from tests.postgres import create_database, drop_database
 
 POSTGRES_URL = os.environ.get("WERKPLAATS_TEST_POSTGRES_URL")
@@ -76,7 +77,7 @@ def db(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
         database_url=database_url,
-        secret_key="test-secret-key-not-for-production",
+        secret_key=SECRET_KEY,
         data_dir=tmp_path,
     )
 

@@ -40,6 +40,8 @@ TABLE_LABELS = {
     "user_roles": N_("Account roles"),
     "login_sessions": N_("Logins"),
     "login_failures": N_("Failed logins"),
+    "recovery_codes": N_("Recovery codes (two-step verification)"),
+    "pending_logins": N_("Logins waiting for a code"),
     "variant_versions": N_("Catalogue versions (author's name)"),
 }
 

@@ -9,12 +9,14 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from server.demo import DEMO_PASSWORD
+from tests.helpers import totp_code
 from tests.server.test_cli import WERKPLAATS, free_port
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -127,10 +129,28 @@ def new_context(browser: Browser, live_server: str) -> Iterator[NewContext]:
         context.close()
 
 
+# The authenticator app of each demo coordinator the tests set up, by (server, email).
+_APP_SECRETS: dict[tuple[str, str], str] = {}
+
+
 def log_in(page: Page, email: str) -> None:
-    """Log in with a demo account (`seed --demo-accounts`) on the login page, as a person does."""
+    """Log in with a demo account (`seed --demo-accounts`) on the login page, as a person does.
+
+    A coordinator sets up two-step verification the first time (reading the key the page shows,
+    as an authenticator app would), and types a code from it every time after."""
     page.goto("/login")
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_load_state()
+    server = "{0.scheme}://{0.netloc}".format(urlsplit(page.url))
+    if urlsplit(page.url).path == "/login/code":
+        page.get_by_label("Code").fill(totp_code(_APP_SECRETS[(server, email)]))
+        page.get_by_role("button", name="Inloggen").click()
+    elif urlsplit(page.url).path == "/account/tweestaps":
+        secret = page.locator("#secret").inner_text().replace(" ", "")
+        page.get_by_label("Code (6 cijfers)").fill(totp_code(secret))
+        page.get_by_role("button", name="Tweestapsverificatie aanzetten").click()
+        expect(page.get_by_role("heading", name="Je herstelcodes")).to_be_visible()
+        _APP_SECRETS[(server, email)] = secret
     expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()

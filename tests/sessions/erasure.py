@@ -20,6 +20,7 @@ from server.db import create_engine, sessionmaker
 from sessions.capture import capture
 from sessions.models import HarvestResponse, LiveSession, SessionSnapshot
 from sessions.state import fold
+from tests import helpers
 from tests.helpers import PASSWORD
 from tests.sessions.live import Client, Server, expected_state, same
 
@@ -227,11 +228,8 @@ async def load(server: Server, query: Any) -> list[Any]:
 
 
 async def log_in(server: Server, email: str, client: httpx.AsyncClient) -> httpx.Response:
-    page = await client.get("/login")
-    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
-    return await client.post(
-        "/login", data={"email": email, "password": PASSWORD, "csrf_token": token}
-    )
+    # A coordinator's second step too (tests/helpers.py sets it up the first time).
+    return await helpers.log_in(client, email, PASSWORD)
 
 
 async def logged_in(server: Server, email: str) -> httpx.AsyncClient:

@@ -29,7 +29,7 @@ from sqlalchemy.engine import make_url
 from server.db import create_engine
 from server.settings import normalize_database_url
 from tests.conftest import POSTGRES_URL
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, log_in
 from tests.server.test_cli import run
 from tests.sessions.live import BACKENDS, Client, Server, prepared_server, running
 from tests.sessions.pages import answer_harvest, change, form_fields, post_form, text_of
@@ -277,11 +277,7 @@ async def test_the_coordinator_page_leaves_the_name_in_no_database_file(server: 
 
     async with server.http() as coordinator:
         coordinator.timeout = httpx.Timeout(SLOW)
-        page = await coordinator.get("/login")
-        token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
-        login = await coordinator.post(
-            "/login", data={"email": "co@example.org", "password": PASSWORD, "csrf_token": token}
-        )
+        login = await log_in(coordinator, "co@example.org")  # with the second step
         assert login.status_code == 303
         form = await coordinator.get("/beheer/wissen")
         token = form.text.split('name="csrf_token" value="')[1].split('"')[0]
