@@ -13,6 +13,8 @@ ACTIONS = (
     "outcome.review",  # the facilitator changed what the sharing gate hides or keeps
     "erase",  # a person's identity was erased
     "outcome.withdraw",  # an outcome was withdrawn
+    "password.reset_request",  # a reset link was mailed to an account (actor "visitor")
+    "password.reset",  # an account's password was set anew with a reset link
 )
 
 
@@ -27,7 +29,8 @@ def record(
 ) -> None:
     """Add an entry to `db`'s transaction, so it commits (or not) with the change it records.
 
-    `actor`: "account:{id}", "participant" or "cli"; `target`: ids only ("outcome:{public_id}",
+    `actor`: "account:{id}", "participant", "visitor" (not logged in) or "cli"; `target`: ids
+    only ("outcome:{public_id}",
     "session:{public_id}/{participant}"); `detail`: levels or counts, never contents.
     """
     if action not in ACTIONS:
