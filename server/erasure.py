@@ -152,6 +152,8 @@ TABLES = (
     "user_roles",
     "login_sessions",
     "login_failures",
+    "password_resets",
+    "mail_outbox",
     "variant_versions",
 )
 

@@ -1,10 +1,11 @@
 """The accounts' part of erasing a person (server/erasure.py composes the parts).
 
-An account keeps its row (foreign keys hold) but loses its name, email, roles, logins and
-password: it is marked erased by the email `verwijderd-{id}@invalid` (no real address looks
-like that) and `is_active` false. Its name and email are then erased wherever they are written
-(the other parts read them from `Found.account_texts`). Asked by name, the report counts the
-accounts with that name (they are erased only when asked for by email).
+An account keeps its row (foreign keys hold) but loses its name, email, roles, logins, reset
+links, the mail sent or waiting for it, and its password: it is marked erased by the email
+`verwijderd-{id}@invalid` (no real address looks like that) and `is_active` false. Its name
+and email are then erased wherever they are written (the other parts read them from
+`Found.account_texts`). Asked by name, the report counts the accounts with that name (they are
+erased only when asked for by email).
 """
 
 from __future__ import annotations
@@ -14,7 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import erasure
 from server.erasure import ErasureAsk, Found
-from server.models import LoginFailure, LoginSession, User, UserRole
+from server.models import (
+    LoginFailure,
+    LoginSession,
+    MailOutbox,
+    PasswordReset,
+    User,
+    UserRole,
+)
 
 ERASED_HASH = "!erased"  # not an Argon2 hash: no password verifies against it
 
@@ -72,10 +80,21 @@ async def plan(
     failures = len(
         list(await db.scalars(select(LoginFailure.id).where(LoginFailure.email == user.email)))
     )
+    resets = len(
+        list(
+            await db.scalars(
+                select(PasswordReset.token_hash).where(PasswordReset.user_id == user.id)
+            )
+        )
+    )
+    # Mail to the address, sent or waiting: its text names no one, but the address is theirs.
+    mails = len(list(await db.scalars(select(MailOutbox.id).where(MailOutbox.to == user.email))))
     for table, n in (
         ("user_roles", roles),
         ("login_sessions", logins),
         ("login_failures", failures),
+        ("password_resets", resets),
+        ("mail_outbox", mails),
     ):
         if n:
             report.other[table] = n
@@ -85,6 +104,8 @@ async def plan(
         await db.execute(delete(UserRole).where(UserRole.user_id == user_id))
         await db.execute(delete(LoginSession).where(LoginSession.user_id == user_id))
         await db.execute(delete(LoginFailure).where(LoginFailure.email == old_email))
+        await db.execute(delete(PasswordReset).where(PasswordReset.user_id == user_id))
+        await db.execute(delete(MailOutbox).where(MailOutbox.to == old_email))
         await db.execute(
             update(User)
             .where(User.id == user_id)

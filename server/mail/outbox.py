@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import utcnow
@@ -21,6 +21,8 @@ from server.mail.render import Message
 LEASE = dt.timedelta(minutes=5)
 LONGEST_WAIT = dt.timedelta(hours=1)
 GIVE_UP_AFTER = dt.timedelta(days=3)
+KEEP_SENT = dt.timedelta(days=7)
+KEEP_GIVEN_UP = dt.timedelta(days=30)
 
 
 def queue(db: AsyncSession, message: Message) -> None:
@@ -118,3 +120,18 @@ async def mark_failed(
     )
     await db.commit()
     return again is not None
+
+
+async def prune(db: AsyncSession) -> None:
+    """Delete mail sent more than KEEP_SENT ago, and mail given up KEEP_GIVEN_UP after it was
+    queued (docs/privacy.md)."""
+    now = utcnow()
+    await db.execute(delete(MailOutbox).where(MailOutbox.sent_at < now - KEEP_SENT))
+    await db.execute(
+        delete(MailOutbox).where(
+            MailOutbox.sent_at.is_(None),
+            MailOutbox.next_attempt_at.is_(None),
+            MailOutbox.created_at < now - KEEP_GIVEN_UP,
+        )
+    )
+    await db.commit()

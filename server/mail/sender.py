@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import time
 from collections.abc import AsyncIterator, Iterator
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -25,6 +26,7 @@ from server.settings import Settings
 
 log = logging.getLogger("werkplaats.mail")
 SMTP_TIMEOUT = 30.0  # seconds for each step of talking to the mail server
+PRUNE_EVERY = 3600.0  # seconds between deleting old mail (server/mail/outbox.py prune)
 
 
 def email_message(mail: outbox.Claimed, sender: str) -> EmailMessage:
@@ -52,6 +54,7 @@ class MailSender:
         self.sent = 0
         self.failed = 0
         self.given_up = 0
+        self._next_prune = 0.0
 
     def wake(self) -> None:
         """A mail was queued (and committed): look now rather than at the next poll."""
@@ -67,6 +70,10 @@ class MailSender:
             try:
                 while await self.send_one():
                     pass
+                if time.monotonic() >= self._next_prune:
+                    async with self._db() as db:
+                        await outbox.prune(db)
+                    self._next_prune = time.monotonic() + PRUNE_EVERY
             except Exception:  # the database away: the next round tries again
                 log.exception("mail: cannot read the outbox")
             with contextlib.suppress(TimeoutError):

@@ -202,3 +202,29 @@ async def test_without_a_mail_server_mail_is_queued_and_the_log_says_so_once(
     assert said == ["WERKPLAATS_SMTP_HOST is not set: mail is queued in the database, not sent"]
     [mail] = await _outbox(db)
     assert mail.sent_at is None and mail.attempts == 0
+
+
+async def test_old_mail_is_deleted_sent_after_a_week_given_up_after_a_month(
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    async with db() as session:
+        for n in range(4):
+            outbox.queue(session, _message(n))
+        await session.commit()
+        now = dt.datetime.now(dt.UTC)
+        ids = [mail.id for mail in await _outbox(db)]
+        states = [  # (sent_at, next_attempt_at, created_at)
+            (now - dt.timedelta(days=8), None, now - dt.timedelta(days=8)),  # goes
+            (now - dt.timedelta(days=6), None, now - dt.timedelta(days=6)),  # stays
+            (None, None, now - dt.timedelta(days=31)),  # given up long ago: goes
+            (None, now, now - dt.timedelta(days=31)),  # still due (a claim will give up)
+        ]
+        for mail_id, (sent, due, created) in zip(ids, states, strict=True):
+            await session.execute(
+                update(MailOutbox)
+                .where(MailOutbox.id == mail_id)
+                .values(sent_at=sent, next_attempt_at=due, created_at=created)
+            )
+        await session.commit()
+        await outbox.prune(session)
+    assert [mail.id for mail in await _outbox(db)] == [ids[1], ids[3]]

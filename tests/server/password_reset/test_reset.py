@@ -11,8 +11,10 @@ import httpx
 import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
 
 from server.auth import COOKIE
+from server.erasure import ErasureAsk, Person
 from server.mail.models import MailOutbox
 from server.models import AuditEntry, PasswordReset, ResetRequest
 from server.settings import Settings
@@ -252,3 +254,21 @@ async def test_links_use_the_request_address_when_no_public_url_is_set(
         mail = await session.scalar(select(MailOutbox))
     assert mail is not None and mail.sent_at is None
     assert "http://site.test/wachtwoord/nieuw/" in mail.text
+
+
+async def test_erasing_the_account_takes_its_links_and_mail(
+    app: Starlette,
+    client: httpx.AsyncClient,
+    db: async_sessionmaker[AsyncSession],
+    mail_server: MailServer,
+) -> None:
+    await make_user(db)
+    await _ask(client, "fenna@example.org")
+    path = _link(parts((await mail_server.wait_for(1))[0])[0])
+    report = await app.state.eraser(
+        db, ErasureAsk(Person.by_account("fenna@example.org")), app, None
+    )
+    assert report.tables["password_resets"] == 1 and report.tables["mail_outbox"] == 1
+    assert await _count(db, PasswordReset) == 0
+    assert await _count(db, MailOutbox) == 0
+    assert (await client.get(path)).status_code == 410
