@@ -57,8 +57,8 @@ async def forgot(request: Request) -> Response:
                 per_email=settings.reset_requests_per_email,
                 per_client=settings.reset_requests_per_client,
             )
-    except TooMany:
-        return render(
+    except TooMany as refused:
+        response = render(
             request,
             "password/forgot.html",
             {
@@ -68,6 +68,8 @@ async def forgot(request: Request) -> Response:
             },
             status_code=429,
         )
+        response.headers["Retry-After"] = str(refused.retry_after)
+        return response
     sender = getattr(request.app.state, "mail", None)
     if sender is not None:
         sender.wake()  # after the commit: the mail goes out now, and this answer does not wait
@@ -77,7 +79,6 @@ async def forgot(request: Request) -> Response:
 
 async def new_password_page(request: Request) -> Response:
     token = request.path_params["token"]
-    _ = translator_for(request)
     async with request.app.state.db() as db:
         try:
             await actions.check_link(db, token)

@@ -137,6 +137,7 @@ async def test_requests_are_bounded_per_address_known_or_not(
             assert (await _ask(client, email)).status_code == 200
         refused = await _ask(client, email)
         assert refused.status_code == 429
+        assert refused.headers["retry-after"] == "3600"
         assert "Te veel aanvragen voor een nieuw wachtwoord" in refused.text
     await mail_server.wait_for(3)
     assert await _count(db, MailOutbox) == 3
