@@ -134,6 +134,8 @@ class Settings:
     mail_retry_seconds: float = 30.0
     # How often the sender looks for mail queued by other processes, or due again.
     mail_poll_seconds: float = 10.0
+    # Seconds each step of talking to the mail server may take before the attempt fails.
+    smtp_timeout_seconds: float = 30.0
     # Password reset requests allowed per hour, for one email address and one client address.
     reset_requests_per_email: int = 3
     reset_requests_per_client: int = 20

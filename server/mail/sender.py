@@ -25,7 +25,6 @@ from server.mail import outbox
 from server.settings import Settings
 
 log = logging.getLogger("werkplaats.mail")
-SMTP_TIMEOUT = 30.0  # seconds for each step of talking to the mail server
 PRUNE_EVERY = 3600.0  # seconds between deleting old mail (server/mail/outbox.py prune)
 
 
@@ -119,7 +118,7 @@ class MailSender:
             password=settings.smtp_password,
             use_tls=settings.smtp_tls == "tls",
             start_tls=settings.smtp_tls == "starttls",
-            timeout=SMTP_TIMEOUT,
+            timeout=settings.smtp_timeout_seconds,
         )
 
 

@@ -228,3 +228,51 @@ async def test_old_mail_is_deleted_sent_after_a_week_given_up_after_a_month(
         await session.commit()
         await outbox.prune(session)
     assert [mail.id for mail in await _outbox(db)] == [ids[1], ids[3]]
+
+
+async def test_a_mail_server_that_never_answers_holds_up_no_request(
+    settings: Settings, db: async_sessionmaker[AsyncSession]
+) -> None:
+    """A server that takes the connection and then says nothing (overloaded, or a firewall
+    that swallows packets): the page answers at once, the sender gives up the attempt after
+    its timeout and keeps the mail."""
+    connections: list[asyncio.StreamWriter] = []
+
+    async def silent(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(writer)
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    await make_user(db)
+    slow = dataclasses.replace(
+        _with_mail(settings, MailServer(port)), smtp_timeout_seconds=3, mail_retry_seconds=60
+    )
+    app = create_app(slow)
+    try:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://testserver"
+            ) as client:
+                started = time.monotonic()
+                answer = await submit(
+                    client,
+                    "/wachtwoord/vergeten",
+                    "/wachtwoord/vergeten",
+                    {"email": "fenna@example.org"},
+                )
+                assert answer.status_code == 200
+                assert time.monotonic() - started < 3  # answered before the attempt ended
+            deadline = time.monotonic() + 10
+            while not (await _outbox(db))[0].last_error:
+                assert time.monotonic() < deadline, "the attempt never timed out"
+                await asyncio.sleep(0.05)
+            assert connections, "the sender did connect"
+    finally:
+        for writer in connections:
+            writer.close()
+        server.close()
+        await server.wait_closed()
+    [mail] = await _outbox(db)
+    assert mail.sent_at is None and mail.next_attempt_at is not None
+    assert "Timeout" in mail.last_error
