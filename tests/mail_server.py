@@ -32,8 +32,10 @@ class _Keep:
 class MailServer:
     """The server; `start()` and `stop()` it at will (a down server: not started yet)."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, **options: Any) -> None:
+        """`options` go to aiosmtpd's Controller (TLS, authentication)."""
         self.port = port or free_port()
+        self._options = options
         self.messages: list[EmailMessage] = []
         self.recipients: list[list[str]] = []
         self._lock = threading.Lock()
@@ -45,7 +47,9 @@ class MailServer:
             self.recipients.append(recipients)
 
     def start(self) -> None:
-        self._controller = Controller(_Keep(self), hostname="127.0.0.1", port=self.port)
+        self._controller = Controller(
+            _Keep(self), hostname="127.0.0.1", port=self.port, **self._options
+        )
         self._controller.start()
 
     def stop(self) -> None:
