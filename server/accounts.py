@@ -249,3 +249,8 @@ async def end_login_session(db: AsyncSession, token: str) -> None:
 
 async def list_users(db: AsyncSession) -> list[User]:
     return list(await db.scalars(select(User).order_by(User.email)))
+
+
+async def hash_password(password: str) -> str:
+    """The Argon2id hash of a new password (computed off the event loop)."""
+    return await asyncio.to_thread(_hasher.hash, password)

@@ -31,10 +31,12 @@ from server.erasure import ErasureAsk, ErasurePart, ErasureReport, erase
 from server.errors import EXCEPTION_HANDLERS, error_response
 from server.headers import SecurityHeadersMiddleware
 from server.logs import AccessLogMiddleware
+from server.mail import sender as mail_sender
 from server.metrics import CollectorFactory, create_registry
 from server.metrics import routes as metrics_routes
 from server.openapi import document as openapi_document
 from server.openapi import openapi
+from server.password_reset import pages as password_reset_pages
 from server.settings import Settings
 from server.templating import create_environment
 
@@ -185,6 +187,7 @@ def create_app(settings: Settings) -> Starlette:
             log.error("database unreachable at start-up: %s", problem)
         try:
             async with contextlib.AsyncExitStack() as stack:
+                await stack.enter_async_context(mail_sender.running(app))
                 for domain_lifespan in domain_lifespans():
                     await stack.enter_async_context(domain_lifespan(app))
                 yield
@@ -198,6 +201,7 @@ def create_app(settings: Settings) -> Starlette:
             *shell_api.routes,
             *metrics_routes,
             *admin_pages.routes,
+            *password_reset_pages.routes,
             *domain_routes(),
             Route("/api/openapi.json", openapi, name="openapi"),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
@@ -235,7 +239,7 @@ def create_app(settings: Settings) -> Starlette:
     app.state.names_of = domain_names_of()
     app.state.region_memberships = domain_region_memberships()
     app.state.home_links = HOME_LINKS
-    create_registry(app, domain_collectors())
+    create_registry(app, [mail_sender.collector, *domain_collectors()])
     return app
 
 

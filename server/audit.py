@@ -14,6 +14,8 @@ ACTIONS = (
     "erase",  # a person's identity was erased
     "outcome.withdraw",  # an outcome was withdrawn
     "second_factor.reset",  # a coordinator turned another account's off (a lost phone)
+    "password.reset_request",  # a reset link was mailed to an account (actor "visitor")
+    "password.reset",  # an account's password was set anew with a reset link
 )
 
 
@@ -28,7 +30,8 @@ def record(
 ) -> None:
     """Add an entry to `db`'s transaction, so it commits (or not) with the change it records.
 
-    `actor`: "account:{id}", "participant" or "cli"; `target`: ids only ("outcome:{public_id}",
+    `actor`: "account:{id}", "participant", "visitor" (not logged in) or "cli"; `target`: ids
+    only ("outcome:{public_id}",
     "session:{public_id}/{participant}"); `detail`: levels or counts, never contents.
     """
     if action not in ACTIONS:

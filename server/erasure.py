@@ -154,6 +154,8 @@ TABLES = (
     "login_failures",
     "recovery_codes",
     "pending_logins",
+    "password_resets",
+    "mail_outbox",
     "variant_versions",
 )
 

@@ -1,11 +1,11 @@
 """The accounts' part of erasing a person (server/erasure.py composes the parts).
 
-An account keeps its row (foreign keys hold) but loses its name, email, roles, logins, password
-and second factor (TOTP secret, recovery codes, half-finished logins): it is marked erased by
-the email `verwijderd-{id}@invalid` (no real address looks like that) and `is_active` false. Its
-name and email are then erased wherever they are written (the other parts read them from
-`Found.account_texts`). Asked by name, the report counts the accounts with that name (they are
-erased only when asked for by email).
+An account keeps its row (foreign keys hold) but loses its name, email, roles, logins, password,
+second factor (TOTP secret, recovery codes, half-finished logins), reset links and the mail sent
+or waiting for it: it is marked erased by the email `verwijderd-{id}@invalid` (no real address
+looks like that) and `is_active` false. Its name and email are then erased wherever they are
+written (the other parts read them from `Found.account_texts`). Asked by name, the report
+counts the accounts with that name (they are erased only when asked for by email).
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from server.models import (
     LoginSession,
     PendingLogin,
     RecoveryCode,
+    MailOutbox,
+    PasswordReset,
     User,
     UserRole,
 )
@@ -88,12 +90,23 @@ async def plan(
             await db.scalars(select(PendingLogin.token_hash).where(PendingLogin.user_id == user.id))
         )
     )
+    resets = len(
+        list(
+            await db.scalars(
+                select(PasswordReset.token_hash).where(PasswordReset.user_id == user.id)
+            )
+        )
+    )
+    # Mail to the address, sent or waiting: its text names no one, but the address is theirs.
+    mails = len(list(await db.scalars(select(MailOutbox.id).where(MailOutbox.to == user.email))))
     for table, n in (
         ("user_roles", roles),
         ("login_sessions", logins),
         ("login_failures", failures),
         ("recovery_codes", recovery),
         ("pending_logins", pending),
+        ("password_resets", resets),
+        ("mail_outbox", mails),
     ):
         if n:
             report.other[table] = n
@@ -105,6 +118,8 @@ async def plan(
         await db.execute(delete(LoginFailure).where(LoginFailure.email == old_email))
         await db.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
         await db.execute(delete(PendingLogin).where(PendingLogin.user_id == user_id))
+        await db.execute(delete(PasswordReset).where(PasswordReset.user_id == user_id))
+        await db.execute(delete(MailOutbox).where(MailOutbox.to == old_email))
         await db.execute(
             update(User)
             .where(User.id == user_id)

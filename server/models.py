@@ -166,3 +166,38 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(40), index=True)
     target: Mapped[str] = mapped_column(String(200))
     detail: Mapped[str] = mapped_column(String(200), default="")
+
+
+class PasswordReset(Base):
+    """A password reset link sent by mail. Only the hash of its random token is kept; it works
+    once, for an hour, and only while it is the account's newest (server/password_reset.py)."""
+
+    __tablename__ = "password_resets"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # Set when it was used, or stopped by a newer link or a new password.
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class ResetRequest(Base):
+    """A request for a reset link, kept an hour to bound requests per address and per client.
+
+    Holds a digest of the address typed, not the address: it is kept for unknown ones too."""
+
+    __tablename__ = "reset_requests"
+    __table_args__ = (
+        Index("ix_reset_requests_email_at", "email_digest", "at"),
+        Index("ix_reset_requests_client_at", "client", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email_digest: Mapped[str] = mapped_column(String(64))
+    client: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# The outbox's table belongs to the shell's schema too (imported so the metadata holds it).
+from server.mail.models import MailOutbox as MailOutbox  # noqa: E402

@@ -5,10 +5,13 @@ from __future__ import annotations
 import ipaddress
 import math
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -43,6 +46,9 @@ MAX_MAX_BODY_BYTES = 64 * 1024 * 1024
 # `werkplaats retain`: sessions last active longer ago than this go (sessions/retention/rule.py).
 DEFAULT_RETENTION_DAYS = 365
 MAX_RETENTION_DAYS = 36500
+SMTP_TLS_MODES = ("starttls", "tls", "none")
+DEFAULT_SMTP_PORT = 587
+_MAIL_ADDRESS = re.compile(r"^[^@\s<>]{1,64}@[^@\s<>]+\.[^@\s<>]{2,}$")
 MAKE_SECRET_KEY = 'python3 -c "import secrets; print(secrets.token_urlsafe(48))"'  # noqa: S105 (how to make one)
 
 # What each setting means; the README's settings table is checked against this.
@@ -65,6 +71,17 @@ DOCUMENTED = {
     "process (default 10, bursts of four seconds' worth); more are refused with rate_limited",
     "WERKPLAATS_RETENTION_DAYS": "days after a session's last activity before `werkplaats "
     f"retain` deletes it (default {DEFAULT_RETENTION_DAYS}; 0 keeps everything)",
+    "WERKPLAATS_SMTP_HOST": "mail server that sends the site's mail; unset: mail is queued in "
+    "the database but not sent (the log says so once)",
+    "WERKPLAATS_SMTP_PORT": f"port of the mail server (default {DEFAULT_SMTP_PORT})",
+    "WERKPLAATS_SMTP_TLS": "how the connection to the mail server is encrypted: starttls "
+    "(default), tls (from the first byte, usually port 465) or none",
+    "WERKPLAATS_SMTP_USERNAME": "user name at the mail server, if it asks for one",
+    "WERKPLAATS_SMTP_PASSWORD": "password at the mail server (keep it secret)",
+    "WERKPLAATS_MAIL_FROM": "sender address of the site's mail; required with WERKPLAATS_SMTP_HOST",
+    "WERKPLAATS_PUBLIC_URL": "the site's own address as people reach it, e.g. "
+    "https://werkplaats.example.nl; links in mail start with it; required with "
+    "WERKPLAATS_SMTP_HOST",
 }
 
 
@@ -103,6 +120,25 @@ class Settings:
     deidentify_preload: bool = True
     # Days after its last activity before a session is deleted by `werkplaats retain`; 0: never.
     retention_days: int = DEFAULT_RETENTION_DAYS
+    # Mail (server/mail/): None sends nothing, the outbox keeps what is queued.
+    smtp_host: str | None = None
+    smtp_port: int = DEFAULT_SMTP_PORT
+    smtp_tls: str = "starttls"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    mail_from: str = ""
+    # The site's own address for links in mail; "" : the address a request came in on.
+    public_url: str = ""
+    # The first retry of a mail after this many seconds, then twice as long each time, at most
+    # an hour; a mail is given up when it could not be sent within three days.
+    mail_retry_seconds: float = 30.0
+    # How often the sender looks for mail queued by other processes, or due again.
+    mail_poll_seconds: float = 10.0
+    # Seconds each step of talking to the mail server may take before the attempt fails.
+    smtp_timeout_seconds: float = 30.0
+    # Password reset requests allowed per hour, for one email address and one client address.
+    reset_requests_per_email: int = 3
+    reset_requests_per_client: int = 20
 
     @property
     def is_sqlite(self) -> bool:
@@ -171,7 +207,68 @@ class Settings:
             max_body_bytes=max_body_bytes,
             retention_days=_retention_days(env, f"{PREFIX}RETENTION_DAYS"),
             commands_per_second=_whole_number(env, f"{PREFIX}COMMANDS_PER_SECOND", 10, 1, 100_000),
+            **_mail_settings(env),
         )
+
+
+def _mail_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    host = (env.get(f"{PREFIX}SMTP_HOST") or "").strip() or None
+    tls = (env.get(f"{PREFIX}SMTP_TLS") or "starttls").strip().lower()
+    if tls not in SMTP_TLS_MODES:
+        raise SettingsError(
+            f"{PREFIX}SMTP_TLS is {tls[:40]!r}; allowed: {', '.join(SMTP_TLS_MODES)}"
+        )
+    username = env.get(f"{PREFIX}SMTP_USERNAME") or None
+    password = env.get(f"{PREFIX}SMTP_PASSWORD") or None
+    if (username is None) != (password is None):
+        raise SettingsError(
+            f"{PREFIX}SMTP_USERNAME and {PREFIX}SMTP_PASSWORD go together; set both or neither"
+        )
+    mail_from = (env.get(f"{PREFIX}MAIL_FROM") or "").strip()
+    if mail_from and not _MAIL_ADDRESS.match(mail_from):
+        raise SettingsError(
+            f"{PREFIX}MAIL_FROM is {mail_from[:80]!r}; allowed: one email address, such as "
+            "werkplaats@example.nl"
+        )
+    public_url = check_public_url(env.get(f"{PREFIX}PUBLIC_URL") or "")
+    if host is not None and not mail_from:
+        raise SettingsError(
+            f"{PREFIX}SMTP_HOST is set, so {PREFIX}MAIL_FROM is required: the address the "
+            "site's mail comes from, such as werkplaats@example.nl"
+        )
+    if host is not None and not public_url:
+        raise SettingsError(
+            f"{PREFIX}SMTP_HOST is set, so {PREFIX}PUBLIC_URL is required: the site's address "
+            "that links in mail start with, such as https://werkplaats.example.nl"
+        )
+    return {
+        "smtp_host": host,
+        "smtp_port": _whole_number(env, f"{PREFIX}SMTP_PORT", DEFAULT_SMTP_PORT, 1, 65535),
+        "smtp_tls": tls,
+        "smtp_username": username,
+        "smtp_password": password,
+        "mail_from": mail_from,
+        "public_url": public_url,
+    }
+
+
+def check_public_url(raw: str) -> str:
+    """The site's address without a trailing slash, "" when unset; SettingsError otherwise."""
+    url = raw.strip().rstrip("/")
+    if not url:
+        return ""
+    parsed = urlsplit(url)
+    if (
+        parsed.scheme not in ("http", "https")
+        or not parsed.netloc
+        or parsed.query
+        or (parsed.fragment)
+    ):
+        raise SettingsError(
+            f"{PREFIX}PUBLIC_URL is {raw[:80]!r}; allowed: an http or https address without "
+            "query, such as https://werkplaats.example.nl"
+        )
+    return url
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:

@@ -32,6 +32,8 @@ ACCOUNTS = {
 PAGES = [
     ("anonymous", "/"),
     ("anonymous", "/login"),
+    ("anonymous", "/wachtwoord/vergeten"),
+    ("anonymous", "/wachtwoord/nieuw/made-up-token"),
     ("anonymous", "/catalogus"),
     ("anonymous", "/catalogus/intervisie"),
     ("anonymous", "/catalogus/positioneringsgesprek"),

@@ -125,3 +125,50 @@ def test_every_setting_is_documented_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text()
     for name in DOCUMENTED:
         assert f"`{name}`" in readme, f"{name} is not in the README's settings table"
+
+
+def test_mail_settings_are_read(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {
+            "WERKPLAATS_DATA_DIR": str(tmp_path),
+            "WERKPLAATS_SMTP_HOST": "smtp.example.nl",
+            "WERKPLAATS_SMTP_PORT": "465",
+            "WERKPLAATS_SMTP_TLS": "tls",
+            "WERKPLAATS_SMTP_USERNAME": "werkplaats",
+            "WERKPLAATS_SMTP_PASSWORD": "pw",
+            "WERKPLAATS_MAIL_FROM": "werkplaats@example.nl",
+            "WERKPLAATS_PUBLIC_URL": "https://werkplaats.example.nl/",
+        }
+    )
+    assert (settings.smtp_host, settings.smtp_port, settings.smtp_tls) == (
+        "smtp.example.nl",
+        465,
+        "tls",
+    )
+    assert (settings.smtp_username, settings.smtp_password) == ("werkplaats", "pw")
+    assert settings.mail_from == "werkplaats@example.nl"
+    assert settings.public_url == "https://werkplaats.example.nl"
+    plain = Settings.from_env({"WERKPLAATS_DATA_DIR": str(tmp_path)})
+    assert (plain.smtp_host, plain.smtp_port, plain.smtp_tls) == (None, 587, "starttls")
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"WERKPLAATS_SMTP_HOST": "smtp.example.nl"}, "WERKPLAATS_MAIL_FROM is required"),
+        (
+            {"WERKPLAATS_SMTP_HOST": "smtp.example.nl", "WERKPLAATS_MAIL_FROM": "a@example.nl"},
+            "WERKPLAATS_PUBLIC_URL is required",
+        ),
+        ({"WERKPLAATS_SMTP_TLS": "ssl"}, "allowed: starttls, tls, none"),
+        ({"WERKPLAATS_SMTP_PORT": "70000"}, "allowed: a whole number from 1 to 65535"),
+        ({"WERKPLAATS_MAIL_FROM": "werkplaats"}, "allowed: one email address"),
+        ({"WERKPLAATS_SMTP_USERNAME": "someone"}, "go together; set both or neither"),
+        ({"WERKPLAATS_PUBLIC_URL": "werkplaats.example.nl"}, "an http or https address"),
+    ],
+)
+def test_mail_settings_we_cannot_use_are_refused_clearly(
+    tmp_path: Path, values: dict[str, str], message: str
+) -> None:
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env({"WERKPLAATS_DATA_DIR": str(tmp_path), **values})

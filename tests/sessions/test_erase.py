@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from catalogue.outcomes.models import OutcomeRow
 from server.erasure import ERASED_CONTRIBUTION, ERASED_MENTION, ERASED_NAME
-from server.models import AuditEntry, LoginSession, User
+from server.models import AuditEntry, LoginSession, MailOutbox, User
 from sessions import events as ev
 from sessions.models import HarvestResponse, SessionSnapshot
 from tests.helpers import PASSWORD
@@ -197,6 +197,15 @@ async def test_erase_an_account(server: Server) -> None:
     )
     await bram.connect()
     await bram.do("b1", "chat.post", text="Walter Vuurtoren, dank!")
+    async with httpx.AsyncClient(base_url=server.url) as forgetful:  # a reset link, mail queued
+        form = await forgetful.get("/wachtwoord/vergeten")
+        asked = await forgetful.post(
+            "/wachtwoord/vergeten",
+            data={"email": "walter@example.org", "csrf_token": _csrf(form)},
+        )
+        assert asked.status_code == 200
+    [queued] = await load(server, select(MailOutbox))  # no mail server: it waits
+    assert queued.to == "walter@example.org"
     done = run("erase", "--account", "Walter@Example.org", "--yes", env=server.env)
     assert done.returncode == 0, done.stderr
     assert "account" in done.stdout
@@ -207,6 +216,7 @@ async def test_erase_an_account(server: Server) -> None:
     [user] = await load(server, select(User).where(User.id == int(created["participant"][1:])))
     assert user.name == ERASED_NAME and not user.is_active and not user.roles
     assert not await load(server, select(LoginSession).where(LoginSession.user_id == user.id))
+    assert not await load(server, select(MailOutbox))
     assert (await client.get("/api/me")).status_code == 401  # its login ended
     await client.aclose()
     async with httpx.AsyncClient(base_url=server.url) as anonymous:
