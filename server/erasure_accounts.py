@@ -18,10 +18,10 @@ from server.erasure import ErasureAsk, Found
 from server.models import (
     LoginFailure,
     LoginSession,
-    PendingLogin,
-    RecoveryCode,
     MailOutbox,
     PasswordReset,
+    PendingLogin,
+    RecoveryCode,
     User,
     UserRole,
 )
