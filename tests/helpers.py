@@ -79,7 +79,10 @@ def totp_code(secret: str) -> str:
     """A code an authenticator app shows for `secret` that the server has not seen yet."""
     while True:
         now = int(time.time()) // 30
-        step = max(now - 1, _LAST_STEP.get(secret, now - 2) + 1)
+        # Never the step before now: the server accepts one step either side of its own now, and
+        # a request that reaches it in the next step would find that code too old (seen under
+        # load). The step after now is fine: the server's window covers it until then.
+        step = max(now, _LAST_STEP.get(secret, now - 1) + 1)
         if step <= now + 1:
             _LAST_STEP[secret] = step
             return pyotp.TOTP(secret).at(step * 30)
