@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import utcnow
@@ -123,6 +124,49 @@ async def create_user(
     db.add(user)
     await db.commit()
     return user
+
+
+# The password hash of an account made by the institution's login: no password matches it
+# (argon2 refuses it as a hash), until its owner sets one with a reset link.
+NO_PASSWORD = "!no password: made by the institution's login"  # noqa: S105 (not a secret)
+
+
+async def account_for_institution_login(
+    db: AsyncSession, *, email: str, name: str
+) -> tuple[User, bool]:
+    """The account with this (verified) e-mail address, made without roles when there is none;
+    True when it was made. Raises AccountError for an address or a deactivated account."""
+    email = normalize_email(email)
+    user = await db.scalar(select(User).where(User.email == email))
+    if user is None:
+        try:
+            name = check_name(name)
+        except AccountError:
+            name = email.split("@", 1)[0][:MAX_NAME_LENGTH]
+        user = User(
+            email=email,
+            name=name,
+            password_hash=NO_PASSWORD,
+            totp_secret=None,
+            totp_last_step=None,
+            role_rows=[],
+        )
+        db.add(user)
+        try:
+            await db.flush()
+        except IntegrityError:
+            # The same person's second tab made it a moment ago: use that one.
+            await db.rollback()
+            user = await db.scalar(select(User).where(User.email == email))
+        else:
+            return user, True
+    if user is None or not user.is_active:
+        raise AccountError(
+            "account_inactive",
+            N_("The account for %(value)s is switched off. Ask a coordinator."),
+            value=email,
+        )
+    return user, False
 
 
 async def authenticate(
