@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 from urllib.parse import urljoin
 
 import httpx
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from server.app import create_app
 from server.models import AuditEntry, User
 from server.oidc_pages import STATE_COOKIE
-from tests.helpers import make_user
-from tests.oidc.conftest import SITE
+from tests.helpers import PASSWORD, csrf_token, make_user
+from tests.oidc.conftest import SITE, oidc_settings
 from tests.oidc.peer import Provider
 
 _FORM_ACTION = re.compile(r'<form[^>]*action="([^"]+)"')
@@ -198,3 +200,32 @@ async def test_an_unverified_address_is_refused(
     assert 'data-code="oidc_email_unverified"' in response.text
     async with db() as session:
         assert list(await session.scalars(select(User))) == []
+
+
+async def test_password_login_can_be_switched_off(
+    database_url: str,
+    tmp_path: Path,
+    provider: Provider,
+    engine: AsyncEngine,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    await make_user(db, email="fenna@example.org")
+    settings = oidc_settings(database_url, tmp_path, provider.issuer, password_login=False)
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=SITE) as client:
+            page = await client.get("/login")
+            assert 'id="login-oidc"' in page.text
+            assert 'name="password"' not in page.text
+            token = await csrf_token(client, "/wachtwoord/vergeten")
+            refused = await client.post(
+                "/login",
+                data={"email": "fenna@example.org", "password": PASSWORD, "csrf_token": token},
+            )
+            assert refused.status_code == 403
+            assert "Inloggen met een wachtwoord staat hier uit. Log in met SURFconext." in (
+                refused.text
+            )
+            assert "werkplaats_session" not in refused.cookies
+            assert (await client.get("/account")).status_code in (303, 401)
