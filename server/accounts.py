@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server import audit
 from server.db import utcnow
 from server.i18n import N_
 from server.models import LoginFailure, LoginSession, Role, User, UserRole
@@ -167,6 +168,29 @@ async def account_for_institution_login(
             value=email,
         )
     return user, False
+
+
+async def grant_roles(db: AsyncSession, actor: User, user_id: int, roles: Iterable[str]) -> None:
+    """A coordinator sets another account's roles (one made by the institution's login starts
+    without any); audited."""
+    role_set = parse_roles(roles)
+    target = await db.get(User, user_id)
+    if target is None or not target.is_active:
+        raise AccountError("unknown_account", N_("There is no such account."))
+    if target.id == actor.id:
+        raise AccountError(
+            "own_account", N_("Another coordinator changes your own roles."), field="roles"
+        )
+    target.role_rows = [UserRole(role=role.value) for role in sorted(role_set)]
+    audit.record(
+        db,
+        "account.roles",
+        f"account:{user_id}",
+        actor=f"account:{actor.id}",
+        actor_id=actor.id,
+        detail=",".join(sorted(role_set)),
+    )
+    await db.commit()
 
 
 async def authenticate(

@@ -18,6 +18,7 @@ ACTIONS = (
     "password.reset",  # an account's password was set anew with a reset link
     "login.oidc",  # an account logged in with the institution (OpenID Connect)
     "account.created_oidc",  # the institution's login made an account, without roles
+    "account.roles",  # a coordinator set another account's roles (detail: the roles)
 )
 
 

@@ -185,6 +185,22 @@ async def account_create(request: Request) -> Response:
     return RedirectResponse("/beheer/accounts", status_code=303)
 
 
+async def account_roles(request: Request) -> Response:
+    """A coordinator grants another account its roles."""
+    actor = require_role(request, Role.COORDINATOR)
+    form = await request.form(max_files=0, max_fields=100)
+    roles = [value for value in form.getlist("roles") if isinstance(value, str)]
+    account_id = request.path_params["account_id"]
+    try:
+        async with request.app.state.db() as db:
+            await accounts.grant_roles(db, actor, account_id, roles)
+    except AccountError as error:
+        if error.code == "unknown_account":
+            raise PageError(404, error.code, error.message) from None
+        return await _render_accounts(request, {}, error, status_code=422)
+    return RedirectResponse(f"/beheer/accounts#roles-{account_id}", status_code=303)
+
+
 async def set_language(request: Request) -> Response:
     """Remember the chosen interface language and go back to where the visitor was."""
     language = request.query_params.get("lang", "")
@@ -214,5 +230,6 @@ routes: list[BaseRoute] = [
     Route("/account", account, name="account"),
     Route("/beheer/accounts", account_list, methods=["GET"], name="accounts"),
     Route("/beheer/accounts", account_create, methods=["POST"]),
+    Route("/beheer/accounts/{account_id:int}/rollen", account_roles, methods=["POST"]),
     Route("/taal", set_language, name="language"),
 ]

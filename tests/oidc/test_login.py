@@ -12,11 +12,12 @@ import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
 
 from server.app import create_app
 from server.models import AuditEntry, User
 from server.oidc_pages import STATE_COOKIE
-from tests.helpers import PASSWORD, csrf_token, make_user
+from tests.helpers import PASSWORD, csrf_token, log_in, make_user, submit
 from tests.oidc.conftest import SITE, oidc_settings
 from tests.oidc.peer import Provider
 
@@ -229,3 +230,33 @@ async def test_password_login_can_be_switched_off(
             )
             assert "werkplaats_session" not in refused.cookies
             assert (await client.get("/account")).status_code in (303, 401)
+
+
+async def test_a_coordinator_grants_the_new_account_its_roles(
+    client: httpx.AsyncClient,
+    browser_at_provider: httpx.AsyncClient,
+    db: async_sessionmaker[AsyncSession],
+    app: Starlette,
+) -> None:
+    url = await through_provider(client, browser_at_provider, "nieuw@hogeschool.example")
+    assert (await callback(client, url)).status_code == 303
+    await make_user(db, email="coco@example.org", roles=["coordinator"])
+    async with db() as session:
+        new = await session.scalar(select(User).where(User.email == "nieuw@hogeschool.example"))
+    assert new is not None
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=SITE) as coordinator:
+        await log_in(coordinator, "coco@example.org")
+        listing = await coordinator.get("/beheer/accounts")
+        assert "vraagt om een rol" in listing.text
+        action = f"/beheer/accounts/{new.id}/rollen"
+        none = await submit(coordinator, "/beheer/accounts", action, {"roles": []})
+        assert none.status_code == 422
+        assert "Kies minstens één rol" in none.text
+        granted = await submit(coordinator, "/beheer/accounts", action, {"roles": ["facilitator"]})
+        assert granted.status_code == 303
+        assert "vraagt om een rol" not in (await coordinator.get("/beheer/accounts")).text
+    account = await client.get("/account")
+    assert "Begeleider" in account.text
+    assert "Nog geen" not in account.text
+    assert (await audit_actions(db))[-1] == "account.roles"
