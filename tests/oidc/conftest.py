@@ -3,7 +3,6 @@ and the app set up to log in with it."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,18 +11,15 @@ import pytest
 from server.oidc import CALLBACK_PATH
 from server.settings import Settings
 from tests.helpers import SECRET_KEY
-from tests.oidc.peer import CLIENT_ID, CLIENT_SECRET, Provider, missing, running_provider
+from tests.oidc.peer import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    Provider,
+    require_provider,
+    running_provider,
+)
 
 SITE = "http://testserver"  # the app's address for the httpx client (tests/conftest.py)
-
-
-def require_provider() -> None:
-    """Skip without the provider's node packages; under CI (CI=true), fail: they must run."""
-    why = missing()
-    if why is not None:
-        if os.environ.get("CI"):
-            pytest.fail(why)
-        pytest.skip(why)
 
 
 @pytest.fixture(scope="module")
