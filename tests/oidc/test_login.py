@@ -20,6 +20,7 @@ from server.oidc_pages import STATE_COOKIE
 from tests.helpers import PASSWORD, csrf_token, log_in, make_user, submit
 from tests.oidc.conftest import SITE, oidc_settings
 from tests.oidc.peer import Provider
+from tests.server.test_cli import free_port
 
 _FORM_ACTION = re.compile(r'<form[^>]*action="([^"]+)"')
 
@@ -260,3 +261,16 @@ async def test_a_coordinator_grants_the_new_account_its_roles(
     assert "Begeleider" in account.text
     assert "Nog geen" not in account.text
     assert (await audit_actions(db))[-1] == "account.roles"
+
+
+async def test_a_provider_that_cannot_be_reached_is_said_so(
+    database_url: str, tmp_path: Path, engine: AsyncEngine
+) -> None:
+    closed = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    app = create_app(oidc_settings(database_url, tmp_path, closed))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=SITE) as client:
+            response = await client.get("/login/oidc")
+    assert response.status_code == 502
+    assert "De inlogdienst van je instelling is niet bereikbaar (discovery)" in response.text
