@@ -17,7 +17,7 @@ from starlette.applications import Starlette
 from server.app import create_app
 from server.models import AuditEntry, User
 from server.oidc_pages import STATE_COOKIE
-from tests.helpers import PASSWORD, csrf_token, log_in, make_user, submit
+from tests.helpers import PASSWORD, log_in, make_user, submit
 from tests.oidc.conftest import SITE, oidc_settings
 from tests.oidc.peer import Provider
 from tests.server.test_cli import free_port
@@ -220,7 +220,7 @@ async def test_password_login_can_be_switched_off(
             page = await client.get("/login")
             assert 'id="login-oidc"' in page.text
             assert 'name="password"' not in page.text
-            token = await csrf_token(client, "/wachtwoord/vergeten")
+            token = client.cookies["werkplaats_csrf"]  # set by the login page
             refused = await client.post(
                 "/login",
                 data={"email": "fenna@example.org", "password": PASSWORD, "csrf_token": token},
@@ -231,6 +231,10 @@ async def test_password_login_can_be_switched_off(
             )
             assert "werkplaats_session" not in refused.cookies
             assert (await client.get("/account")).status_code in (303, 401)
+            # A reset link would give a password of no use: those pages say so too.
+            forgot = await client.get("/wachtwoord/vergeten")
+            assert forgot.status_code == 403
+            assert "Inloggen met een wachtwoord staat hier uit" in forgot.text
 
 
 async def test_a_coordinator_grants_the_new_account_its_roles(
