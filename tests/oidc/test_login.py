@@ -23,6 +23,7 @@ from tests.oidc.peer import Provider
 from tests.server.test_cli import free_port
 
 _FORM_ACTION = re.compile(r'<form[^>]*action="([^"]+)"')
+_ABORT_LINK = re.compile(r'<a href="([^"]+/abort)"')
 
 
 @pytest.fixture
@@ -37,6 +38,8 @@ async def through_provider(
     at_provider: httpx.AsyncClient,
     email: str,
     next_page: str = "/account",
+    *,
+    cancel: bool = False,
 ) -> str:
     """Press the institution's button and log in at the provider as `email`; the address the
     provider sends the browser back to (our callback, not yet visited)."""
@@ -47,7 +50,11 @@ async def through_provider(
         if url.startswith(SITE):
             return url
         response = await at_provider.get(url)
-        if not response.is_redirect:
+        if not response.is_redirect and cancel:
+            abort = _ABORT_LINK.search(response.text)
+            assert abort, response.text
+            response = await at_provider.get(urljoin(url, abort.group(1)))
+        elif not response.is_redirect:
             action = _FORM_ACTION.search(response.text)
             assert action, response.text
             if 'name="login"' in response.text:
@@ -189,6 +196,19 @@ async def test_an_answer_for_another_browser_is_refused(
     response = await callback(client, url)
     assert response.status_code == 401
     assert 'data-code="oidc_state"' in response.text
+
+
+async def test_cancelling_at_the_institution_logs_nobody_in(
+    client: httpx.AsyncClient,
+    browser_at_provider: httpx.AsyncClient,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    url = await through_provider(client, browser_at_provider, "iemand@example.org", cancel=True)
+    response = await callback(client, url)
+    assert response.status_code == 401
+    assert "Je instelling heeft je niet ingelogd (access_denied). Begin opnieuw." in response.text
+    assert "werkplaats_session" not in response.cookies
+    assert await audit_actions(db) == []
 
 
 async def test_an_unverified_address_is_refused(
