@@ -190,7 +190,7 @@ class OidcClient:
         )
         return str(url), state
 
-    async def use_state(self, db: AsyncSession, state: str, refusal: OidcError) -> OidcLogin:
+    async def use_state(self, db: AsyncSession, state: str) -> OidcLogin:
         """The login this state began, deleted so that it answers once; OidcError when it was
         used already, expired or never begun."""
         begun = await db.scalar(
@@ -201,7 +201,7 @@ class OidcClient:
         done = await db.execute(delete(OidcLogin).where(OidcLogin.state_hash == _hash(state)))
         await db.commit()
         if begun is None or done.rowcount != 1:  # type: ignore[attr-defined]
-            raise refusal
+            raise state_refused()
         return begun
 
     async def finish(self, begun: OidcLogin, code: str) -> Identity:
@@ -328,6 +328,17 @@ class OidcClient:
             email=email,
             name=name if isinstance(name, str) else "",
         )
+
+
+def state_refused() -> OidcError:
+    """A state that was used before, has expired, or was begun by another browser."""
+    return OidcError(
+        "oidc_state",
+        N_(
+            "This login was already used or took too long. Start again with the button on the "
+            "login page."
+        ),
+    )
 
 
 def _invalid(reason: str) -> OidcError:

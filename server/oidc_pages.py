@@ -15,7 +15,7 @@ from server.accounts import AccountError
 from server.errors import PageError
 from server.forms import safe_next
 from server.i18n import N_
-from server.oidc import CALLBACK_PATH, LOGIN_TIME, OidcClient, OidcError
+from server.oidc import CALLBACK_PATH, LOGIN_TIME, OidcClient, OidcError, state_refused
 from server.pages import complete_login, login_refused, start_login
 from server.templating import translator_for
 
@@ -81,15 +81,6 @@ def _browser_state(request: Request) -> str | None:
         return None
 
 
-_STATE_ERROR = OidcError(
-    "oidc_state",
-    N_(
-        "This login was already used or took too long. Start again with the button on the "
-        "login page."
-    ),
-)
-
-
 async def callback(request: Request) -> Response:
     """The provider's answer: check it, then log in (or ask for the second factor)."""
     client = _client(request)
@@ -98,10 +89,10 @@ async def callback(request: Request) -> Response:
     state = params.get("state", "")
     expected = _browser_state(request)
     if not state or expected is None or not hmac.compare_digest(state, expected):
-        return _refused(request, _STATE_ERROR)
+        return _refused(request, state_refused())
     try:
         async with request.app.state.db() as db:
-            begun = await client.use_state(db, state, _STATE_ERROR)
+            begun = await client.use_state(db, state)
         next_page = safe_next(begun.next_page)
         if params.get("error"):
             raise OidcError(
