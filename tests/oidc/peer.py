@@ -78,6 +78,9 @@ def _changed(id_token: str, tamper: Tamper, key: RSAKey) -> str:
     if tamper.mode == "forged_signature":
         claims["email"] = "someone.else@example.org"
         signing_key = RSAKey.generate_key(2048)  # the attacker's: not the provider's
+    elif tamper.mode == "unknown_key":
+        signing_key = RSAKey.generate_key(2048)
+        header["kid"] = "a-key-the-provider-never-published"
     elif tamper.mode == "wrong_audience":
         claims["aud"] = "another-site"
     elif tamper.mode == "expired":

@@ -141,6 +141,7 @@ async def test_a_coordinator_still_gives_the_second_step(
     ("mode", "reason"),
     [
         ("forged_signature", "forged signature"),
+        ("unknown_key", "unknown key"),  # read the keys again (rotation), still unknown
         ("wrong_audience", "wrong aud"),
         ("expired", "expired"),
         ("no_nonce", "no nonce"),
