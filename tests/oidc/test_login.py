@@ -299,3 +299,20 @@ async def test_a_provider_that_cannot_be_reached_is_said_so(
             response = await client.get("/login/oidc")
     assert response.status_code == 502
     assert "De inlogdienst van je instelling is niet bereikbaar (discovery)" in response.text
+
+
+async def test_a_code_the_provider_did_not_give_is_refused(
+    client: httpx.AsyncClient,
+    browser_at_provider: httpx.AsyncClient,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    url = await through_provider(client, browser_at_provider, "iemand@hogeschool.example")
+    forged = re.sub(r"code=[^&]+", "code=made-up", url)
+    response = await callback(client, forged)
+    assert response.status_code == 401
+    assert 'data-code="oidc_token"' in response.text
+    assert "De inlogdienst heeft deze inlog geweigerd (invalid_grant). Begin opnieuw." in (
+        response.text
+    )
+    assert "werkplaats_session" not in response.cookies
+    assert await audit_actions(db) == []
