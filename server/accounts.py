@@ -12,8 +12,10 @@ from collections.abc import Iterable, Mapping
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server import audit
 from server.db import utcnow
 from server.i18n import N_
 from server.models import LoginFailure, LoginSession, Role, User, UserRole
@@ -123,6 +125,72 @@ async def create_user(
     db.add(user)
     await db.commit()
     return user
+
+
+# The password hash of an account made by the institution's login: no password matches it
+# (argon2 refuses it as a hash), until its owner sets one with a reset link.
+NO_PASSWORD = "!no password: made by the institution's login"  # noqa: S105 (not a secret)
+
+
+async def account_for_institution_login(
+    db: AsyncSession, *, email: str, name: str
+) -> tuple[User, bool]:
+    """The account with this (verified) e-mail address, made without roles when there is none;
+    True when it was made. Raises AccountError for an address or a deactivated account."""
+    email = normalize_email(email)
+    user = await db.scalar(select(User).where(User.email == email))
+    if user is None:
+        try:
+            name = check_name(name)
+        except AccountError:
+            name = email.split("@", 1)[0][:MAX_NAME_LENGTH]
+        user = User(
+            email=email,
+            name=name,
+            password_hash=NO_PASSWORD,
+            totp_secret=None,
+            totp_last_step=None,
+            role_rows=[],
+        )
+        db.add(user)
+        try:
+            await db.flush()
+        except IntegrityError:
+            # The same person's second tab made it a moment ago: use that one.
+            await db.rollback()
+            user = await db.scalar(select(User).where(User.email == email))
+        else:
+            return user, True
+    if user is None or not user.is_active:
+        raise AccountError(
+            "account_inactive",
+            N_("The account for %(value)s is switched off. Ask a coordinator."),
+            value=email,
+        )
+    return user, False
+
+
+async def grant_roles(db: AsyncSession, actor: User, user_id: int, roles: Iterable[str]) -> None:
+    """A coordinator sets another account's roles (one made by the institution's login starts
+    without any); audited."""
+    role_set = parse_roles(roles)
+    target = await db.get(User, user_id)
+    if target is None or not target.is_active:
+        raise AccountError("unknown_account", N_("There is no such account."))
+    if target.id == actor.id:
+        raise AccountError(
+            "own_account", N_("Another coordinator changes your own roles."), field="roles"
+        )
+    target.role_rows = [UserRole(role=role.value) for role in sorted(role_set)]
+    audit.record(
+        db,
+        "account.roles",
+        f"account:{user_id}",
+        actor=f"account:{actor.id}",
+        actor_id=actor.id,
+        detail=",".join(sorted(role_set)),
+    )
+    await db.commit()
 
 
 async def authenticate(

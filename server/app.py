@@ -18,8 +18,8 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from server import api as shell_api
+from server import oidc_pages, two_factor_pages
 from server import pages as shell_pages
-from server import two_factor_pages
 from server.admin import pages as admin_pages
 from server.auth import CurrentUserMiddleware
 from server.badinput import BadInputMiddleware
@@ -34,6 +34,7 @@ from server.logs import AccessLogMiddleware
 from server.mail import sender as mail_sender
 from server.metrics import CollectorFactory, create_registry
 from server.metrics import routes as metrics_routes
+from server.oidc import OidcClient
 from server.openapi import document as openapi_document
 from server.openapi import openapi
 from server.password_reset import pages as password_reset_pages
@@ -198,6 +199,7 @@ def create_app(settings: Settings) -> Starlette:
         routes=[
             *shell_pages.routes,
             *two_factor_pages.routes,
+            *oidc_pages.routes,
             *shell_api.routes,
             *metrics_routes,
             *admin_pages.routes,
@@ -225,6 +227,7 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.oidc = OidcClient(settings) if settings.oidc_issuer else None
     app.state.templates = create_environment()
     from catalogue.openapi import OPENAPI
     from catalogue.variants.pages import HOME_LINKS, NAV

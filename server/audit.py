@@ -16,6 +16,9 @@ ACTIONS = (
     "second_factor.reset",  # a coordinator turned another account's off (a lost phone)
     "password.reset_request",  # a reset link was mailed to an account (actor "visitor")
     "password.reset",  # an account's password was set anew with a reset link
+    "login.oidc",  # an account logged in with the institution (OpenID Connect)
+    "account.created_oidc",  # the institution's login made an account, without roles
+    "account.roles",  # a coordinator set another account's roles (detail: the roles)
 )
 
 

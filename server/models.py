@@ -89,6 +89,21 @@ class PendingLogin(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
+class OidcLogin(Base):
+    """A login begun at the institution's OpenID provider, waiting for its answer (server/oidc.py).
+
+    Keyed by the hash of its `state`; holds the nonce and the PKCE verifier for the answer. It
+    is deleted when the answer comes, so a state is used once; it expires after minutes."""
+
+    __tablename__ = "oidc_logins"
+
+    state_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(64))
+    code_verifier: Mapped[str] = mapped_column(String(128))
+    next_page: Mapped[str] = mapped_column(String(500))
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
 class RecoveryCode(Base):
     """A one-time code that stands in for the authenticator app; only its hash is kept."""
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -26,7 +27,7 @@ from server.errors import PageError
 from server.forms import form_fields, safe_next
 from server.i18n import LANGUAGE_COOKIE, LANGUAGES, N_
 from server.limits import client_address
-from server.models import Role
+from server.models import Role, User
 from server.templating import render, translator_for
 
 
@@ -45,6 +46,15 @@ async def login(request: Request) -> Response:
     fields = await form_fields(request, "email", "password", "next")
     settings = request.app.state.settings
     _ = translator_for(request)
+    if not settings.password_login:
+        return login_refused(
+            request,
+            "password_login_off",
+            _("Logging in with a password is switched off here. Log in with %(name)s.")
+            % {"name": settings.oidc_name},
+            safe_next(fields["next"]),
+            status_code=403,
+        )
     client = client_address(request)
     try:
         async with request.app.state.db() as db:
@@ -56,13 +66,7 @@ async def login(request: Request) -> Response:
                 failures_per_email=settings.login_failures_per_email,
                 failures_per_client=settings.login_failures_per_client,
             )
-            token: str | None = None
-            pending = ""
-            if user.has_second_factor:
-                # Half logged in: the login starts only after the code (server/two_factor.py).
-                pending = await two_factor.start_pending_login(db, user)
-            else:
-                token = await accounts.start_login_session(db, user, settings.session_days)
+            token, pending = await start_login(db, user, settings.session_days)
     except AccountError as error:
         status = 429 if error.code == "too_many_attempts" else 401
         return render(
@@ -76,7 +80,15 @@ async def login(request: Request) -> Response:
             },
             status_code=status,
         )
-    next_page = safe_next(fields["next"])
+    return await complete_login(request, user, safe_next(fields["next"]), token, pending)
+
+
+async def complete_login(
+    request: Request, user: User, next_page: str, token: str | None, pending: str
+) -> Response:
+    """The answer to a right first step (a password, the institution's login): the login
+    (`token`), or the second step when the account has a second factor (`pending`)."""
+    settings = request.app.state.settings
     if token is None:
         response = RedirectResponse(
             f"/login/code?{urlencode({'next': next_page})}", status_code=303
@@ -91,6 +103,26 @@ async def login(request: Request) -> Response:
     response = RedirectResponse(next_page, status_code=303)
     set_login_cookie(response, request, token, settings.session_days)
     return response
+
+
+async def start_login(db: AsyncSession, user: User, days: int) -> tuple[str | None, str]:
+    """After a right first step: a login token, or a half login's token (second factor on)."""
+    if user.has_second_factor:
+        # Half logged in: the login starts only after the code (server/two_factor.py).
+        return None, await two_factor.start_pending_login(db, user)
+    return await accounts.start_login_session(db, user, days), ""
+
+
+def login_refused(
+    request: Request, code: str, message: str, next_page: str, status_code: int
+) -> Response:
+    """The login page again, saying why the login was refused; nobody logged in."""
+    return render(
+        request,
+        "login.html",
+        {"email": "", "error": message, "error_code": code, "next": next_page},
+        status_code=status_code,
+    )
 
 
 async def logout(request: Request) -> Response:
@@ -153,6 +185,22 @@ async def account_create(request: Request) -> Response:
     return RedirectResponse("/beheer/accounts", status_code=303)
 
 
+async def account_roles(request: Request) -> Response:
+    """A coordinator grants another account its roles."""
+    actor = require_role(request, Role.COORDINATOR)
+    form = await request.form(max_files=0, max_fields=100)
+    roles = [value for value in form.getlist("roles") if isinstance(value, str)]
+    account_id = request.path_params["account_id"]
+    try:
+        async with request.app.state.db() as db:
+            await accounts.grant_roles(db, actor, account_id, roles)
+    except AccountError as error:
+        if error.code == "unknown_account":
+            raise PageError(404, error.code, error.message) from None
+        return await _render_accounts(request, {}, error, status_code=422)
+    return RedirectResponse(f"/beheer/accounts#roles-{account_id}", status_code=303)
+
+
 async def set_language(request: Request) -> Response:
     """Remember the chosen interface language and go back to where the visitor was."""
     language = request.query_params.get("lang", "")
@@ -182,5 +230,6 @@ routes: list[BaseRoute] = [
     Route("/account", account, name="account"),
     Route("/beheer/accounts", account_list, methods=["GET"], name="accounts"),
     Route("/beheer/accounts", account_create, methods=["POST"]),
+    Route("/beheer/accounts/{account_id:int}/rollen", account_roles, methods=["POST"]),
     Route("/taal", set_language, name="language"),
 ]

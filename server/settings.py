@@ -49,6 +49,9 @@ MAX_RETENTION_DAYS = 36500
 SMTP_TLS_MODES = ("starttls", "tls", "none")
 DEFAULT_SMTP_PORT = 587
 _MAIL_ADDRESS = re.compile(r"^[^@\s<>]{1,64}@[^@\s<>]+\.[^@\s<>]{2,}$")
+DEFAULT_OIDC_SCOPES = "openid email profile"
+DEFAULT_OIDC_NAME = "SURFconext"
+SWITCHES = {"on": True, "off": False}
 MAKE_SECRET_KEY = 'python3 -c "import secrets; print(secrets.token_urlsafe(48))"'  # noqa: S105 (how to make one)
 
 # What each setting means; the README's settings table is checked against this.
@@ -80,8 +83,22 @@ DOCUMENTED = {
     "WERKPLAATS_SMTP_PASSWORD": "password at the mail server (keep it secret)",
     "WERKPLAATS_MAIL_FROM": "sender address of the site's mail; required with WERKPLAATS_SMTP_HOST",
     "WERKPLAATS_PUBLIC_URL": "the site's own address as people reach it, e.g. "
-    "https://werkplaats.example.nl; links in mail start with it; required with "
-    "WERKPLAATS_SMTP_HOST",
+    "https://werkplaats.example.nl; links in mail and the login's redirect URI start with it; "
+    "required with WERKPLAATS_SMTP_HOST or WERKPLAATS_OIDC_ISSUER",
+    "WERKPLAATS_OIDC_ISSUER": "issuer of the institution's OpenID Connect login, e.g. "
+    "https://connect.surfconext.nl; unset: no institution login",
+    "WERKPLAATS_OIDC_CLIENT_ID": "client id the provider gave this site; required with "
+    "WERKPLAATS_OIDC_ISSUER",
+    "WERKPLAATS_OIDC_CLIENT_SECRET": "client secret the provider gave this site (keep it "
+    "secret); required with WERKPLAATS_OIDC_ISSUER",
+    "WERKPLAATS_OIDC_SCOPES": f"scopes asked for (default {DEFAULT_OIDC_SCOPES!r}; must "
+    "hold openid and email)",
+    "WERKPLAATS_OIDC_NAME": f"name on the login button (default {DEFAULT_OIDC_NAME})",
+    "WERKPLAATS_OIDC_REQUIRE_EMAIL_VERIFIED": "on (default): only an ID token with "
+    "email_verified true logs in; off for a provider that sends no such claim but verifies "
+    "every address itself",
+    "WERKPLAATS_PASSWORD_LOGIN": "on (default) or off: off hides the password form and "
+    "refuses password logins; needs WERKPLAATS_OIDC_ISSUER",
 }
 
 
@@ -139,6 +156,16 @@ class Settings:
     # Password reset requests allowed per hour, for one email address and one client address.
     reset_requests_per_email: int = 3
     reset_requests_per_client: int = 20
+    # The institution's login over OpenID Connect (server/oidc.py); "" : off.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_scopes: str = DEFAULT_OIDC_SCOPES
+    oidc_name: str = DEFAULT_OIDC_NAME
+    oidc_require_email_verified: bool = True
+    # Seconds the provider's discovery document and keys are kept before they are read again.
+    oidc_cache_seconds: float = 3600.0
+    password_login: bool = True
 
     @property
     def is_sqlite(self) -> bool:
@@ -208,6 +235,7 @@ class Settings:
             retention_days=_retention_days(env, f"{PREFIX}RETENTION_DAYS"),
             commands_per_second=_whole_number(env, f"{PREFIX}COMMANDS_PER_SECOND", 10, 1, 100_000),
             **_mail_settings(env),
+            **_login_settings(env),
         )
 
 
@@ -249,6 +277,66 @@ def _mail_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "smtp_password": password,
         "mail_from": mail_from,
         "public_url": public_url,
+    }
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw not in SWITCHES:
+        raise SettingsError(f"{name} is {raw[:40]!r}; allowed: on or off")
+    return SWITCHES[raw]
+
+
+def _login_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    issuer = (env.get(f"{PREFIX}OIDC_ISSUER") or "").strip().rstrip("/")
+    client_id = (env.get(f"{PREFIX}OIDC_CLIENT_ID") or "").strip()
+    client_secret = env.get(f"{PREFIX}OIDC_CLIENT_SECRET") or ""
+    scopes = " ".join((env.get(f"{PREFIX}OIDC_SCOPES") or DEFAULT_OIDC_SCOPES).split())
+    name = " ".join((env.get(f"{PREFIX}OIDC_NAME") or DEFAULT_OIDC_NAME).split())
+    password_login = _switch(env, f"{PREFIX}PASSWORD_LOGIN", True)
+    if issuer:
+        parsed = urlsplit(issuer)
+        local = parsed.hostname in ("127.0.0.1", "localhost", "::1")
+        if not parsed.netloc or not (
+            parsed.scheme == "https" or (parsed.scheme == "http" and local)
+        ):
+            raise SettingsError(
+                f"{PREFIX}OIDC_ISSUER is {issuer[:80]!r}; allowed: an https address, such as "
+                "https://connect.surfconext.nl"
+            )
+        if not client_id or not client_secret:
+            raise SettingsError(
+                f"{PREFIX}OIDC_ISSUER is set, so {PREFIX}OIDC_CLIENT_ID and "
+                f"{PREFIX}OIDC_CLIENT_SECRET are required: the ones the provider gave this site"
+            )
+        if not (env.get(f"{PREFIX}PUBLIC_URL") or "").strip():
+            raise SettingsError(
+                f"{PREFIX}OIDC_ISSUER is set, so {PREFIX}PUBLIC_URL is required: the site's "
+                "address that the login's redirect URI starts with, such as "
+                "https://werkplaats.example.nl"
+            )
+        if not {"openid", "email"} <= set(scopes.split()):
+            raise SettingsError(
+                f"{PREFIX}OIDC_SCOPES is {scopes[:80]!r}; it must hold openid and email, such "
+                f"as {DEFAULT_OIDC_SCOPES!r}"
+            )
+        if not 1 <= len(name) <= 40:
+            raise SettingsError(f"{PREFIX}OIDC_NAME needs 1 to 40 characters")
+    if not password_login and not issuer:
+        raise SettingsError(
+            f"{PREFIX}PASSWORD_LOGIN is off, but {PREFIX}OIDC_ISSUER is unset: nobody could log "
+            "in; set the issuer or leave password login on"
+        )
+    return {
+        "oidc_issuer": issuer,
+        "oidc_client_id": client_id,
+        "oidc_client_secret": client_secret,
+        "oidc_scopes": scopes,
+        "oidc_name": name,
+        "oidc_require_email_verified": _switch(env, f"{PREFIX}OIDC_REQUIRE_EMAIL_VERIFIED", True),
+        "password_login": password_login,
     }
 
 

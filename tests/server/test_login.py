@@ -132,3 +132,13 @@ async def test_a_malformed_login_form_gets_a_clear_error(
     assert response.status_code == 422
     assert "Het veld 'email' moet tekst zijn van hoogstens 2000 tekens." in unescape(response.text)
     assert await _logins(db) == 0
+
+
+async def test_without_an_issuer_there_is_no_institution_login(client: httpx.AsyncClient) -> None:
+    """WERKPLAATS_OIDC_ISSUER unset: no button, and its addresses say it is off."""
+    page = await client.get("/login")
+    assert 'id="login-oidc"' not in page.text
+    for address in ("/login/oidc", "/login/oidc/callback?state=x&code=y"):
+        response = await client.get(address)
+        assert response.status_code == 404
+        assert "Inloggen met een instelling staat hier niet aan." in response.text

@@ -172,3 +172,42 @@ def test_mail_settings_we_cannot_use_are_refused_clearly(
 ) -> None:
     with pytest.raises(SettingsError, match=message):
         Settings.from_env({"WERKPLAATS_DATA_DIR": str(tmp_path), **values})
+
+
+_OIDC = {
+    "WERKPLAATS_OIDC_ISSUER": "https://connect.surfconext.nl/",
+    "WERKPLAATS_OIDC_CLIENT_ID": "werkplaats.example.nl",
+    "WERKPLAATS_OIDC_CLIENT_SECRET": "from-the-dashboard",
+    "WERKPLAATS_PUBLIC_URL": "https://werkplaats.example.nl",
+}
+
+
+def test_the_institution_login_settings_are_read(tmp_path: Path) -> None:
+    env = {"WERKPLAATS_DATA_DIR": str(tmp_path), **_OIDC, "WERKPLAATS_PASSWORD_LOGIN": "off"}
+    settings = Settings.from_env(env)
+    assert settings.oidc_issuer == "https://connect.surfconext.nl"
+    assert settings.oidc_scopes == "openid email profile"
+    assert settings.oidc_name == "SURFconext"
+    assert settings.oidc_require_email_verified is True
+    assert settings.password_login is False
+    plain = Settings.from_env({"WERKPLAATS_DATA_DIR": str(tmp_path)})
+    assert plain.oidc_issuer == "" and plain.password_login is True
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"WERKPLAATS_PASSWORD_LOGIN": "off"}, "nobody could log in"),
+        ({"WERKPLAATS_PASSWORD_LOGIN": "nee"}, "allowed: on or off"),
+        ({**_OIDC, "WERKPLAATS_OIDC_ISSUER": "http://idp.example.nl"}, "an https address"),
+        ({**_OIDC, "WERKPLAATS_OIDC_CLIENT_SECRET": ""}, "OIDC_CLIENT_SECRET are required"),
+        ({**_OIDC, "WERKPLAATS_PUBLIC_URL": ""}, "PUBLIC_URL is required"),
+        ({**_OIDC, "WERKPLAATS_OIDC_SCOPES": "openid profile"}, "must hold openid and email"),
+        ({**_OIDC, "WERKPLAATS_OIDC_REQUIRE_EMAIL_VERIFIED": "ja"}, "allowed: on or off"),
+    ],
+)
+def test_unusable_login_settings_are_refused(
+    tmp_path: Path, env: dict[str, str], message: str
+) -> None:
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env({"WERKPLAATS_DATA_DIR": str(tmp_path), **env})
