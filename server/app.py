@@ -63,8 +63,8 @@ def domain_routes() -> list[BaseRoute]:
     from catalogue.variants import api as variant_api
     from catalogue.variants import pages as variant_pages
     from sessions import api as session_api
+    from sessions import feed_pages, workspace_client
     from sessions import pages as session_pages
-    from sessions import workspace_client
     from sessions.harvest import pages as harvest_pages
     from sessions.outcome import pages as outcome_pages
 
@@ -75,6 +75,7 @@ def domain_routes() -> list[BaseRoute]:
         *region_api.routes,
         *session_api.routes,
         *session_pages.routes,
+        *feed_pages.routes,
         *harvest_pages.routes,
         *outcome_pages.routes,
         *library_pages.routes,

@@ -4,6 +4,7 @@ and invitations with a calendar file, read from a real SMTP server as a mail cli
 from __future__ import annotations
 
 import datetime as dt
+import re
 from email.message import EmailMessage
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -241,3 +242,56 @@ async def test_wrong_invitations_and_plans_are_refused_and_nothing_is_sent(
         assert await session.scalar(select(func.count()).select_from(MailOutbox)) == 0
         assert await session.scalar(select(func.count()).select_from(SessionInvitation)) == 0
     assert (await _row(db, public_id)).planned_start is None
+
+
+async def test_the_calendar_feed_lists_planned_sessions_until_its_address_is_stopped(
+    client: httpx.AsyncClient, db: async_sessionmaker[AsyncSession], seeded: list[str]
+) -> None:
+    await facilitator(client, db)
+    public_id, _ = await new_session(
+        client,
+        title="Werkbezoek",
+        planned_date=DAY.isoformat(),
+        planned_start="09:15",
+        planned_end="11:00",
+    )
+    await new_session(client, title="Zonder tijd")
+    assert 'href="/agenda"' in (await client.get("/account")).text
+    page = await client.get("/agenda")
+    made = await post_form(client, "/agenda", [*form_fields(page.text, "/agenda"), ("op", "renew")])
+    assert made.status_code == 200 and made.headers["cache-control"] == "no-store"
+    found = re.search(r'value="(http://testserver(/agenda/[A-Za-z0-9_-]+\.ics))"', made.text)
+    assert found, text_of(made.text)
+    path = found.group(2)
+    async with other_client(client._transport.app) as calendar_app:  # type: ignore[attr-defined]
+        answer = await calendar_app.get(path)  # no login: the address is the secret
+        assert answer.status_code == 200
+        assert answer.headers["content-type"].startswith("text/calendar")
+        calendar = icalendar.Calendar.from_ical(answer.text)
+        assert calendar["METHOD"] == "PUBLISH"
+        event = _event(calendar)  # only the planned session
+        assert str(event["SUMMARY"]) == "Werkbezoek"
+        assert str(event["UID"]) == f"session-{public_id}@example.nl"
+        assert event.decoded("DTSTART") == _utc(DAY, 9, 15)
+        assert (await calendar_app.get("/agenda/" + "x" * 43 + ".ics")).status_code == 404
+
+        # A new address ends the old one; stopping ends the new one.
+        page = await client.get("/agenda")
+        renewed = await post_form(
+            client, "/agenda", [*form_fields(page.text, "/agenda"), ("op", "renew")]
+        )
+        again = re.search(r'value="http://testserver(/agenda/[A-Za-z0-9_-]+\.ics)"', renewed.text)
+        assert again and again.group(1) != path
+        assert (await calendar_app.get(path)).status_code == 404
+        assert (await calendar_app.get(again.group(1))).status_code == 200
+        page = await client.get("/agenda")
+        stopped = await post_form(
+            client, "/agenda", [*form_fields(page.text, "/agenda"), ("op", "revoke")]
+        )
+        assert stopped.status_code == 303
+        assert (await calendar_app.get(again.group(1))).status_code == 404
+    assert "Je hebt geen agenda-adres." in text_of((await client.get("/agenda")).text)
+    page = await client.get("/agenda")
+    wrong = await post_form(client, "/agenda", [*form_fields(page.text, "/agenda"), ("op", "iets")])
+    assert wrong.status_code == 400
+    assert "Kies: een nieuw adres maken of het adres stoppen." in text_of(wrong.text)
