@@ -89,9 +89,10 @@ def domain_lifespans() -> list[Callable[[Starlette], AbstractAsyncContextManager
     """What the domains keep running while the app serves (the live-session machinery, and the
     sharing gate's de-identification model)."""
     from catalogue.outcomes.gate import ready
+    from sessions.reminders import running as reminding
     from sessions.runtime import running
 
-    return [ready, running]
+    return [ready, running, reminding]
 
 
 def domain_collectors() -> list[CollectorFactory]:

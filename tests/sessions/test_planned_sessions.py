@@ -15,12 +15,15 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from server.db import utcnow
 from server.mail.models import MailOutbox
 from server.settings import Settings
 from sessions.models import LiveSession, SessionInvitation
+from sessions.reminders import remind_due
 from tests.helpers import csrf_token, make_user
 from tests.mail_server import MailServer, mail_server, parts
 from tests.sessions.pages import (
+    end,
     facilitator,
     form_fields,
     join,
@@ -295,3 +298,39 @@ async def test_the_calendar_feed_lists_planned_sessions_until_its_address_is_sto
     wrong = await post_form(client, "/agenda", [*form_fields(page.text, "/agenda"), ("op", "iets")])
     assert wrong.status_code == 400
     assert "Kies: een nieuw adres maken of het adres stoppen." in text_of(wrong.text)
+
+
+async def test_the_facilitator_is_reminded_once_of_an_open_harvest_a_day_after_the_session(
+    client: httpx.AsyncClient,
+    db: async_sessionmaker[AsyncSession],
+    seeded: list[str],
+    mail_server: MailServer,
+) -> None:
+    app = client._transport.app  # type: ignore[attr-defined]
+    await facilitator(client, db)
+    ended, code = await new_session(client, title="Intervisie afgelopen")
+    async with other_client(app) as participant:
+        assert (await join(participant, code, "Pieter Participant")).status_code == 303
+    await end(app, db, ended)
+    past = dt.datetime.now(AMSTERDAM).date() - dt.timedelta(days=3)
+    planned, _ = await new_session(
+        client,
+        title="Gepland en voorbij",
+        planned_date=past.isoformat(),
+        planned_start="10:00",
+        planned_end="11:00",
+    )
+    await new_session(client, title="Nog bezig")  # neither ended nor planned: no reminder
+
+    assert await remind_due(db, "http://testserver") == 1  # the planned one; the other ended now
+    assert await remind_due(db, "http://testserver", utcnow() + dt.timedelta(days=2)) == 1
+    app.state.mail.wake()
+    mails = await mail_server.wait_for(2)
+    assert {m["To"] for m in mails} == {"fenna@example.org"}
+    texts = ["".join(parts(m)) for m in mails]
+    assert any(f"http://testserver/sessies/{planned}/uitkomst" in t for t in texts)
+    assert any(f"http://testserver/sessies/{ended}/uitkomst" in t for t in texts)
+    assert all("De oogst van je sessie staat nog open" in m["Subject"] for m in mails)
+    assert all("Pieter" not in t for t in texts)
+    # Once per session.
+    assert await remind_due(db, "http://testserver", utcnow() + dt.timedelta(days=5)) == 0
