@@ -20,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 from server import api as shell_api
 from server import pages as shell_pages
 from server import two_factor_pages
+from server.account_invitations import pages as account_invitation_pages
 from server.admin import pages as admin_pages
 from server.auth import CurrentUserMiddleware
 from server.badinput import BadInputMiddleware
@@ -204,6 +205,7 @@ def create_app(settings: Settings) -> Starlette:
             *metrics_routes,
             *admin_pages.routes,
             *password_reset_pages.routes,
+            *account_invitation_pages.routes,
             *domain_routes(),
             Route("/api/openapi.json", openapi, name="openapi"),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),

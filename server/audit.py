@@ -16,6 +16,8 @@ ACTIONS = (
     "second_factor.reset",  # a coordinator turned another account's off (a lost phone)
     "password.reset_request",  # a reset link was mailed to an account (actor "visitor")
     "password.reset",  # an account's password was set anew with a reset link
+    "account.invite",  # a coordinator mailed an address an invitation to make an account
+    "account.accept",  # an invitation link made an account
 )
 
 

@@ -35,6 +35,7 @@ PAGES = [
     ("anonymous", "/login"),
     ("anonymous", "/wachtwoord/vergeten"),
     ("anonymous", "/wachtwoord/nieuw/made-up-token"),
+    ("anonymous", "/uitnodiging/made-up-token"),
     ("anonymous", "/catalogus"),
     ("anonymous", "/catalogus/intervisie"),
     ("anonymous", "/catalogus/positioneringsgesprek"),

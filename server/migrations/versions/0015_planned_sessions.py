@@ -2,8 +2,9 @@
 (live_sessions.planned_start, planned_end, plan_sequence: the SEQUENCE of its calendar
 invitations), when its facilitator was reminded of an open harvest (live_sessions.reminded_at),
 the accounts invited to it (session_invitations), a calendar attachment on a mail
-(mail_outbox.calendar, calendar_method) and the private calendar feeds of accounts, by the hash
-of their token (calendar_feeds).
+(mail_outbox.calendar, calendar_method), the private calendar feeds of accounts, by the hash
+of their token (calendar_feeds), and coordinators' invitations to make an account, by the hash
+of their link's token (account_invitations).
 
 Revision ID: 0015
 Revises: 0013
@@ -68,9 +69,29 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("token_hash", name=op.f("pk_calendar_feeds")),
         sa.UniqueConstraint("user_id", name=op.f("uq_calendar_feeds_user_id")),
     )
+    op.create_table(
+        "account_invitations",
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("roles", sa.String(length=80), nullable=False),
+        sa.Column("invited_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("expires_at", UTCDateTime(), nullable=False),
+        sa.Column("used_at", UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["invited_by"],
+            ["users.id"],
+            name=op.f("fk_account_invitations_invited_by_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("token_hash", name=op.f("pk_account_invitations")),
+    )
+    op.create_index(op.f("ix_account_invitations_email"), "account_invitations", ["email"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_account_invitations_email"), table_name="account_invitations")
+    op.drop_table("account_invitations")
     op.drop_table("calendar_feeds")
     op.drop_index(op.f("ix_session_invitations_user_id"), table_name="session_invitations")
     op.drop_table("session_invitations")
