@@ -1,5 +1,6 @@
 """The harvest reminder: a mail to a session's facilitator when its outcome is still not saved
-a day after the session ended (or after its planned end). Once per session.
+a day after the session ended (or after its planned end). Once per session. The same rounds
+cancel the plan of a session that ended before its planned start (its invitees are mailed).
 
 A background task of every server process looks every CHECK_EVERY seconds. A session is
 claimed by setting `live_sessions.reminded_at` where it is still empty, in the transaction that
@@ -26,6 +27,7 @@ from server.i18n import N_
 from server.mail import outbox
 from server.mail.render import render
 from server.models import User
+from sessions import invitations
 from sessions.models import LiveSession, SessionEvent
 
 AFTER = dt.timedelta(days=1)
@@ -91,6 +93,36 @@ async def remind_due(
     return sent
 
 
+async def cancel_ended_early(
+    db: async_sessionmaker[AsyncSession], base_url: str, mail_from: str, language: str = "nl"
+) -> int:
+    """Sessions ended before their planned start: their plan goes, and the invited accounts
+    get a cancellation (sessions/invitations.py); how many sessions."""
+    ended = (
+        select(SessionEvent.session_id, func.min(SessionEvent.at).label("at"))
+        .where(SessionEvent.type == "session.ended")
+        .group_by(SessionEvent.session_id)
+        .subquery()
+    )
+    async with db() as session:
+        rows = (
+            await session.execute(
+                select(LiveSession.id, LiveSession.join_code, LiveSession.planned_start, ended.c.at)
+                .join(ended, ended.c.session_id == LiveSession.id)
+                .where(LiveSession.planned_start.is_not(None))
+                .limit(100)
+            )
+        ).all()
+    cancelled = 0
+    for session_id, join_code, start, ended_at in rows:
+        if start is None or ended_at >= start.timestamp():
+            continue
+        join_url = f"{base_url.rstrip('/')}/join?code={join_code}"
+        await invitations.change_plan(db, session_id, None, join_url, mail_from, language)
+        cancelled += 1
+    return cancelled
+
+
 @contextlib.asynccontextmanager
 async def running(app: Starlette) -> AsyncIterator[None]:
     """Look for due reminders while the app serves."""
@@ -99,7 +131,11 @@ async def running(app: Starlette) -> AsyncIterator[None]:
         await asyncio.sleep(FIRST_LOOK)
         while True:
             try:
-                if await remind_due(app.state.db, app.state.settings.public_url):
+                settings = app.state.settings
+                cancelled = await cancel_ended_early(
+                    app.state.db, settings.public_url, settings.mail_from
+                )
+                if await remind_due(app.state.db, settings.public_url) or cancelled:
                     sender = getattr(app.state, "mail", None)
                     if sender is not None:
                         sender.wake()

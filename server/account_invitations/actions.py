@@ -12,7 +12,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import audit
@@ -60,6 +60,8 @@ async def invite(
         )
     token = secrets.token_urlsafe(32)
     now = utcnow()
+    # Expired invitations hold an address for nothing: they go (docs/privacy.md).
+    await db.execute(delete(AccountInvitation).where(AccountInvitation.expires_at < now))
     db.add(
         AccountInvitation(
             token_hash=_digest(token),

@@ -19,7 +19,7 @@ from server.db import utcnow
 from server.mail.models import MailOutbox
 from server.settings import Settings
 from sessions.models import LiveSession, SessionInvitation
-from sessions.reminders import remind_due
+from sessions.reminders import cancel_ended_early, remind_due
 from tests.helpers import csrf_token, make_user
 from tests.mail_server import MailServer, mail_server, parts
 from tests.sessions.pages import (
@@ -334,3 +334,36 @@ async def test_the_facilitator_is_reminded_once_of_an_open_harvest_a_day_after_t
     assert all("Pieter" not in t for t in texts)
     # Once per session.
     assert await remind_due(db, "http://testserver", utcnow() + dt.timedelta(days=5)) == 0
+
+
+async def test_a_session_ended_before_its_planned_start_is_cancelled_for_its_invitees(
+    client: httpx.AsyncClient,
+    db: async_sessionmaker[AsyncSession],
+    seeded: list[str],
+    mail_server: MailServer,
+) -> None:
+    app = client._transport.app  # type: ignore[attr-defined]
+    await facilitator(client, db)
+    colleague = await make_user(db, email="sanne@example.org", name="Sanne", roles=["educator"])
+    public_id, _ = await new_session(
+        client,
+        title="Gaat niet door",
+        planned_date=DAY.isoformat(),
+        planned_start="10:00",
+        planned_end="11:00",
+    )
+    page = await client.get(f"/sessies/{public_id}/uitnodigen")
+    fields = form_fields(page.text, f"/sessies/{public_id}/uitnodigen")
+    await post_form(
+        client, f"/sessies/{public_id}/uitnodigen", [*fields, ("account", str(colleague.id))]
+    )
+    await mail_server.wait_for(1)
+    assert await cancel_ended_early(db, "http://testserver", "werkplaats@example.nl") == 0
+    await end(app, db, public_id)
+    assert await cancel_ended_early(db, "http://testserver", "werkplaats@example.nl") == 1
+    assert await cancel_ended_early(db, "http://testserver", "werkplaats@example.nl") == 0
+    app.state.mail.wake()
+    cancel = (await mail_server.wait_for(2))[1]
+    method, calendar = _calendar(cancel)
+    assert method == "CANCEL" and str(_event(calendar)["UID"]) == f"session-{public_id}@example.nl"
+    assert (await _row(db, public_id)).planned_start is None
