@@ -112,7 +112,9 @@ async def test_a_session_planned_on_the_start_form_shows_its_time_in_dutch_time(
     unplanned, _ = await new_session(client, title="Zonder tijd")
     row = await _row(db, soon)
     assert row.planned_start == _utc(DAY, 14, 30) and row.planned_end == _utc(DAY, 16, 0)
-    page = text_of((await client.get(f"/sessies/{soon}")).text)
+    html = (await client.get(f"/sessies/{soon}")).text
+    assert html.split("<title>")[1].split("</title>")[0].startswith("Intervisie Noord ·")
+    page = text_of(html)
     assert f"{DAY.day} " in page and "14:30 – 16:00" in page
     listing = text_of((await client.get("/sessies")).text)
     # Planned ones, the soonest first; then the unplanned one.
