@@ -298,6 +298,8 @@ async def invite_submit(request: Request) -> Response:
         int(value) for value in raw if value.isascii() and value.isdigit() and len(value) < 10
     ]
     try:
+        if (await _engine(request).state(row.id)).ended:
+            raise invitations.InvitationRefused(N_("This session has ended: invite no one to it."))
         if len(chosen) != len(raw):
             raise invitations.InvitationRefused(N_("Choose people from the list."))
         count = await invitations.invite(
@@ -335,6 +337,7 @@ async def _invite_form(
             "invited": await invitations.invited(db, row.id),
             "error": error,
             "sent": sent,
+            "ended": (await _engine(request).state(row.id)).ended,
         },
         status_code=status_code,
     )

@@ -362,6 +362,10 @@ async def test_a_session_ended_before_its_planned_start_is_cancelled_for_its_inv
     await mail_server.wait_for(1)
     assert await cancel_ended_early(db, "http://testserver", "werkplaats@example.nl") == 0
     await end(app, db, public_id)
+    ended = await post_form(
+        client, f"/sessies/{public_id}/uitnodigen", [*fields, ("account", str(colleague.id))]
+    )
+    assert ended.status_code == 422 and "Deze sessie is afgelopen" in text_of(ended.text)
     assert await cancel_ended_early(db, "http://testserver", "werkplaats@example.nl") == 1
     assert await cancel_ended_early(db, "http://testserver", "werkplaats@example.nl") == 0
     app.state.mail.wake()
