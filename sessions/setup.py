@@ -17,7 +17,7 @@ from catalogue.regions.queries import load_region
 from catalogue.variants.queries import current_variant, load_goals
 from catalogue.variants.schema import Variant
 from server.i18n import N_
-from sessions import actions, joins
+from sessions import actions, joins, planning
 from sessions import events as ev
 from sessions.commands import video_url_problem
 from sessions.engine import SessionEngine
@@ -147,6 +147,17 @@ async def prepare(db: AsyncSession, asked: SetupRequest) -> actions.SessionSetup
     ):
         raise SetupRefused(
             "invalid_request", "planned_end", N_("a planned session needs an end after its start")
+        )
+    if (
+        asked.planned_start is not None
+        and asked.planned_end is not None
+        and asked.planned_end - asked.planned_start > planning.LONGEST
+    ):
+        raise SetupRefused(
+            "invalid_request",
+            "planned_end",
+            N_("a session can be planned for at most %(days)s days"),
+            days=planning.LONGEST.days,
         )
     if asked.video_url is not None:
         problem = video_url_problem(asked.video_url)

@@ -373,3 +373,37 @@ async def test_a_session_ended_before_its_planned_start_is_cancelled_for_its_inv
     method, calendar = _calendar(cancel)
     assert method == "CANCEL" and str(_event(calendar)["UID"]) == f"session-{public_id}@example.nl"
     assert (await _row(db, public_id)).planned_start is None
+
+
+async def test_the_api_plans_a_session_and_refuses_a_wrong_plan(
+    client: httpx.AsyncClient, db: async_sessionmaker[AsyncSession], seeded: list[str]
+) -> None:
+    await facilitator(client, db)
+    start_at, end_at = _utc(DAY, 9, 0), _utc(DAY, 12, 0)
+    created = await client.post(
+        "/api/sessions",
+        json={
+            "title": "Via de API",
+            "planned_start": start_at.astimezone(AMSTERDAM).isoformat(),
+            "planned_end": end_at.isoformat(),
+        },
+    )
+    assert created.status_code == 201, created.text
+    row = await _row(db, created.json()["session"])
+    assert (row.planned_start, row.planned_end) == (start_at, end_at)
+    for body, words in [
+        ({"planned_start": end_at.isoformat(), "planned_end": start_at.isoformat()}, "after"),
+        ({"planned_start": start_at.isoformat()}, "end after its start"),
+        ({"planned_start": "2026-12-20T10:00:00", "planned_end": end_at.isoformat()}, "timezone"),
+        (
+            {
+                "planned_start": start_at.isoformat(),
+                "planned_end": (start_at + dt.timedelta(days=100)).isoformat(),
+            },
+            "at most 92 days",
+        ),
+    ]:
+        refused = await client.post("/api/sessions", json={"title": "Fout", **body})
+        assert refused.status_code == 422, body
+        assert words in refused.json()["message"], refused.json()
+    assert await sessions_in(db) == 1
