@@ -20,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 from server import api as shell_api
 from server import oidc_pages, two_factor_pages
 from server import pages as shell_pages
+from server.account_invitations import pages as account_invitation_pages
 from server.admin import pages as admin_pages
 from server.auth import CurrentUserMiddleware
 from server.badinput import BadInputMiddleware
@@ -64,8 +65,8 @@ def domain_routes() -> list[BaseRoute]:
     from catalogue.variants import api as variant_api
     from catalogue.variants import pages as variant_pages
     from sessions import api as session_api
+    from sessions import feed_pages, workspace_client
     from sessions import pages as session_pages
-    from sessions import workspace_client
     from sessions.harvest import pages as harvest_pages
     from sessions.outcome import pages as outcome_pages
 
@@ -76,6 +77,7 @@ def domain_routes() -> list[BaseRoute]:
         *region_api.routes,
         *session_api.routes,
         *session_pages.routes,
+        *feed_pages.routes,
         *harvest_pages.routes,
         *outcome_pages.routes,
         *library_pages.routes,
@@ -89,9 +91,10 @@ def domain_lifespans() -> list[Callable[[Starlette], AbstractAsyncContextManager
     """What the domains keep running while the app serves (the live-session machinery, and the
     sharing gate's de-identification model)."""
     from catalogue.outcomes.gate import ready
+    from sessions.reminders import running as reminding
     from sessions.runtime import running
 
-    return [ready, running]
+    return [ready, running, reminding]
 
 
 def domain_collectors() -> list[CollectorFactory]:
@@ -204,6 +207,7 @@ def create_app(settings: Settings) -> Starlette:
             *metrics_routes,
             *admin_pages.routes,
             *password_reset_pages.routes,
+            *account_invitation_pages.routes,
             *domain_routes(),
             Route("/api/openapi.json", openapi, name="openapi"),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),

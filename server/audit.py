@@ -19,6 +19,8 @@ ACTIONS = (
     "login.oidc",  # an account logged in with the institution (OpenID Connect)
     "account.created_oidc",  # the institution's login made an account, without roles
     "account.roles",  # a coordinator set another account's roles (detail: the roles)
+    "account.invite",  # a coordinator mailed an address an invitation to make an account
+    "account.accept",  # an invitation link made an account
 )
 
 

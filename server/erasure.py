@@ -156,6 +156,7 @@ TABLES = (
     "pending_logins",
     "password_resets",
     "mail_outbox",
+    "account_invitations",
     "variant_versions",
 )
 

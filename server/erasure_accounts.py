@@ -1,10 +1,11 @@
 """The accounts' part of erasing a person (server/erasure.py composes the parts).
 
 An account keeps its row (foreign keys hold) but loses its name, email, roles, logins, password,
-second factor (TOTP secret, recovery codes, half-finished logins), reset links and the mail sent
-or waiting for it: it is marked erased by the email `verwijderd-{id}@invalid` (no real address
-looks like that) and `is_active` false. Its name and email are then erased wherever they are
-written (the other parts read them from `Found.account_texts`). Asked by name, the report
+second factor (TOTP secret, recovery codes, half-finished logins), reset links, the invitation
+that made it, and the mail sent or waiting for it: it is marked erased by the email
+`verwijderd-{id}@invalid` (no real address looks like that) and `is_active` false. Its name
+and email are then erased wherever they are written (the other parts read them from
+`Found.account_texts`). Asked by name, the report
 counts the accounts with that name (they are erased only when asked for by email).
 """
 
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server import erasure
 from server.erasure import ErasureAsk, Found
 from server.models import (
+    AccountInvitation,
     LoginFailure,
     LoginSession,
     MailOutbox,
@@ -99,6 +101,13 @@ async def plan(
     )
     # Mail to the address, sent or waiting: its text names no one, but the address is theirs.
     mails = len(list(await db.scalars(select(MailOutbox.id).where(MailOutbox.to == user.email))))
+    invitations = len(
+        list(
+            await db.scalars(
+                select(AccountInvitation.token_hash).where(AccountInvitation.email == user.email)
+            )
+        )
+    )
     for table, n in (
         ("user_roles", roles),
         ("login_sessions", logins),
@@ -107,6 +116,7 @@ async def plan(
         ("pending_logins", pending),
         ("password_resets", resets),
         ("mail_outbox", mails),
+        ("account_invitations", invitations),
     ):
         if n:
             report.other[table] = n
@@ -120,6 +130,7 @@ async def plan(
         await db.execute(delete(PendingLogin).where(PendingLogin.user_id == user_id))
         await db.execute(delete(PasswordReset).where(PasswordReset.user_id == user_id))
         await db.execute(delete(MailOutbox).where(MailOutbox.to == old_email))
+        await db.execute(delete(AccountInvitation).where(AccountInvitation.email == old_email))
         await db.execute(
             update(User)
             .where(User.id == user_id)

@@ -1,8 +1,8 @@
 """Numbers and dates in the reader's notation: one place, so every page writes them alike.
 
 Dutch pages write "3,5" and "6 december 2026, 14:30"; English ones "3.5" and "6 December 2026,
-14:30". Templates use the filters `number`, `date` and `datetime` (installed by `install`); the
-workspace client has the same rules in `sessions/client/format.js`.
+14:30". Templates use the filters `number`, `date`, `datetime` and `period` (installed by
+`install`); the workspace client has the same rules in `sessions/client/format.js`.
 """
 
 from __future__ import annotations
@@ -54,8 +54,25 @@ def format_datetime(value: dt.datetime, language: str | None = None, seconds: bo
     return _babel_datetime(moment, pattern, tzinfo=DISPLAY_ZONE, locale=_language(language))
 
 
+def format_period(start: dt.datetime, end: dt.datetime, language: str | None = None) -> str:
+    """From one moment to another: "6 december 2026, 14:30 – 16:00" (with the end's day when
+    it is another day)."""
+    first = format_datetime(start, language)
+    zoned = [
+        (m if m.tzinfo else m.replace(tzinfo=dt.UTC)).astimezone(DISPLAY_ZONE) for m in (start, end)
+    ]
+    if zoned[0].date() == zoned[1].date():
+        last = _babel_datetime(
+            zoned[1], TIME_PATTERN, tzinfo=DISPLAY_ZONE, locale=_language(language)
+        )
+    else:
+        last = format_datetime(end, language)
+    return f"{first} – {last}"
+
+
 def install(env: jinja2.Environment) -> None:
     """The filters templates use: `{{ x | number }}`, `{{ d | date }}`, `{{ t | datetime }}`."""
     env.filters["number"] = format_number
     env.filters["date"] = format_date
     env.filters["datetime"] = format_datetime
+    env.filters["period"] = format_period

@@ -216,3 +216,18 @@ class ResetRequest(Base):
 
 # The outbox's table belongs to the shell's schema too (imported so the metadata holds it).
 from server.mail.models import MailOutbox as MailOutbox  # noqa: E402
+
+
+class AccountInvitation(Base):
+    """A coordinator's invitation to make an account: the e-mail address and roles it grants,
+    by the SHA-256 hash of its link's token. Works once (used_at), until expires_at."""
+
+    __tablename__ = "account_invitations"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    roles: Mapped[str] = mapped_column(String(80))  # comma-separated Role values
+    invited_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)

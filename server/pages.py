@@ -12,6 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from server import accounts, two_factor
+from server.account_invitations.actions import LINK_VALID as INVITATION_VALID
 from server.accounts import AccountError
 from server.auth import (
     SECOND_FACTOR_PAGE,
@@ -144,12 +145,20 @@ async def account(request: Request) -> Response:
 
 async def account_list(request: Request) -> Response:
     require_role(request, Role.COORDINATOR)
-    return await _render_accounts(request, form={}, error=None)
+    return await render_accounts(request)
 
 
-async def _render_accounts(
-    request: Request, form: dict[str, str], error: AccountError | None, status_code: int = 200
+async def render_accounts(
+    request: Request,
+    form: dict[str, str] | None = None,
+    error: AccountError | None = None,
+    status_code: int = 200,
+    *,
+    invite_form: dict[str, str] | None = None,
+    invite_error: AccountError | None = None,
+    invited: str = "",
 ) -> Response:
+    """The accounts page, with what the new-account or the invitation form answered."""
     _ = translator_for(request)
     async with request.app.state.db() as db:
         users = await accounts.list_users(db)
@@ -161,9 +170,16 @@ async def _render_accounts(
         {
             "users": users,
             "roles": [role.value for role in Role],
-            "form": form,
+            "form": form or {},
             "error": (_(error.message) % error.params) if error else None,
             "error_field": error.field if error else None,
+            "invite_form": invite_form or {},
+            "invite_error": (_(invite_error.message) % invite_error.params)
+            if invite_error
+            else None,
+            "invite_error_field": invite_error.field if invite_error else None,
+            "invited": invited,
+            "invite_days": INVITATION_VALID.days,
             "regions": regions,
             "memberships": memberships,
         },
@@ -181,7 +197,7 @@ async def account_create(request: Request) -> Response:
             await accounts.create_user(db, roles=roles, **fields)
     except AccountError as error:
         kept = {"email": fields["email"], "name": fields["name"], "roles": ",".join(roles)}
-        return await _render_accounts(request, kept, error, status_code=422)
+        return await render_accounts(request, kept, error, status_code=422)
     return RedirectResponse("/beheer/accounts", status_code=303)
 
 
@@ -197,7 +213,7 @@ async def account_roles(request: Request) -> Response:
     except AccountError as error:
         if error.code == "unknown_account":
             raise PageError(404, error.code, error.message) from None
-        return await _render_accounts(request, {}, error, status_code=422)
+        return await render_accounts(request, {}, error, status_code=422)
     return RedirectResponse(f"/beheer/accounts#roles-{account_id}", status_code=303)
 
 

@@ -4,6 +4,7 @@ Finding one is in sessions/queries.py; joining one in sessions/joins.py (with it
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from dataclasses import dataclass
 
@@ -54,6 +55,8 @@ async def create_session(
     setup: SessionSetup,
     user_id: int,
     facilitator_name: str,
+    planned_start: dt.datetime | None = None,
+    planned_end: dt.datetime | None = None,
 ) -> LiveSession:
     """A new session with its agenda, and its creator in it as facilitator."""
     row = None
@@ -66,6 +69,8 @@ async def create_session(
                 variant_slug=setup.variant_slug,
                 created_by=user_id,
                 last_seq=0,
+                planned_start=planned_start,
+                planned_end=planned_end,
             )
             session.add(row)
             try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import secrets
 import time
 from typing import Annotated, Any
@@ -67,6 +68,9 @@ class CreateRequest(msgspec.Struct, forbid_unknown_fields=True):
     video_url: str | None = None  # checked by setup (commands.video_url_problem)
     # None: the default (sessions/joins.py); checked by setup against the room's capacity.
     max_participants: Annotated[int, msgspec.Meta(ge=1, le=joins.MAX_PARTICIPANTS)] | None = None
+    # When it is planned (RFC 3339 with a zone); both or neither, checked by setup.
+    planned_start: Annotated[dt.datetime, msgspec.Meta(tz=True)] | None = None
+    planned_end: Annotated[dt.datetime, msgspec.Meta(tz=True)] | None = None
 
 
 class JoinRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -105,6 +109,8 @@ async def create(request: Request) -> Response:
         theme=body.theme,
         video_url=body.video_url,
         max_participants=body.max_participants,
+        planned_start=body.planned_start.astimezone(dt.UTC) if body.planned_start else None,
+        planned_end=body.planned_end.astimezone(dt.UTC) if body.planned_end else None,
     )
     engine = _engine(request)
     try:

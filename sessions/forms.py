@@ -17,6 +17,7 @@ from catalogue.variants.schema import Variant
 from catalogue.vocabulary import MODALITIES, TOOLS
 from server.i18n import N_
 from sessions import events as ev
+from sessions import planning
 from sessions.commands import video_url_problem
 from sessions.setup import DEFAULT_AGENDA, SetupRequest, agenda_of
 
@@ -58,6 +59,7 @@ class StartForm:
     anonymous_notes: bool = False
     asynchronous: bool = False
     video_url: str = ""
+    plan: planning.PlanFields = field(default_factory=planning.PlanFields)
     phases: list[PhaseFields] = field(default_factory=list)
 
 
@@ -111,7 +113,20 @@ def from_submitted(form: FormData) -> StartForm:
         anonymous_notes=form.get("anonymous_notes") == "on",
         asynchronous=form.get("asynchronous") == "on",
         video_url=text("video_url"),
+        plan=plan_submitted(form),
         phases=phases,
+    )
+
+
+def plan_submitted(form: FormData) -> planning.PlanFields:
+    """The planned date and times as the browser sent them (the start form, the plan form)."""
+
+    def text(name: str) -> str:
+        value = form.get(name, "")
+        return value.strip()[:40] if isinstance(value, str) else ""
+
+    return planning.PlanFields(
+        text("planned_date"), text("planned_start"), text("planned_end_date"), text("planned_end")
     )
 
 
@@ -196,6 +211,7 @@ def check(start: StartForm) -> tuple[SetupRequest | None, list[Problem]]:
                 "(for example https://meet.jit.si/our-meeting)."
             ),
         )
+    plan = planning.check(start.plan, problem)
     phases = _check_phases(start.phases, problem)
     if problems:
         return None, problems
@@ -212,6 +228,8 @@ def check(start: StartForm) -> tuple[SetupRequest | None, list[Problem]]:
         theme=theme or None,
         phases=phases,
         video_url=start.video_url or None,
+        planned_start=plan.start if plan is not None else None,
+        planned_end=plan.end if plan is not None else None,
     )
     return asked, []
 

@@ -29,6 +29,39 @@ class LiveSession(Base):
     # The most participants it takes, as the facilitator set it; None: the default for its
     # modality (sessions/joins.py). On the row, not in the log: joining reads it, nothing else.
     max_participants: Mapped[int | None] = mapped_column(default=None)
+    # When it is planned (UTC; both or neither), for lists, invitations and calendar feeds:
+    # on the row, as finding it by time needs. `plan_sequence` counts the plan's changes: the
+    # SEQUENCE of its calendar invitations (sessions/invitations.py).
+    planned_start: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    planned_end: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    plan_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    # When its facilitator was mailed that the harvest is still open (once per session).
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class SessionInvitation(Base):
+    """An account invited to a session: it is mailed again when the plan changes or ends."""
+
+    __tablename__ = "session_invitations"
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("live_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    invited_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CalendarFeed(Base):
+    """An account's private calendar feed, by the hash of its token (the token is the secret:
+    calendar apps send no cookie). One per account; renewing replaces it, revoking deletes it."""
+
+    __tablename__ = "calendar_feeds"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class SessionEvent(Base):

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sessions.planning import LONGEST
+
 _ERROR = {"$ref": "#/components/responses/Error"}
 # Every request body is bounded (server/bodylimit.py, WERKPLAATS_MAX_BODY_BYTES).
 _TOO_LARGE = {
@@ -46,6 +48,18 @@ PATHS: dict[str, Any] = {
                                     "(facilitators not counted); null: 50, or the room's "
                                     "capacity when that is more. Not below the capacity. The "
                                     "facilitator can change it on the session's page",
+                                },
+                                "planned_start": {
+                                    "type": ["string", "null"],
+                                    "format": "date-time",
+                                    "description": "when the session is planned to start "
+                                    "(RFC 3339, with a zone); with planned_end, or neither",
+                                },
+                                "planned_end": {
+                                    "type": ["string", "null"],
+                                    "format": "date-time",
+                                    "description": "when it is planned to end: after the "
+                                    f"start, at most {LONGEST.days} days later",
                                 },
                             },
                         }

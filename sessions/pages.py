@@ -26,7 +26,7 @@ from server.i18n import N_
 from server.limits import TooMany, claim_join_attempt, client_address, forget_join_attempt
 from server.models import Role
 from server.templating import language_of, render, translator_for
-from sessions import actions, forms, joins, queries, setup
+from sessions import actions, forms, invitations, joins, planning, queries, setup
 from sessions import events as ev
 from sessions.api import JOIN_STATUS
 from sessions.decide import Refused
@@ -208,7 +208,15 @@ async def _code_context(request: Request, row: LiveSession) -> dict[str, Any]:
         "code_groups": [row.join_code[:3], row.join_code[3:]],
         "spelled_code": " ".join(row.join_code),
         "qr": qr_svg(url, _("QR code: scan it to join the session")),
+        "plan": planning.fields_of(_plan_of(row)),
+        "plan_problems": [],
     }
+
+
+def _plan_of(row: LiveSession) -> planning.Plan | None:
+    if row.planned_start is None or row.planned_end is None:
+        return None
+    return planning.Plan(row.planned_start, row.planned_end)
 
 
 async def session_page(request: Request) -> Response:
@@ -237,6 +245,117 @@ async def maximum_submit(request: Request) -> Response:
     context = await _code_context(request, row)
     context.update(maximum_error=message, maximum_typed=raw[:12])
     return render(request, "sessions/session.html", context, status_code=422)
+
+
+async def plan_submit(request: Request) -> Response:
+    """The facilitator plans, changes or removes the session's start and end; invited
+    accounts are mailed the change (sessions/invitations.py)."""
+    row = await _own_session(request)
+    form = await request.form(max_files=0, max_fields=10)
+    state = await _engine(request).state(row.id)
+    if state.ended:
+        raise PageError(409, "ended", N_("This session has ended: its plan can no longer change."))
+    typed = forms.plan_submitted(form)
+    problems: list[Problem] = []
+
+    def problem(where: str, message: str, **params: object) -> None:
+        problems.append(Problem(where, message, params))
+
+    if form.get("op") == "clear":
+        plan = None
+    else:
+        plan = planning.check(typed, problem)
+        if plan is None and not problems:
+            problem("planned_date", N_("Fill in the date, the start time and the end time."))
+    if not problems:
+        await invitations.change_plan(
+            request.app.state.db,
+            row.id,
+            plan,
+            _mailed_join_url(request, row),
+            request.app.state.settings.mail_from,
+            language_of(request),
+        )
+        _wake_mail(request)
+        return RedirectResponse(f"/sessies/{row.public_id}#plan", status_code=303)
+    context = await _code_context(request, row)
+    context.update(plan=typed, plan_problems=problem_list(problems, translator_for(request)))
+    return render(request, "sessions/session.html", context, status_code=422)
+
+
+async def invite_page(request: Request) -> Response:
+    row = await _own_session(request)
+    return await _invite_form(request, row)
+
+
+async def invite_submit(request: Request) -> Response:
+    """The facilitator invites accounts; each gets the join link and a calendar invitation."""
+    row = await _own_session(request)
+    user = require_user(request)
+    form = await request.form(max_files=0, max_fields=invitations.MAX_AT_ONCE + 10)
+    raw = [value for value in form.getlist("account") if isinstance(value, str)]
+    chosen = [
+        int(value) for value in raw if value.isascii() and value.isdigit() and len(value) < 10
+    ]
+    try:
+        if (await _engine(request).state(row.id)).ended:
+            raise invitations.InvitationRefused(N_("This session has ended: invite no one to it."))
+        if len(chosen) != len(raw):
+            raise invitations.InvitationRefused(N_("Choose people from the list."))
+        count = await invitations.invite(
+            request.app.state.db,
+            row.id,
+            chosen,
+            _mailed_join_url(request, row),
+            request.app.state.settings.mail_from,
+            language_of(request),
+            user.id,
+        )
+    except invitations.InvitationRefused as refused:
+        _ = translator_for(request)
+        error = _(refused.message) % refused.params if refused.params else _(refused.message)
+        return await _invite_form(request, row, error=error, status_code=422)
+    _wake_mail(request)
+    return await _invite_form(request, row, sent=count)
+
+
+async def _invite_form(
+    request: Request,
+    row: LiveSession,
+    error: str = "",
+    sent: int = 0,
+    status_code: int = 200,
+) -> Response:
+    user = require_user(request)
+    db = request.app.state.db
+    return render(
+        request,
+        "sessions/invite.html",
+        {
+            "session": row,
+            "accounts": await invitations.invitable(db, but=user.id),
+            "invited": await invitations.invited(db, row.id),
+            "error": error,
+            "sent": sent,
+            "ended": (await _engine(request).state(row.id)).ended,
+        },
+        status_code=status_code,
+    )
+
+
+def _mailed_join_url(request: Request, row: LiveSession) -> str:
+    """The join link as mail carries it: from WERKPLAATS_PUBLIC_URL (a forged Host header
+    cannot point it elsewhere), else from the address the request came to."""
+    configured: str = request.app.state.settings.public_url
+    if not configured:
+        return setup.join_url(request, row.join_code)
+    return f"{configured.rstrip('/')}/join?code={row.join_code}"
+
+
+def _wake_mail(request: Request) -> None:
+    sender = getattr(request.app.state, "mail", None)
+    if sender is not None:
+        sender.wake()  # after the commit: the mail goes out now, and this answer does not wait
 
 
 async def screen_page(request: Request) -> Response:
@@ -474,6 +593,9 @@ routes: list[BaseRoute] = [
     Route("/sessies/nieuw", start_submit, methods=["POST"]),
     Route("/sessies/{public_id}", session_page, methods=["GET"], name="session"),
     Route("/sessies/{public_id}/maximum", maximum_submit, methods=["POST"]),
+    Route("/sessies/{public_id}/plan", plan_submit, methods=["POST"]),
+    Route("/sessies/{public_id}/uitnodigen", invite_page, methods=["GET"], name="invite"),
+    Route("/sessies/{public_id}/uitnodigen", invite_submit, methods=["POST"]),
     Route("/sessies/{public_id}/scherm", screen_page, name="session_screen"),
     Route("/join", join_page, methods=["GET"], name="join_page"),
     Route("/join", join_submit, methods=["POST"]),

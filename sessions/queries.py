@@ -48,8 +48,21 @@ class Listed:
         return "running" if self.started_at is not None else "planned"
 
 
+def _order(listed: Listed) -> tuple[int, float]:
+    # Running first; then planned ones, the soonest first (unplanned after, newest first);
+    # then ended ones, the latest first.
+    row = listed.session
+    if listed.status == "running":
+        return (0, -(listed.started_at or row.created_at).timestamp())
+    if listed.status == "planned":
+        if row.planned_start is not None:
+            return (1, row.planned_start.timestamp())
+        return (2, -row.created_at.timestamp())
+    return (3, -(listed.started_at or row.planned_start or row.created_at).timestamp())
+
+
 async def sessions_created_by(db: async_sessionmaker[AsyncSession], user_id: int) -> list[Listed]:
-    """The sessions an account created, newest first, each with its start and whether it ended."""
+    """The sessions an account created: running, planned (soonest first), then ended ones."""
     async with db() as session:
         rows = list(
             await session.scalars(
@@ -67,7 +80,8 @@ async def sessions_created_by(db: async_sessionmaker[AsyncSession], user_id: int
             )
         )
         started = await _first_phase_starts(session, ids)
-    return [Listed(row, started.get(row.id), row.id in ended) for row in rows]
+    listed = [Listed(row, started.get(row.id), row.id in ended) for row in rows]
+    return sorted(listed, key=_order)
 
 
 async def first_phase_started(

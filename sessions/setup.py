@@ -6,6 +6,7 @@ session is checked and created the same way whichever door it came through.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import msgspec
@@ -16,7 +17,7 @@ from catalogue.regions.queries import load_region
 from catalogue.variants.queries import current_variant, load_goals
 from catalogue.variants.schema import Variant
 from server.i18n import N_
-from sessions import actions, joins
+from sessions import actions, joins, planning
 from sessions import events as ev
 from sessions.commands import video_url_problem
 from sessions.engine import SessionEngine
@@ -62,6 +63,8 @@ class SetupRequest:
     phases: tuple[ev.AgendaPhase, ...] | None = None
     video_url: str | None = None
     max_participants: int | None = None  # None: the default (sessions/joins.py)
+    planned_start: dt.datetime | None = None  # both or neither; the end after the start (UTC)
+    planned_end: dt.datetime | None = None
 
 
 def agenda_of(variant: Variant) -> tuple[ev.AgendaPhase, ...]:
@@ -137,6 +140,25 @@ async def prepare(db: AsyncSession, asked: SetupRequest) -> actions.SessionSetup
                 N_("the maximum of participants is below the room's capacity (%(capacity)s)"),
                 capacity=asked.capacity,
             )
+    if (asked.planned_start is None) != (asked.planned_end is None) or (
+        asked.planned_start is not None
+        and asked.planned_end is not None
+        and asked.planned_end <= asked.planned_start
+    ):
+        raise SetupRefused(
+            "invalid_request", "planned_end", N_("a planned session needs an end after its start")
+        )
+    if (
+        asked.planned_start is not None
+        and asked.planned_end is not None
+        and asked.planned_end - asked.planned_start > planning.LONGEST
+    ):
+        raise SetupRefused(
+            "invalid_request",
+            "planned_end",
+            N_("a session can be planned for at most %(days)s days"),
+            days=planning.LONGEST.days,
+        )
     if asked.video_url is not None:
         problem = video_url_problem(asked.video_url)
         if problem is not None:
@@ -203,7 +225,9 @@ async def create(
     """Check what is asked and create the session with its creator as facilitator."""
     async with db() as session:
         setup = await prepare(session, asked)
-    row = await actions.create_session(db, engine, setup, user_id, user_name)
+    row = await actions.create_session(
+        db, engine, setup, user_id, user_name, asked.planned_start, asked.planned_end
+    )
     if asked.max_participants is not None:  # before anyone has the code
         await joins.set_maximum(db, row.id, asked.max_participants)
         row.max_participants = asked.max_participants

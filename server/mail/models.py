@@ -29,3 +29,6 @@ class MailOutbox(Base):
     next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(String(500), default="")
+    # An iCalendar attachment (text/calendar) and its METHOD (REQUEST, CANCEL, PUBLISH).
+    calendar: Mapped[str | None] = mapped_column(Text, default=None)
+    calendar_method: Mapped[str | None] = mapped_column(String(8), default=None)

@@ -37,6 +37,8 @@ def queue(db: AsyncSession, message: Message) -> None:
             attempts=0,
             next_attempt_at=utcnow(),
             last_error="",
+            calendar=message.calendar,
+            calendar_method=message.calendar_method,
         )
     )
 
@@ -51,6 +53,8 @@ class Claimed:
     language: str
     attempts: int
     created_at: dt.datetime
+    calendar: str | None = None
+    calendar_method: str | None = None
 
 
 async def claim(db: AsyncSession) -> Claimed | None:
@@ -86,6 +90,8 @@ async def claim(db: AsyncSession) -> Claimed | None:
         language=mail.language,
         attempts=mail.attempts + 1,
         created_at=mail.created_at,
+        calendar=mail.calendar,
+        calendar_method=mail.calendar_method,
     )
 
 

@@ -15,13 +15,16 @@ from server.templating import TEMPLATE_DIR
 
 @dataclass(frozen=True)
 class Message:
-    """A mail to one address: plain text and HTML, both always sent."""
+    """A mail to one address: plain text and HTML, both always sent; perhaps an iCalendar
+    attachment (`calendar`, with its METHOD: REQUEST, CANCEL or PUBLISH)."""
 
     to: str
     subject: str
     text: str
     html: str
     language: str
+    calendar: str | None = None
+    calendar_method: str | None = None
 
 
 @cache

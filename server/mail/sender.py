@@ -29,7 +29,8 @@ PRUNE_EVERY = 3600.0  # seconds between deleting old mail (server/mail/outbox.py
 
 
 def email_message(mail: outbox.Claimed, sender: str) -> EmailMessage:
-    """The mail as it goes out: plain text, with the HTML as the alternative."""
+    """The mail as it goes out: plain text, with the HTML as the alternative, and a calendar
+    attachment (text/calendar with its method, as calendar apps look for) when it has one."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = mail.to
@@ -39,6 +40,15 @@ def email_message(mail: outbox.Claimed, sender: str) -> EmailMessage:
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(mail.text)
     message.add_alternative(mail.html, subtype="html")
+    if mail.calendar is not None:
+        method = mail.calendar_method or "PUBLISH"
+        message.add_attachment(
+            mail.calendar.encode(),
+            maintype="text",
+            subtype="calendar",
+            filename="invite.ics" if method != "CANCEL" else "cancel.ics",
+            params={"method": method, "charset": "utf-8"},
+        )
     message["Content-Language"] = mail.language  # after the content, which clears Content-*
     return message
 

@@ -6,6 +6,7 @@ built on it) is made once per module; each visitor has one page that every test 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,12 +29,13 @@ ACCOUNTS = {
     "educator": "educator@werkplaats.example",
 }
 
-# (visitor, path): {session}, {code}, {outcome} and {module} are filled in from the data below.
+# (visitor, path): {session}, {planned}, {code}, {outcome} and {module} are filled in below.
 PAGES = [
     ("anonymous", "/"),
     ("anonymous", "/login"),
     ("anonymous", "/wachtwoord/vergeten"),
     ("anonymous", "/wachtwoord/nieuw/made-up-token"),
+    ("anonymous", "/uitnodiging/made-up-token"),
     ("anonymous", "/catalogus"),
     ("anonymous", "/catalogus/intervisie"),
     ("anonymous", "/catalogus/positioneringsgesprek"),
@@ -56,6 +58,9 @@ PAGES = [
     ("facilitator", "/sessies/{session}"),
     ("facilitator", "/sessies/{session}/scherm"),
     ("facilitator", "/sessies/{session}/uitkomst"),
+    ("facilitator", "/sessies/{planned}"),
+    ("facilitator", "/sessies/{planned}/uitnodigen"),
+    ("facilitator", "/agenda"),
     ("facilitator", "/uitkomsten/{outcome}"),
     ("educator", "/"),
     ("educator", "/account"),
@@ -121,6 +126,18 @@ def _build_module(page: Page) -> str:
     return page.url.rsplit("/", 1)[1].split("?")[0]
 
 
+def _planned_session(page: Page) -> str:
+    """The facilitator starts a session planned a week ahead (to invite colleagues to)."""
+    day = (dt.date.today() + dt.timedelta(days=7)).isoformat()
+    page.goto("/sessies/nieuw?variant=intervisie")
+    page.locator("#f-planned_date").fill(day)
+    page.locator("#f-planned_start").fill("14:30")
+    page.locator("#f-planned_end").fill("16:00")
+    page.get_by_role("button", name="Start de sessie").last.click()
+    expect(page.locator("dl.facts")).to_contain_text("14:30 – 16:00")
+    return page.url.rsplit("/", 1)[1]
+
+
 def _join(page: Page, code: str) -> None:
     """A participant joins with the code and a name, as on a phone."""
     page.goto("/join")
@@ -150,10 +167,17 @@ def site(browser: Browser, live_server: str) -> Iterator[Site]:
         code = (facilitator.locator(".join-code .visually-hidden").text_content() or "").replace(
             " ", ""
         )
+        planned = _planned_session(facilitator)
         outcome = _compose_outcome(facilitator, session)
         module = _build_module(pages["educator"])
         _join(pages["participant"], code)
-        ids = {"session": session, "code": code, "outcome": outcome, "module": module}
+        ids = {
+            "session": session,
+            "planned": planned,
+            "code": code,
+            "outcome": outcome,
+            "module": module,
+        }
         yield Site(pages, ids)
     finally:
         for context in contexts:

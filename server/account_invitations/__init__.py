@@ -1,0 +1,1 @@
+"""Invitations to make an account: a coordinator invites an address (docs/accounts.md)."""
