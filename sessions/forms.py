@@ -6,10 +6,12 @@ that was pressed (`op`), and checks the result into a `SetupRequest` for `sessio
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+import msgspec
 from starlette.datastructures import FormData
 
 from catalogue.schema import Problem
@@ -42,6 +44,7 @@ class PhaseFields:
     tool: str = "board"
     purpose: str = ""
     instructions: str = ""
+    closes: planning.ClosingFields = field(default_factory=planning.ClosingFields)
 
 
 @dataclass
@@ -72,7 +75,15 @@ def initial(variant: Variant | None, goals: Sequence[str], title: str = "") -> S
         goals=list(dict.fromkeys(goals)),
         asynchronous=variant.asynchronous if variant is not None else False,
         phases=[
-            PhaseFields(p.name, str(p.minutes), p.tool, p.purpose, p.instructions) for p in agenda
+            PhaseFields(
+                p.name,
+                str(p.minutes),
+                p.tool,
+                p.purpose,
+                p.instructions,
+                planning.closing_fields(p.until),
+            )
+            for p in agenda
         ],
     )
 
@@ -98,6 +109,9 @@ def from_submitted(form: FormData) -> StartForm:
             text(f"phase-{n}-tool") or "board",
             text(f"phase-{n}-purpose"),
             text(f"phase-{n}-instructions"),
+            planning.ClosingFields(
+                text(f"phase-{n}-closes_date")[:40], text(f"phase-{n}-closes_time")[:40]
+            ),
         )
         for n in numbers[: MAX_PHASES + 1]  # one over, so that "too many" can be said
     ]
@@ -213,6 +227,16 @@ def check(start: StartForm) -> tuple[SetupRequest | None, list[Problem]]:
         )
     plan = planning.check(start.plan, problem)
     phases = _check_phases(start.phases, problem)
+    closes = planning.check_closing(
+        [phase.closes for phase in start.phases[:MAX_PHASES]],
+        start.asynchronous,
+        plan.start if plan is not None else dt.datetime.now(dt.UTC),
+        problem,
+    )
+    phases = tuple(
+        msgspec.structs.replace(phase, until=until) if until is not None else phase
+        for phase, until in zip(phases, closes, strict=False)
+    )
     if problems:
         return None, problems
     asked = SetupRequest(

@@ -105,3 +105,67 @@ def _clock(text: str) -> dt.time | None:
 def _utc(day: dt.date, clock: dt.time) -> dt.datetime:
     # fold=0: in the autumn hour that happens twice, the first one (as a calendar app does).
     return dt.datetime.combine(day, clock, DISPLAY_ZONE).astimezone(dt.UTC)
+
+
+@dataclass
+class ClosingFields:
+    """When an asynchronous phase closes, as typed: ISO date and clock time, both or neither."""
+
+    date: str = ""
+    time: str = ""
+
+
+def closing_fields(until: float | None) -> ClosingFields:
+    """The fields that show a phase's closing date (epoch seconds) on the wall clock."""
+    if until is None:
+        return ClosingFields()
+    moment = dt.datetime.fromtimestamp(until, DISPLAY_ZONE)
+    return ClosingFields(moment.date().isoformat(), moment.strftime("%H:%M"))
+
+
+def check_closing(
+    typed: list[ClosingFields],
+    asynchronous: bool,
+    begins: dt.datetime,
+    problem: Callable[..., None],
+) -> list[float | None]:
+    """Each phase's closing date as epoch seconds (the event protocol's `until`), None where
+    none is typed. A closing date belongs to an asynchronous session, comes after `begins` (the
+    planned start, or now when unplanned), at most LONGEST after it, and after the closing date
+    of every earlier phase. Problems name the phase's field (`phase-N-closes_date`)."""
+    closes: list[float | None] = []
+    last: dt.datetime | None = None
+    for number, fields in enumerate(typed, start=1):
+        where = f"phase-{number}-closes"
+        if not fields.date and not fields.time:
+            closes.append(None)
+            continue
+        if not asynchronous:
+            problem(
+                f"{where}_date",
+                N_("Only an asynchronous session has closing dates. Empty these fields."),
+            )
+            closes.append(None)
+            continue
+        day, clock = _day(fields.date), _clock(fields.time)
+        if day is None:
+            problem(f"{where}_date", N_("Closes on: choose a day (for example 2026-12-07)."))
+        if clock is None:
+            problem(f"{where}_time", N_("Closes at: a time such as 17:00."))
+        if day is None or clock is None:
+            closes.append(None)
+            continue
+        moment = _utc(day, clock)
+        if moment <= begins:
+            problem(f"{where}_date", N_("A phase must close after the session starts."))
+        elif moment - begins > LONGEST:
+            problem(
+                f"{where}_date",
+                N_("A phase can close at most %(days)s days after the session starts."),
+                days=LONGEST.days,
+            )
+        elif last is not None and moment <= last:
+            problem(f"{where}_date", N_("A phase must close after the phase before it closes."))
+        last = moment if last is None or moment > last else last
+        closes.append(moment.timestamp())
+    return closes

@@ -1,15 +1,22 @@
 // A compact agenda editor for facilitators: reorder, add, remove, change minutes and tool.
 
 import { h, replace, setText, uid } from "./dom.js";
+import { dateFieldsOf, epochOf } from "./format.js";
 import { AGENDA_TOOLS } from "./tools/index.js";
 
 // The tools a phase can use and their names, from the registry.
 export const TOOL_KEYS = AGENDA_TOOLS.map((tool) => tool.key);
 export const TOOL_LABELS = Object.fromEntries(AGENDA_TOOLS.map((tool) => [tool.key, tool.label]));
 
+// A row keeps its closing date as typed (Dutch time); `until` is made from it on saving.
 function copyPhases(phases) {
-  return phases.map((phase) => ({ ...phase }));
+  return phases.map((phase) => {
+    const closes = phase.until === null || phase.until === undefined ? { date: "", time: "" } : dateFieldsOf(phase.until);
+    return { ...phase, closesDate: closes.date, closesTime: closes.time };
+  });
 }
+
+const LONGEST_DAYS = 92; // as the server (sessions/tools/phases.py)
 
 export function createAgendaEditor(app) {
   let rows = [];
@@ -70,7 +77,7 @@ export function createAgendaEditor(app) {
 
   function add() {
     const at = Math.max(0, rows.length - 1); // before the harvest
-    rows.splice(at, 0, { name: app.t("New phase"), minutes: 10, tool: "board", purpose: "", instructions: "", guidance: "" });
+    rows.splice(at, 0, { name: app.t("New phase"), minutes: 10, tool: "board", purpose: "", instructions: "", guidance: "", closesDate: "", closesTime: "" });
     changed();
     render();
     const input = list.children[at]?.querySelector("input");
@@ -86,7 +93,42 @@ export function createAgendaEditor(app) {
         const nameId = uid("agenda-name");
         const minutesId = uid("agenda-minutes");
         const toolId = uid("agenda-tool");
+        const dateId = uid("agenda-closes-date");
+        const timeId = uid("agenda-closes-time");
         const number = index + 1;
+        // Phases over days close on a date (Dutch time); a live session's phases have minutes.
+        const closing = app.state.asynchronous
+          ? [
+              h(
+                "div",
+                { class: "ws-field ws-field-closes" },
+                h("label", { for: dateId }, app.t("Closes on")),
+                h("input", {
+                  id: dateId,
+                  type: "date",
+                  value: row.closesDate,
+                  oninput: (event) => {
+                    row.closesDate = event.target.value;
+                    changed();
+                  },
+                }),
+              ),
+              h(
+                "div",
+                { class: "ws-field ws-field-closes" },
+                h("label", { for: timeId }, app.t("Closes at")),
+                h("input", {
+                  id: timeId,
+                  type: "time",
+                  value: row.closesTime,
+                  oninput: (event) => {
+                    row.closesTime = event.target.value;
+                    changed();
+                  },
+                }),
+              ),
+            ]
+          : [];
         return h(
           "li",
           { class: index === current && !dirty ? "is-current" : "" },
@@ -142,6 +184,7 @@ export function createAgendaEditor(app) {
                 TOOL_KEYS.map((key) => h("option", { value: key, selected: key === row.tool }, app.t(TOOL_LABELS[key]))),
               ),
             ),
+            ...closing,
           ),
           h(
             "div",
@@ -185,16 +228,46 @@ export function createAgendaEditor(app) {
     );
   }
 
+  // The closing dates typed, as epoch seconds (null where none), or a message saying what is wrong.
+  function closingDates() {
+    const known = new Set(app.state.phases.map((phase) => phase.until).filter((until) => until !== null && until !== undefined));
+    const now = app.serverNow();
+    const dates = [];
+    let last = null;
+    for (const [index, row] of rows.entries()) {
+      const number = index + 1;
+      if (!row.closesDate && !row.closesTime) {
+        dates.push(null);
+        continue;
+      }
+      const until = epochOf(row.closesDate, row.closesTime);
+      if (until === null) return { problem: app.t("Phase {number}: give both a closing day and a time.", { number }) };
+      if (!known.has(until) && until <= now) return { problem: app.t("Phase {number}: a new closing date must be in the future.", { number }) };
+      if (until > now + LONGEST_DAYS * 86400) {
+        return { problem: app.t("Phase {number}: a phase can close at most {days} days from now.", { number, days: LONGEST_DAYS }) };
+      }
+      if (last !== null && until <= last) return { problem: app.t("Phase {number} must close after the phase before it.", { number }) };
+      last = until;
+      dates.push(until);
+    }
+    return { dates };
+  }
+
   function submit() {
     const phases = [];
-    for (const row of rows) {
+    const closing = app.state.asynchronous ? closingDates() : { dates: rows.map(() => null) };
+    if (closing.problem) {
+      setText(status, closing.problem);
+      return;
+    }
+    for (const [index, row] of rows.entries()) {
       const name = (row.name || "").trim();
       if (!name || !Number.isInteger(row.minutes) || row.minutes < 1 || row.minutes > 600) {
         setText(status, app.t("Every phase needs a name and 1 to 600 minutes."));
         return;
       }
       const phase = { name, minutes: row.minutes, tool: row.tool, purpose: row.purpose || "", instructions: row.instructions || "" };
-      if (row.until !== undefined && row.until !== null) phase.until = row.until;
+      if (closing.dates[index] !== null) phase.until = closing.dates[index];
       // The facilitator's guidance is not edited here; it must survive every other edit.
       if (row.guidance) phase.guidance = row.guidance;
       phases.push(phase);

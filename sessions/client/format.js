@@ -46,3 +46,41 @@ export function formatTime(epochSeconds) {
 export function formatDateTime(epochSeconds) {
   return `${formatDate(epochSeconds)}, ${formatTime(epochSeconds)}`;
 }
+
+/** The field values "2026-12-07" and "14:30" of a moment in epoch seconds (Dutch time). */
+export function dateFieldsOf(epochSeconds) {
+  const parts = partsOf(
+    new Intl.DateTimeFormat("en-CA", {
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+      timeZone: ZONE,
+    }),
+    new Date(epochSeconds * 1000),
+  );
+  return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}` };
+}
+
+/** Epoch seconds of a day ("2026-12-07") and clock time ("14:30") in Dutch time; null when
+ * either is not a valid day or time. In the autumn hour that happens twice, the first one. */
+export function epochOf(dateText, timeText) {
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(dateText || "");
+  const clock = /^(\d{1,2}):(\d{2})$/.exec(timeText || "");
+  if (!day || !clock) return null;
+  const [y, mo, d, hh, mi] = [day[1], day[2], day[3], clock[1], clock[2]].map(Number);
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 23 || mi > 59) return null;
+  const wall = Date.UTC(y, mo - 1, d, hh, mi) / 1000;
+  if (new Date(wall * 1000).getUTCDate() !== d) return null; // 31 February
+  // The zone's offset at a guess, then at the corrected guess (near a change of clocks).
+  let guess = wall - 3600;
+  for (let i = 0; i < 2; i++) {
+    const seen = dateFieldsOf(guess);
+    const [sy, smo, sd] = seen.date.split("-").map(Number);
+    const [sh, smi] = seen.time.split(":").map(Number);
+    guess += wall - Date.UTC(sy, smo - 1, sd, sh, smi) / 1000;
+  }
+  return guess;
+}

@@ -102,7 +102,31 @@ def _set_agenda(
             raise Refused("invalid", "every phase needs a name and 1 to 600 minutes")
     if cmd.phases[-1].tool != "harvest":
         raise Refused("invalid", "the last phase must be a harvest")
+    _check_closing(state, cmd.phases, now)
     return [AgendaSet(tuple(cmd.phases))]
+
+
+LONGEST_DAYS = 92  # as sessions/planning.py LONGEST: a phase closes within 92 days
+
+
+def _check_closing(state: State, phases: list[base.AgendaPhase], now: float) -> None:
+    """Closing dates (`until`) belong to asynchronous sessions, close in the order of the
+    phases, and at most LONGEST_DAYS from now; a date the agenda did not have yet must be in
+    the future (a phase that already closed keeps its date through later edits)."""
+    known = {phase.until for phase in state.phases if phase.until is not None}
+    last: float | None = None
+    for phase in phases:
+        if phase.until is None:
+            continue
+        if not state.asynchronous:
+            raise Refused("invalid", "only an asynchronous session's phases have closing dates")
+        if phase.until not in known and phase.until <= now:
+            raise Refused("invalid", "a new closing date must be in the future")
+        if phase.until > now + LONGEST_DAYS * 86400:
+            raise Refused("invalid", f"a phase can close at most {LONGEST_DAYS} days from now")
+        if last is not None and phase.until <= last:
+            raise Refused("invalid", "each phase must close after the phase before it")
+        last = phase.until
 
 
 def _ends_at(state: State, index: int, now: float) -> float | None:
