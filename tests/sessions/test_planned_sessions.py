@@ -15,10 +15,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from server.admin.pages import TABLE_LABELS
 from server.db import utcnow
+from server.erasure import TABLES, ErasureAsk, Person
 from server.mail.models import MailOutbox
 from server.settings import Settings
-from sessions.models import LiveSession, SessionInvitation
+from sessions.models import CalendarFeed, LiveSession, SessionInvitation
 from sessions.reminders import cancel_ended_early, remind_due
 from tests.helpers import csrf_token, make_user
 from tests.mail_server import MailServer, mail_server, parts
@@ -407,3 +409,51 @@ async def test_the_api_plans_a_session_and_refuses_a_wrong_plan(
         assert refused.status_code == 422, body
         assert words in refused.json()["message"], refused.json()
     assert await sessions_in(db) == 1
+
+
+async def test_erasing_an_account_takes_its_session_invitations_and_calendar_address(
+    client: httpx.AsyncClient,
+    db: async_sessionmaker[AsyncSession],
+    seeded: list[str],
+    mail_server: MailServer,
+) -> None:
+    await facilitator(client, db)
+    colleague = await make_user(
+        db, email="sanne@example.org", name="Sanne Bakker", roles=["educator"]
+    )
+    public_id, _ = await new_session(
+        client,
+        title="Moreel beraad",
+        planned_date=DAY.isoformat(),
+        planned_start="14:30",
+        planned_end="16:00",
+    )
+    page = await client.get(f"/sessies/{public_id}/uitnodigen")
+    fields = form_fields(page.text, f"/sessies/{public_id}/uitnodigen")
+    sent = await post_form(
+        client, f"/sessies/{public_id}/uitnodigen", [*fields, ("account", str(colleague.id))]
+    )
+    assert sent.status_code == 200
+    page = await client.get("/agenda")
+    made = await post_form(client, "/agenda", [*form_fields(page.text, "/agenda"), ("op", "renew")])
+    found = re.search(r'value="http://testserver(/agenda/[A-Za-z0-9_-]+\.ics)"', made.text)
+    assert found
+    app = client._transport.app  # type: ignore[attr-defined]
+    async with other_client(app) as calendar_app:
+        assert (await calendar_app.get(found.group(1))).status_code == 200
+
+    invited = await app.state.eraser(
+        db, ErasureAsk(Person.by_account("sanne@example.org")), app, None
+    )
+    assert invited.tables["session_invitations"] == 1
+    owner = await app.state.eraser(
+        db, ErasureAsk(Person.by_account("fenna@example.org")), app, None
+    )
+    assert owner.tables["calendar_feeds"] == 1
+    async with db() as session:
+        assert not list(await session.scalars(select(SessionInvitation)))
+        assert not list(await session.scalars(select(CalendarFeed)))
+    async with other_client(app) as calendar_app:
+        assert (await calendar_app.get(found.group(1))).status_code == 404
+    # The coordinator's erase page names every table an erasure may change.
+    assert set(TABLES) <= set(TABLE_LABELS)
