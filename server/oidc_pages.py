@@ -18,7 +18,7 @@ from server.forms import safe_next
 from server.i18n import N_
 from server.oidc import CALLBACK_PATH, LOGIN_TIME, OidcClient, OidcError, state_refused
 from server.pages import complete_login, login_refused, start_login
-from server.templating import render, translator_for
+from server.templating import language_of, render, translator_for
 
 # Binds a begun login to the browser that began it: someone else's answer is refused.
 STATE_COOKIE = "werkplaats_oidc"
@@ -144,7 +144,7 @@ async def callback(request: Request) -> Response:
     try:
         async with request.app.state.db() as db:
             user, created = await accounts.account_for_institution_login(
-                db, email=identity.email, name=identity.name
+                db, email=identity.email, name=identity.name, language=language_of(request)
             )
             if created:
                 audit.record(
@@ -172,7 +172,11 @@ async def _accept_invitation(request: Request, token_hash: str, email: str, name
     try:
         async with request.app.state.db() as db:
             user = await invitations.accept_with_institution(
-                db, token_hash=token_hash, email=email, name=name
+                db,
+                token_hash=token_hash,
+                email=email,
+                name=name,
+                language=language_of(request),
             )
             audit.record(
                 db, "login.oidc", f"account:{user.id}", actor=f"account:{user.id}", actor_id=user.id

@@ -141,7 +141,9 @@ async def _use(db: AsyncSession, invitation: AccountInvitation) -> None:
     audit.record(db, "account.accept", "invitation", actor="visitor")
 
 
-async def accept(db: AsyncSession, *, token: str, name: str, password: str) -> User:
+async def accept(
+    db: AsyncSession, *, token: str, name: str, password: str, language: str | None = None
+) -> User:
     """Make the invited account with this name and password; the link is used up with it."""
     check_name(name)
     check_new_password(password)
@@ -154,11 +156,12 @@ async def accept(db: AsyncSession, *, token: str, name: str, password: str) -> U
         name=name,
         password=password,
         roles=invitation.roles.split(","),
+        language=language,
     )
 
 
 async def accept_with_institution(
-    db: AsyncSession, *, token_hash: str, email: str, name: str
+    db: AsyncSession, *, token_hash: str, email: str, name: str, language: str | None = None
 ) -> User:
     """Make the invited account for the person the institution's login vouched for: only when
     its verified address is the invited one (else AccountError, nothing stored). The account
@@ -191,6 +194,7 @@ async def accept_with_institution(
         password_hash=NO_PASSWORD,
         totp_secret=None,
         totp_last_step=None,
+        language=language,
         role_rows=[UserRole(role=role) for role in sorted(invitation.roles.split(",")) if role],
     )
     db.add(user)

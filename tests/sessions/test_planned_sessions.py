@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from server.accounts import set_language
 from server.admin.pages import TABLE_LABELS
 from server.db import utcnow
 from server.erasure import TABLES, ErasureAsk, Person
@@ -457,3 +458,39 @@ async def test_erasing_an_account_takes_its_session_invitations_and_calendar_add
         assert (await calendar_app.get(found.group(1))).status_code == 404
     # The coordinator's erase page names every table an erasure may change.
     assert set(TABLES) <= set(TABLE_LABELS)
+
+
+async def test_each_invitee_gets_the_invitation_and_its_change_in_their_own_language(
+    client: httpx.AsyncClient,
+    db: async_sessionmaker[AsyncSession],
+    seeded: list[str],
+    mail_server: MailServer,
+) -> None:
+    await facilitator(client, db)
+    english = await make_user(db, email="sam@example.org", name="Sam Smith", roles=["educator"])
+    dutch = await make_user(db, email="sanne@example.org", name="Sanne Bakker", roles=["educator"])
+    async with db() as session:
+        await set_language(session, english.id, "en")
+    public_id, _ = await new_session(
+        client,
+        title="Moreel beraad",
+        planned_date=DAY.isoformat(),
+        planned_start="14:30",
+        planned_end="16:00",
+    )
+    page = await client.get(f"/sessies/{public_id}/uitnodigen")
+    fields = form_fields(page.text, f"/sessies/{public_id}/uitnodigen")
+    sent = await post_form(
+        client,
+        f"/sessies/{public_id}/uitnodigen",
+        [*fields, ("account", str(english.id)), ("account", str(dutch.id))],
+    )
+    assert sent.status_code == 200
+    first = {mail["To"]: mail for mail in await mail_server.wait_for(2)}
+    assert first["sam@example.org"]["Subject"] == "Invitation for a Werkplaats session"
+    assert first["sam@example.org"]["Content-Language"] == "en"
+    assert first["sanne@example.org"]["Content-Language"] == "nl"
+    assert (await _plan(client, public_id, planned_start="15:00")).status_code == 303
+    changed = {mail["To"]: mail for mail in (await mail_server.wait_for(4))[2:]}
+    assert changed["sam@example.org"]["Subject"] == "Changed: a Werkplaats session"
+    assert changed["sanne@example.org"]["Content-Language"] == "nl"
