@@ -494,3 +494,36 @@ async def test_each_invitee_gets_the_invitation_and_its_change_in_their_own_lang
     changed = {mail["To"]: mail for mail in (await mail_server.wait_for(4))[2:]}
     assert changed["sam@example.org"]["Subject"] == "Changed: a Werkplaats session"
     assert changed["sanne@example.org"]["Content-Language"] == "nl"
+
+
+async def test_the_harvest_reminder_is_in_the_facilitators_mail_language(
+    client: httpx.AsyncClient,
+    db: async_sessionmaker[AsyncSession],
+    seeded: list[str],
+    mail_server: MailServer,
+) -> None:
+    app = client._transport.app  # type: ignore[attr-defined]
+    await facilitator(client, db)
+    assert (
+        await post_form(
+            client,
+            "/account/taal",
+            [
+                *form_fields((await client.get("/account")).text, "/account/taal"),
+                ("language", "en"),
+            ],
+        )
+    ).status_code == 303
+    past = dt.datetime.now(AMSTERDAM).date() - dt.timedelta(days=3)
+    await new_session(
+        client,
+        title="Gepland en voorbij",
+        planned_date=past.isoformat(),
+        planned_start="10:00",
+        planned_end="11:00",
+    )
+    assert await remind_due(db, "http://testserver") == 1
+    app.state.mail.wake()
+    [mail] = await mail_server.wait_for(1)
+    assert mail["Subject"] == "The harvest of your session is still open"
+    assert mail["Content-Language"] == "en"
