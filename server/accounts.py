@@ -11,13 +11,13 @@ from collections.abc import Iterable, Mapping
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import audit
 from server.db import utcnow
-from server.i18n import N_
+from server.i18n import LANGUAGES, N_
 from server.models import LoginFailure, LoginSession, Role, User, UserRole
 
 MIN_PASSWORD_LENGTH = 10
@@ -99,9 +99,16 @@ def check_name(raw: str) -> str:
 
 
 async def create_user(
-    db: AsyncSession, *, email: str, name: str, password: str, roles: Iterable[str]
+    db: AsyncSession,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    roles: Iterable[str],
+    language: str | None = None,
 ) -> User:
-    """Create an account; raises AccountError naming the field that is wrong."""
+    """Create an account; raises AccountError naming the field that is wrong. `language`: of
+    the mail to it (None: the site's default)."""
     email = normalize_email(email)
     name = check_name(name)
     role_set = parse_roles(roles)
@@ -120,6 +127,7 @@ async def create_user(
         password_hash=password_hash,
         totp_secret=None,
         totp_last_step=None,
+        language=check_language(language) if language is not None else None,
         role_rows=[UserRole(role=role.value) for role in sorted(role_set)],
     )
     db.add(user)
@@ -132,8 +140,27 @@ async def create_user(
 NO_PASSWORD = "!no password: made by the institution's login"  # noqa: S105 (not a secret)
 
 
+def check_language(language: str) -> str:
+    """A language for an account's mail (nl or en), or AccountError."""
+    if language not in LANGUAGES:
+        raise AccountError(
+            "language_unknown",
+            N_("Choose one of the languages offered (%(languages)s)."),
+            field="language",
+            languages=", ".join(LANGUAGES),
+        )
+    return language
+
+
+async def set_language(db: AsyncSession, user_id: int, language: str) -> None:
+    """The account chooses the language of its mail."""
+    checked = check_language(language)
+    await db.execute(update(User).where(User.id == user_id).values(language=checked))
+    await db.commit()
+
+
 async def account_for_institution_login(
-    db: AsyncSession, *, email: str, name: str
+    db: AsyncSession, *, email: str, name: str, language: str | None = None
 ) -> tuple[User, bool]:
     """The account with this (verified) e-mail address, made without roles when there is none;
     True when it was made. Raises AccountError for an address or a deactivated account."""
@@ -150,6 +177,7 @@ async def account_for_institution_login(
             password_hash=NO_PASSWORD,
             totp_secret=None,
             totp_last_step=None,
+            language=check_language(language) if language is not None else None,
             role_rows=[],
         )
         db.add(user)

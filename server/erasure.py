@@ -157,6 +157,8 @@ TABLES = (
     "password_resets",
     "mail_outbox",
     "account_invitations",
+    "session_invitations",
+    "calendar_feeds",
     "variant_versions",
 )
 

@@ -140,6 +140,7 @@ async def plan(
                 password_hash=ERASED_HASH,
                 totp_secret=None,
                 totp_last_step=None,
+                language=None,
                 is_active=False,
             )
         )

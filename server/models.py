@@ -30,9 +30,15 @@ class User(Base):
     # from the secret key, and the last time step a code was accepted for (no code twice).
     totp_secret: Mapped[str | None] = mapped_column(String(255), default=None)
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    # The language of mail to this account (nl or en; None: the site's default language).
+    language: Mapped[str | None] = mapped_column(String(2), default=None)
     role_rows: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="UserRole.role"
     )
+
+    def mail_language(self, default: str) -> str:
+        """The language of mail to this account: its own, else the given default."""
+        return self.language or default
 
     @property
     def has_second_factor(self) -> bool:

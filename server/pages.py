@@ -29,7 +29,7 @@ from server.forms import form_fields, safe_next
 from server.i18n import LANGUAGE_COOKIE, LANGUAGES, N_
 from server.limits import client_address
 from server.models import Role, User
-from server.templating import render, translator_for
+from server.templating import language_of, render, translator_for
 
 
 async def home(request: Request) -> Response:
@@ -140,7 +140,35 @@ async def account(request: Request) -> Response:
     user = require_user(request)
     async with request.app.state.db() as db:
         codes_left = await two_factor.recovery_codes_left(db, user.id)
-    return render(request, "account.html", {"account": user, "codes_left": codes_left})
+    return render(
+        request,
+        "account.html",
+        {"account": user, "codes_left": codes_left, "language_error": None},
+    )
+
+
+async def account_language(request: Request) -> Response:
+    """The account chooses the language of the mail sent to it."""
+    user = require_user(request)
+    fields = await form_fields(request, "language")
+    try:
+        async with request.app.state.db() as db:
+            await accounts.set_language(db, user.id, fields["language"])
+    except AccountError as error:
+        _ = translator_for(request)
+        async with request.app.state.db() as db:
+            codes_left = await two_factor.recovery_codes_left(db, user.id)
+        return render(
+            request,
+            "account.html",
+            {
+                "account": user,
+                "codes_left": codes_left,
+                "language_error": _(error.message) % error.params,
+            },
+            status_code=422,
+        )
+    return RedirectResponse("/account", status_code=303)
 
 
 async def account_list(request: Request) -> Response:
@@ -194,7 +222,7 @@ async def account_create(request: Request) -> Response:
     roles = [value for value in form.getlist("roles") if isinstance(value, str)]
     try:
         async with request.app.state.db() as db:
-            await accounts.create_user(db, roles=roles, **fields)
+            await accounts.create_user(db, roles=roles, language=language_of(request), **fields)
     except AccountError as error:
         kept = {"email": fields["email"], "name": fields["name"], "roles": ",".join(roles)}
         return await render_accounts(request, kept, error, status_code=422)
@@ -244,6 +272,7 @@ routes: list[BaseRoute] = [
     Route("/login", login, methods=["POST"]),
     Route("/logout", logout, methods=["POST"], name="logout"),
     Route("/account", account, name="account"),
+    Route("/account/taal", account_language, methods=["POST"]),
     Route("/beheer/accounts", account_list, methods=["GET"], name="accounts"),
     Route("/beheer/accounts", account_create, methods=["POST"]),
     Route("/beheer/accounts/{account_id:int}/rollen", account_roles, methods=["POST"]),

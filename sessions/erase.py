@@ -15,6 +15,7 @@ learns the person's participant ids and display names, `plan` reads the rows and
   and their harvest response goes; otherwise their contributions stay, pseudonymous.
 - Each changed session's snapshot is deleted: it is a cache, rebuilt from the log. After the
   commit this process forgets the sessions and tells the others (sessions/erase_notice.py).
+- An erased account's session invitations and calendar feed (the accounts' part keeps its row).
 - A name given by `--name` (or an account's name and email) is erased wherever it is written;
   a participant's other display names (before a rename) in the sessions they were in.
 """
@@ -49,7 +50,14 @@ from server.i18n import N_
 from sessions import erase_notice
 from sessions import events as ev
 from sessions.actions import facilitator_id
-from sessions.models import HarvestResponse, LiveSession, SessionEvent, SessionSnapshot
+from sessions.models import (
+    CalendarFeed,
+    HarvestResponse,
+    LiveSession,
+    SessionEvent,
+    SessionInvitation,
+    SessionSnapshot,
+)
 
 PEOPLE_TYPES = ("participant.joined", "participant.renamed")
 # Events with text a person wrote or a name may be in; no other event carries free text. Each
@@ -270,6 +278,7 @@ class _Writes:
     snapshots: set[int] = field(default_factory=set)
     harvest_updates: dict[tuple[int, str], str] = field(default_factory=dict)
     harvest_deletes: set[tuple[int, str]] = field(default_factory=set)
+    account: int | None = None  # an erased account: its session invitations and calendar feed
 
     async def apply(self, db: AsyncSession) -> None:
         # The engine locks a session row, appends, then writes its snapshot: the same order
@@ -306,6 +315,11 @@ class _Writes:
                     HarvestResponse.participant == participant,
                 )
             )
+        if self.account is not None:
+            await db.execute(
+                delete(SessionInvitation).where(SessionInvitation.user_id == self.account)
+            )
+            await db.execute(delete(CalendarFeed).where(CalendarFeed.user_id == self.account))
 
 
 async def plan(db: AsyncSession, ask: ErasureAsk, found: Found, counts: Counts) -> Apply:
@@ -387,6 +401,17 @@ async def plan(db: AsyncSession, ask: ErasureAsk, found: Found, counts: Counts) 
         if takeaway is not response.takeaway:
             writes.harvest_updates[(sid, participant)] = takeaway
             counts.add(sid, "harvest_responses", mentions=1)
+
+    # An erased account's rows here: the sessions it was invited to, its calendar feed.
+    if found.account is not None and found.erase_account:
+        writes.account = found.account
+        for table, column in (
+            ("session_invitations", SessionInvitation.user_id),
+            ("calendar_feeds", CalendarFeed.user_id),
+        ):
+            rows = len(list(await db.scalars(select(column).where(column == found.account))))
+            if rows:
+                counts.report.other[table] = rows
 
     counts.report.session_ids = sorted(
         sid

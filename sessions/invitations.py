@@ -108,7 +108,15 @@ async def invite(
                 session.add(SessionInvitation(session_id=session_id, user_id=user_id))
             outbox.queue(
                 session,
-                _mail(row, plan, allowed[user_id].email, "new", join_url, mail_from, language),
+                _mail(
+                    row,
+                    plan,
+                    allowed[user_id].email,
+                    "new",
+                    join_url,
+                    mail_from,
+                    allowed[user_id].mail_language(language),
+                ),
             )
         await session.commit()
     return len(dict.fromkeys(user_ids))
@@ -137,20 +145,23 @@ async def change_plan(
         row.planned_start = plan.start if plan is not None else None
         row.planned_end = plan.end if plan is not None else None
         row.plan_sequence += 1
-        emails = list(
-            await session.scalars(
-                select(User.email)
+        invitees = (
+            await session.execute(
+                select(User.email, User.language)
                 .join(SessionInvitation, SessionInvitation.user_id == User.id)
                 .where(SessionInvitation.session_id == session_id, User.is_active.is_(True))
             )
-        )
-        for email in emails:
+        ).all()
+        for email, own in invitees:
+            # Each in the account's own language; else the given one.
             if plan is not None:
                 kind: Kind = "changed" if before is not None else "new"
-                message = _mail(row, plan, email, kind, join_url, mail_from, language)
+                message = _mail(row, plan, email, kind, join_url, mail_from, own or language)
             else:
                 assert before is not None
-                message = _mail(row, before, email, "cancelled", join_url, mail_from, language)
+                message = _mail(
+                    row, before, email, "cancelled", join_url, mail_from, own or language
+                )
             outbox.queue(session, message)
         await session.commit()
 

@@ -52,7 +52,13 @@ async def remind_due(
     async with db() as session:
         due = (
             await session.execute(
-                select(LiveSession.id, LiveSession.public_id, LiveSession.title, User.email)
+                select(
+                    LiveSession.id,
+                    LiveSession.public_id,
+                    LiveSession.title,
+                    User.email,
+                    User.language,
+                )
                 .join(User, User.id == LiveSession.created_by)
                 .outerjoin(ended, ended.c.session_id == LiveSession.id)
                 .where(
@@ -66,7 +72,7 @@ async def remind_due(
             )
         ).all()
     sent = 0
-    for session_id, public_id, title, email in due:
+    for session_id, public_id, title, email, own in due:
         async with db() as session:
             claimed = await session.execute(
                 update(LiveSession)
@@ -84,7 +90,7 @@ async def remind_due(
                     "harvest_reminder",
                     to=email,
                     subject=SUBJECT,
-                    language=i18n.LANGUAGES[0],
+                    language=own or i18n.LANGUAGES[0],  # the account's, else the first
                     context={"title": title, "link": link},
                 ),
             )

@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import audit
 from server.accounts import (
+    MAX_NAME_LENGTH,
+    NO_PASSWORD,
     AccountError,
     check_name,
     check_new_password,
@@ -28,7 +30,7 @@ from server.db import utcnow
 from server.i18n import N_
 from server.mail import outbox
 from server.mail.render import Message, render
-from server.models import AccountInvitation, User
+from server.models import AccountInvitation, User, UserRole
 
 LINK_VALID = dt.timedelta(days=7)
 SUBJECT = N_("You are invited to Werkplaats")
@@ -90,10 +92,20 @@ def invitation_message(to: str, language: str, link: str) -> Message:
     )
 
 
+def link_hash(token: str) -> str:
+    """What identifies an invitation server side: the hash of its link's token."""
+    return _digest(token[:200])
+
+
 async def check_link(db: AsyncSession, token: str) -> AccountInvitation:
     """The invitation this link opens, or AccountError: used (or made up), or expired."""
+    return await check_hash(db, link_hash(token))
+
+
+async def check_hash(db: AsyncSession, token_hash: str) -> AccountInvitation:
+    """The invitation with this token hash, or AccountError as check_link."""
     found = await db.scalar(
-        select(AccountInvitation).where(AccountInvitation.token_hash == _digest(token[:200]))
+        select(AccountInvitation).where(AccountInvitation.token_hash == token_hash)
     )
     if found is None or found.used_at is not None:
         raise AccountError(
@@ -109,11 +121,8 @@ async def check_link(db: AsyncSession, token: str) -> AccountInvitation:
     return found
 
 
-async def accept(db: AsyncSession, *, token: str, name: str, password: str) -> User:
-    """Make the invited account with this name and password; the link is used up with it."""
-    check_name(name)
-    check_new_password(password)
-    invitation = await check_link(db, token)
+async def _use(db: AsyncSession, invitation: AccountInvitation) -> None:
+    """Mark the invitation used (once: a second use finds it used) and audit the acceptance."""
     used = await db.execute(
         update(AccountInvitation)
         .where(
@@ -130,6 +139,16 @@ async def accept(db: AsyncSession, *, token: str, name: str, password: str) -> U
             N_("This invitation link no longer works. Ask the coordinator for a new one."),
         )
     audit.record(db, "account.accept", "invitation", actor="visitor")
+
+
+async def accept(
+    db: AsyncSession, *, token: str, name: str, password: str, language: str | None = None
+) -> User:
+    """Make the invited account with this name and password; the link is used up with it."""
+    check_name(name)
+    check_new_password(password)
+    invitation = await check_link(db, token)
+    await _use(db, invitation)
     # create_user commits: the account, the used link and the audit entry together, or neither.
     return await create_user(
         db,
@@ -137,4 +156,47 @@ async def accept(db: AsyncSession, *, token: str, name: str, password: str) -> U
         name=name,
         password=password,
         roles=invitation.roles.split(","),
+        language=language,
     )
+
+
+async def accept_with_institution(
+    db: AsyncSession, *, token_hash: str, email: str, name: str, language: str | None = None
+) -> User:
+    """Make the invited account for the person the institution's login vouched for: only when
+    its verified address is the invited one (else AccountError, nothing stored). The account
+    has no password (as one made by the institution's login) and the invited roles."""
+    invitation = await check_hash(db, token_hash)
+    address = normalize_email(email)
+    if address != invitation.email:
+        raise AccountError(
+            "invitation_other_address",
+            N_(
+                "Your institution logged you in as %(value)s, but this invitation is for "
+                "%(invited)s. Log in at your institution with the invited address, or ask the "
+                "coordinator to invite %(value)s."
+            ),
+            value=address,
+            invited=invitation.email,
+        )
+    if await db.scalar(select(User.id).where(User.email == address)) is not None:
+        raise AccountError(
+            "email_taken", N_("There is already an account for %(value)s."), value=address
+        )
+    try:
+        checked = check_name(name)
+    except AccountError:
+        checked = address.split("@", 1)[0][:MAX_NAME_LENGTH]
+    await _use(db, invitation)
+    user = User(
+        email=address,
+        name=checked,
+        password_hash=NO_PASSWORD,
+        totp_secret=None,
+        totp_last_step=None,
+        language=language,
+        role_rows=[UserRole(role=role) for role in sorted(invitation.roles.split(",")) if role],
+    )
+    db.add(user)
+    await db.commit()  # the account, the used link and the audit entry together
+    return user

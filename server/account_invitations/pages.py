@@ -64,7 +64,13 @@ async def link_submit(request: Request) -> Response:
         try:
             invitation = await actions.check_link(db, token)
             email = invitation.email
-            await actions.accept(db, token=token, name=fields["name"], password=fields["password"])
+            await actions.accept(
+                db,
+                token=token,
+                name=fields["name"],
+                password=fields["password"],
+                language=language_of(request),
+            )
         except AccountError as error:
             if error.code in ("link_used", "link_expired"):
                 return _refused(request, error)

@@ -42,6 +42,11 @@ TABLE_LABELS = {
     "login_failures": N_("Failed logins"),
     "recovery_codes": N_("Recovery codes (two-step verification)"),
     "pending_logins": N_("Logins waiting for a code"),
+    "password_resets": N_("Password reset links"),
+    "mail_outbox": N_("Mail to the account (sent or waiting)"),
+    "account_invitations": N_("Account invitations"),
+    "session_invitations": N_("Invitations to sessions"),
+    "calendar_feeds": N_("Calendar feed addresses"),
     "variant_versions": N_("Catalogue versions (author's name)"),
 }
 

@@ -77,6 +77,8 @@ async def request_reset(
         raise TooMany(int(REQUEST_WINDOW.total_seconds()))
     user = await db.scalar(select(User).where(User.email == email, User.is_active.is_(True)))
     token = secrets.token_urlsafe(32)
+    # In the account's own language (docs/mail.md); else the language of the page asked from.
+    language = user.mail_language(language) if user is not None else language
     message = reset_message(email, language, f"{base_url.rstrip('/')}{RESET_PATH}{token}")
     if user is not None:
         await db.execute(

@@ -15,10 +15,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from server.accounts import set_language
+from server.admin.pages import TABLE_LABELS
 from server.db import utcnow
+from server.erasure import TABLES, ErasureAsk, Person
 from server.mail.models import MailOutbox
 from server.settings import Settings
-from sessions.models import LiveSession, SessionInvitation
+from sessions.models import CalendarFeed, LiveSession, SessionInvitation
 from sessions.reminders import cancel_ended_early, remind_due
 from tests.helpers import csrf_token, make_user
 from tests.mail_server import MailServer, mail_server, parts
@@ -407,3 +410,120 @@ async def test_the_api_plans_a_session_and_refuses_a_wrong_plan(
         assert refused.status_code == 422, body
         assert words in refused.json()["message"], refused.json()
     assert await sessions_in(db) == 1
+
+
+async def test_erasing_an_account_takes_its_session_invitations_and_calendar_address(
+    client: httpx.AsyncClient,
+    db: async_sessionmaker[AsyncSession],
+    seeded: list[str],
+    mail_server: MailServer,
+) -> None:
+    await facilitator(client, db)
+    colleague = await make_user(
+        db, email="sanne@example.org", name="Sanne Bakker", roles=["educator"]
+    )
+    public_id, _ = await new_session(
+        client,
+        title="Moreel beraad",
+        planned_date=DAY.isoformat(),
+        planned_start="14:30",
+        planned_end="16:00",
+    )
+    page = await client.get(f"/sessies/{public_id}/uitnodigen")
+    fields = form_fields(page.text, f"/sessies/{public_id}/uitnodigen")
+    sent = await post_form(
+        client, f"/sessies/{public_id}/uitnodigen", [*fields, ("account", str(colleague.id))]
+    )
+    assert sent.status_code == 200
+    page = await client.get("/agenda")
+    made = await post_form(client, "/agenda", [*form_fields(page.text, "/agenda"), ("op", "renew")])
+    found = re.search(r'value="http://testserver(/agenda/[A-Za-z0-9_-]+\.ics)"', made.text)
+    assert found
+    app = client._transport.app  # type: ignore[attr-defined]
+    async with other_client(app) as calendar_app:
+        assert (await calendar_app.get(found.group(1))).status_code == 200
+
+    invited = await app.state.eraser(
+        db, ErasureAsk(Person.by_account("sanne@example.org")), app, None
+    )
+    assert invited.tables["session_invitations"] == 1
+    owner = await app.state.eraser(
+        db, ErasureAsk(Person.by_account("fenna@example.org")), app, None
+    )
+    assert owner.tables["calendar_feeds"] == 1
+    async with db() as session:
+        assert not list(await session.scalars(select(SessionInvitation)))
+        assert not list(await session.scalars(select(CalendarFeed)))
+    async with other_client(app) as calendar_app:
+        assert (await calendar_app.get(found.group(1))).status_code == 404
+    # The coordinator's erase page names every table an erasure may change.
+    assert set(TABLES) <= set(TABLE_LABELS)
+
+
+async def test_each_invitee_gets_the_invitation_and_its_change_in_their_own_language(
+    client: httpx.AsyncClient,
+    db: async_sessionmaker[AsyncSession],
+    seeded: list[str],
+    mail_server: MailServer,
+) -> None:
+    await facilitator(client, db)
+    english = await make_user(db, email="sam@example.org", name="Sam Smith", roles=["educator"])
+    dutch = await make_user(db, email="sanne@example.org", name="Sanne Bakker", roles=["educator"])
+    async with db() as session:
+        await set_language(session, english.id, "en")
+    public_id, _ = await new_session(
+        client,
+        title="Moreel beraad",
+        planned_date=DAY.isoformat(),
+        planned_start="14:30",
+        planned_end="16:00",
+    )
+    page = await client.get(f"/sessies/{public_id}/uitnodigen")
+    fields = form_fields(page.text, f"/sessies/{public_id}/uitnodigen")
+    sent = await post_form(
+        client,
+        f"/sessies/{public_id}/uitnodigen",
+        [*fields, ("account", str(english.id)), ("account", str(dutch.id))],
+    )
+    assert sent.status_code == 200
+    first = {mail["To"]: mail for mail in await mail_server.wait_for(2)}
+    assert first["sam@example.org"]["Subject"] == "Invitation for a Werkplaats session"
+    assert first["sam@example.org"]["Content-Language"] == "en"
+    assert first["sanne@example.org"]["Content-Language"] == "nl"
+    assert (await _plan(client, public_id, planned_start="15:00")).status_code == 303
+    changed = {mail["To"]: mail for mail in (await mail_server.wait_for(4))[2:]}
+    assert changed["sam@example.org"]["Subject"] == "Changed: a Werkplaats session"
+    assert changed["sanne@example.org"]["Content-Language"] == "nl"
+
+
+async def test_the_harvest_reminder_is_in_the_facilitators_mail_language(
+    client: httpx.AsyncClient,
+    db: async_sessionmaker[AsyncSession],
+    seeded: list[str],
+    mail_server: MailServer,
+) -> None:
+    app = client._transport.app  # type: ignore[attr-defined]
+    await facilitator(client, db)
+    assert (
+        await post_form(
+            client,
+            "/account/taal",
+            [
+                *form_fields((await client.get("/account")).text, "/account/taal"),
+                ("language", "en"),
+            ],
+        )
+    ).status_code == 303
+    past = dt.datetime.now(AMSTERDAM).date() - dt.timedelta(days=3)
+    await new_session(
+        client,
+        title="Gepland en voorbij",
+        planned_date=past.isoformat(),
+        planned_start="10:00",
+        planned_end="11:00",
+    )
+    assert await remind_due(db, "http://testserver") == 1
+    app.state.mail.wake()
+    [mail] = await mail_server.wait_for(1)
+    assert mail["Subject"] == "The harvest of your session is still open"
+    assert mail["Content-Language"] == "en"

@@ -16,7 +16,7 @@ from starlette.applications import Starlette
 from server.auth import COOKIE
 from server.erasure import ErasureAsk, Person
 from server.mail.models import MailOutbox
-from server.models import AuditEntry, PasswordReset, ResetRequest
+from server.models import AuditEntry, PasswordReset, ResetRequest, User
 from server.settings import Settings
 from tests.helpers import PASSWORD, log_in, make_user, submit
 from tests.mail_server import MailServer, mail_server, parts
@@ -273,3 +273,31 @@ async def test_erasing_the_account_takes_its_links_and_mail(
     assert await _count(db, PasswordReset) == 0
     assert await _count(db, MailOutbox) == 0
     assert (await client.get(path)).status_code == 410
+
+
+async def test_an_account_that_chose_english_gets_its_mail_in_english(
+    client: httpx.AsyncClient, db: async_sessionmaker[AsyncSession], mail_server: MailServer
+) -> None:
+    await make_user(db)
+    assert (await log_in(client, "fenna@example.org")).status_code == 303
+    page = await client.get("/account")
+    assert 'id="mail-language"' in page.text and "Taal van je e-mail" in page.text
+    assert '<option value="nl" selected>' in page.text  # the site's default until chosen
+    wrong = await submit(client, "/account", "/account/taal", {"language": "fr"})
+    assert wrong.status_code == 422 and 'id="language-error"' in wrong.text
+    assert "Kies een van de talen die er staan (nl, en)." in wrong.text
+    async with db() as session:
+        assert await session.scalar(select(User.language)) is None  # nothing stored
+    chosen = await submit(client, "/account", "/account/taal", {"language": "en"})
+    assert chosen.status_code == 303
+    assert '<option value="en" selected>' in (await client.get("/account")).text
+
+    # Asked from a Dutch page: the mail is in the account's language all the same.
+    async with httpx.AsyncClient(
+        transport=client._transport, base_url="http://testserver"
+    ) as someone:
+        answer = await _ask(someone, "fenna@example.org")
+        assert SAME_ANSWER in answer.text
+    [mail] = await mail_server.wait_for(1)
+    assert mail["Subject"] == "A new password for Werkplaats"
+    assert mail["Content-Language"] == "en"
