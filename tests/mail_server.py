@@ -4,6 +4,7 @@ receives, for the tests to read as a mail client would."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import email
 import email.policy
 import threading
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+from server.settings import Settings
 from tests.server.test_cli import free_port
 
 
@@ -66,6 +68,21 @@ class MailServer:
                     return list(self.messages[:count])
             await asyncio.sleep(0.02)
         raise AssertionError(f"{len(self.messages)} mails arrived, expected {count}")
+
+
+def with_mail(settings: Settings, server: MailServer) -> Settings:
+    """`settings` sending through `server`, with links to http://testserver, polled and retried
+    quickly."""
+    return dataclasses.replace(
+        settings,
+        smtp_host="127.0.0.1",
+        smtp_port=server.port,
+        smtp_tls="none",
+        mail_from="werkplaats@example.nl",
+        public_url="http://testserver",
+        mail_poll_seconds=0.1,
+        mail_retry_seconds=0.2,
+    )
 
 
 def parts(message: EmailMessage) -> tuple[str, str]:

@@ -24,7 +24,7 @@ from server.settings import Settings
 from sessions.models import CalendarFeed, LiveSession, SessionInvitation
 from sessions.reminders import cancel_ended_early, remind_due
 from tests.helpers import csrf_token, make_user
-from tests.mail_server import MailServer, mail_server, parts
+from tests.mail_server import MailServer, mail_server, parts, with_mail
 from tests.sessions.pages import (
     end,
     facilitator,
@@ -50,18 +50,12 @@ def _utc(day: dt.date, hour: int, minute: int) -> dt.datetime:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path, mail_server: MailServer) -> Settings:
-    return Settings(
+    plain = Settings(
         database_url=database_url,
         secret_key="test-secret-key-not-for-production",
         data_dir=tmp_path,
-        smtp_host="127.0.0.1",
-        smtp_port=mail_server.port,
-        smtp_tls="none",
-        mail_from="werkplaats@example.nl",
-        public_url="http://testserver",
-        mail_poll_seconds=0.1,
-        mail_retry_seconds=0.2,
     )
+    return with_mail(plain, mail_server)
 
 
 async def _row(db: async_sessionmaker[AsyncSession], public_id: str) -> LiveSession:

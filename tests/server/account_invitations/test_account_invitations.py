@@ -16,7 +16,7 @@ from server.mail.models import MailOutbox
 from server.models import AccountInvitation, User
 from server.settings import Settings
 from tests.helpers import log_in, make_user, submit
-from tests.mail_server import MailServer, mail_server, parts
+from tests.mail_server import MailServer, mail_server, parts, with_mail
 
 __all__ = ["mail_server"]  # the fixture, used by name
 LINK = re.compile(r"http://testserver(/uitnodiging/[A-Za-z0-9_-]+)")
@@ -25,18 +25,12 @@ COORDINATOR = "coordinator@example.org"
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path, mail_server: MailServer) -> Settings:
-    return Settings(
+    plain = Settings(
         database_url=database_url,
         secret_key="test-secret-key-not-for-production",
         data_dir=tmp_path,
-        smtp_host="127.0.0.1",
-        smtp_port=mail_server.port,
-        smtp_tls="none",
-        mail_from="werkplaats@example.nl",
-        public_url="http://testserver",
-        mail_poll_seconds=0.1,
-        mail_retry_seconds=0.2,
     )
+    return with_mail(plain, mail_server)
 
 
 async def _coordinator(client: httpx.AsyncClient, db: async_sessionmaker[AsyncSession]) -> None:

@@ -21,22 +21,9 @@ from server.mail.render import Message
 from server.mail.sender import MailSender
 from server.settings import Settings
 from tests.helpers import make_user, submit
-from tests.mail_server import MailServer, down_mail_server, mail_server, parts
+from tests.mail_server import MailServer, down_mail_server, mail_server, parts, with_mail
 
 __all__ = ["down_mail_server", "mail_server"]  # fixtures, used by name
-
-
-def _with_mail(settings: Settings, server: MailServer) -> Settings:
-    return dataclasses.replace(
-        settings,
-        smtp_host="127.0.0.1",
-        smtp_port=server.port,
-        smtp_tls="none",
-        mail_from="werkplaats@example.nl",
-        public_url="http://testserver",
-        mail_poll_seconds=0.1,
-        mail_retry_seconds=0.2,
-    )
 
 
 def _message(n: int) -> Message:
@@ -60,7 +47,7 @@ async def test_a_mail_queued_while_the_server_is_down_is_sent_when_it_is_back(
     down_mail_server: MailServer,
 ) -> None:
     await make_user(db)
-    app = create_app(_with_mail(settings, down_mail_server))
+    app = create_app(with_mail(settings, down_mail_server))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
@@ -121,7 +108,7 @@ async def test_a_mail_queued_before_a_restart_is_sent_after_it(
     assert queued.sent_at is None and queued.attempts == 0
     assert mail_server.messages == []
     # The next run (a new process, its own sender) sends it.
-    second = create_app(_with_mail(settings, mail_server))
+    second = create_app(with_mail(settings, mail_server))
     async with second.router.lifespan_context(second):
         [received] = await mail_server.wait_for(1)
         assert received["To"] == "fenna@example.org"
@@ -145,7 +132,7 @@ async def test_several_senders_send_each_mail_once(
         for n in range(12):
             outbox.queue(session, _message(n))
         await session.commit()
-    mail_settings = _with_mail(settings, mail_server)
+    mail_settings = with_mail(settings, mail_server)
     senders = [MailSender(db, mail_settings) for _ in range(3)]
     tasks = [asyncio.create_task(sender.run()) for sender in senders]
     try:
@@ -177,7 +164,7 @@ async def test_a_mail_that_cannot_be_sent_for_three_days_is_given_up_with_its_er
         four_days_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=4)
         await session.execute(update(MailOutbox).values(created_at=four_days_ago))
         await session.commit()
-    sender = MailSender(db, _with_mail(settings, down_mail_server))
+    sender = MailSender(db, with_mail(settings, down_mail_server))
     assert await sender.send_one() is False
     [mail] = await _outbox(db)
     assert mail.sent_at is None and mail.next_attempt_at is None
@@ -245,7 +232,7 @@ async def test_a_mail_server_that_never_answers_holds_up_no_request(
     port = server.sockets[0].getsockname()[1]
     await make_user(db)
     slow = dataclasses.replace(
-        _with_mail(settings, MailServer(port)), smtp_timeout_seconds=3, mail_retry_seconds=60
+        with_mail(settings, MailServer(port)), smtp_timeout_seconds=3, mail_retry_seconds=60
     )
     app = create_app(slow)
     try:
