@@ -49,6 +49,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import matching as matching_bench
+
 from catalogue.evidence.summary import SessionRating, evidence_table
 from catalogue.matching.belief import BLENDING, CURATED_ONLY, Evidence, Model
 from catalogue.matching.rank import MatchResult, match, soft_factor
@@ -75,20 +77,8 @@ REGIONS = tuple(f"regio-{n}" for n in range(10))
 EXPLORE_CHANCE = 0.10
 TOP_CHANCE = 0.70  # of the rest; the second and the third share what is left
 
-GOAL_SETS: tuple[Sequence[str] | Mapping[str, int], ...] = (
-    ["reflecteren", "casus-oplossen"],
-    ["kennis-delen", "netwerk-versterken"],
-    ["dilemmas-bespreken"],
-    ["ervaringskennis-benutten"],
-    ["team-positioneren"],
-    ["product-ontwikkelen", "innoveren"],
-    ["praktijkvraag-onderzoeken", "ervaringskennis-benutten"],
-    ["reflecteren"],
-    ["kennis-delen", "reflecteren", "netwerk-versterken"],
-    {"reflecteren": 3, "casus-oplossen": 1},
-    {"kennis-delen": 1, "innoveren": 3, "netwerk-versterken": 2},
-    {"dilemmas-bespreken": 2, "team-positioneren": 1},
-)
+# The goal mixes of bench/matching.py (run as a script, bench/ is on the path).
+GOAL_SETS = matching_bench.GOAL_SETS
 GROUP_SIZES = (4, 6, 8, 10, 12, 15, 20, 25, 40)
 MINUTES = (60, 75, 90, 100, 120, 150, 180)
 ROLE_SETS: tuple[list[str], ...] = (
