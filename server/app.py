@@ -67,6 +67,7 @@ def domain_routes() -> list[BaseRoute]:
     from sessions import api as session_api
     from sessions import feed_pages, workspace_client
     from sessions import pages as session_pages
+    from sessions.groups import pages as group_pages
     from sessions.harvest import pages as harvest_pages
     from sessions.outcome import pages as outcome_pages
 
@@ -77,6 +78,7 @@ def domain_routes() -> list[BaseRoute]:
         *region_api.routes,
         *session_api.routes,
         *session_pages.routes,
+        *group_pages.routes,
         *feed_pages.routes,
         *harvest_pages.routes,
         *outcome_pages.routes,
@@ -239,9 +241,10 @@ def create_app(settings: Settings) -> Starlette:
 
     app.state.openapi = openapi_document([OPENAPI, SESSIONS_OPENAPI], version=_version())
 
+    from sessions.groups.pages import NAV as GROUP_NAV
     from sessions.pages import NAV as SESSION_NAV
 
-    app.state.nav_items = [*NAV, *SESSION_NAV, *admin_pages.NAV]  # "roles": only to those
+    app.state.nav_items = [*NAV, *SESSION_NAV, *GROUP_NAV, *admin_pages.NAV]  # "roles": only to those
     app.state.eraser = domain_eraser()
     app.state.names_of = domain_names_of()
     app.state.region_memberships = domain_region_memberships()

@@ -62,6 +62,7 @@ class StartForm:
     anonymous_notes: bool = False
     asynchronous: bool = False
     video_url: str = ""
+    group: str = ""  # the public id of the group (traject) it is a session of, if any
     plan: planning.PlanFields = field(default_factory=planning.PlanFields)
     phases: list[PhaseFields] = field(default_factory=list)
 
@@ -127,6 +128,7 @@ def from_submitted(form: FormData) -> StartForm:
         anonymous_notes=form.get("anonymous_notes") == "on",
         asynchronous=form.get("asynchronous") == "on",
         video_url=text("video_url"),
+        group=text("group")[:24],
         plan=plan_submitted(form),
         phases=phases,
     )

@@ -31,13 +31,13 @@ from sessions import events as ev
 from sessions.api import JOIN_STATUS
 from sessions.decide import Refused
 from sessions.engine import SessionEngine
+from sessions.groups import start as group_start
+from sessions.groups.joining import enrol_joined
 from sessions.models import LiveSession
-from sessions.tokens import make_token, read_token
+from sessions.tokens import make_token, participant_cookie, read_token, set_participant_cookie
 from sessions.workspace_client import client_strings
 
 NAV = [{"href": "/sessies", "label": N_("Sessions"), "roles": ("facilitator", "coordinator")}]
-COOKIE_PREFIX = "wp_p_"
-COOKIE_DAYS = 90
 MAX_NAME = 60
 STARTERS = (Role.FACILITATOR, Role.COORDINATOR)
 
@@ -64,11 +64,6 @@ JOIN_MESSAGES = {
 
 # A session in the facilitator's list: before its first phase, during, after (queries.Listed).
 STATUS = {"planned": N_("planned"), "running": N_("running"), "ended": N_("ended")}
-
-
-def participant_cookie(public_id: str) -> str:
-    """The name of the cookie that holds this browser's participant token for a session."""
-    return f"{COOKIE_PREFIX}{public_id}"
 
 
 def _engine(request: Request) -> SessionEngine:
@@ -99,6 +94,8 @@ async def start_page(request: Request) -> Response:
     start = forms.initial(variant, goals, title)
     if request.query_params.get("modality") in MODALITIES:
         start.modality = request.query_params["modality"]
+    if "groep" in request.query_params:
+        start = await group_start.prefill(request, catalogue, request.query_params["groep"])
     return await _start_form(request, catalogue, start)
 
 
@@ -112,6 +109,7 @@ async def start_submit(request: Request) -> Response:
         focus = forms.apply_op(start, op)
         control = op.partition("-")[0] if op.startswith(("up-", "down-")) else "name"
         return await _start_form(request, catalogue, start, focus=(focus, control))
+    group = await group_start.group_to_start(request, start.group) if start.group else None
     asked, problems = forms.check(start)
     if asked is not None:
         try:
@@ -121,6 +119,8 @@ async def start_submit(request: Request) -> Response:
         except setup.SetupRefused as refused:
             problems = [Problem(refused.field, refused.message, refused.params)]
         else:
+            if group is not None:
+                await group_start.started(request, group, row)
             return RedirectResponse(f"/sessies/{row.public_id}", status_code=303)
     return await _start_form(request, catalogue, start, problems=problems, status_code=422)
 
@@ -136,6 +136,7 @@ async def _start_form(
     async with request.app.state.db() as db:
         regions = await load_regions(db)
     shown = problem_list(problems or [], translator_for(request))
+    group = await group_start.group_to_start(request, start.group) if start.group else None
     current = catalogue.by_slug.get(start.variant) if start.variant else None
     return render(
         request,
@@ -143,6 +144,7 @@ async def _start_form(
         {
             **VOCABULARY,
             "start": start,
+            "group": group,
             "variant": current.variant if current is not None else None,
             "goals": catalogue.goals,
             "goal_names": catalogue.goal_names(language_of(request)),
@@ -451,16 +453,8 @@ async def join_submit(request: Request) -> Response:
             status_code=JOIN_STATUS.get(refused.code, 422),
         )
     response = RedirectResponse(f"/s/{row.public_id}", status_code=303)
-    token = make_token(request.app.state.settings.secret_key, row.public_id, participant)
-    response.set_cookie(
-        participant_cookie(row.public_id),
-        token,
-        max_age=COOKIE_DAYS * 24 * 3600,
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-    )
+    set_participant_cookie(request, response, row.public_id, participant)
+    await enrol_joined(request, response, row, participant, name)
     return _no_store(response)
 
 

@@ -71,17 +71,21 @@ async def sessions_created_by(db: async_sessionmaker[AsyncSession], user_id: int
                 .order_by(LiveSession.created_at.desc(), LiveSession.id.desc())
             )
         )
-        ids = [row.id for row in rows]
-        ended = set(
-            await session.scalars(
-                select(SessionEvent.session_id).where(
-                    SessionEvent.session_id.in_(ids), SessionEvent.type == "session.ended"
-                )
+        return sorted(await listed(session, rows), key=_order)
+
+
+async def listed(session: AsyncSession, rows: list[LiveSession]) -> list[Listed]:
+    """These sessions with when their first phase started and whether they ended, in order."""
+    ids = [row.id for row in rows]
+    ended = set(
+        await session.scalars(
+            select(SessionEvent.session_id).where(
+                SessionEvent.session_id.in_(ids), SessionEvent.type == "session.ended"
             )
         )
-        started = await _first_phase_starts(session, ids)
-    listed = [Listed(row, started.get(row.id), row.id in ended) for row in rows]
-    return sorted(listed, key=_order)
+    )
+    started = await _first_phase_starts(session, ids)
+    return [Listed(row, started.get(row.id), row.id in ended) for row in rows]
 
 
 async def first_phase_started(

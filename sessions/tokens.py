@@ -1,8 +1,35 @@
-"""Participant tokens: a signed (session, participant) pair that lets someone come back."""
+"""Participant tokens: a signed (session, participant) pair that lets someone come back, kept
+in a cookie of that one session."""
 
 from __future__ import annotations
 
 from itsdangerous import BadSignature, URLSafeSerializer
+from starlette.requests import Request
+from starlette.responses import Response
+
+COOKIE_PREFIX = "wp_p_"
+COOKIE_DAYS = 90
+
+
+def participant_cookie(public_id: str) -> str:
+    """The name of the cookie that holds this browser's participant token for a session."""
+    return f"{COOKIE_PREFIX}{public_id}"
+
+
+def set_participant_cookie(
+    request: Request, response: Response, public_id: str, participant: str
+) -> None:
+    """Let this browser come back to the session as the participant."""
+    token = make_token(request.app.state.settings.secret_key, public_id, participant)
+    response.set_cookie(
+        participant_cookie(public_id),
+        token,
+        max_age=COOKIE_DAYS * 24 * 3600,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
 
 
 def _serializer(secret_key: str) -> URLSafeSerializer:

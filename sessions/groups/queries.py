@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.models import User
 from sessions.groups.models import (
     Group,
     GroupFacilitator,
@@ -100,3 +101,19 @@ async def members_of_session(db: AsyncSession, session_id: int) -> dict[str, str
         )
     )
     return {participant: member_id for participant, member_id in rows}
+
+
+async def facilitators(db: AsyncSession, group_id: int) -> list[User]:
+    """The accounts that run the group, by name."""
+    rows = await db.scalars(
+        select(User)
+        .join(GroupFacilitator, GroupFacilitator.user_id == User.id)
+        .where(GroupFacilitator.group_id == group_id)
+        .order_by(User.name, User.id)
+    )
+    return list(rows)
+
+
+async def account_by_email(db: AsyncSession, email: str) -> User | None:
+    """An active account by its (normalised) e-mail address."""
+    return await db.scalar(select(User).where(User.email == email, User.is_active.is_(True)))

@@ -1,0 +1,139 @@
+"""Joining a group's sessions: every participant who joins one becomes (or is recognised as)
+a member, and a member joins the group's next session with one tap, under the name they last
+used, as the same member."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from server.auth import current_user
+from server.errors import PageError
+from server.limits import TooMany, client_address
+from sessions import actions, joins
+from sessions import events as ev
+from sessions.decide import Refused
+from sessions.engine import SessionEngine
+from sessions.groups import actions as group_actions
+from sessions.groups import queries
+from sessions.groups.membership import (
+    COOKIE_DAYS,
+    make_member_token,
+    member_cookie,
+    read_member_token,
+)
+from sessions.groups.models import Group, GroupMember
+from sessions.models import LiveSession
+from sessions.tokens import set_participant_cookie
+
+
+async def next_session(db: AsyncSession, engine: SessionEngine, group: Group) -> LiveSession | None:
+    """The group's session to join now: the latest one that has not ended, if any."""
+    for row in reversed(await queries.sessions_of(db, group.id)):
+        if not (await engine.state(row.id)).ended:
+            return row
+    return None
+
+
+async def enrol_joined(
+    request: Request, response: Response, row: LiveSession, participant: str, name: str
+) -> None:
+    """After someone joined `row`: if it is a group's session, record them as a member (the
+    one this browser or account already is, else a new one) and remember it in a cookie."""
+    async with request.app.state.db() as db:
+        group = await queries.group_of_session(db, row.id)
+        if group is None:
+            return
+        user = current_user(request)
+        member_id = _member_in_cookie(request, group)
+        if member_id is None and user is not None:
+            own = await queries.member_of_account(db, group.id, user.id)
+            member_id = own.member_id if own is not None else None
+        member = await group_actions.enrol(
+            db, group.id, row.id, participant, name, member_id, user.id if user else None
+        )
+        await db.commit()
+    await _linked(request, row, participant, member)
+    set_member_cookie(request, response, group, member.member_id)
+
+
+async def join_next(request: Request, group: Group, row: LiveSession, member_id: str) -> Response:
+    """The member joins `row` (the group's current session) under their last name."""
+    async with request.app.state.db() as db:
+        member = await queries.member(db, group.id, member_id)
+    if member is None:
+        raise PageError(404)
+    engine: SessionEngine = request.app.state.session_engine
+    state = await engine.state(row.id)
+    linked = await _participant_of_member(request, row, member_id)
+    if linked is None:
+        if state.modality == "hybrid":  # where they are is asked each time
+            return RedirectResponse(f"/join?code={row.join_code}", status_code=303)
+        participant = actions.new_participant_id()
+        location: ev.Location = "room" if state.modality == "on-site" else "remote"
+        settings = request.app.state.settings
+        try:
+            await joins.join(
+                request.app.state.db,
+                engine,
+                row,
+                participant,
+                member.name,
+                location,
+                client_address(request),
+                settings.joins_per_client_per_session,
+            )
+        except (TooMany, Refused):
+            return RedirectResponse(f"/join?code={row.join_code}", status_code=303)
+        async with request.app.state.db() as db:
+            await group_actions.enrol(db, group.id, row.id, participant, member.name, member_id)
+            await db.commit()
+        await _linked(request, row, participant, member)
+    else:
+        participant = linked
+    response = RedirectResponse(f"/s/{row.public_id}", status_code=303)
+    set_participant_cookie(request, response, row.public_id, participant)
+    set_member_cookie(request, response, group, member_id)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def _participant_of_member(request: Request, row: LiveSession, member_id: str) -> str | None:
+    """The member's participant in this session, if they joined it already and are still in."""
+    async with request.app.state.db() as db:
+        by_participant = await queries.members_of_session(db, row.id)
+    state = await request.app.state.session_engine.state(row.id)
+    for participant, member in by_participant.items():
+        person = state.people.get(participant)
+        if member == member_id and person is not None and not person.removed:
+            return participant
+    return None
+
+
+async def _linked(
+    request: Request, row: LiveSession, participant: str, member: GroupMember
+) -> None:
+    """Tell the session which member the participant is (its terugblik needs it)."""
+    return None
+
+
+def _member_in_cookie(request: Request, group: Group) -> str | None:
+    token = request.cookies.get(member_cookie(group.public_id))
+    if not token:
+        return None
+    return read_member_token(request.app.state.settings.secret_key, group.public_id, token)
+
+
+def set_member_cookie(request: Request, response: Response, group: Group, member_id: str) -> None:
+    """Remember this browser as the member, for the group's next sessions."""
+    token = make_member_token(request.app.state.settings.secret_key, group.public_id, member_id)
+    response.set_cookie(
+        member_cookie(group.public_id),
+        token,
+        max_age=COOKIE_DAYS * 24 * 3600,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )

@@ -1,0 +1,119 @@
+"""Groups (trajecten): a facilitator makes a group and starts its sessions; whoever joins one
+becomes a member, recognised in the next session, which they join with one tap."""
+
+from __future__ import annotations
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
+
+from sessions.groups.membership import member_cookie
+from sessions.groups.models import GroupMember, SessionMember
+from tests.helpers import csrf_token, make_user
+from tests.sessions.pages import (
+    end,
+    facilitator,
+    form_fields,
+    join,
+    new_session,
+    other_client,
+    post_form,
+    state_of,
+    text_of,
+)
+
+
+async def make_group(client: httpx.AsyncClient, name: str = "Intervisiegroep Noord") -> str:
+    """A group made on /groepen; its public id."""
+    answer = await client.post(
+        "/groepen",
+        data={
+            "name": name,
+            "variant": "intervisie",
+            "csrf_token": await csrf_token(client, "/groepen"),
+        },
+    )
+    assert answer.status_code == 303, text_of(answer.text)
+    return str(answer.headers["location"]).removeprefix("/groepen/")
+
+
+async def group_session(client: httpx.AsyncClient, group: str, **values: str) -> tuple[str, str]:
+    """A session of the group, started from the group's start form; public id and code."""
+    return await new_session(client, query=f"?groep={group}", **values)
+
+
+async def test_members_are_recognised_and_join_the_next_session_with_one_tap(
+    app: Starlette,
+    client: httpx.AsyncClient,
+    db: async_sessionmaker[AsyncSession],
+    seeded: list[str],
+) -> None:
+    await facilitator(client, db)
+    group = await make_group(client)
+    first, code = await group_session(client, group)
+    page = text_of((await client.get(f"/sessies/nieuw?groep={group}")).text)
+    assert "Intervisiegroep Noord" in page
+    async with other_client(app) as anna, other_client(app) as outsider:
+        joined = await join(anna, code, "Anna de Vries")
+        assert joined.status_code == 303
+        assert member_cookie(group) in anna.cookies
+        await end(app, db, first)
+        second, _ = await group_session(client, group)
+        # The member's page of the group offers the next session; one tap joins it.
+        mine = await anna.get(f"/groepen/{group}")
+        assert mine.status_code == 200 and "Anna de Vries" in text_of(mine.text)
+        fields = form_fields(mine.text, f"/groepen/{group}/meedoen")
+        tapped = await post_form(anna, f"/groepen/{group}/meedoen", fields)
+        assert tapped.status_code == 303 and tapped.headers["location"] == f"/s/{second}"
+        state = await state_of(app, db, second)
+        names = [p.name for p in state.people.values() if p.role == "participant"]
+        assert names == ["Anna de Vries"]
+        # Tapping again does not add her twice.
+        again = await post_form(anna, f"/groepen/{group}/meedoen", fields)
+        assert again.status_code == 303
+        state = await state_of(app, db, second)
+        assert [p.name for p in state.people.values() if p.role == "participant"] == names
+        # Someone outside the group sees nothing of it.
+        refused = await outsider.get(f"/groepen/{group}")
+        assert refused.status_code == 303 and refused.headers["location"].startswith("/login")
+        assert "Anna" not in refused.text
+    async with db() as session:
+        members = list(await session.scalars(select(GroupMember)))
+        links = list(await session.scalars(select(SessionMember)))
+    assert len(members) == 1
+    assert {link.member_id for link in links} == {members[0].member_id}
+    assert len(links) == 2
+
+
+async def test_a_group_needs_a_name_and_only_its_facilitators_start_its_sessions(
+    app: Starlette,
+    client: httpx.AsyncClient,
+    db: async_sessionmaker[AsyncSession],
+    seeded: list[str],
+) -> None:
+    await facilitator(client, db)
+    empty = await client.post(
+        "/groepen", data={"name": "  ", "csrf_token": await csrf_token(client, "/groepen")}
+    )
+    assert empty.status_code == 422
+    assert "Geef de groep een naam" in text_of(empty.text)
+    group = await make_group(client)
+    await make_user(db, email="other@example.org", roles=["facilitator"])
+    async with other_client(app) as other:
+        from tests.helpers import log_in
+
+        await log_in(other, "other@example.org")
+        assert (await other.get(f"/sessies/nieuw?groep={group}")).status_code == 403
+        assert (await other.get(f"/groepen/{group}")).status_code == 403
+    added = await client.post(
+        f"/groepen/{group}/begeleiders",
+        data={"email": "other@example.org", "csrf_token": await csrf_token(client, "/groepen")},
+    )
+    assert added.status_code == 303
+    async with other_client(app) as other:
+        from tests.helpers import log_in
+
+        await log_in(other, "other@example.org")
+        assert (await other.get(f"/sessies/nieuw?groep={group}")).status_code == 200
+    assert (await client.get("/groepen/nope")).status_code == 404
