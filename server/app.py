@@ -244,7 +244,8 @@ def create_app(settings: Settings) -> Starlette:
     from sessions.groups.pages import NAV as GROUP_NAV
     from sessions.pages import NAV as SESSION_NAV
 
-    app.state.nav_items = [*NAV, *SESSION_NAV, *GROUP_NAV, *admin_pages.NAV]  # "roles": only to those
+    # "roles": shown only to those
+    app.state.nav_items = [*NAV, *SESSION_NAV, *GROUP_NAV, *admin_pages.NAV]
     app.state.eraser = domain_eraser()
     app.state.names_of = domain_names_of()
     app.state.region_memberships = domain_region_memberships()
