@@ -32,7 +32,7 @@ from sessions.api import JOIN_STATUS
 from sessions.decide import Refused
 from sessions.engine import SessionEngine
 from sessions.groups import start as group_start
-from sessions.groups.joining import enrol_joined
+from sessions.groups.joining import enrol_joined, next_for_member
 from sessions.models import LiveSession
 from sessions.tokens import make_token, participant_cookie, read_token, set_participant_cookie
 from sessions.workspace_client import client_strings
@@ -503,6 +503,7 @@ async def _join_details(
         ),
         "name_problem": name_problem,
         "ended": state.ended,
+        "group_next": await next_for_member(request, row),
         "already": state.people[already] if already is not None else None,
     }
     return render(request, "sessions/join.html", context, status_code=status_code)
@@ -566,6 +567,7 @@ async def workspace_page(request: Request) -> Response:
             "join_url": setup.join_url(request, row.join_code),
             "client_strings": _client_strings(request),
             "websocket_path": f"/ws/sessions/{row.public_id}",
+            "group_next": await next_for_member(request, row),
         },
     )
     return _no_store(response)

@@ -15,8 +15,8 @@ from sessions import actions, joins
 from sessions import events as ev
 from sessions.decide import Refused
 from sessions.engine import SessionEngine
+from sessions.groups import access, queries
 from sessions.groups import actions as group_actions
-from sessions.groups import queries
 from sessions.groups.membership import (
     COOKIE_DAYS,
     make_member_token,
@@ -34,6 +34,24 @@ async def next_session(db: AsyncSession, engine: SessionEngine, group: Group) ->
         if not (await engine.state(row.id)).ended:
             return row
     return None
+
+
+async def next_for_member(request: Request, row: LiveSession) -> dict[str, object] | None:
+    """For a member of the group whose session `row` has ended: the group and its session to
+    join now (the previous session's link leads there with one tap); else None."""
+    engine: SessionEngine = request.app.state.session_engine
+    if not (await engine.state(row.id)).ended:
+        return None
+    async with request.app.state.db() as db:
+        group = await queries.group_of_session(db, row.id)
+        if group is None:
+            return None
+        current = await next_session(db, engine, group)
+    if current is None or current.id == row.id:
+        return None
+    if (await access.viewer_of(request, group)).member_id is None:
+        return None
+    return {"group": group, "session": current}
 
 
 async def enrol_joined(

@@ -60,10 +60,14 @@ async def test_members_are_recognised_and_join_the_next_session_with_one_tap(
         assert member_cookie(group) in anna.cookies
         await end(app, db, first)
         second, _ = await group_session(client, group)
-        # The member's page of the group offers the next session; one tap joins it.
+        # The previous session's link offers the next session; one tap joins it.
+        previous = await anna.get(f"/s/{first}")
+        assert "De volgende sessie van Intervisiegroep Noord is er" in text_of(previous.text)
+        fields = form_fields(previous.text, f"/groepen/{group}/meedoen")
+        # So does the member's page of the group.
         mine = await anna.get(f"/groepen/{group}")
         assert mine.status_code == 200 and "Anna de Vries" in text_of(mine.text)
-        fields = form_fields(mine.text, f"/groepen/{group}/meedoen")
+        assert form_fields(mine.text, f"/groepen/{group}/meedoen")
         tapped = await post_form(anna, f"/groepen/{group}/meedoen", fields)
         assert tapped.status_code == 303 and tapped.headers["location"] == f"/s/{second}"
         state = await state_of(app, db, second)
