@@ -67,11 +67,12 @@ def usable(name: str) -> bool:
 
 @dataclass(frozen=True)
 class Person:
-    """Who to erase: by display name, by one participant of one session, or by account."""
+    """Who to erase: by display name, by one participant of one session, by account, or by
+    a member of a group (in every session of the group)."""
 
-    kind: Literal["name", "participant", "account", "account_id"]
-    # the name as given, "public_id:participant", the normalised email, or an account's id
-    # (a replayed erasure: the email may have changed since)
+    kind: Literal["name", "participant", "account", "account_id", "member"]
+    # the name as given, "public_id:participant", the normalised email, an account's id
+    # (a replayed erasure: the email may have changed since), or "group_public_id:member_id"
     value: str
 
     @classmethod
@@ -108,11 +109,34 @@ class Person:
         return cls("participant", f"{public_id}:{participant}")
 
     @classmethod
+    def by_member(cls, raw: str) -> Person:
+        group, colon, member = raw.strip().partition(":")
+        if (
+            not colon
+            or not 1 <= len(group) <= MAX_PUBLIC_ID
+            or not 1 <= len(member) <= MAX_PUBLIC_ID
+            or not (group + member).replace("-", "").replace("_", "").isalnum()
+        ):
+            raise ErasureError(
+                "invalid_member",
+                N_(
+                    "Name the member as GROUP:MEMBER, e.g. aB3xYz12Q:m9KfE2xQ1"
+                    " (the group's id from its address, a colon, the member's id)."
+                ),
+            )
+        return cls("member", f"{group}:{member}")
+
+    @classmethod
     def by_account(cls, raw: str) -> Person:
         try:
             return cls("account", normalize_email(raw))
         except AccountError as error:
             raise ErasureError(error.code, error.message, **error.params) from None
+
+    @property
+    def group_and_member(self) -> tuple[str, str]:
+        group, _, member = self.value.partition(":")
+        return group, member
 
     @property
     def session_and_participant(self) -> tuple[str, str]:
@@ -159,6 +183,7 @@ TABLES = (
     "account_invitations",
     "session_invitations",
     "calendar_feeds",
+    "group_members",
     "variant_versions",
 )
 
@@ -275,6 +300,7 @@ def journal_entry(ask: ErasureAsk, report: ErasureReport, at: dt.datetime) -> di
         "by": "name" if kind == "name" or ask.everywhere else kind.removesuffix("_id"),
         "participants": [f"{c.public_id}:{p}" for c in report.sessions for p in c.participants],
         "account": report.account,
+        "member": ask.person.value if kind == "member" else None,
         "delete_contributions": ask.delete_contributions,
         "sessions": sorted(c.public_id for c in report.sessions),
     }
@@ -324,6 +350,8 @@ def replay_of(entry: dict[str, Any]) -> Replay:
     by = entry.get("by")
     if by == "account" and entry.get("account") is not None:
         return Replay([ErasureAsk(Person("account_id", str(int(entry["account"]))), remove)])
+    if by == "member" and entry.get("member"):
+        return Replay([ErasureAsk(Person.by_member(str(entry["member"])), remove)])
     refs = [Person.by_participant(str(ref)) for ref in entry.get("participants") or ()]
     if by == "participant":
         return Replay([ErasureAsk(person, remove) for person in refs])

@@ -43,6 +43,7 @@ from server.erasure import (
     ErasurePart,
     ErasureReport,
     Found,
+    Person,
     normalize_name,
     usable,
 )
@@ -50,6 +51,7 @@ from server.i18n import N_
 from sessions import erase_notice
 from sessions import events as ev
 from sessions.actions import facilitator_id
+from sessions.groups.models import Group, GroupMember, GroupSession, SessionMember
 from sessions.models import (
     CalendarFeed,
     HarvestResponse,
@@ -250,6 +252,13 @@ async def find(db: AsyncSession, ask: ErasureAsk, found: Found) -> None:
             found.names = [n for n in people[session_id][participant] if usable(n)]
         else:
             found.only = {session_id}
+    elif person.kind == "member":
+        by_session = await _member_sessions(db, person)
+        people = names_by_participant(
+            (await db.execute(people_query.where(SessionEvent.session_id.in_(by_session)))).all()
+        )
+        found.participants = {sid: {participant} for sid, participant in by_session.items()}
+        found.only = await _group_sessions(db, person)
     elif found.account is not None:
         wanted = {facilitator_id(found.account)}
     names = found.names  # display names to find (and erase) in every session
@@ -271,6 +280,45 @@ async def find(db: AsyncSession, ask: ErasureAsk, found: Found) -> None:
     found.sessions = {session_id: public_id for session_id, public_id in await db.execute(sessions)}
 
 
+async def _member_sessions(db: AsyncSession, person: Person) -> dict[int, str]:
+    """A member's participant id in each session of their group; ErasureError if the group or
+    the member is unknown."""
+    _, member = await _group_and_member(db, person)
+    rows = await db.execute(
+        select(SessionMember.session_id, SessionMember.participant).where(
+            SessionMember.member_id == member.member_id
+        )
+    )
+    return {session_id: participant for session_id, participant in rows}
+
+
+async def _group_sessions(db: AsyncSession, person: Person) -> set[int]:
+    group, _ = await _group_and_member(db, person)
+    return set(
+        await db.scalars(select(GroupSession.session_id).where(GroupSession.group_id == group.id))
+    )
+
+
+async def _group_and_member(db: AsyncSession, person: Person) -> tuple[Group, GroupMember]:
+    group_id, member_id = person.group_and_member
+    group = await db.scalar(select(Group).where(Group.public_id == group_id))
+    if group is None:
+        raise ErasureError("unknown_group", N_("There is no group %(group)s."), group=group_id)
+    member = await db.scalar(
+        select(GroupMember).where(
+            GroupMember.group_id == group.id, GroupMember.member_id == member_id
+        )
+    )
+    if member is None:
+        raise ErasureError(
+            "unknown_member",
+            N_("Group %(group)s has no member %(member)s."),
+            group=group_id,
+            member=member_id,
+        )
+    return group, member
+
+
 @dataclass
 class _Writes:
     titles: dict[int, str] = field(default_factory=dict)
@@ -279,6 +327,8 @@ class _Writes:
     harvest_updates: dict[tuple[int, str], str] = field(default_factory=dict)
     harvest_deletes: set[tuple[int, str]] = field(default_factory=set)
     account: int | None = None  # an erased account: its session invitations and calendar feed
+    members_gone: set[str] = field(default_factory=set)  # members erased from their group
+    members_renamed: set[str] = field(default_factory=set)  # members whose name is erased
 
     async def apply(self, db: AsyncSession) -> None:
         # The engine locks a session row, appends, then writes its snapshot: the same order
@@ -314,6 +364,16 @@ class _Writes:
                     HarvestResponse.session_id == session_id,
                     HarvestResponse.participant == participant,
                 )
+            )
+        if self.members_gone:  # their links to sessions (and their path) go with them
+            await db.execute(
+                delete(GroupMember).where(GroupMember.member_id.in_(self.members_gone))
+            )
+        if self.members_renamed:
+            await db.execute(
+                update(GroupMember)
+                .where(GroupMember.member_id.in_(self.members_renamed))
+                .values(name=ERASED_NAME, user_id=None)
             )
         if self.account is not None:
             await db.execute(
@@ -413,12 +473,41 @@ async def plan(db: AsyncSession, ask: ErasureAsk, found: Found, counts: Counts) 
             if rows:
                 counts.report.other[table] = rows
 
+    await _plan_members(db, ask, found, writes, counts)
+
     counts.report.session_ids = sorted(
         sid
         for sid, changed in counts.sessions.items()
         if {"session_events", "session_snapshots"} & changed.tables.keys()
     )
     return writes.apply
+
+
+async def _plan_members(
+    db: AsyncSession, ask: ErasureAsk, found: Found, writes: _Writes, counts: Counts
+) -> None:
+    """Group members: one erased as a member leaves the group (their links to its sessions and
+    their path go with the row); a member found by name or account keeps their place in the
+    group without the name."""
+    if ask.person.kind == "member":
+        _, member = await _group_and_member(db, ask.person)
+        writes.members_gone.add(member.member_id)
+        counts.report.other["group_members"] = 1
+        return
+    wanted = {normalize_name(name) for name in found.everywhere}
+    for names in found.session_names.values():
+        wanted |= {normalize_name(name) for name in names if usable(name)}
+    if not wanted and found.account is None:
+        return
+    for member in await db.scalars(select(GroupMember)):
+        if member.name == ERASED_NAME:
+            continue
+        if normalize_name(member.name) in wanted or (
+            found.account is not None and member.user_id == found.account
+        ):
+            writes.members_renamed.add(member.member_id)
+    if writes.members_renamed:
+        counts.report.other["group_members"] = len(writes.members_renamed)
 
 
 def _plan_session(

@@ -47,6 +47,7 @@ TABLE_LABELS = {
     "account_invitations": N_("Account invitations"),
     "session_invitations": N_("Invitations to sessions"),
     "calendar_feeds": N_("Calendar feed addresses"),
+    "group_members": N_("Members of groups"),
     "variant_versions": N_("Catalogue versions (author's name)"),
 }
 

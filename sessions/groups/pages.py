@@ -9,7 +9,8 @@ from starlette.routing import BaseRoute, Route
 
 from catalogue.variants.pages import load
 from server.accounts import AccountError, normalize_email
-from server.auth import require_role
+from server.auth import current_user, require_role
+from server.erasure import JOURNAL, ErasureAsk, Person
 from server.errors import PageError
 from server.i18n import N_
 from server.models import Role, User
@@ -18,6 +19,8 @@ from sessions import queries as session_queries
 from sessions.groups import access, queries
 from sessions.groups import actions as group_actions
 from sessions.groups.joining import join_next, next_session
+from sessions.groups.membership import member_cookie
+from sessions.groups.models import GroupMember
 
 NAV = [{"href": "/groepen", "label": N_("Groups"), "roles": ("facilitator", "coordinator")}]
 STARTERS = (Role.FACILITATOR, Role.COORDINATOR)
@@ -147,10 +150,62 @@ async def join_submit(request: Request) -> Response:
     return await join_next(request, group, current, viewer.member_id)
 
 
+async def _member_to_erase(request: Request) -> tuple[access.Viewer, GroupMember, int]:
+    """The member in the path (and in how many sessions they took part), for one of the
+    group's facilitators or the member themselves."""
+    viewer = await access.require_inside(request)
+    member_id = request.path_params["member_id"]
+    if not viewer.facilitator and viewer.member_id != member_id:
+        raise PageError(403, "forbidden", N_("Only the group's facilitators can do this."))
+    async with request.app.state.db() as db:
+        member = await queries.member(db, viewer.group.id, member_id)
+        if member is None:
+            raise PageError(404)
+        sessions = len(await queries.participants_of_member(db, member_id))
+    return viewer, member, sessions
+
+
+async def erase_page(request: Request) -> Response:
+    viewer, member, sessions = await _member_to_erase(request)
+    return render(
+        request,
+        "groups/erase.html",
+        {
+            "group": viewer.group,
+            "member": member,
+            "own": viewer.member_id == member.member_id,
+            "sessions": sessions,
+        },
+    )
+
+
+async def erase_submit(request: Request) -> Response:
+    """Erase the member from the group's history: their name in every session of the group,
+    their path and their membership (server/erasure.py, by member)."""
+    viewer, member, _ = await _member_to_erase(request)
+    form = await request.form(max_files=0, max_fields=5)
+    user = current_user(request)
+    ask = ErasureAsk(
+        Person.by_member(f"{viewer.group.public_id}:{member.member_id}"),
+        delete_contributions=form.get("contributions") == "on",
+        actor=f"account:{user.id}" if user is not None else "member",
+        actor_id=user.id if user is not None else None,
+        journal=request.app.state.settings.data_dir / JOURNAL,
+    )
+    await request.app.state.eraser(request.app.state.db, ask, request.app, None)
+    if viewer.member_id == member.member_id and not viewer.facilitator:
+        response = RedirectResponse("/", status_code=303)
+        response.delete_cookie(member_cookie(viewer.group.public_id), path="/")
+        return response
+    return RedirectResponse(f"/groepen/{viewer.group.public_id}", status_code=303)
+
+
 routes: list[BaseRoute] = [
     Route("/groepen", groups_page, methods=["GET"], name="groups"),
     Route("/groepen", group_create, methods=["POST"]),
     Route("/groepen/{group_id}", group_page, methods=["GET"], name="group"),
     Route("/groepen/{group_id}/begeleiders", facilitator_add, methods=["POST"]),
     Route("/groepen/{group_id}/meedoen", join_submit, methods=["POST"], name="group_join"),
+    Route("/groepen/{group_id}/leden/{member_id}/wissen", erase_page, methods=["GET"]),
+    Route("/groepen/{group_id}/leden/{member_id}/wissen", erase_submit, methods=["POST"]),
 ]

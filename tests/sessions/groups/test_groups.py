@@ -121,3 +121,49 @@ async def test_a_group_needs_a_name_and_only_its_facilitators_start_its_sessions
         await log_in(other, "other@example.org")
         assert (await other.get(f"/sessies/nieuw?groep={group}")).status_code == 200
     assert (await client.get("/groepen/nope")).status_code == 404
+
+
+async def test_erasing_a_member_removes_their_name_from_every_session_of_the_group(
+    app: Starlette,
+    client: httpx.AsyncClient,
+    db: async_sessionmaker[AsyncSession],
+    seeded: list[str],
+) -> None:
+    await facilitator(client, db)
+    group = await make_group(client)
+    first, code = await group_session(client, group)
+    async with other_client(app) as anna, other_client(app) as bram:
+        await join(anna, code, "Zeynep Kraaijeveld")
+        await join(bram, code, "Bram")
+        await end(app, db, first)
+        second, _ = await group_session(client, group)
+        page = await anna.get(f"/groepen/{group}")
+        await post_form(
+            anna, f"/groepen/{group}/meedoen", form_fields(page.text, f"/groepen/{group}/meedoen")
+        )
+        async with db() as session:
+            member = await session.scalar(
+                select(GroupMember).where(GroupMember.name == "Zeynep Kraaijeveld")
+            )
+        assert member is not None
+        # Bram is a member, not a facilitator: he cannot erase her.
+        assert (
+            await bram.get(f"/groepen/{group}/leden/{member.member_id}/wissen")
+        ).status_code == 403
+    confirm = await client.get(f"/groepen/{group}/leden/{member.member_id}/wissen")
+    assert confirm.status_code == 200 and "2 sessies" in text_of(confirm.text)
+    erased = await post_form(
+        client,
+        f"/groepen/{group}/leden/{member.member_id}/wissen",
+        form_fields(confirm.text, f"/groepen/{group}/leden/{member.member_id}/wissen"),
+    )
+    assert erased.status_code == 303
+    for public_id in (first, second):
+        state = await state_of(app, db, public_id)
+        names = {p.name for p in state.people.values() if p.role == "participant"}
+        assert "Zeynep Kraaijeveld" not in names and "[verwijderd]" in names
+    page = text_of((await client.get(f"/groepen/{group}")).text)
+    assert "Zeynep" not in page and "Bram" in page
+    async with db() as session:
+        left = list(await session.scalars(select(SessionMember.member_id)))
+    assert member.member_id not in left
