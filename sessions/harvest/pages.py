@@ -27,9 +27,8 @@ from sessions.engine import SessionEngine
 from sessions.harvest import answers, queries
 from sessions.harvest.actions import save_response
 from sessions.models import LiveSession
-from sessions.pages import participant_cookie
 from sessions.state import State
-from sessions.tokens import read_token
+from sessions.tokens import participant_cookie, read_token
 from sessions.tools.base import FACILITATORS
 
 RATING_PREFIX = "rating-"

@@ -12,7 +12,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from server.demo import DEMO_PASSWORD
-from sessions.pages import participant_cookie
+from sessions.tokens import participant_cookie
 from tests.browser.conftest import log_in
 from tests.sessions.live import Client, Server
 from tests.sessions.pages import form_fields, post_form

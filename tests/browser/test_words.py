@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from server.demo import DEMO_PASSWORD
 from server.formatting import format_date, format_datetime, format_number
-from sessions.pages import participant_cookie
+from sessions.tokens import participant_cookie
 from tests.browser.conftest import log_in
 from tests.sessions.live import Client, Server
 from tests.sessions.pages import form_fields, post_form

@@ -17,7 +17,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from catalogue.outcomes.models import OutcomeRow
-from sessions.pages import participant_cookie
+from sessions.tokens import participant_cookie
 from tests.sessions.harvest import GOALS, answer, joined_session, stored
 from tests.sessions.pages import (
     change,

@@ -12,8 +12,7 @@ from starlette.applications import Starlette
 from server.models import AuditEntry
 from sessions import events as ev
 from sessions.models import HarvestResponse, LiveSession
-from sessions.pages import participant_cookie
-from sessions.tokens import read_token
+from sessions.tokens import participant_cookie, read_token
 from tests.sessions.pages import (
     change,
     facilitator,

@@ -15,8 +15,8 @@ from starlette.applications import Starlette
 
 from sessions import events as ev
 from sessions.models import LiveSession
-from sessions.pages import participant_cookie
 from sessions.state import State
+from sessions.tokens import participant_cookie
 from tests.helpers import csrf_token, log_in, make_user
 
 Fields = list[tuple[str, str]]

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
 from sessions import events as ev
-from sessions.pages import participant_cookie
+from sessions.tokens import participant_cookie
 from tests.helpers import csrf_token
 from tests.sessions.harvest import (
     GOALS,

@@ -9,7 +9,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
-from sessions.pages import participant_cookie
+from sessions.tokens import participant_cookie
 from tests.sessions.pages import (
     end,
     facilitator,
