@@ -124,6 +124,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     who.add_argument("--account", metavar="EMAIL", help="an account, by its email address")
     who.add_argument(
+        "--member",
+        metavar="GROUP:MEMBER",
+        help="a member of a group, in every session of the group, with their membership "
+        "(the group's id in its address, a colon, the member's id); write --member=G:M",
+    )
+    who.add_argument(
         "--replay",
         nargs="?",
         const="",

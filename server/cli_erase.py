@@ -33,6 +33,8 @@ def erase(args: argparse.Namespace, settings: Settings) -> int:
             person = Person.by_name(args.name)
         elif args.participant is not None:
             person = Person.by_participant(args.participant)
+        elif args.member is not None:
+            person = Person.by_member(args.member)
         else:
             person = Person.by_account(args.account)
     except ErasureError as error:
@@ -122,7 +124,12 @@ def _erase_replay(args: argparse.Namespace, settings: Settings) -> int:
                     try:
                         report = await eraser(db, ask, None, bus)
                     except ErasureError as error:
-                        if error.code not in ("unknown_session", "unknown_participant"):
+                        if error.code not in (
+                            "unknown_session",
+                            "unknown_participant",
+                            "unknown_group",
+                            "unknown_member",
+                        ):
                             raise CommandError(str(error)) from None
                         print(f"{what}: not in this database")
                         continue
