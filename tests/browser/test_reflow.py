@@ -61,6 +61,10 @@ PAGES = [
     ("facilitator", "/sessies/{planned}"),
     ("facilitator", "/sessies/{planned}/uitnodigen"),
     ("facilitator", "/agenda"),
+    ("facilitator", "/groepen"),
+    ("facilitator", "/groepen/{group}"),
+    ("facilitator", "/sessies/nieuw?groep={group}"),
+    ("facilitator", "/groepen/{group}/leden/{member}/wissen"),
     ("facilitator", "/uitkomsten/{outcome}"),
     ("educator", "/"),
     ("educator", "/account"),
@@ -138,6 +142,20 @@ def _planned_session(page: Page) -> str:
     return page.url.rsplit("/", 1)[1]
 
 
+def _group(page: Page) -> str:
+    """The facilitator makes a group and starts its first session; the group's public id and
+    the session's join code."""
+    page.goto("/groepen")
+    page.get_by_label("Naam van de groep").fill("Intervisiegroep Zwolle-Zuid")
+    page.get_by_role("button", name="Groep maken").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Intervisiegroep Zwolle-Zuid")
+    group = page.url.rsplit("/", 1)[1]
+    page.goto(f"/sessies/nieuw?groep={group}")
+    page.get_by_role("button", name="Start de sessie").last.click()
+    expect(page.locator("dl.facts")).to_be_visible()
+    return group
+
+
 def _join(page: Page, code: str) -> None:
     """A participant joins with the code and a name, as on a phone."""
     page.goto("/join")
@@ -171,12 +189,23 @@ def site(browser: Browser, live_server: str) -> Iterator[Site]:
         outcome = _compose_outcome(facilitator, session)
         module = _build_module(pages["educator"])
         _join(pages["participant"], code)
+        group = _group(facilitator)
+        group_code = (
+            facilitator.locator(".join-code .visually-hidden").text_content() or ""
+        ).replace(" ", "")
+        _join(pages["anonymous"], group_code)
+        facilitator.goto(f"/groepen/{group}")
+        erase = facilitator.get_by_role("link", name="uit de groep wissen").get_attribute("href")
+        member = (erase or "").split("/leden/")[1].split("/")[0]
+        pages["anonymous"].context.clear_cookies()
         ids = {
             "session": session,
             "planned": planned,
             "code": code,
             "outcome": outcome,
             "module": module,
+            "group": group,
+            "member": member,
         }
         yield Site(pages, ids)
     finally:
