@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 
 WIDTH = 640
 LEFT = 48
-RIGHT = 24
+RIGHT = 16
 TOP = 16
 PLOT_HEIGHT = 200
 COLUMN_LABELS = 44  # room for two lines of a column's label
@@ -54,16 +54,16 @@ def line_chart(
         share = (min(max(value, low), high) - low) / (high - low)
         return _number(bottom - share * PLOT_HEIGHT)
 
-    inner = right - LEFT - 40
+    inner = right - LEFT - 120  # a column's label is centred on it: room at both ends
     count = len(columns)
     xs = [
-        _number(LEFT + 20 + (inner * i / (count - 1) if count > 1 else inner / 2))
+        _number(LEFT + 60 + (inner * i / (count - 1) if count > 1 else inner / 2))
         for i in range(count)
     ]
     ident = str(escape(ident))
     parts = [
         f'<svg viewBox="0 0 {WIDTH} {height}" role="img" class="trend-chart" focusable="false"'
-        f' aria-labelledby="{ident}-title {ident}-desc">',
+        f' aria-labelledby="{ident}-title {ident}-desc" font-family="sans-serif">',
         f'<title id="{ident}-title">{escape(title)}</title>',
         f'<desc id="{ident}-desc">{escape(desc)}</desc>',
         f'<rect x="{LEFT}" y="{TOP}" width="{right - LEFT}" height="{PLOT_HEIGHT}"'
@@ -87,10 +87,13 @@ def line_chart(
         colour = COLOURS[index % len(COLOURS)]
         dash = DASHES[index % len(DASHES)]
         dashed = f' stroke-dasharray="{dash}"' if dash else ""
+        # Side by side in a column, so that their spreads do not hide each other.
+        shift = (index - (len(lines) - 1) / 2) * 6
+        here = [_number(float(x) + shift) for x in xs]
         # A line joins neighbouring columns that both have a value; a gap stays a gap.
         run: list[str] = []
         ends: list[tuple[float, float | None] | None] = [*line.values, None]
-        for x, point in zip([*xs, ""], ends, strict=True):
+        for x, point in zip([*here, ""], ends, strict=True):
             if point is not None:
                 run.append(f"{x},{y_of(point[0])}")
                 continue
@@ -100,7 +103,7 @@ def line_chart(
                     f' stroke-width="2"{dashed}/>'
                 )
             run = []
-        for x, point in zip(xs, line.values, strict=True):
+        for x, point in zip(here, line.values, strict=True):
             if point is None:
                 continue
             mean, sd = point
