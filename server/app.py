@@ -70,6 +70,7 @@ def domain_routes() -> list[BaseRoute]:
     from sessions.groups import pages as group_pages
     from sessions.harvest import pages as harvest_pages
     from sessions.outcome import pages as outcome_pages
+    from sessions.trends import pages as trend_pages
 
     return [
         *variant_pages.routes,
@@ -82,6 +83,7 @@ def domain_routes() -> list[BaseRoute]:
         *feed_pages.routes,
         *harvest_pages.routes,
         *outcome_pages.routes,
+        *trend_pages.routes,
         *library_pages.routes,
         *library_api.routes,
         *module_pages.routes,

@@ -169,6 +169,7 @@ TABLES = (
     "session_events",
     "session_snapshots",
     "harvest_responses",
+    "trend_observations",
     "outcomes",
     "knowledge_questions",
     "outcome_texts",

@@ -15,6 +15,8 @@ learns the person's participant ids and display names, `plan` reads the rows and
   and their harvest response goes; otherwise their contributions stay, pseudonymous.
 - Each changed session's snapshot is deleted: it is a cache, rebuilt from the log. After the
   commit this process forgets the sessions and tells the others (sessions/erase_notice.py).
+- Their trend observations (ratings and chart positions, sessions/trends/), also without
+  `delete_contributions`.
 - An erased account's session invitations and calendar feed (the accounts' part keeps its row).
 - A name given by `--name` (or an account's name and email) is erased wherever it is written;
   a participant's other display names (before a rename) in the sessions they were in.
@@ -27,11 +29,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
 from catalogue.mentions import Mentions, Scope, Tally, scopes
+from catalogue.outcomes.models import OutcomeRow
 from server.bus import Bus
 from server.erasure import (
     ERASED_CONTRIBUTION,
@@ -60,6 +63,7 @@ from sessions.models import (
     SessionInvitation,
     SessionSnapshot,
 )
+from sessions.trends.models import TrendObservation
 
 PEOPLE_TYPES = ("participant.joined", "participant.renamed")
 # Events with text a person wrote or a name may be in; no other event carries free text. Each
@@ -326,6 +330,7 @@ class _Writes:
     snapshots: set[int] = field(default_factory=set)
     harvest_updates: dict[tuple[int, str], str] = field(default_factory=dict)
     harvest_deletes: set[tuple[int, str]] = field(default_factory=set)
+    trend_deletes: set[tuple[int, str]] = field(default_factory=set)  # (outcome id, participant)
     account: int | None = None  # an erased account: its session invitations and calendar feed
     members_gone: set[str] = field(default_factory=set)  # members erased from their group
     members_renamed: set[str] = field(default_factory=set)  # members whose name is erased
@@ -363,6 +368,13 @@ class _Writes:
                 delete(HarvestResponse).where(
                     HarvestResponse.session_id == session_id,
                     HarvestResponse.participant == participant,
+                )
+            )
+        for outcome_id, participant in self.trend_deletes:
+            await db.execute(
+                delete(TrendObservation).where(
+                    TrendObservation.outcome_id == outcome_id,
+                    TrendObservation.participant == participant,
                 )
             )
         if self.members_gone:  # their links to sessions (and their path) go with them
@@ -461,6 +473,27 @@ async def plan(db: AsyncSession, ask: ErasureAsk, found: Found, counts: Counts) 
         if takeaway is not response.takeaway:
             writes.harvest_updates[(sid, participant)] = takeaway
             counts.add(sid, "harvest_responses", mentions=1)
+
+    # Their trend observations go whether or not their contributions do: a person's ratings and
+    # positions over time are theirs (sessions/trends/).
+    if found.participants:
+        observed = await db.execute(
+            select(
+                OutcomeRow.session_id,
+                TrendObservation.outcome_id,
+                TrendObservation.participant,
+                func.count(),
+            )
+            .join(OutcomeRow, OutcomeRow.id == TrendObservation.outcome_id)
+            .where(OutcomeRow.session_id.in_(found.participants))
+            .group_by(
+                OutcomeRow.session_id, TrendObservation.outcome_id, TrendObservation.participant
+            )
+        )
+        for sid, outcome_id, participant, rows in observed.all():
+            if sid is not None and participant in found.participants[sid]:
+                writes.trend_deletes.add((outcome_id, participant))
+                counts.session(sid).add("trend_observations", rows)
 
     # An erased account's rows here: the sessions it was invited to, its calendar feed.
     if found.account is not None and found.erase_account:

@@ -33,6 +33,7 @@ TABLE_LABELS = {
     "session_events": N_("Events in session logs"),
     "session_snapshots": N_("Saved session states (rebuilt from the log)"),
     "harvest_responses": N_("Harvest responses"),
+    "trend_observations": N_("Ratings and chart positions over time (trends)"),
     "outcomes": N_("Outcomes (summaries, products, captured notes)"),
     "knowledge_questions": N_("Knowledge questions"),
     "outcome_texts": N_("Library of outcomes"),  # its search index

@@ -237,3 +237,16 @@ def consents(responses: Iterable[HarvestResponse]) -> dict[str, str]:
         for response in responses
         if response.consent in CONSENT_LEVELS
     }
+
+
+def narrowed(frozen: Mapping[str, str], current: Mapping[str, str]) -> dict[str, str]:
+    """The consents frozen in an outcome, narrowed by the participants' consents now: a
+    consent withdrawn after the outcome was composed takes effect at once (widening one waits
+    until the facilitator composes again)."""
+    order = {level: i for i, level in enumerate(CONSENT_LEVELS)}
+    return {
+        participant: min(
+            consent, current.get(participant, NO_CONSENT), key=lambda c: order.get(c, 0)
+        )
+        for participant, consent in frozen.items()
+    }

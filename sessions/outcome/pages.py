@@ -32,10 +32,11 @@ from sessions.capture import capture
 from sessions.engine import SessionEngine
 from sessions.harvest import answers as harvest_answers
 from sessions.harvest import queries as harvest_queries
-from sessions.models import LiveSession
+from sessions.models import HarvestResponse, LiveSession
 from sessions.outcome.chart import chart_view
 from sessions.outcome.form import MAX_PRODUCT_ROWS, ComposeForm
 from sessions.state import State
+from sessions.trends import record as trends
 
 LEVEL_LABELS = {
     "group": N_("Group only"),
@@ -116,6 +117,7 @@ class _Harvested:
     ratings: dict[str, tuple[int, float]]
     existing: outcome_composition.Outcome | None
     names: dict[str, str]  # every display name participants had (what the gate replaces)
+    answers: list[HarvestResponse]  # the harvest as answered (the trends' ratings)
 
 
 async def _own_session(request: Request) -> tuple[LiveSession, User]:
@@ -154,6 +156,7 @@ async def _harvested(request: Request, row: LiveSession) -> _Harvested:
         harvest_answers.rating_means(answers, state.goals),
         existing,
         names,
+        answers,
     )
 
 
@@ -248,6 +251,8 @@ async def compose_submit(request: Request) -> Response:
                 names=found.names,
                 review=compose.review(),
             )
+            # The trends take each person's ratings and positions (sessions/trends/).
+            await trends.record(db, saved.id, row.id, found.state, found.answers)
     except ContentError as error:
         return await _compose(request, found, compose, problems=error.problems, status_code=422)
     return RedirectResponse(f"/uitkomsten/{saved.public_id}?opgeslagen=1", status_code=303)
@@ -306,18 +311,6 @@ def _may_read(user: User | None, row: OutcomeRow, memberships: frozenset[str]) -
     return access.may_read(user, row, memberships)
 
 
-def _narrowed(frozen: dict[str, str], current: dict[str, str]) -> dict[str, str]:
-    """The consents frozen in the outcome, narrowed by the participants' consents now: a
-    consent withdrawn after the outcome was composed takes effect at once (widening one waits
-    until the facilitator composes again)."""
-    order = {level: i for i, level in enumerate(CONSENT_LEVELS)}
-    narrowed = {}
-    for participant, consent in frozen.items():
-        now = current.get(participant, "no")
-        narrowed[participant] = min(consent, now, key=lambda c: order.get(c, 0))
-    return narrowed
-
-
 async def outcome_page(request: Request) -> Response:
     user = current_user(request)
     async with request.app.state.db() as db:
@@ -332,7 +325,7 @@ async def outcome_page(request: Request) -> Response:
         session, state, current = await _session_of(request, db, row.session_id)
     document = outcome.document()
     if current is not None:
-        document["consents"] = _narrowed(document["consents"], current)
+        document["consents"] = harvest_answers.narrowed(document["consents"], current)
     level = row.sharing
     if privileged:
         asked = request.query_params.get("niveau", "group")

@@ -27,6 +27,7 @@ TABLES = (
     "session_events",
     "session_snapshots",
     "harvest_responses",
+    "trend_observations",
     "outcomes",
     "outcome_ratings",
     "knowledge_questions",

@@ -5,9 +5,9 @@ from __future__ import annotations
 from starlette.datastructures import FormData
 
 from server.i18n import translator
+from sessions.harvest.answers import narrowed
 from sessions.outcome.chart import PAD, PLOT, chart_view
 from sessions.outcome.form import ComposeForm
-from sessions.outcome.pages import _narrowed
 
 
 def test_product_rows_are_added_and_removed_and_blank_rows_skipped() -> None:
@@ -42,7 +42,7 @@ def test_product_rows_are_added_and_removed_and_blank_rows_skipped() -> None:
 def test_a_consent_narrowed_later_counts_and_a_wider_one_waits() -> None:
     frozen = {"a": "open", "b": "region", "c": "national", "d": "open"}
     now = {"a": "no", "b": "open", "c": "region"}  # d's answer is gone
-    assert _narrowed(frozen, now) == {"a": "no", "b": "region", "c": "region", "d": "no"}
+    assert narrowed(frozen, now) == {"a": "no", "b": "region", "c": "region", "d": "no"}
 
 
 def test_the_chart_draws_means_spreads_and_the_way_from_now_to_desired() -> None:
