@@ -16,6 +16,9 @@ from dataclasses import dataclass
 # Beyond the group, a point is shown only when at least this many different people gave it,
 # so that nobody can be singled out (docs/privacy.md).
 MIN_PEOPLE = 5
+# Inside the group, a member sees a session's figure only from this many people: with two, each
+# could work out the other's rating from their own (the harvest is anonymous in the group too).
+MIN_INSIDE = 3
 
 # Consent and sharing levels on one scale: "no" (consent) and "group" (sharing) mean nothing
 # beyond the group (catalogue/outcomes/models.py).

@@ -23,6 +23,7 @@ from server.templating import language_of, render, translator_for
 from sessions.groups.access import require_inside
 from sessions.trends import queries
 from sessions.trends.aggregate import (
+    MIN_INSIDE,
     MIN_PEOPLE,
     Point,
     Seen,
@@ -122,7 +123,9 @@ async def group_trends(request: Request) -> Response:
         session = _("Session %(n)s") % {"n": number}
         day = format_date(outcome.held_on, language)
         columns.append(Column(str(outcome.id), (session, day), f"{session} ({day})"))
-    found = points(_seen_in_sessions(rows))
+    # A member sees a session's figure only when enough people gave it that nobody's answer can
+    # be worked out from their own; the facilitator, who runs the harvest, sees every one.
+    found = points(_seen_in_sessions(rows), 1 if viewer.facilitator else MIN_INSIDE)
     charts = []
     goals = [goal for goal in _goals(outcomes) if found.get(goal_measure(goal))]
     if goals:
@@ -145,6 +148,7 @@ async def group_trends(request: Request) -> Response:
         "charts": charts,
         "own": own,
         "member": viewer.member_id is not None,
+        "minimum_inside": None if viewer.facilitator else MIN_INSIDE,
     }
     return _no_store(render(request, "trends/group.html", context))
 

@@ -265,6 +265,9 @@ async def test_a_group_sees_its_means_per_session_and_only_a_member_their_own_pa
             ]
             for x, _y in other:
                 assert str(round(x * 100)) not in [c for row in _cells(part) for c in row]
+            # Two people rated: a member sees no mean, or each could work out the other's.
+            assert "2 mensen" not in text_of(_main(page.text))
+            assert "minstens 3 mensen" in text_of(page.text)
         assert (await outsider.get(path)).status_code == 403
         away = await nobody.get(path)  # someone not logged in is sent to log in
         assert away.status_code == 303 and away.headers["location"].startswith("/login")
