@@ -29,7 +29,14 @@ from sessions import tools
 from sessions.decide import Refused
 from sessions.state import State, apply
 from sessions.views import project, view
-from tests.sessions.test_state import NOTE_TEXT, PEOPLE, PHASES, Session, commands_for
+from tests.sessions.test_state import (
+    NOTE_TEXT,
+    PEOPLE,
+    PHASES,
+    VIDEO_URLS,
+    Session,
+    commands_for,
+)
 
 # Everyone in the generated sessions (a facilitator, participants, an observer who chats and
 # raises hands) and a reader who never joined and so never authored anything.
@@ -163,6 +170,7 @@ def fitting_commands_for(s: Session) -> list[st.SearchStrategy[c.Command]]:
         group = st.sampled_from([*state.breakouts.groups, "x"])
         fitting += 2 * [st.builds(c.ChooseBreakout, id=ids, group=group)]
         fitting.append(st.builds(c.MessageBreakouts, id=ids, text=NOTE_TEXT))
+        fitting.append(st.builds(c.SetBreakoutVideo, id=ids, group=group, url=VIDEO_URLS))
     if state.hands:
         hand = st.sampled_from(state.hands)
         fitting.append(st.builds(c.LowerHand, id=ids, participant=st.none() | hand))
