@@ -43,6 +43,7 @@ from sessions.tools.breakouts import (
     CloseBreakouts,
     MessageBreakouts,
     OpenBreakouts,
+    SetBreakoutVideo,
 )
 from sessions.tools.chart import ConfigureChart, PlaceMarker, RevealChart
 from sessions.tools.chat import PostChat
@@ -59,14 +60,9 @@ from sessions.tools.phases import (
     StartPhase,
 )
 from sessions.tools.rounds import EndRound, NextSpeaker, PassTurn, StartRound
-from sessions.tools.session import (
-    MAX_URL_LENGTH,
-    VIDEO_URL_RULE,
-    SetVideo,
-    VideoUrl,
-    video_url_problem,
-)
+from sessions.tools.session import SetVideo, VideoUrl
 from sessions.tools.voting import CastVote, CloseVoting, OpenVoting, RetractVote, RevealVotes
+from sessions.video import MAX_URL_LENGTH, VIDEO_URL_RULE, video_url_problem
 
 __all__ = [
     "MAX_FRAME_BYTES",
@@ -119,6 +115,7 @@ __all__ = [
     "RevealNotes",
     "RevealVotes",
     "SetAgenda",
+    "SetBreakoutVideo",
     "SetRole",
     "SetVideo",
     "Signal",

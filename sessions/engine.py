@@ -28,6 +28,7 @@ from sessions import events as ev
 from sessions.decide import Refused, advance_if_due
 from sessions.models import LiveSession, SessionEvent, SessionSnapshot
 from sessions.state import State, apply
+from sessions.tools import READERS_IN_BODY, event_types
 from sessions.views import audience
 
 log = logging.getLogger("werkplaats.sessions")
@@ -41,6 +42,8 @@ DATABASE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 
 Decider = Callable[[State, float], list[ev.EventBody]]  # (state, now) -> events
 _encode = msgspec.json.Encoder().encode
 _body_decoder: msgspec.json.Decoder[ev.EventBody] = msgspec.json.Decoder(ev.EventBody)
+# The event types (tags) whose body names their readers (sessions/tools READERS_IN_BODY).
+_READERS_IN_BODY = {tag for tag, body in event_types().items() if body in READERS_IN_BODY}
 _state_decoder: msgspec.json.Decoder[State] = msgspec.json.Decoder(State)
 
 
@@ -398,10 +401,9 @@ def delivery_of(row: SessionEvent) -> Delivery:
         return Delivery(row.seq, None, whole, None, removes)
     assert row.others is not None
     readers: frozenset[str] = frozenset()
-    if row.type == "chat.posted":  # the readers are in the body (a breakout group's chat)
-        chat = _body_decoder.decode(row.body)
-        assert isinstance(chat, ev.ChatPosted)
-        readers = frozenset(chat.to or ())
+    if row.type in _READERS_IN_BODY:  # a breakout group's chat or room: readers in the body
+        body = _body_decoder.decode(row.body)
+        readers = READERS_IN_BODY[type(body)](body)
     return Delivery(row.seq, row.audience, row.others.encode(), whole, removes, readers)
 
 

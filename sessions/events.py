@@ -37,6 +37,7 @@ from sessions.tools.board import (
 )
 from sessions.tools.breakouts import (
     BreakoutChosen,
+    BreakoutRoom,
     BreakoutsClosed,
     BreakoutsMessaged,
     BreakoutsOpened,
@@ -70,6 +71,7 @@ __all__ = [
     "Body",
     "BreakoutChosen",
     "BreakoutMode",
+    "BreakoutRoom",
     "BreakoutsClosed",
     "BreakoutsMessaged",
     "BreakoutsOpened",

@@ -14,6 +14,7 @@ import { createChat } from "./chat.js";
 import { createConsole, safeVideoUrl } from "./console.js";
 import { TOOL_KEYS, TOOL_LABELS } from "./agenda.js";
 import { AGENDA_TOOLS, VIEWS, WIDGETS } from "./tools/index.js";
+import { groupOf, roomOf } from "./toolkit.js";
 
 // The tools' views, loaded when first shown (a phase tool may show several), and the
 // always-on widgets of the side column: all from the registry (tools/index.js).
@@ -262,9 +263,15 @@ export function mountShell(root, app, options = {}) {
       about.open = window.matchMedia(WIDE).matches;
     }
     timer.update(state);
-    const url = safeVideoUrl(state.video_url);
+    // In a breakout group with a room of its own: that room; otherwise (and after the groups are
+    // called back) the session's link.
+    const mine = groupOf(state, app.me);
+    const room = mine ? safeVideoUrl(roomOf(state, mine)) : null;
+    const url = room || safeVideoUrl(state.video_url);
     show(video, Boolean(url));
     if (url && video.href !== url) video.href = url;
+    setText(video, room ? app.t("Your group's video room") : app.t("Join the video call"));
+    video.classList.toggle("ws-video-group", Boolean(room));
 
     show(banner, state.ended);
     if (state.ended) setText(bannerText, app.t("The session has ended. You can still read everything and chat."));

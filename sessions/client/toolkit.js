@@ -24,7 +24,8 @@ const REFUSALS = {
   no_participants: N_("There are no participants to split into groups."),
   no_breakouts: N_("No breakout groups are open."),
   no_choice: N_("You cannot choose a group now."),
-  unknown_group: N_("You cannot choose a group now."),
+  unknown_group: N_("That group is no longer there."),
+  no_video: N_("Set the session's video link first."),
   forbidden: N_("You may not do that."),
   session_ended: N_("The session has ended."),
   invalid: N_("That is not possible."),
@@ -63,6 +64,16 @@ export function groupOf(state, me) {
   if (!breakouts || !breakouts.open) return null;
   for (const [group, members] of Object.entries(breakouts.groups)) {
     if (members.includes(me)) return group;
+  }
+  return null;
+}
+
+/** A group's video room as far as this reader knows it (null: the session's link), as room_of
+ * in sessions/tools/breakouts.py: the last `breakout.room` received for the group. */
+export function roomOf(state, group) {
+  const rooms = state.breakouts?.rooms || [];
+  for (let i = rooms.length - 1; i >= 0; i -= 1) {
+    if (rooms[i].group === group) return rooms[i].url;
   }
   return null;
 }

@@ -160,6 +160,13 @@ AUDIENCE: dict[type[Body], AudienceRule] = {
     **chart.AUDIENCE,
     **chat.AUDIENCE,
     **reactions.AUDIENCE,
+    **breakouts.AUDIENCE,
+}
+# Events whose body names the readers who see them whole (besides the actor): the engine reads
+# them from a logged event without the state it was made in.
+READERS_IN_BODY: dict[type[Body], Callable[[Any], frozenset[str]]] = {
+    chat.ChatPosted: chat.readers_in,
+    breakouts.BreakoutRoom: breakouts.readers_in,
 }
 # Each changes a copy of the state (2nd) into what a reader (3rd) has of it.
 PROJECTIONS: tuple[Callable[[State, State, str | None], None], ...] = (
@@ -167,6 +174,7 @@ PROJECTIONS: tuple[Callable[[State, State, str | None], None], ...] = (
     chat.project,
     voting.project,
     chart.project,
+    breakouts.project,
 )
 # The parts of an outcome, in the order of its keys.
 CAPTURES: tuple[Callable[[State], dict[str, Any]], ...] = (

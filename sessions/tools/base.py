@@ -21,7 +21,7 @@ Modality = Literal["on-site", "online", "hybrid"]
 Role = Literal["facilitator", "co-facilitator", "participant", "observer"]
 Location = Literal["room", "remote"]
 BreakoutMode = Literal["random", "choice", "location"]
-HiddenWhat = Literal["note", "vote", "marker", "chat"]
+HiddenWhat = Literal["note", "vote", "marker", "chat", "room"]
 # Every tool an agenda phase can use. It is a Literal for the static types; the slices name
 # theirs (`AGENDA_TOOLS`) and tests/sessions/test_slices.py checks both against the catalogue.
 Tool = Literal["board", "vote", "round", "position-chart", "chat", "breakout", "harvest"]

@@ -105,6 +105,11 @@ def _chat_seen(state: State, actor: str, body: ChatPosted) -> base.Seen | None:
 AUDIENCE: dict[type[Body], base.AudienceRule] = {ChatPosted: _chat_seen}
 
 
+def readers_in(body: ChatPosted) -> frozenset[str]:
+    """The readers a logged `chat.posted` names (none: everyone, or a log from before `to`)."""
+    return frozenset(body.to or ())
+
+
 def project(state: State, mine: State, reader: str | None) -> None:
     """The messages a reader may read."""
     mine.chat = [

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from sessions.tools import base
 from sessions.tools.base import Body, Command, Refused, Rule
+from sessions.video import video_url_problem
 
 if TYPE_CHECKING:
     from sessions.tools import State
 
 AGENDA_TOOLS: tuple[base.Tool, ...] = ()
-MAX_URL_LENGTH = 500
 # A video-call link. Its form and length are checked by video_url_problem() (in decide() and on
 # create), so every refusal says what is allowed; the frame limit bounds what is decoded.
 VideoUrl = str
@@ -52,37 +50,6 @@ class SetVideo(Command, tag="session.video"):
 
 
 Commands = SetVideo
-
-VIDEO_URL_RULE = (
-    f"a video-call link must be an http:// or https:// address with a host, at most "
-    f"{MAX_URL_LENGTH} characters, without spaces or control characters"
-)
-
-
-def video_url_problem(url: str) -> str | None:
-    """What is wrong with a video-call link (a message naming what is allowed), or None."""
-    if not url:
-        return f"{VIDEO_URL_RULE}; this one is empty (send null to remove the link)"
-    if len(url) > MAX_URL_LENGTH:
-        return f"{VIDEO_URL_RULE}; this one has {len(url)} characters"
-    # Spaces, controls and invisible format characters (bidi overrides) could disguise where
-    # a link leads; a real link needs none of them (they are percent-encoded).
-    if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zs") for ch in url):
-        return f"{VIDEO_URL_RULE}; this one contains a space or control character"
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
-    except ValueError:
-        return f"{VIDEO_URL_RULE}; this one cannot be read as an address"
-    if parts.scheme.lower() not in ("http", "https"):
-        start = f"{parts.scheme}:" if parts.scheme else "no scheme such as https:"
-        return f"{VIDEO_URL_RULE}; this one starts with {start}"
-    if not parts.hostname:
-        return f"{VIDEO_URL_RULE}; this one has no host"
-    if "@" in parts.netloc:
-        # https://meet.example@elsewhere.example leads to elsewhere.example.
-        return f"{VIDEO_URL_RULE} and without a user name before the host"
-    return None
 
 
 def _set_video(

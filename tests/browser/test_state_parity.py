@@ -29,7 +29,14 @@ from sessions import tools
 from sessions.decide import Refused
 from sessions.state import State, apply
 from sessions.views import project, view
-from tests.sessions.test_state import NOTE_TEXT, PEOPLE, PHASES, Session, commands_for
+from tests.sessions.test_state import (
+    NOTE_TEXT,
+    PEOPLE,
+    PHASES,
+    VIDEO_URLS,
+    Session,
+    commands_for,
+)
 
 # Everyone in the generated sessions (a facilitator, participants, an observer who chats and
 # raises hands) and a reader who never joined and so never authored anything.
@@ -163,6 +170,10 @@ def fitting_commands_for(s: Session) -> list[st.SearchStrategy[c.Command]]:
         group = st.sampled_from([*state.breakouts.groups, "x"])
         fitting += 2 * [st.builds(c.ChooseBreakout, id=ids, group=group)]
         fitting.append(st.builds(c.MessageBreakouts, id=ids, text=NOTE_TEXT))
+        fitting.append(st.builds(c.SetBreakoutVideo, id=ids, group=group, url=VIDEO_URLS))
+    if state.video_url is not None and not state.breakouts.open:  # groups with a room each
+        modes = st.sampled_from(["random", "choice"])
+        fitting.append(st.builds(c.OpenBreakouts, id=ids, mode=modes, rooms=st.just(True)))
     if state.hands:
         hand = st.sampled_from(state.hands)
         fitting.append(st.builds(c.LowerHand, id=ids, participant=st.none() | hand))
@@ -286,16 +297,18 @@ def event_types() -> set[str]:
 def test_the_generated_logs_reach_every_event_type() -> None:
     """The generator above makes every type of event, as some reader receives it (`hidden`
     included), so the parity test folds each of them: a new event type fails here until the
-    generator makes it. Derandomized (the same 100 sessions each run, about a minute).
+    generator makes it. Derandomized (the same 150 sessions each run, about a minute).
 
     Tried: without the closing EndSession in busy_sessions() `session.ended` (and, the draws
     shifting, `breakouts.closed`) is missing; before EndRound, PausePhase and ResumePhase were
-    among the fitting commands, `round.ended` or the pauses went missing in some runs."""
+    among the fitting commands, `round.ended` or the pauses went missing in some runs; with
+    `breakout.room` added (its fitting commands shift every draw) the first 100 sessions missed
+    `breakout.chosen` or `note.clustered` whichever way the breakout commands were weighted."""
     seen: set[str] = set()
 
     # Generating is slow on a busy machine (these sessions are long): that is no failure here.
     @settings(
-        max_examples=100,
+        max_examples=150,
         deadline=None,
         database=None,
         derandomize=True,

@@ -107,3 +107,40 @@ async def test_creating_with_a_bad_link_is_refused_and_makes_nothing(server: Ser
     assert response.json()["code"] == "invalid_request"
     assert "http" in response.json()["message"]
     assert before.count("<tr") == after.count("<tr")
+
+
+async def test_each_group_receives_only_its_own_jitsi_room_also_when_resuming(
+    server: Server,
+) -> None:
+    """Three participants in two groups on a Jitsi link; Chris is offline while the groups open
+    and resumes from the log (the readers come from the logged events, not the live state)."""
+    created = await server.create_session(video_url=LINK)
+    public_id = str(created["session"])
+    fa = Client(server, public_id, str(created["participant"]), str(created["token"]))
+    await fa.connect()
+    people = []
+    for name in ("Anna", "Bram", "Chris"):
+        joined = (await server.join(str(created["join_code"]), name)).json()
+        client = Client(server, public_id, joined["participant"], joined["token"])
+        await client.connect()
+        people.append(client)
+    chris = people[-1]
+    await chris.wait_for(lambda: len(chris.state.people) == 4)
+    await chris.close()
+    seqs = await fa.do("open", "breakouts.open", size=2)
+    assert len(seqs) == 3  # the groups, then a room for each
+    await chris.connect()
+    rooms = {r.group: r.url for r in fa.state.breakouts.rooms}
+    assert len(rooms) == 2 and len(set(rooms.values())) == 2
+    assert all(url is not None and url.startswith(LINK + "-") for url in rooms.values())
+    for client in people:
+        await client.wait_for(lambda c=client: c.last_seq == seqs[-1])
+        [mine] = [g for g, m in client.state.breakouts.groups.items() if client.participant in m]
+        assert [(r.group, r.url) for r in client.state.breakouts.rooms] == [(mine, rooms[mine])]
+        assert same(client.state, await expected_state(server, public_id, client.participant))
+    assert chris.welcome["resume_from"] is not None
+    # Called back: nobody has a room, everyone the session's link.
+    [closed] = await fa.do("close", "breakouts.close")
+    for client in people:
+        await client.wait_for(lambda c=client: c.last_seq == closed)
+        assert client.state.breakouts.rooms == [] and client.state.video_url == LINK

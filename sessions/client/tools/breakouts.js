@@ -1,4 +1,5 @@
-// Breakout groups: made at random or chosen, a message to all groups, closed (groups kept).
+// Breakout groups: made at random or chosen, a message to all groups, each group's video room
+// (only the rooms this reader may see arrive), closed (groups kept, rooms dropped).
 
 import { N_ } from "../i18n.js";
 import { has, removeFirst } from "../fold.js";
@@ -8,7 +9,7 @@ function breakoutsOpened(state, event, body) {
   for (const [id, members] of Object.entries(body.groups)) {
     groups[id] = [...members];
   }
-  state.breakouts = { open: true, mode: body.mode, groups, messages: [] };
+  state.breakouts = { open: true, mode: body.mode, groups, messages: [], rooms: [] };
 }
 
 function breakoutChosen(state, event, body) {
@@ -27,18 +28,24 @@ function breakoutsMessaged(state, event, body) {
 }
 
 function breakoutsClosed(state, event, body) {
-  state.breakouts.open = false; // the groups are kept
+  state.breakouts.open = false; // the groups are kept, their rooms are not: all go plenary
+  state.breakouts.rooms = [];
+}
+
+function breakoutRoom(state, event, body) {
+  state.breakouts.rooms.push({ group: body.group, url: body.url, to: [...body.to] });
 }
 
 export default {
   name: "breakouts",
   agenda: { key: "breakout", label: N_("Breakout groups") },
   view: () => import("./breakouts/view.js"),
-  initial: () => ({ breakouts: { open: false, mode: "random", groups: {}, messages: [] } }),
+  initial: () => ({ breakouts: { open: false, mode: "random", groups: {}, messages: [], rooms: [] } }),
   fold: {
     "breakouts.opened": breakoutsOpened,
     "breakout.chosen": breakoutChosen,
     "breakouts.messaged": breakoutsMessaged,
     "breakouts.closed": breakoutsClosed,
+    "breakout.room": breakoutRoom,
   },
 };

@@ -1,10 +1,23 @@
 // Breakout groups: facilitators open them (random, by choice, or room apart from remote), send a
 // message to every group and call everyone back. Participants see their group and its members,
 // choose a group in choice mode, read the facilitator's messages, and work on their group's board.
+// Each group may have a video room of its own: made on a Jitsi link when the groups open, or set
+// per group by a facilitator (BigBlueButton, …). A participant only ever receives their own
+// group's room; facilitators see and change every group's.
 
 import { h, setText, show, uid } from "../../dom.js";
 import { mountBoard } from "../board/view.js";
-import { act, feedbackLine, groupLabel, groupOf, place, sortGroups } from "../../toolkit.js";
+import { act, feedbackLine, groupLabel, groupOf, place, roomOf, sortGroups } from "../../toolkit.js";
+import { safeVideoUrl } from "../../console.js";
+
+// Public Jitsi servers recognised without asking: JITSI_HOSTS in sessions/video.py (a test
+// compares them). On another server the facilitator ticks the box to get a room per group.
+export const JITSI_HOSTS = ["meet.jit.si"];
+
+function isJitsi(url) {
+  const safe = safeVideoUrl(url);
+  return Boolean(safe) && JITSI_HOSTS.includes(new URL(safe).hostname.toLowerCase());
+}
 
 export function mount(element, app) {
   const feedback = feedbackLine();
@@ -24,6 +37,18 @@ export function mount(element, app) {
   size.addEventListener("input", () => {
     sizeTouched = true;
   });
+  const roomsId = uid("rooms");
+  const rooms = h("input", { id: roomsId, type: "checkbox", class: "breakouts-rooms" });
+  let roomsTouched = false;
+  rooms.addEventListener("change", () => {
+    roomsTouched = true;
+  });
+  const roomsField = h(
+    "div",
+    { class: "breakouts-rooms-choice" },
+    rooms,
+    h("label", { for: roomsId }, app.t("Each group gets its own Jitsi video room")),
+  );
   const openButton = h("button", { type: "submit", class: "breakouts-open" });
   const openForm = h(
     "form",
@@ -37,7 +62,9 @@ export function mount(element, app) {
           size.focus();
           return;
         }
-        act(app, feedback, "breakouts.open", { mode: mode.value, size: value });
+        const fields = { mode: mode.value, size: value };
+        if (!roomsField.hidden) fields.rooms = rooms.checked;
+        act(app, feedback, "breakouts.open", fields);
       },
     },
     h(
@@ -46,6 +73,7 @@ export function mount(element, app) {
       h("div", { class: "field" }, h("label", { for: modeId }, app.t("How are the groups made?")), mode),
       h("div", { class: "field" }, h("label", { for: sizeId }, app.t("People per group")), size),
     ),
+    roomsField,
     h("div", { class: "actions" }, openButton),
   );
   const messageDraft = app.draft("breakouts.message");
@@ -137,7 +165,48 @@ export function mount(element, app) {
     const titleId = uid("group");
     title.id = titleId;
     choose.setAttribute("aria-describedby", titleId);
-    return { li: h("li", { class: "breakout-group", "data-group": group }, title, members, choose), title, members, choose, key: "" };
+    // The group's video room: a link for whoever has received it, a field for facilitators.
+    const roomLink = h("a", { class: "breakout-room", target: "_blank", rel: "noopener noreferrer", hidden: true });
+    const roomId = uid("room");
+    const roomInput = h("input", { id: roomId, type: "url", inputMode: "url", maxLength: 500, placeholder: "https://", autocomplete: "off" });
+    const roomForm = h(
+      "form",
+      {
+        class: "breakout-room-form",
+        onsubmit: (event) => {
+          event.preventDefault();
+          const value = roomInput.value.trim();
+          if (value && !safeVideoUrl(value)) {
+            setText(feedback, app.t("The link must start with https:// or http://."));
+            roomInput.setAttribute("aria-invalid", "true");
+            roomInput.focus();
+            return;
+          }
+          roomInput.removeAttribute("aria-invalid");
+          act(app, feedback, "breakouts.video", { group, url: value || null });
+        },
+      },
+      h("label", { for: roomId }, app.t("Video link for this group")),
+      h("div", { class: "ws-row" }, roomInput, h("button", { type: "submit", class: "secondary small" }, app.t("Save link"))),
+    );
+    roomForm.setAttribute("aria-describedby", titleId);
+    const li = h("li", { class: "breakout-group", "data-group": group }, title, members, roomLink, choose, roomForm);
+    return { li, title, members, choose, roomLink, roomInput, roomForm, roomShown: undefined, key: "" };
+  }
+
+  function updateRoom(view, url, mine, facilitator) {
+    const safe = safeVideoUrl(url);
+    show(view.roomLink, Boolean(safe));
+    if (safe) {
+      if (view.roomLink.href !== safe) view.roomLink.href = safe;
+      // Facilitators read the link itself (to pass it on); a participant their room's name.
+      setText(view.roomLink, facilitator ? safe : mine ? app.t("Your group's video room") : app.t("Video room"));
+    }
+    show(view.roomForm, facilitator);
+    if (facilitator && url !== view.roomShown && document.activeElement !== view.roomInput) {
+      view.roomShown = url;
+      view.roomInput.value = url || "";
+    }
   }
 
   let seenMessages = null;
@@ -210,6 +279,7 @@ export function mount(element, app) {
         );
       }
       show(view.choose, breakouts.open && breakouts.mode === "choice" && isParticipant && group !== mine && !state.ended);
+      updateRoom(view, breakouts.open ? roomOf(state, group) : null, group === mine, breakouts.open && app.canFacilitate() && !state.ended);
       return view.li;
     });
     place(groupsList, els);
@@ -222,6 +292,8 @@ export function mount(element, app) {
     show(facilitate, facilitator);
     if (facilitator) {
       show(modeOptions.location, state.modality === "hybrid");
+      show(roomsField, Boolean(safeVideoUrl(state.video_url)));
+      if (!roomsTouched) rooms.checked = isJitsi(state.video_url);
       if (!sizeTouched && document.activeElement !== size) size.value = String(state.breakout_size);
       setText(openButton, breakouts.open ? app.t("Make new groups") : app.t("Open breakout groups"));
       show(messageForm, breakouts.open);
