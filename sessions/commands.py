@@ -58,6 +58,7 @@ from sessions.tools.phases import (
     SetAgenda,
     StartPhase,
 )
+from sessions.tools.review import CarryAction, MarkActionDone
 from sessions.tools.rounds import EndRound, NextSpeaker, PassTurn, StartRound
 from sessions.tools.session import (
     MAX_URL_LENGTH,
@@ -74,6 +75,7 @@ __all__ = [
     "VIDEO_URL_RULE",
     "AddNote",
     "AnyCommand",
+    "CarryAction",
     "CastVote",
     "ChooseBreakout",
     "ClientMessage",
@@ -93,6 +95,7 @@ __all__ = [
     "LockBoard",
     "LongText",
     "LowerHand",
+    "MarkActionDone",
     "Message",
     "MessageBreakouts",
     "MoveLocation",

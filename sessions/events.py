@@ -59,11 +59,14 @@ from sessions.tools.phases import (
     PhaseStarted,
     SessionEnded,
 )
+from sessions.tools.review import ActionCarried, ActionDone, MemberLinked, ReviewItem, ReviewOpened
 from sessions.tools.rounds import RoundAdvanced, RoundEnded, RoundStarted
 from sessions.tools.session import SessionCreated, VideoSet
 from sessions.tools.voting import VoteCast, VotesRevealed, VotingClosed, VotingOpened
 
 __all__ = [
+    "ActionCarried",
+    "ActionDone",
     "AgendaPhase",
     "AgendaSet",
     "BoardLocked",
@@ -87,6 +90,7 @@ __all__ = [
     "Location",
     "MarkerKind",
     "MarkerPlaced",
+    "MemberLinked",
     "Modality",
     "NoteAdded",
     "NoteClustered",
@@ -103,6 +107,8 @@ __all__ = [
     "PhaseResumed",
     "PhaseStarted",
     "RevealedNote",
+    "ReviewItem",
+    "ReviewOpened",
     "Role",
     "RoleChanged",
     "RoundAdvanced",
