@@ -4,12 +4,13 @@
 
 import { h, setText, show, uid } from "../../dom.js";
 import { formatDate } from "../../format.js";
+import { N_ } from "../../i18n.js";
 import { act, feedbackLine, place } from "../../toolkit.js";
 
 const STATUS = {
-  open: "open",
-  done: "done",
-  carried: "carried over",
+  open: N_("open"),
+  done: N_("done"),
+  carried: N_("carried over"),
 };
 
 /** "7 december 2026" for "2026-12-07" (a day: noon avoids a shift across time zones). */
