@@ -36,7 +36,8 @@ function actionCarried(state, event, body) {
 
 export default {
   name: "review",
-  agenda: { key: "review", label: N_("Look back") },
+  // Its panel holds the speaking round too: in intervisie, last time's inbrengers report in turn.
+  agenda: { key: "review", label: N_("Look back"), shows: ["review", "rounds"] },
   view: () => import("./review/view.js"),
   initial: () => ({ review: { actions: [], links: {} } }),
   fold: {
