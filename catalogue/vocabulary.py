@@ -35,6 +35,7 @@ TOOLS = {
     "chat": N_("chat"),
     "breakout": N_("breakouts"),
     "harvest": N_("harvest"),
+    "review": N_("look back at actions"),
 }
 WEIGHT_LABELS = {
     0: N_("not"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
@@ -57,8 +58,10 @@ async def create_session(
     facilitator_name: str,
     planned_start: dt.datetime | None = None,
     planned_end: dt.datetime | None = None,
+    extra: Sequence[ev.EventBody] = (),
 ) -> LiveSession:
-    """A new session with its agenda, and its creator in it as facilitator."""
+    """A new session with its agenda, and its creator in it as facilitator; `extra` events
+    (a group's terugblik: sessions/groups/review.py) follow in the same submit."""
     row = None
     for _ in range(10):  # a join code collision is rare; try another
         async with db() as session:
@@ -99,5 +102,5 @@ async def create_session(
     joined = ev.ParticipantJoined(
         facilitator_id(user_id), facilitator_name, "facilitator", location
     )
-    await engine.submit(row.id, None, None, lambda state, now: [created, joined])
+    await engine.submit(row.id, None, None, lambda state, now: [created, joined, *extra])
     return row

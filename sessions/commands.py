@@ -59,6 +59,7 @@ from sessions.tools.phases import (
     SetAgenda,
     StartPhase,
 )
+from sessions.tools.review import CarryAction, MarkActionDone
 from sessions.tools.rounds import EndRound, NextSpeaker, PassTurn, StartRound
 from sessions.tools.session import SetVideo, VideoUrl
 from sessions.tools.voting import CastVote, CloseVoting, OpenVoting, RetractVote, RevealVotes
@@ -70,6 +71,7 @@ __all__ = [
     "VIDEO_URL_RULE",
     "AddNote",
     "AnyCommand",
+    "CarryAction",
     "CastVote",
     "ChooseBreakout",
     "ClientMessage",
@@ -89,6 +91,7 @@ __all__ = [
     "LockBoard",
     "LongText",
     "LowerHand",
+    "MarkActionDone",
     "Message",
     "MessageBreakouts",
     "MoveLocation",

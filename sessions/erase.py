@@ -176,6 +176,19 @@ def _rewrite(
         return replace(body, text=gone(body.text) if mine and remove else text(body.text))
     if isinstance(body, ev.BreakoutsMessaged):
         return replace(body, text=text(body.text))
+    if isinstance(body, ev.ReviewOpened):
+        # The actions' texts and their owners' names (a name: as any mention of the person).
+        return replace(
+            body,
+            actions=tuple(
+                replace(
+                    item,
+                    text=text(item.text),
+                    owner_name=text(item.owner_name) if item.owner_name is not None else None,
+                )
+                for item in body.actions
+            ),
+        )
     return body
 
 

@@ -60,11 +60,14 @@ from sessions.tools.phases import (
     PhaseStarted,
     SessionEnded,
 )
+from sessions.tools.review import ActionCarried, ActionDone, MemberLinked, ReviewItem, ReviewOpened
 from sessions.tools.rounds import RoundAdvanced, RoundEnded, RoundStarted
 from sessions.tools.session import SessionCreated, VideoSet
 from sessions.tools.voting import VoteCast, VotesRevealed, VotingClosed, VotingOpened
 
 __all__ = [
+    "ActionCarried",
+    "ActionDone",
     "AgendaPhase",
     "AgendaSet",
     "BoardLocked",
@@ -89,6 +92,7 @@ __all__ = [
     "Location",
     "MarkerKind",
     "MarkerPlaced",
+    "MemberLinked",
     "Modality",
     "NoteAdded",
     "NoteClustered",
@@ -105,6 +109,8 @@ __all__ = [
     "PhaseResumed",
     "PhaseStarted",
     "RevealedNote",
+    "ReviewItem",
+    "ReviewOpened",
     "Role",
     "RoleChanged",
     "RoundAdvanced",

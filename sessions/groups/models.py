@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, UTCDateTime, utcnow
@@ -87,3 +87,28 @@ class GroupSession(Base):
         ForeignKey("live_sessions.id", ondelete="CASCADE"), primary_key=True
     )
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+
+
+class GroupAction(Base):
+    """An action agreed in one of the group's sessions (its outcome's actions), for an owner.
+
+    Its status is not stored here: it is in the logs of the group's later sessions (the
+    terugblik's `action.done` and `action.carried` events, sessions/groups/action_status.py),
+    so that changing it is logged like every other change in a session."""
+
+    __tablename__ = "group_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(24), unique=True)  # "a…", used in events
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("live_sessions.id", ondelete="SET NULL"), index=True
+    )
+    position: Mapped[int] = mapped_column()
+    text: Mapped[str] = mapped_column(String(500))
+    # None: "de groep". An erased member's actions fall to the group.
+    owner: Mapped[str | None] = mapped_column(
+        ForeignKey("group_members.member_id", ondelete="SET NULL"), default=None
+    )
+    due: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -11,6 +11,7 @@ from catalogue.outcomes import composition as outcome_composition
 from catalogue.outcomes.gate import MAX_HIDE, MAX_HIDE_WORD, Review
 from catalogue.schema import Problem
 from server.i18n import N_
+from sessions.outcome import action_rows
 
 MAX_PRODUCT_ROWS = outcome_composition.MAX_PRODUCTS + 1  # one over, so that "too many" can be said
 
@@ -27,11 +28,23 @@ class ComposeForm:
     sharing: str = "group"
     hide: str = ""  # words to hide as well, one per line (the sharing gate's review)
     keep: list[str] = field(default_factory=list)  # replacements undone (places, institutions)
+    # A group's session: its actions as rows (text, owner, date as typed), not free text.
+    listed: bool = False
+    action_rows: list[dict[str, str]] = field(default_factory=list)
+    action_focus: int | None = None  # the first row "more rows" added
 
     @classmethod
-    def of(cls, outcome: outcome_composition.Outcome | None) -> ComposeForm:
+    def of(
+        cls,
+        outcome: outcome_composition.Outcome | None,
+        actions: list[dict[str, str]] | None = None,
+    ) -> ComposeForm:
+        """The form for a saved outcome (or none yet); `actions`, a group session's saved
+        actions as rows, makes its actions a list."""
+        listed = actions is not None
+        rows = action_rows.padded(actions or []) if listed else []
         if outcome is None:
-            return cls(products=[_blank_product()])
+            return cls(products=[_blank_product()], listed=listed, action_rows=rows)
         row = outcome.row
         review = Review.of(row.review)
         return cls(
@@ -47,10 +60,12 @@ class ComposeForm:
             or [_blank_product()],
             questions="\n".join(q.text for q in outcome.questions),
             sharing=row.sharing,
+            listed=listed,
+            action_rows=rows,
         )
 
     @classmethod
-    def submitted(cls, form: FormData) -> ComposeForm:
+    def submitted(cls, form: FormData, listed: bool = False) -> ComposeForm:
         def text(name: str) -> str:
             value = form.get(name, "")
             return value.replace("\r\n", "\n").strip() if isinstance(value, str) else ""
@@ -76,6 +91,8 @@ class ComposeForm:
             sharing=text("sharing") or "group",
             hide=text("hide"),
             keep=[v for v in form.getlist("keep") if isinstance(v, str) and v.strip()],
+            listed=listed,
+            action_rows=action_rows.from_form(form) if listed else [],
         )
 
     def review(self) -> Review:
@@ -102,6 +119,14 @@ class ComposeForm:
     def apply_op(self, op: str) -> int | None:
         """Add a product row ("add-product") or remove one ("remove-product-3"); the row to
         focus next. Unknown or impossible operations do nothing."""
+        if op == "more-actions" and self.listed:
+            room = action_rows.MAX_FORM_ROWS - len(self.action_rows)
+            first = len(self.action_rows) + 1
+            self.action_rows += [
+                action_rows.blank() for _ in range(min(room, action_rows.BLANK_ROWS))
+            ]
+            self.action_focus = first if room > 0 else None
+            return None
         if op == "add-product":
             if len(self.products) >= outcome_composition.MAX_PRODUCTS:
                 return None
@@ -128,10 +153,13 @@ class ComposeForm:
                 " ".join(line.split()) for line in self.questions.splitlines() if line.strip()
             )
         )
+        actions = self.actions
+        if self.listed:  # the texts only, one per line (sessions/outcome/action_rows.py)
+            actions = "\n".join(row["text"] for row in self.action_rows if row["text"])
         return outcome_composition.Composition(
             summary=self.summary,
             insights=self.insights,
-            actions=self.actions,
+            actions=actions,
             products=products,
             questions=questions,
             sharing=self.sharing,

@@ -30,9 +30,13 @@ from server.templating import language_of, render, translator_for
 from sessions import queries as session_queries
 from sessions.capture import capture
 from sessions.engine import SessionEngine
+from sessions.groups import queries as group_queries
+from sessions.groups import review as group_review
+from sessions.groups.models import Group
 from sessions.harvest import answers as harvest_answers
 from sessions.harvest import queries as harvest_queries
 from sessions.models import HarvestResponse, LiveSession
+from sessions.outcome import action_rows
 from sessions.outcome.chart import chart_view
 from sessions.outcome.form import MAX_PRODUCT_ROWS, ComposeForm
 from sessions.state import State
@@ -118,6 +122,11 @@ class _Harvested:
     existing: outcome_composition.Outcome | None
     names: dict[str, str]  # every display name participants had (what the gate replaces)
     answers: list[HarvestResponse]  # the harvest as answered (the trends' ratings)
+    group: Group | None  # the group the session is one of, if any
+    # A group's session: who may own an action (member id -> name, those who took part), and
+    # the actions saved before as form rows.
+    owners: dict[str, str]
+    saved_actions: list[dict[str, str]]
 
 
 async def _own_session(request: Request) -> tuple[LiveSession, User]:
@@ -141,6 +150,19 @@ async def _harvested(request: Request, row: LiveSession) -> _Harvested:
         answers = await harvest_queries.responses(db, row.id)
         existing = await outcome_queries.outcome_of_session(db, row.id)
         names = await session_queries.display_names(db, row.id)
+        group = await group_queries.group_of_session(db, row.id)
+        owners: dict[str, str] = {}
+        saved_actions: list[dict[str, str]] = []
+        if group is not None:
+            owners = await _owners(db, group.id, row.id)
+            saved_actions = [
+                {
+                    "text": action.text,
+                    "owner": action.owner or "",
+                    "due": action.due.isoformat() if action.due is not None else "",
+                }
+                for action in await group_review.session_actions(db, row.id)
+            ]
     captured = capture(state)
     # Harvest answers are anonymous, also to the group; their authors count only for consent.
     captured["takeaways"] = [
@@ -157,7 +179,27 @@ async def _harvested(request: Request, row: LiveSession) -> _Harvested:
         existing,
         names,
         answers,
+        group,
+        owners,
+        saved_actions,
     )
+
+
+async def _owners(db: AsyncSession, group_id: int, session_id: int) -> dict[str, str]:
+    """The members who took part in this session, by member id, with their names (shown to
+    the group's facilitator only, on this page)."""
+    took_part = set((await group_queries.members_of_session(db, session_id)).values())
+    return {
+        member.member_id: member.name
+        for member in await group_queries.members(db, group_id)
+        if member.member_id in took_part
+    }
+
+
+def _form_of(found: _Harvested) -> ComposeForm:
+    """The form as saved before: a group's session lists its actions as rows."""
+    actions = found.saved_actions if found.group is not None else None
+    return ComposeForm.of(found.existing, actions=actions)
 
 
 def _facts(found: _Harvested) -> outcome_composition.SessionFacts:
@@ -221,22 +263,25 @@ def _names(state: State) -> dict[str, str]:
 async def compose_page(request: Request) -> Response:
     row, _user = await _own_session(request)
     found = await _harvested(request, row)
-    return await _compose(request, found, ComposeForm.of(found.existing))
+    return await _compose(request, found, _form_of(found))
 
 
 async def compose_submit(request: Request) -> Response:
     row, user = await _own_session(request)
     found = await _harvested(request, row)
     if found.state.phase is None and not found.state.ended:
-        return await _compose(request, found, ComposeForm.of(found.existing), status_code=409)
-    form = await request.form(max_files=0, max_fields=MAX_PRODUCT_ROWS * 3 + 20)
-    compose = ComposeForm.submitted(form)
+        return await _compose(request, found, _form_of(found), status_code=409)
+    form = await request.form(
+        max_files=0, max_fields=MAX_PRODUCT_ROWS * 3 + action_rows.MAX_FORM_ROWS * 3 + 20
+    )
+    compose = ComposeForm.submitted(form, listed=found.group is not None)
     op = form.get("op", "save")
     if isinstance(op, str) and op != "save":
         focus = compose.apply_op(op)
         return await _compose(request, found, compose, focus=focus)
     try:
-        problems = compose.review_problems()
+        actions, problems = action_rows.checked(compose.action_rows, found.owners)
+        problems += compose.review_problems()
         if problems:
             raise ContentError("outcome", problems)
         async with request.app.state.db() as db:
@@ -253,6 +298,11 @@ async def compose_submit(request: Request) -> Response:
             )
             # The trends take each person's ratings and positions (sessions/trends/).
             await trends.record(db, saved.id, row.id, found.state, found.answers)
+            if found.group is not None:
+                # After the outcome's own commit: save_outcome may roll back and retry when
+                # another request saved first, which would drop these rows with it.
+                await group_review.replace_session_actions(db, found.group.id, row.id, actions)
+                await db.commit()
     except ContentError as error:
         return await _compose(request, found, compose, problems=error.problems, status_code=422)
     return RedirectResponse(f"/uitkomsten/{saved.public_id}?opgeslagen=1", status_code=303)
@@ -295,6 +345,7 @@ async def _compose(
             "max_products": outcome_composition.MAX_PRODUCTS,
             "review": review,
             "review_where": REVIEW_WHERE,
+            "owners": found.owners,
             "kind_labels": KIND_LABELS,
         }
     )

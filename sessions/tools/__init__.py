@@ -25,6 +25,7 @@ from sessions.tools import (
     people,
     phases,
     reactions,
+    review,
     rounds,
     session,
     voting,
@@ -48,6 +49,7 @@ from sessions.tools.chart import Chart
 from sessions.tools.chat import ChatMessage
 from sessions.tools.people import Person
 from sessions.tools.reactions import Reactions
+from sessions.tools.review import Review
 from sessions.tools.rounds import Round
 from sessions.tools.voting import Voting
 
@@ -64,6 +66,7 @@ EventBody = (
     | hands.Events
     | breakouts.Events
     | reactions.Events
+    | review.Events
 )
 AnyCommand = (
     session.Commands
@@ -77,6 +80,7 @@ AnyCommand = (
     | hands.Commands
     | breakouts.Commands
     | reactions.Commands
+    | review.Commands
 )
 
 
@@ -119,6 +123,8 @@ class State(msgspec.Struct):
     reactions: Reactions = msgspec.field(default_factory=Reactions)
     # the session's, added since (session.created): the practice's usual minutes, or None
     planned_minutes: int | None = None
+    # a group's session: its terugblik (the actions open from earlier sessions)
+    review: Review = msgspec.field(default_factory=Review)
 
     def in_room(self) -> int:
         """How many present, not removed, are in the room (for the venue's capacity)."""
@@ -137,6 +143,7 @@ RULES: dict[type[Command], Rule[EventBody]] = {
     **hands.RULES,
     **breakouts.RULES,
     **reactions.RULES,
+    **review.RULES,
 }
 # Which roles may send which command. Checks on ownership and state follow in each handler.
 ALLOWED: dict[type[Command], frozenset[Role]] = {kind: rule.roles for kind, rule in RULES.items()}
@@ -152,6 +159,7 @@ FOLD: dict[type[Body], Fold] = {
     **hands.FOLD,
     **breakouts.FOLD,
     **reactions.FOLD,
+    **review.FOLD,
 }
 # Events not everyone sees whole; all others are seen as they are.
 AUDIENCE: dict[type[Body], AudienceRule] = {
@@ -196,6 +204,7 @@ FIELDS: dict[type[Any], Fields] = {
     **chat.FIELDS,
     **hands.FIELDS,
     **breakouts.FIELDS,
+    **review.FIELDS,
 }
 AGENDA_TOOLS: tuple[Tool, ...] = (
     *session.AGENDA_TOOLS,
@@ -208,6 +217,7 @@ AGENDA_TOOLS: tuple[Tool, ...] = (
     *chat.AGENDA_TOOLS,
     *hands.AGENDA_TOOLS,
     *breakouts.AGENDA_TOOLS,
+    *review.AGENDA_TOOLS,
 )
 
 

@@ -24,7 +24,7 @@ BreakoutMode = Literal["random", "choice", "location"]
 HiddenWhat = Literal["note", "vote", "marker", "chat", "room"]
 # Every tool an agenda phase can use. It is a Literal for the static types; the slices name
 # theirs (`AGENDA_TOOLS`) and tests/sessions/test_slices.py checks both against the catalogue.
-Tool = Literal["board", "vote", "round", "position-chart", "chat", "breakout", "harvest"]
+Tool = Literal["board", "vote", "round", "position-chart", "chat", "breakout", "harvest", "review"]
 
 # The roles that run a session (authorization; a group chat is theirs to read).
 FACILITATORS: frozenset[Role] = frozenset({"facilitator", "co-facilitator"})

@@ -9,6 +9,7 @@ float) and keys in any order, but a boolean is never a number.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import inspect
 import json
@@ -119,7 +120,10 @@ def _without_strategy() -> tuple[type[c.Command], ...]:
         inspect.getsource(function)
         for function in (commands_for, every_command_for, fitting_commands_for)
     )
-    named = set(re.findall(r"\bc\.([A-Z]\w+)", source))
+    # and the terugblik's, sent in busy_sessions() as REVIEW_CHANGES
+    named = set(re.findall(r"\bc\.([A-Z]\w+)", source)) | {
+        type(command).__name__ for _, command in REVIEW_CHANGES
+    }
     return tuple(
         sorted(
             (kind for kind in typing.get_args(tools.AnyCommand) if kind.__name__ not in named),
@@ -181,6 +185,20 @@ def fitting_commands_for(s: Session) -> list[st.SearchStrategy[c.Command]]:
     return fitting
 
 
+# A terugblik's actions: a member's (p1 is m1, p2 is m2), and the group's own.
+REVIEW_ITEMS = (
+    ev.ReviewItem("a1", "Bel de wijkcoach", "m1", "P1", "2027-01-31"),
+    ev.ReviewItem("a2", "Agenda rondsturen", "m2", "P2"),
+    ev.ReviewItem("a3", "Zaal reserveren"),
+)
+REVIEW_CHANGES = (
+    ("p1", c.MarkActionDone(id="r1", action="a1")),
+    ("p2", c.CarryAction(id="r2", action="a2", due=dt.date(2027, 3, 1))),
+    ("p3", c.CarryAction(id="r3", action="a3")),
+    ("p3", c.MarkActionDone(id="r4", action="a2")),  # refused: not p3's
+    ("fa", c.MarkActionDone(id="r5", action="a3")),
+)
+
 # Refused for who asked, so asked again by a facilitator (who may do it, or pass for someone).
 _ASK_A_FACILITATOR = {"forbidden", "not_your_turn", "not_your_note"}
 
@@ -212,6 +230,18 @@ def busy_sessions(draw: st.DrawFn) -> Session:
             s.do(facilitator, c.EndSession(id="end"))
         except Refused:
             pass
+    # Every other one a group's session: the server loads its terugblik and links members, and
+    # owners change their actions. Fixed, not drawn: drawing here changed what hypothesis
+    # generates above, and `breakout.chosen` went missing from the collection below.
+    if len(s.log) % 2:
+        s._append(None, ev.ReviewOpened(REVIEW_ITEMS))
+        s._append(None, ev.MemberLinked("p1", "m1"))
+        s._append(None, ev.MemberLinked("p2", "m2"))
+        for actor, command in REVIEW_CHANGES:
+            try:
+                s.do(actor, command)
+            except Refused:
+                pass
     return s
 
 

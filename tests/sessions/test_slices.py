@@ -39,6 +39,7 @@ TEXT_TYPES_BEFORE_SLICES = {
     "chart.configured",
     "chat.posted",
     "breakouts.messaged",
+    "review.opened",  # added with the terugblik: its actions' texts and owners' names
 }
 
 
@@ -160,6 +161,7 @@ def test_the_text_types_are_those_erasure_had() -> None:
         "chart.configured": ("x_low", "x_high", "y_low", "y_high"),
         "chat.posted": ("text",),
         "breakouts.messaged": ("text",),
+        "review.opened": ("actions",),
     }
 
 

@@ -29,9 +29,10 @@ import hands from "./hands.js";
 import breakouts from "./breakouts.js";
 import harvest from "./harvest.js";
 import reactions from "./reactions.js";
+import review from "./review.js";
 
 /** In the agenda's order of tools, the side column's order of widgets. */
-export const TOOLS = [session, phases, people, board, voting, rounds, chart, chat, hands, breakouts, harvest, reactions];
+export const TOOLS = [session, phases, people, board, voting, rounds, chart, chat, hands, breakouts, harvest, reactions, review];
 
 /** The tools a phase can use, in the agenda editor's order: [{key, label, shows}]. */
 export const AGENDA_TOOLS = TOOLS.filter((tool) => tool.agenda).map((tool) => ({
