@@ -2,7 +2,7 @@
 their goal ratings and chart positions, with their group member id when they were one.
 
 Revision ID: 0019
-Revises: 0018 (this branch chains onto 0017, the last revision it has; the merge re-chains it)
+Revises: 0018
 Create Date: 2026-12-07
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0017"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
