@@ -67,9 +67,16 @@ class StartForm:
     phases: list[PhaseFields] = field(default_factory=list)
 
 
-def initial(variant: Variant | None, goals: Sequence[str], title: str = "") -> StartForm:
-    """A new form: the variant's script as the agenda (or the default agenda), these goals."""
-    agenda = agenda_of(variant) if variant is not None else DEFAULT_AGENDA
+def initial(
+    variant: Variant | None,
+    goals: Sequence[str],
+    title: str = "",
+    agenda: Sequence[ev.AgendaPhase] | None = None,
+) -> StartForm:
+    """A new form: the agenda given, else the variant's script (or the default agenda), and
+    these goals."""
+    if agenda is None:
+        agenda = agenda_of(variant) if variant is not None else DEFAULT_AGENDA
     return StartForm(
         title=title,
         variant=variant.slug if variant is not None else "",
