@@ -185,6 +185,7 @@ TABLES = (
     "session_invitations",
     "calendar_feeds",
     "group_members",
+    "group_actions",
     "variant_versions",
 )
 

@@ -54,7 +54,7 @@ from server.i18n import N_
 from sessions import erase_notice
 from sessions import events as ev
 from sessions.actions import facilitator_id
-from sessions.groups.models import Group, GroupMember, GroupSession, SessionMember
+from sessions.groups.models import Group, GroupAction, GroupMember, GroupSession, SessionMember
 from sessions.models import (
     CalendarFeed,
     HarvestResponse,
@@ -344,6 +344,7 @@ class _Writes:
     harvest_updates: dict[tuple[int, str], str] = field(default_factory=dict)
     harvest_deletes: set[tuple[int, str]] = field(default_factory=set)
     trend_deletes: set[tuple[int, str]] = field(default_factory=set)  # (outcome id, participant)
+    action_texts: dict[int, str] = field(default_factory=dict)  # group action id -> its text
     account: int | None = None  # an erased account: its session invitations and calendar feed
     members_gone: set[str] = field(default_factory=set)  # members erased from their group
     members_renamed: set[str] = field(default_factory=set)  # members whose name is erased
@@ -382,6 +383,10 @@ class _Writes:
                     HarvestResponse.session_id == session_id,
                     HarvestResponse.participant == participant,
                 )
+            )
+        for action_id, text in self.action_texts.items():
+            await db.execute(
+                update(GroupAction).where(GroupAction.id == action_id).values(text=text)
             )
         for outcome_id, participant in self.trend_deletes:
             await db.execute(
@@ -507,6 +512,15 @@ async def plan(db: AsyncSession, ask: ErasureAsk, found: Found, counts: Counts) 
             if sid is not None and participant in found.participants[sid]:
                 writes.trend_deletes.add((outcome_id, participant))
                 counts.session(sid).add("trend_observations", rows)
+
+    # A group's actions are texts someone typed: a name in them goes as in any text.
+    for action in await db.scalars(where(GroupAction.session_id, select(GroupAction))):
+        if action.session_id is None:
+            continue
+        text = scope(action.session_id).mentions.replace(action.text)
+        if text is not action.text:
+            writes.action_texts[action.id] = text
+            counts.add(action.session_id, "group_actions", mentions=1)
 
     # An erased account's rows here: the sessions it was invited to, its calendar feed.
     if found.account is not None and found.erase_account:

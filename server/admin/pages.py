@@ -49,6 +49,7 @@ TABLE_LABELS = {
     "session_invitations": N_("Invitations to sessions"),
     "calendar_feeds": N_("Calendar feed addresses"),
     "group_members": N_("Members of groups"),
+    "group_actions": N_("Actions of groups"),
     "variant_versions": N_("Catalogue versions (author's name)"),
 }
 

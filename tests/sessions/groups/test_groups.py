@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
 from sessions.groups.membership import member_cookie
-from sessions.groups.models import GroupMember, SessionMember
+from sessions.groups.models import Group, GroupAction, GroupMember, SessionMember
+from sessions.models import LiveSession
 from tests.helpers import csrf_token, make_user
 from tests.sessions.pages import (
     end,
@@ -146,6 +147,23 @@ async def test_erasing_a_member_removes_their_name_from_every_session_of_the_gro
                 select(GroupMember).where(GroupMember.name == "Zeynep Kraaijeveld")
             )
         assert member is not None
+        async with db() as session:
+            first_id = await session.scalar(
+                select(LiveSession.id).where(LiveSession.public_id == first)
+            )
+            group_id = await session.scalar(select(Group.id).where(Group.public_id == group))
+            assert first_id is not None and group_id is not None
+            session.add(
+                GroupAction(
+                    public_id="a-erase-test",
+                    group_id=group_id,
+                    session_id=first_id,
+                    position=0,
+                    text="Zeynep Kraaijeveld belt de wijkagent",
+                    owner=member.member_id,
+                )
+            )
+            await session.commit()
         # Bram is a member, not a facilitator: he cannot erase her.
         assert (
             await bram.get(f"/groepen/{group}/leden/{member.member_id}/wissen")
@@ -166,4 +184,6 @@ async def test_erasing_a_member_removes_their_name_from_every_session_of_the_gro
     assert "Zeynep" not in page and "Bram" in page
     async with db() as session:
         left = list(await session.scalars(select(SessionMember.member_id)))
+        action = await session.scalar(select(GroupAction))
     assert member.member_id not in left
+    assert action is not None and "Zeynep" not in action.text and action.owner is None
