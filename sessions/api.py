@@ -30,6 +30,7 @@ from sessions.decide import Refused, decide
 from sessions.engine import SessionEngine
 from sessions.fanout import CLOSE_TOO_SLOW, Connection, FanOut
 from sessions.flood import RATE_LIMITED, SignalLimit, looks_like_signal
+from sessions.groups.joining import enrol_joined
 from sessions.presence import Presence
 from sessions.tokens import make_token, read_token
 from sessions.views import project
@@ -184,7 +185,7 @@ async def join(request: Request) -> Response:
         raise ApiError(JOIN_STATUS.get(refused.code, 422), refused.code, refused.message) from None
     public_id = row.public_id
     token = make_token(settings.secret_key, public_id, participant)
-    return JSONResponse(
+    response = JSONResponse(
         {
             "session": public_id,
             "websocket": f"/ws/sessions/{public_id}",
@@ -193,6 +194,9 @@ async def join(request: Request) -> Response:
         },
         status_code=201,
     )
+    # A group's session: the participant is (or becomes) a member, remembered by a cookie.
+    await enrol_joined(request, response, row, participant, body.name)
+    return response
 
 
 def _origin_allowed(websocket: WebSocket) -> bool:

@@ -15,7 +15,7 @@ from sessions import actions, joins
 from sessions import events as ev
 from sessions.decide import Refused
 from sessions.engine import SessionEngine
-from sessions.groups import access, queries
+from sessions.groups import access, queries, review
 from sessions.groups import actions as group_actions
 from sessions.groups.membership import (
     COOKIE_DAYS,
@@ -132,8 +132,11 @@ async def _participant_of_member(request: Request, row: LiveSession, member_id: 
 async def _linked(
     request: Request, row: LiveSession, participant: str, member: GroupMember
 ) -> None:
-    """Tell the session which member the participant is (its terugblik needs it)."""
-    return None
+    """Tell the session which member the participant is: its terugblik lets owners change
+    their own actions."""
+    linked = review.member_linked(participant, member.member_id)
+    engine: SessionEngine = request.app.state.session_engine
+    await engine.submit(row.id, None, None, lambda state, now: [linked])
 
 
 def _member_in_cookie(request: Request, group: Group) -> str | None:
