@@ -187,3 +187,21 @@ async def test_erasing_a_member_removes_their_name_from_every_session_of_the_gro
         action = await session.scalar(select(GroupAction))
     assert member.member_id not in left
     assert action is not None and "Zeynep" not in action.text and action.owner is None
+
+
+async def test_joining_a_group_s_session_over_the_api_makes_a_member_too(
+    app: Starlette,
+    client: httpx.AsyncClient,
+    db: async_sessionmaker[AsyncSession],
+    seeded: list[str],
+) -> None:
+    await facilitator(client, db)
+    group = await make_group(client)
+    _, code = await group_session(client, group)
+    async with other_client(app) as app_client:
+        joined = await app_client.post(f"/api/sessions/{code}/join", json={"name": "Femke"})
+        assert joined.status_code == 201, joined.text
+        assert member_cookie(group) in joined.headers.get("set-cookie", "")
+    async with db() as session:
+        names = list(await session.scalars(select(GroupMember.name)))
+    assert names == ["Femke"]
