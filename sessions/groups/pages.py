@@ -16,7 +16,7 @@ from server.i18n import N_
 from server.models import Role, User
 from server.templating import render, translator_for
 from sessions import queries as session_queries
-from sessions.groups import access, queries
+from sessions.groups import access, queries, review
 from sessions.groups import actions as group_actions
 from sessions.groups.joining import join_next, next_session
 from sessions.groups.membership import member_cookie
@@ -94,6 +94,7 @@ async def _group_view(
         members = await queries.members(db, group.id)
         facilitators = await queries.facilitators(db, group.id)
         current = await next_session(db, request.app.state.session_engine, group)
+        open_actions = await review.open_actions(db, group.id)
     return render(
         request,
         "groups/group.html",
@@ -104,6 +105,7 @@ async def _group_view(
             "members": members,
             "facilitators": facilitators,
             "current": current,
+            "open_actions": open_actions,
             "facilitator_problem": (
                 translator_for(request)(facilitator_problem) if facilitator_problem else ""
             ),

@@ -214,6 +214,11 @@ def test_a_group_runs_three_sessions_with_actions_that_come_back_and_trends(
         _harvest(client, third, rating)
     _compose(fenna, third, [])
 
+    # The group's page lists what is still open.
+    page = text_of(fenna.get(f"/groepen/{group}").text)
+    assert "Zaal reserveren" in page and "Verslag delen met het wijkteam" in page
+    assert "Bel de wijkcoach" not in page
+
     # The group's trends: three sessions, three points of the goal's mean.
     trends = fenna.get(f"/groepen/{group}/trends")
     assert trends.status_code == 200, text_of(trends.text)
