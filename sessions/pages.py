@@ -212,6 +212,7 @@ async def _code_context(request: Request, row: LiveSession) -> dict[str, Any]:
         "qr": qr_svg(url, _("QR code: scan it to join the session")),
         "plan": planning.fields_of(_plan_of(row)),
         "plan_problems": [],
+        "group": await group_start.group_of(request, row),
     }
 
 

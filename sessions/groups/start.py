@@ -70,3 +70,9 @@ async def started(request: Request, group: Group, row: LiveSession) -> None:
     if opening:
         engine: SessionEngine = request.app.state.session_engine
         await engine.submit(row.id, None, None, lambda state, now: opening)
+
+
+async def group_of(request: Request, row: LiveSession) -> Group | None:
+    """The group the session is one of, if any (its page links back to it)."""
+    async with request.app.state.db() as db:
+        return await queries.group_of_session(db, row.id)

@@ -55,6 +55,8 @@ async def test_members_are_recognised_and_join_the_next_session_with_one_tap(
     first, code = await group_session(client, group)
     page = text_of((await client.get(f"/sessies/nieuw?groep={group}")).text)
     assert "Intervisiegroep Noord" in page
+    # The session's page leads back to its group.
+    assert f'href="/groepen/{group}"' in (await client.get(f"/sessies/{first}")).text
     async with other_client(app) as anna, other_client(app) as outsider:
         joined = await join(anna, code, "Anna de Vries")
         assert joined.status_code == 303
