@@ -280,7 +280,7 @@ async def test_the_coordinator_page_erases_and_the_running_server_forgets(server
 
 def test_bad_arguments_are_refused_clearly(server: Server) -> None:
     cases = [
-        ((), "one of the arguments --name --participant --account --replay is required"),
+        ((), "one of the arguments --name --participant --account --member --replay is required"),
         (("--name", "Ab", "--since", "2026-01-01"), "--since goes with --replay only"),
         (("--replay", "--since", "gisteren"), "is not a date (YYYY-MM-DD)"),
         (("--replay", "/nonexistent/erasures.log"), "there is no erasure journal"),

@@ -32,7 +32,7 @@ import reactions from "./reactions.js";
 import review from "./review.js";
 
 /** In the agenda's order of tools, the side column's order of widgets. */
-export const TOOLS = [session, phases, people, board, voting, rounds, chart, chat, hands, breakouts, harvest, reactions, review];
+export const TOOLS = [session, phases, people, board, voting, rounds, chart, chat, hands, breakouts, review, harvest, reactions];
 
 /** The tools a phase can use, in the agenda editor's order: [{key, label, shows}]. */
 export const AGENDA_TOOLS = TOOLS.filter((tool) => tool.agenda).map((tool) => ({
