@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, exists, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from catalogue.outcomes.models import KnowledgeQuestion, OutcomeRow, OutcomeText
@@ -17,6 +17,7 @@ from server.db import purge_old_copies
 from server.erasure import ErasureAsk, ErasureError, Person
 from server.models import AuditEntry, LoginSession
 from sessions.erase import PEOPLE_TYPES, names_by_participant
+from sessions.groups.models import GroupAction, GroupMember, SessionMember
 from sessions.models import LiveSession, SessionEvent
 from sessions.retention.queries import read_plan
 from sessions.retention.rule import RetentionPlan, SessionAge
@@ -28,6 +29,10 @@ TABLES = (
     "session_snapshots",
     "harvest_responses",
     "trend_observations",
+    "group_sessions",
+    "session_members",
+    "group_members",
+    "group_actions",
     "outcomes",
     "outcome_ratings",
     "knowledge_questions",
@@ -130,6 +135,7 @@ async def retain(
                 await session.execute(
                     delete(LiveSession).where(LiveSession.id.in_([s.id for s in decided.sessions]))
                 )
+                await _forget_group_history(session)
             await session.execute(delete(AuditEntry).where(AuditEntry.at < decided.cutoff))
             # Expired logins are never used again (a logout deletes only its own); they say
             # when someone logged in.
@@ -140,6 +146,16 @@ async def retain(
     if report.changed or report.logins:
         report.purge_complete = await purge_old_copies(engine, TABLES)
     return report
+
+
+async def _forget_group_history(session: AsyncSession) -> None:
+    """What groups keep of the sessions just deleted: the actions agreed in them (their texts
+    may name people; their statuses were in those logs) and the members who were in no other
+    session of their group (the name they joined with). The group itself stays."""
+    await session.execute(delete(GroupAction).where(GroupAction.session_id.is_(None)))
+    await session.execute(
+        delete(GroupMember).where(~exists().where(SessionMember.member_id == GroupMember.member_id))
+    )
 
 
 async def _keep_only_what_left_the_group(session: AsyncSession, ids: list[int]) -> None:

@@ -21,6 +21,8 @@ from server.audit import record
 from server.db import create_engine, sessionmaker
 from server.models import AuditEntry, LoginSession, User
 from server.settings import Settings, SettingsError
+from sessions.groups import actions as group_actions
+from sessions.groups.models import Group, GroupAction, GroupMember
 from sessions.models import HarvestResponse, LiveSession, SessionEvent
 from sessions.retention.actions import retain
 from sessions.retention.rule import OutcomeAge, SessionAge, cutoff, plan
@@ -210,6 +212,24 @@ async def test_retention_deletes_old_sessions_and_keeps_shared_outcomes_without_
                 .values(updated_at=later - 10 * DAY)
             )
             record(session, "export", "outcome:x", actor="cli")  # old by then
+            # The private session was one of a group's: she is a member, with an action.
+            fa_id = await session.scalar(select(User.id).where(User.email == "fa@example.org"))
+            assert fa_id is not None
+            group = await group_actions.create_group(session, "Traject", fa_id)
+            await group_actions.attach_session(session, group.id, private.session_id)
+            member = await group_actions.enrol(
+                session, group.id, private.session_id, "p-ylva", NAME, None
+            )
+            session.add(
+                GroupAction(
+                    public_id="a-ylva",
+                    group_id=group.id,
+                    session_id=private.session_id,
+                    position=0,
+                    text=f"{NAME} belt de wijkcoach",
+                    owner=member.member_id,
+                )
+            )
         async with db() as session, session.begin():
             young = AuditEntry(action="export", target="outcome:y", actor="cli", at=later - DAY)
             session.add(young)
@@ -260,6 +280,10 @@ async def test_retention_deletes_old_sessions_and_keeps_shared_outcomes_without_
             assert ("outcome:y", "cli") in actions and ("outcome:x", "cli") not in actions
             logins = set(await session.scalars(select(LoginSession.token_hash)))
             assert "a" * 64 not in logins and "b" * 64 in logins, "only the expired login goes"
+            # Her membership went with the group's only session she was in, and its actions.
+            assert not list(await session.scalars(select(GroupMember)))
+            assert not list(await session.scalars(select(GroupAction)))
+            assert await session.scalar(select(func.count()).select_from(Group)) == 1
         # Neither her name nor her surname is anywhere in the database any more.
         everything = (await whole_database(server)).casefold()
         assert "quarengi" not in everything and "ylva" not in everything
