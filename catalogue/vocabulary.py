@@ -34,8 +34,8 @@ TOOLS = {
     "position-chart": N_("positioning chart"),
     "chat": N_("chat"),
     "breakout": N_("breakouts"),
-    "harvest": N_("harvest"),
     "review": N_("look back at actions"),
+    "harvest": N_("harvest"),
 }
 WEIGHT_LABELS = {
     0: N_("not"),

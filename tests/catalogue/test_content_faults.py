@@ -127,7 +127,7 @@ FAULTS: list[tuple[str, Edit, str, str, str]] = [
         _set("phases", 1, "tool", value="whiteboard"),
         "phases[2].tool",
         "unknown value 'whiteboard'",
-        "allowed: board, vote, round, position-chart, chat, breakout, harvest",
+        "allowed: board, vote, round, position-chart, chat, breakout, review, harvest",
     ),
     (
         "unknown facilitation",
