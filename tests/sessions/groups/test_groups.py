@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
+from server.erasure import ErasureAsk, Person
 from sessions.groups.membership import member_cookie
 from sessions.groups.models import Group, GroupAction, GroupMember, SessionMember
 from sessions.models import LiveSession
@@ -207,3 +208,23 @@ async def test_joining_a_group_s_session_over_the_api_makes_a_member_too(
     async with db() as session:
         names = list(await session.scalars(select(GroupMember.name)))
     assert names == ["Femke"]
+
+
+async def test_erasing_a_name_blanks_it_in_the_group_too_and_keeps_the_membership(
+    app: Starlette,
+    client: httpx.AsyncClient,
+    db: async_sessionmaker[AsyncSession],
+    seeded: list[str],
+) -> None:
+    await facilitator(client, db)
+    group = await make_group(client)
+    _, code = await group_session(client, group)
+    async with other_client(app) as anna:
+        await join(anna, code, "Zeynep Kraaijeveld")
+    ask = ErasureAsk(Person.by_name("Zeynep Kraaijeveld"))
+    report = await app.state.eraser(db, ask, app, None)
+    assert report.tables.get("group_members") == 1
+    async with db() as session:
+        members = list(await session.scalars(select(GroupMember)))
+    assert [m.name for m in members] == ["[verwijderd]"]
+    assert "Zeynep" not in text_of((await client.get(f"/groepen/{group}")).text)
