@@ -8,6 +8,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from server.accounts import user_for_token
+from server.cookies import set_private_cookie
 from server.errors import PageError
 from server.i18n import N_
 from server.models import Role, User
@@ -24,14 +25,7 @@ def signer(secret_key: str) -> Signer:
 
 def set_login_cookie(response: Response, request: Request, token: str, days: int) -> None:
     value = signer(request.app.state.settings.secret_key).sign(token).decode()
-    response.set_cookie(
-        COOKIE,
-        value,
-        max_age=days * 24 * 3600,
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-    )
+    set_private_cookie(request, response, COOKIE, value, days * 24 * 3600)
 
 
 def clear_login_cookie(response: Response, request: Request) -> None:
@@ -42,14 +36,7 @@ def clear_login_cookie(response: Response, request: Request) -> None:
 
 def set_pending_cookie(response: Response, request: Request, token: str, seconds: int) -> None:
     value = _pending_signer(request.app.state.settings.secret_key).sign(token).decode()
-    response.set_cookie(
-        PENDING_COOKIE,
-        value,
-        max_age=seconds,
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-    )
+    set_private_cookie(request, response, PENDING_COOKIE, value, seconds)
 
 
 def clear_pending_cookie(response: Response, request: Request) -> None:

@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute, Route
 from server import accounts, audit
 from server.account_invitations import actions as invitations
 from server.accounts import AccountError
+from server.cookies import set_private_cookie
 from server.errors import PageError
 from server.forms import safe_next
 from server.i18n import N_
@@ -90,15 +91,14 @@ async def _to_provider(request: Request, client: OidcClient, kept: str, next_pag
     except OidcError as error:
         return _refused(request, error, next_page)
     response = RedirectResponse(url, status_code=303)
-    response.set_cookie(
+    # Lax (as every private cookie): the provider's redirect back is a top-level GET.
+    set_private_cookie(
+        request,
+        response,
         STATE_COOKIE,
         _signer(request.app.state.settings.secret_key).sign(state).decode(),
-        max_age=int(LOGIN_TIME.total_seconds()),
+        int(LOGIN_TIME.total_seconds()),
         path=_COOKIE_PATH,
-        httponly=True,
-        # lax: the provider's redirect back is a top-level GET, which carries it.
-        samesite="lax",
-        secure=request.url.scheme == "https",
     )
     return response
 

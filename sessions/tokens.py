@@ -7,6 +7,8 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.requests import Request
 from starlette.responses import Response
 
+from server.cookies import set_private_cookie
+
 COOKIE_PREFIX = "wp_p_"
 COOKIE_DAYS = 90
 
@@ -21,14 +23,8 @@ def set_participant_cookie(
 ) -> None:
     """Let this browser come back to the session as the participant."""
     token = make_token(request.app.state.settings.secret_key, public_id, participant)
-    response.set_cookie(
-        participant_cookie(public_id),
-        token,
-        max_age=COOKIE_DAYS * 24 * 3600,
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
+    set_private_cookie(
+        request, response, participant_cookie(public_id), token, COOKIE_DAYS * 24 * 3600
     )
 
 

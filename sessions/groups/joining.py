@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from server.auth import current_user
+from server.cookies import set_private_cookie
 from server.errors import PageError
 from server.limits import TooMany, client_address
 from sessions import actions, joins
@@ -149,12 +150,6 @@ def _member_in_cookie(request: Request, group: Group) -> str | None:
 def set_member_cookie(request: Request, response: Response, group: Group, member_id: str) -> None:
     """Remember this browser as the member, for the group's next sessions."""
     token = make_member_token(request.app.state.settings.secret_key, group.public_id, member_id)
-    response.set_cookie(
-        member_cookie(group.public_id),
-        token,
-        max_age=COOKIE_DAYS * 24 * 3600,
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
+    set_private_cookie(
+        request, response, member_cookie(group.public_id), token, COOKIE_DAYS * 24 * 3600
     )
