@@ -4,6 +4,8 @@ used, as the same member."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -14,27 +16,26 @@ from server.errors import PageError
 from server.limits import TooMany, client_address
 from sessions import actions, joins
 from sessions import events as ev
+from sessions import queries as session_queries
 from sessions.decide import Refused
 from sessions.engine import SessionEngine
 from sessions.groups import access, queries, review
 from sessions.groups import actions as group_actions
-from sessions.groups.membership import (
-    COOKIE_DAYS,
-    make_member_token,
-    member_cookie,
-    read_member_token,
-)
+from sessions.groups.membership import COOKIE_DAYS, make_member_token, member_cookie
 from sessions.groups.models import Group, GroupMember
 from sessions.models import LiveSession
+from sessions.queries import Listed
 from sessions.tokens import set_participant_cookie
 
 
-async def next_session(db: AsyncSession, engine: SessionEngine, group: Group) -> LiveSession | None:
-    """The group's session to join now: the latest one that has not ended, if any."""
-    for row in reversed(await queries.sessions_of(db, group.id)):
-        if not (await engine.state(row.id)).ended:
-            return row
-    return None
+def current_of(sessions: Sequence[Listed]) -> LiveSession | None:
+    """Of a group's sessions (in order), the one to join now: the latest that has not ended."""
+    return next((s.session for s in reversed(sessions) if not s.ended), None)
+
+
+async def next_session(db: AsyncSession, group: Group) -> LiveSession | None:
+    """The group's session to join now (read from the logs' ends, no session is folded)."""
+    return current_of(await session_queries.listed(db, await queries.sessions_of(db, group.id)))
 
 
 async def next_for_member(request: Request, row: LiveSession) -> dict[str, object] | None:
@@ -47,7 +48,7 @@ async def next_for_member(request: Request, row: LiveSession) -> dict[str, objec
         group = await queries.group_of_session(db, row.id)
         if group is None:
             return None
-        current = await next_session(db, engine, group)
+        current = await next_session(db, group)
     if current is None or current.id == row.id:
         return None
     if (await access.viewer_of(request, group)).member_id is None:
@@ -64,11 +65,10 @@ async def enrol_joined(
         group = await queries.group_of_session(db, row.id)
         if group is None:
             return
-        user = current_user(request)
-        member_id = _member_in_cookie(request, group)
-        if member_id is None and user is not None:
-            own = await queries.member_of_account(db, group.id, user.id)
-            member_id = own.member_id if own is not None else None
+    # The member this browser (its cookie) or account already is, if any.
+    member_id = (await access.viewer_of(request, group)).member_id
+    user = current_user(request)
+    async with request.app.state.db() as db:
         member = await group_actions.enrol(
             db, group.id, row.id, participant, name, member_id, user.id if user else None
         )
@@ -138,13 +138,6 @@ async def _linked(
     linked = review.member_linked(participant, member.member_id)
     engine: SessionEngine = request.app.state.session_engine
     await engine.submit(row.id, None, None, lambda state, now: [linked])
-
-
-def _member_in_cookie(request: Request, group: Group) -> str | None:
-    token = request.cookies.get(member_cookie(group.public_id))
-    if not token:
-        return None
-    return read_member_token(request.app.state.settings.secret_key, group.public_id, token)
 
 
 def set_member_cookie(request: Request, response: Response, group: Group, member_id: str) -> None:

@@ -18,7 +18,7 @@ from server.templating import render, translator_for
 from sessions import queries as session_queries
 from sessions.groups import access, queries, review
 from sessions.groups import actions as group_actions
-from sessions.groups.joining import join_next, next_session
+from sessions.groups.joining import current_of, join_next, next_session
 from sessions.groups.membership import member_cookie
 from sessions.groups.models import GroupMember
 
@@ -93,7 +93,7 @@ async def _group_view(
         sessions = await session_queries.listed(db, rows)
         members = await queries.members(db, group.id)
         facilitators = await queries.facilitators(db, group.id)
-        current = await next_session(db, request.app.state.session_engine, group)
+        current = current_of(sessions)
         open_actions = await review.open_actions(db, group.id)
     return render(
         request,
@@ -142,7 +142,7 @@ async def join_submit(request: Request) -> Response:
     group = await access.group_in_path(request)
     viewer = await access.viewer_of(request, group)
     async with request.app.state.db() as db:
-        current = await next_session(db, request.app.state.session_engine, group)
+        current = await next_session(db, group)
     if current is None:
         raise PageError(
             404, "no_session", N_("This group has no session to join now. Ask its facilitator.")
