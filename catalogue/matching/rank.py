@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from catalogue.matching.belief import (
     PRIOR_SESSIONS,
@@ -76,30 +77,80 @@ MODEL = Model()  # the model the catalogue uses
 ANYWHERE = Situation(None, None)
 
 
+class _Context(NamedTuple):
+    """What ranking one request needs beside the variant, made once per request."""
+
+    request: MatchRequest
+    evidence: EvidenceTable  # empty when the model uses no evidence
+    reasons: _Reasons
+    asked: Situation
+    model: Model
+
+
+class _Explanation:
+    """The parts of a result that are made only when read: its reasons, its contributions per
+    goal, the evidence and beliefs behind them. A page shows a few results while a large
+    catalogue ranks thousands; ranking needs only the score, hope and doubt."""
+
+    __slots__ = ("context", "made", "variant")
+
+    def __init__(self, variant: Variant, context: _Context) -> None:
+        self.variant = variant
+        self.context = context
+        self.made: _Explained | None = None
+
+    def get(self) -> _Explained:
+        if self.made is None:
+            self.made = _explain(self.variant, self.context)
+        return self.made
+
+
+class _Explained(NamedTuple):
+    goals: Mapping[str, float]
+    reasons: tuple[Reason, ...]
+    evidence: Mapping[str, Evidence | None]
+    beliefs: Mapping[str, Belief]
+
+
 @dataclass(frozen=True, slots=True)
 class Ranked:
     variant: Variant
     score: float  # 0..100
-    goals: Mapping[str, float]  # goal slug -> contribution to the score, 0..100
-    reasons: tuple[Reason, ...]
-    evidence: Mapping[str, Evidence | None]
-    beliefs: Mapping[str, Belief] = dataclasses.field(default_factory=dict)
     # The score if every goal's fit were `Model.optimism` standard deviations better: how well
     # it might turn out, given how little is known.
-    hope: float = 0.0
+    hope: float
     # The score's standard deviation, in points: how unsure the catalogue is of it.
-    doubt: float = 0.0
+    doubt: float
     # The request's goal weights and situation, for `certainty`.
-    weights: Mapping[str, float] = dataclasses.field(default_factory=dict)
-    situation: Situation = ANYWHERE
+    weights: Mapping[str, float]
+    situation: Situation
+    why: _Explanation = dataclasses.field(repr=False, compare=False)
     # The suggestion to try (at most one, never the first), with why.
     explore: bool = False
     explore_reason: Reason | None = None
 
     @property
+    def goals(self) -> Mapping[str, float]:
+        """Goal slug -> its contribution to the score, 0..100."""
+        return self.why.get().goals
+
+    @property
+    def reasons(self) -> tuple[Reason, ...]:
+        return self.why.get().reasons
+
+    @property
+    def evidence(self) -> Mapping[str, Evidence | None]:
+        """Goal slug -> the sessions' evidence that counted for this request, None if none."""
+        return self.why.get().evidence
+
+    @property
+    def beliefs(self) -> Mapping[str, Belief]:
+        """Goal slug -> the model's belief for the request's situation."""
+        return self.why.get().beliefs
+
+    @property
     def certainty(self) -> tuple[Reason, ...]:
-        """How sure the catalogue is of this result, in one or two sentences. Made when read:
-        a page shows a few results, and a large catalogue ranks thousands."""
+        """How sure the catalogue is of this result, in one or two sentences."""
         return certainty(self.weights, self.evidence, self.beliefs, self.situation)
 
 
@@ -131,9 +182,10 @@ def match(
 ) -> MatchResult:
     """Rank the variants that fit the request; list the others with every reason; mark at
     most one result below the first as the suggestion to explore (when `model.explore`)."""
-    evidence = evidence or {}
     reasons = _Reasons(request)
     asked = Situation(request.modality, size_band(request.group_size))
+    use = evidence if evidence and model.use_evidence else {}
+    context = _Context(request, use, reasons, asked, model)
     goals = tuple(request.goals)
     size, minutes, modality = request.group_size, request.minutes, request.modality
     results: list[Ranked] = []
@@ -151,7 +203,7 @@ def match(
             and minutes >= variant.minutes_min
             and modality in variant.modalities
         ):
-            results.append(_rank(variant, request, evidence, reasons, asked, model))
+            results.append(_rank(variant, context))
             continue
         why = []
         if size < variant.group_min:
@@ -391,58 +443,94 @@ class _Reasons:
         return reason
 
 
-def _rank(
-    variant: Variant,
-    request: MatchRequest,
-    evidence: EvidenceTable,
-    reasons: _Reasons,
-    asked: Situation,
-    model: Model,
-) -> Ranked:
-    why: list[Reason] = []
-    contributions: dict[str, float] = {}
-    hopes = 0.0
-    doubts = 0.0
-    evidence_shown: dict[str, Evidence | None] = {}
-    beliefs: dict[str, Belief] = {}
+class _GoalBelief(NamedTuple):
+    """The belief in one requested goal of one variant, and what it rests on."""
+
+    goal: str
+    weight: float  # the goal's share of the request, 0..1
+    strength: int  # the curated weight, 0-3
+    found: Evidence | None  # the sessions that count for the request's situation
+    belief: Belief
+    lift: float  # the shift from the practice's other goals (belief.practice_lift)
+    lift_sessions: float  # the sessions on other goals that lift rests on
+
+
+def _goal_beliefs(variant: Variant, context: _Context) -> list[_GoalBelief]:
+    """The model's belief in each requested goal of `variant`, in the request's order."""
+    evidence, model, asked = context.evidence, context.model, context.asked
+    slug, curated = variant.slug, variant.goals
+    lookup = evidence.get
     # The lift: how far the practice's sessions, on all its goals and wherever held, lay from
     # its description (belief.practice_lift); each requested goal then leaves out its own.
     lift_weight = lift_difference = 0.0
-    use = evidence and model.use_evidence
-    slug = variant.slug
-    if use and model.lift_sessions:
-        for goal, strength in variant.goals.items():
-            found = evidence.get((slug, goal))
+    if evidence and model.lift_sessions:
+        for goal, strength in curated.items():
+            found = lookup((slug, goal))
             if found is not None:
                 lift_weight += found.sessions
                 lift_difference += found.sessions * (found.mean - strength / MAX_WEIGHT)
-    for goal, weight in request.goals.items():
-        strength = variant.goals.get(goal, 0)
-        found = evidence.get((slug, goal)) if use else None
+    beliefs = []
+    for goal, weight in context.request.goals.items():
+        strength = curated.get(goal, 0)
+        found = lookup((slug, goal)) if evidence else None
         data = sessions_for(found, asked, model) if found is not None else None
         if data is None:
             found = None
         lift = own_weight = 0.0
         if lift_weight:
             own_difference = 0.0
-            if found is not None and goal in variant.goals:
+            if found is not None and goal in curated:
                 own_weight = found.sessions
                 own_difference = own_weight * (found.mean - strength / MAX_WEIGHT)
             lift = practice_lift(lift_weight - own_weight, lift_difference - own_difference, model)
         belief = belief_from(strength / MAX_WEIGHT, found, data, model, lift)
-        why.append(reasons.goal(goal, strength))
+        beliefs.append(
+            _GoalBelief(goal, weight, strength, found, belief, lift, lift_weight - own_weight)
+        )
+    return beliefs
+
+
+def _rank(variant: Variant, context: _Context) -> Ranked:
+    """Score, hope and doubt; the rest is made when read (`_explain`)."""
+    fit = hopes = doubts = 0.0
+    optimism = context.model.optimism
+    for item in _goal_beliefs(variant, context):
+        belief = item.belief
+        fit += 100 * item.weight * belief.fit
+        hopes += 100 * item.weight * min(1.0, belief.fit + optimism * belief.sd)
+        doubts += 100 * item.weight * belief.sd
+    factor = soft_factor(variant, context.request)
+    return Ranked(
+        variant,
+        round(fit * factor, 1),
+        round(hopes * factor, 1),
+        round(doubts * factor, 1),
+        context.request.goals,
+        context.asked,
+        _Explanation(variant, context),
+    )
+
+
+def _explain(variant: Variant, context: _Context) -> _Explained:
+    """A result's reasons, contributions per goal, evidence and beliefs."""
+    reasons, request = context.reasons, context.request
+    why: list[Reason] = []
+    factor = soft_factor(variant, request)
+    goals: dict[str, float] = {}
+    evidence: dict[str, Evidence | None] = {}
+    beliefs: dict[str, Belief] = {}
+    for item in _goal_beliefs(variant, context):
+        goal, found = item.goal, item.found
+        why.append(reasons.goal(goal, item.strength))
         if found is not None:
-            why.append(reasons.evidence(goal, found, belief))
+            why.append(reasons.evidence(goal, found, item.belief))
         else:
             why.append(reasons.no_evidence(goal))
-        if abs(lift) >= LIFT_SHOWN:
-            why.append(reasons.lift(goal, lift > 0, round(lift_weight - own_weight)))
-        evidence_shown[goal] = found
-        beliefs[goal] = belief
-        contributions[goal] = 100 * weight * belief.fit
-        hopes += 100 * weight * min(1.0, belief.fit + model.optimism * belief.sd)
-        doubts += 100 * weight * belief.sd
-
+        if abs(item.lift) >= LIFT_SHOWN:
+            why.append(reasons.lift(goal, item.lift > 0, round(item.lift_sessions)))
+        goals[goal] = round(100 * item.weight * item.belief.fit * factor, 1)
+        evidence[goal] = found
+        beliefs[goal] = item.belief
     why.append(reasons.size(variant))
     why.append(reasons.time(variant))
     why.append(reasons.works)
@@ -450,21 +538,7 @@ def _rank(
         why.append(reasons.in_writing)
     if request.roles:
         why.append(reasons.roles(_missing_roles(variant, request)))
-    factor = soft_factor(variant, request)
-    score = round(sum(contributions.values()) * factor, 1)
-    scaled = {goal: round(value * factor, 1) for goal, value in contributions.items()}
-    return Ranked(
-        variant,
-        score,
-        scaled,
-        tuple(why),
-        evidence_shown,
-        beliefs,
-        round(hopes * factor, 1),
-        round(doubts * factor, 1),
-        request.goals,
-        asked,
-    )
+    return _Explained(goals, tuple(why), evidence, beliefs)
 
 
 def soft_factor(variant: Variant, request: MatchRequest) -> float:
