@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import typing
 from pathlib import Path
 
 import msgspec
@@ -209,6 +210,14 @@ def check(text: str) -> list[str]:
         problems.append(
             f"state table phases: documented {sorted(documented)}, the code {sorted(phase_fields)}"
         )
+
+    # ... and every agenda tool a phase can name.
+    line = re.search(r"^\| `phases` \| list of .*$", text, re.M)
+    tools_said = re.search(r"`tool` is one of ([^;]*);", line.group(0) if line else "")
+    said = set(re.findall(r"`([a-z-]+)`", tools_said.group(1))) if tools_said else set()
+    tools = set(typing.get_args(events.Tool))
+    if said != tools:
+        problems.append(f"state table phases: tools {sorted(said)}, the code {sorted(tools)}")
 
     problems.extend(_example_problems(text))
 
