@@ -6,13 +6,18 @@ manual run can point it at an older version of the doc (`git show HEAD~1:docs/pr
 
 from __future__ import annotations
 
+import json
 import re
 import sys
+import typing
 from pathlib import Path
+
+import msgspec
 
 from server import auth, csrf
 from server.badinput import MAX_JSON_DEPTH
 from sessions import api, commands, decide, engine, events, fanout, flood
+from sessions.state import State
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTOCOL = ROOT / "docs" / "protocol.md"
@@ -62,6 +67,31 @@ def _string_literals() -> set[str]:
     for path in (ROOT / "sessions").rglob("*.py"):  # the tool slices in sessions/tools/ too
         found.update(re.findall(r'"([a-z_]+)"', path.read_text(encoding="utf-8")))
     return found
+
+
+def _example_problems(text: str) -> list[str]:
+    """The frames of §9 the server would write otherwise: each `events` frame and welcome state
+    must be what encoding it as the server's types gives (every field, in order)."""
+    problems: list[str] = []
+    example = _section(text, "9. An example")
+    for line in example.splitlines():
+        if "← {" not in line:
+            continue
+        frame = json.loads(line.split("← ", 1)[1])
+        if frame["type"] == "events":
+            written = [
+                msgspec.to_builtins(msgspec.convert(e, events.Event)) for e in frame["events"]
+            ]
+            if written != frame["events"]:
+                problems.append(f"§9: the server writes these events otherwise: {written}")
+        elif frame["type"] == "welcome" and "state" in frame:
+            state = msgspec.to_builtins(msgspec.convert(frame["state"], State))
+            if list(state) != list(frame["state"]) or state != frame["state"]:
+                problems.append(
+                    f"§9: a welcome state has fields {list(frame['state'])}, the "
+                    f"server writes {list(state)}"
+                )
+    return problems
 
 
 def check(text: str) -> list[str]:
@@ -180,6 +210,16 @@ def check(text: str) -> list[str]:
         problems.append(
             f"state table phases: documented {sorted(documented)}, the code {sorted(phase_fields)}"
         )
+
+    # ... and every agenda tool a phase can name.
+    line = re.search(r"^\| `phases` \| list of .*$", text, re.M)
+    tools_said = re.search(r"`tool` is one of ([^;]*);", line.group(0) if line else "")
+    said = set(re.findall(r"`([a-z-]+)`", tools_said.group(1))) if tools_said else set()
+    tools = set(typing.get_args(events.Tool))
+    if said != tools:
+        problems.append(f"state table phases: tools {sorted(said)}, the code {sorted(tools)}")
+
+    problems.extend(_example_problems(text))
 
     # Logging in from a script: the names it must use.
     login = _section(text, "Log in from a script") if "Log in from a script" in text else ""
