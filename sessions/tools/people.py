@@ -117,8 +117,12 @@ def _move_location(
     if cmd.location == person.location:
         return []
     if cmd.location == "room" and state.capacity is not None and state.in_room() >= state.capacity:
-        raise Refused("room_full", f"the room is full ({state.capacity} places); join remotely")
+        raise Refused("room_full", f"the room is full ({_places(state.capacity)}); join remotely")
     return [ParticipantMoved(actor, cmd.location)]
+
+
+def _places(capacity: int) -> str:
+    return "1 place" if capacity == 1 else f"{capacity} places"
 
 
 RULES: dict[type[Command], Rule[Events]] = {
@@ -155,7 +159,7 @@ def decide_join(
     if location == "room" and state.capacity is not None and state.in_room() >= state.capacity:
         raise Refused(
             "room_full",
-            f"the room is full ({state.capacity} places); you can take part remotely",
+            f"the room is full ({_places(state.capacity)}); you can take part remotely",
         )
     return [ParticipantJoined(participant, " ".join(name.split()), "participant", location)]
 

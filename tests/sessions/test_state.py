@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from sessions import commands as c
 from sessions import events as ev
-from sessions.decide import Refused, decide
+from sessions.decide import Refused, decide, decide_join
 from sessions.state import State, apply, fold
 from sessions.views import project, view
 
@@ -347,3 +347,14 @@ def test_a_video_link_may_be_given_at_creation() -> None:
     )
     old = msgspec.json.decode(logged_before, type=ev.EventBody)
     assert isinstance(old, ev.SessionCreated) and old.video_url is None
+
+
+def test_a_full_room_of_one_place_says_one_place() -> None:
+    s = Session(capacity=1)
+    s.do("p1", c.MoveLocation(id="1", location="room"))
+    with pytest.raises(Refused) as caught:
+        s.do("p2", c.MoveLocation(id="2", location="room"))
+    assert "(1 place)" in caught.value.message
+    with pytest.raises(Refused) as caught:
+        decide_join(s.state, "p9", "Nina", "room")
+    assert "(1 place)" in caught.value.message
