@@ -119,6 +119,19 @@ class SecondFactorRequired(PageError):
         )
 
 
+def require_password_login(request: Request) -> None:
+    """A 403 when password login is off (WERKPLAATS_PASSWORD_LOGIN=off): a password set or
+    reset here could never log in."""
+    settings = request.app.state.settings
+    if not settings.password_login:
+        raise PageError(
+            403,
+            "password_login_off",
+            N_("Logging in with a password is switched off here. Log in with %(name)s."),
+            name=settings.oidc_name,
+        )
+
+
 def require_role(request: Request, *roles: Role) -> User:
     """The logged-in user if they have one of these roles; otherwise 401 or 403.
 

@@ -38,9 +38,14 @@ log = logging.getLogger("werkplaats.sessions")
 
 
 async def remind_due(
-    db: async_sessionmaker[AsyncSession], base_url: str, now: dt.datetime | None = None
+    db: async_sessionmaker[AsyncSession],
+    base_url: str,
+    now: dt.datetime | None = None,
+    *,
+    default_language: str = i18n.LANGUAGES[0],
 ) -> int:
-    """Queue the reminders that are due; how many."""
+    """Queue the reminders that are due, each in its facilitator's mail language (else
+    `default_language`, the site's); how many."""
     now = now or utcnow()
     cutoff = now - AFTER
     ended = (
@@ -90,7 +95,7 @@ async def remind_due(
                     "harvest_reminder",
                     to=email,
                     subject=SUBJECT,
-                    language=own or i18n.LANGUAGES[0],  # the account's, else the first
+                    language=own or default_language,  # as /account shows it chosen
                     context={"title": title, "link": link},
                 ),
             )
@@ -138,10 +143,14 @@ async def running(app: Starlette) -> AsyncIterator[None]:
         while True:
             try:
                 settings = app.state.settings
+                language = settings.default_language
                 cancelled = await cancel_ended_early(
-                    app.state.db, settings.public_url, settings.mail_from
+                    app.state.db, settings.public_url, settings.mail_from, language
                 )
-                if await remind_due(app.state.db, settings.public_url) or cancelled:
+                reminded = await remind_due(
+                    app.state.db, settings.public_url, default_language=language
+                )
+                if reminded or cancelled:
                     sender = getattr(app.state, "mail", None)
                     if sender is not None:
                         sender.wake()

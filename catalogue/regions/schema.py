@@ -59,16 +59,20 @@ def parse_regions(
     check_licence(r)
     items = r.present("regions")
     regions: list[Region] = []
-    if not isinstance(items, list):
+    if items is not None and not isinstance(items, list):
         r.problem("regions", N_("must be a list of [[regions]] tables"))
-    else:
+    elif items is not None:
         for index, item in enumerate(items, start=1):
             g = r.sub(item if isinstance(item, dict) else {}, f"regions[{index}]")
             g.only(("slug", "name", "description", "themes"))
             themes = []
             raw_themes = item.get("themes", []) if isinstance(item, dict) else []
-            for t_index, raw in enumerate(raw_themes if isinstance(raw_themes, list) else [], 1):
-                t = g.sub(raw if isinstance(raw, dict) else {}, f"themes[{t_index}]")
+            if not isinstance(raw_themes, list) or not all(isinstance(t, dict) for t in raw_themes):
+                # Named, not read as "no themes": a wrong type never goes unnoticed.
+                g.problem("themes", N_("must be a list of [[regions.themes]] tables"))
+                raw_themes = []
+            for t_index, raw in enumerate(raw_themes, 1):
+                t = g.sub(raw, f"themes[{t_index}]")
                 t.only(("slug", "name", "description", "national_themes"))
                 slug, name, description = t.slug("slug"), t.text("name", 200), t.text("description")
                 national: tuple[str, ...] = ()

@@ -200,7 +200,13 @@ def parse_variant(
         )
 
     phases, minutes_known = _parse_phases(r, data.get("phases"))
-    if phases and minutes_known and minutes_min is not None and minutes_typical is not None:
+    if (
+        phases
+        and minutes_known
+        and minutes_min is not None
+        and minutes_typical is not None
+        and minutes_min <= minutes_typical  # else the duration's own problem says it
+    ):
         total = sum(p.minutes for p in phases)
         # The script fits the time the practice states ("70–90 minutes"): a facilitator who
         # starts it must not find out during the session that it runs over.

@@ -9,7 +9,7 @@ from starlette.routing import BaseRoute, Route
 
 from server.account_invitations import actions
 from server.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, AccountError
-from server.auth import require_role
+from server.auth import require_password_login, require_role
 from server.forms import form_fields
 from server.models import Role
 from server.pages import render_accounts
@@ -57,6 +57,7 @@ async def link_page(request: Request) -> Response:
 
 
 async def link_submit(request: Request) -> Response:
+    require_password_login(request)  # else the institution's login makes the account
     token = request.path_params["token"]
     fields = await form_fields(request, "name", "password", max_length=2000)
     _ = translator_for(request)

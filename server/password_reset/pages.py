@@ -13,9 +13,8 @@ from server.accounts import (
     AccountError,
     normalize_email,
 )
-from server.errors import PageError
+from server.auth import require_password_login
 from server.forms import form_fields
-from server.i18n import N_
 from server.limits import TooMany, client_address
 from server.password_reset import actions
 from server.templating import language_of, render, translator_for
@@ -27,25 +26,13 @@ def _base_url(request: Request) -> str:
     return configured or str(request.base_url).rstrip("/")
 
 
-def _require_password_login(request: Request) -> None:
-    """With password login off (WERKPLAATS_PASSWORD_LOGIN=off) a password is of no use."""
-    settings = request.app.state.settings
-    if not settings.password_login:
-        raise PageError(
-            403,
-            "password_login_off",
-            N_("Logging in with a password is switched off here. Log in with %(name)s."),
-            name=settings.oidc_name,
-        )
-
-
 async def forgot_page(request: Request) -> Response:
-    _require_password_login(request)
+    require_password_login(request)
     return render(request, "password/forgot.html", {"email": "", "error": None, "sent": False})
 
 
 async def forgot(request: Request) -> Response:
-    _require_password_login(request)
+    require_password_login(request)
     fields = await form_fields(request, "email")
     settings = request.app.state.settings
     _ = translator_for(request)
@@ -94,7 +81,7 @@ async def forgot(request: Request) -> Response:
 
 
 async def new_password_page(request: Request) -> Response:
-    _require_password_login(request)
+    require_password_login(request)
     token = request.path_params["token"]
     async with request.app.state.db() as db:
         try:
@@ -105,7 +92,7 @@ async def new_password_page(request: Request) -> Response:
 
 
 async def new_password(request: Request) -> Response:
-    _require_password_login(request)
+    require_password_login(request)
     token = request.path_params["token"]
     fields = await form_fields(request, "password", max_length=2000)
     _ = translator_for(request)

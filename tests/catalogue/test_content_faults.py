@@ -229,3 +229,14 @@ def test_a_wrong_type_is_reported_once(intervisie: dict[str, Any]) -> None:
     with pytest.raises(ContentError) as caught:
         parse_variant(data, GOAL_SLUGS, SOURCE)
     assert [p.field for p in caught.value.problems] == ["group_size.max"]
+
+
+def test_a_duration_the_wrong_way_round_is_reported_once(intervisie: dict[str, Any]) -> None:
+    # Not also "the phases must fit 500 to 100 minutes": no script fits a range that is empty.
+    data = copy.deepcopy(intervisie)
+    data["duration"]["min"] = 500
+    with pytest.raises(ContentError) as caught:
+        parse_variant(data, GOAL_SLUGS, SOURCE)
+    assert [p.english() for p in caught.value.problems] == [
+        "duration: min (500) is more than typical (100)"
+    ]

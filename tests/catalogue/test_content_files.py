@@ -174,3 +174,27 @@ def test_goals_and_regions_files_need_the_licence(content_copy: Path, name: str)
     _edit_text(content_copy, name, f'licence = "{LICENCE}"', 'licence = "All rights reserved"')
     errors = _load_errors(content_copy)
     assert errors.errors[0].source == name
+
+
+@pytest.mark.parametrize(
+    "themes", ['"wijkteams"', '["wijkteams"]', '{ slug = "wijkteams" }'], ids=str
+)
+def test_a_region_s_themes_of_the_wrong_kind_are_refused(content_copy: Path, themes: str) -> None:
+    # Not silently read as "no themes": a wrong type is named, as for every other field.
+    path = content_copy / "regions.toml"
+    extra = (
+        '\n[[regions]]\nslug = "utrecht"\nname = "Werkplaats Utrecht"\n'
+        f'description = "Een regio."\nthemes = {themes}\n'
+    )
+    path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    [error] = _load_errors(content_copy).errors
+    assert error.source == "regions.toml"
+    assert [p.english() for p in error.problems] == [
+        "regions[4].themes: must be a list of [[regions.themes]] tables"
+    ]
+
+
+def test_missing_regions_are_reported_once(content_copy: Path) -> None:
+    (content_copy / "regions.toml").write_text(f'licence = "{LICENCE}"\n', encoding="utf-8")
+    [error] = _load_errors(content_copy).errors
+    assert [p.english() for p in error.problems] == ["regions: missing; this field is required"]

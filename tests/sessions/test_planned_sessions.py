@@ -521,3 +521,28 @@ async def test_the_harvest_reminder_is_in_the_facilitators_mail_language(
     [mail] = await mail_server.wait_for(1)
     assert mail["Subject"] == "The harvest of your session is still open"
     assert mail["Content-Language"] == "en"
+
+
+async def test_the_harvest_reminder_follows_the_site_s_language_for_an_account_without_one(
+    client: httpx.AsyncClient,
+    db: async_sessionmaker[AsyncSession],
+    seeded: list[str],
+    mail_server: MailServer,
+) -> None:
+    # An account without a mail language sees the site's default chosen on /account; its
+    # reminder is in that language too, not always in Dutch.
+    app = client._transport.app  # type: ignore[attr-defined]
+    await facilitator(client, db)
+    past = dt.datetime.now(AMSTERDAM).date() - dt.timedelta(days=3)
+    await new_session(
+        client,
+        title="Gepland en voorbij",
+        planned_date=past.isoformat(),
+        planned_start="10:00",
+        planned_end="11:00",
+    )
+    assert await remind_due(db, "http://testserver", default_language="en") == 1
+    app.state.mail.wake()
+    [mail] = await mail_server.wait_for(1)
+    assert mail["Subject"] == "The harvest of your session is still open"
+    assert mail["Content-Language"] == "en"

@@ -12,10 +12,12 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from server.account_invitations import actions as invitations
+from server.app import create_app
 from server.mail.models import MailOutbox
 from server.models import AccountInvitation, User
 from server.settings import Settings
-from tests.helpers import log_in, make_user, submit
+from tests.helpers import SECRET_KEY, log_in, make_user, submit
 from tests.mail_server import MailServer, mail_server, parts, with_mail
 
 __all__ = ["mail_server"]  # the fixture, used by name
@@ -148,3 +150,60 @@ async def test_an_expired_invitation_link_is_refused_and_only_coordinators_invit
         answer = await facilitator.post("/beheer/accounts/uitnodigen", data=data)
         assert answer.status_code == 403
     assert await _count(db, AccountInvitation) == 1
+
+
+async def test_with_password_login_off_the_invitation_offers_only_the_institution_login(
+    database_url: str, tmp_path: Path, db: async_sessionmaker[AsyncSession]
+) -> None:
+    # WERKPLAATS_PASSWORD_LOGIN=off: a password made on the invitation's page could never log
+    # in, so the page offers the institution's login only and refuses a password.
+    settings = Settings(
+        database_url=database_url,
+        secret_key=SECRET_KEY,
+        data_dir=tmp_path,
+        public_url="http://testserver",
+        oidc_issuer="https://login.example.nl",
+        oidc_client_id="werkplaats",
+        oidc_client_secret="geheim-van-de-test",
+        password_login=False,
+    )
+    coordinator = await make_user(db, email=COORDINATOR, roles=["coordinator"])
+    async with db() as session:
+        await invitations.invite(
+            session,
+            email="sanne@example.org",
+            roles=["educator"],
+            invited_by=coordinator.id,
+            language="nl",
+            base_url="http://testserver",
+        )
+        mail = await session.scalar(select(MailOutbox.text))
+    match = LINK.search(mail or "")
+    assert match, mail
+    path = match.group(1)
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as invitee:
+            page = await invitee.get(path)
+            assert page.status_code == 200
+            assert 'id="invitation-oidc"' in page.text
+            assert 'name="password"' not in page.text
+            assert "wachtwoord" not in page.text.lower()
+            token = invitee.cookies["werkplaats_csrf"]  # the page has no form to take it from
+            refused = await invitee.post(
+                path,
+                data={
+                    "name": "Sanne Bakker",
+                    "password": "een goed wachtwoord",
+                    "csrf_token": token,
+                },
+            )
+            assert refused.status_code == 403
+            assert "Inloggen met een wachtwoord staat hier uit. Log in met SURFconext." in (
+                refused.text
+            )
+    assert await _count(db, User) == 1
+    async with db() as session:
+        invitation = await session.scalar(select(AccountInvitation))
+    assert invitation is not None and invitation.used_at is None  # it still works

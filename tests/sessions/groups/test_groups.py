@@ -173,6 +173,8 @@ async def test_erasing_a_member_removes_their_name_from_every_session_of_the_gro
         ).status_code == 403
     confirm = await client.get(f"/groepen/{group}/leden/{member.member_id}/wissen")
     assert confirm.status_code == 200 and "2 sessies" in text_of(confirm.text)
+    # It says what mentions become, as the erasure does it (server/erasure.py ERASED_MENTION).
+    assert '"[naam verwijderd]"' in text_of(confirm.text)
     erased = await post_form(
         client,
         f"/groepen/{group}/leden/{member.member_id}/wissen",
