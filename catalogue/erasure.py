@@ -4,7 +4,8 @@ Every mention of their name in outcomes (also their gated version and review), k
 questions and the library's index (`outcome_texts`) becomes "[naam verwijderd]"; a web address
 that held it becomes None; with `delete_contributions`, what they wrote in an outcome's JSON
 ("by" their participant id) becomes "[verwijderd op verzoek]". An erased account's name goes
-from the variant versions it wrote. `plan_outcome` and `rewrite_json` are pure.
+from the variant versions and the curriculum module versions it saved. `plan_outcome` and
+`rewrite_json` are pure.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalogue.mentions import Mentions, Scope, Tally, scopes
+from catalogue.modules.models import ModuleVersion
 from catalogue.outcomes.models import KnowledgeQuestion, OutcomeRow, OutcomeText
 from catalogue.variants.models import VariantVersion
 from server.erasure import (
@@ -109,6 +111,7 @@ async def plan(db: AsyncSession, ask: ErasureAsk, found: Found, counts: Counts) 
     questions: dict[int, dict[str, str]] = {}
     outcome_texts: dict[int, dict[str, str]] = {}
     versions: list[int] = []
+    module_versions: list[int] = []
 
     query = select(OutcomeRow)
     if found.only is not None:
@@ -156,6 +159,16 @@ async def plan(db: AsyncSession, ask: ErasureAsk, found: Found, counts: Counts) 
         )
         if versions:
             counts.report.other["variant_versions"] = len(versions)
+        module_versions = list(
+            await db.scalars(
+                select(ModuleVersion.id).where(
+                    ModuleVersion.author_id == found.account,
+                    ModuleVersion.author_name != ERASED_NAME,
+                )
+            )
+        )
+        if module_versions:
+            counts.report.other["module_versions"] = len(module_versions)
 
     async def write(db: AsyncSession) -> None:
         for outcome_id, values in outcomes.items():
@@ -175,6 +188,12 @@ async def plan(db: AsyncSession, ask: ErasureAsk, found: Found, counts: Counts) 
             await db.execute(
                 update(VariantVersion)
                 .where(VariantVersion.id.in_(versions))
+                .values(author_name=ERASED_NAME)
+            )
+        if module_versions:
+            await db.execute(
+                update(ModuleVersion)
+                .where(ModuleVersion.id.in_(module_versions))
                 .values(author_name=ERASED_NAME)
             )
 

@@ -187,6 +187,7 @@ TABLES = (
     "group_members",
     "group_actions",
     "variant_versions",
+    "module_versions",
 )
 
 

@@ -51,6 +51,7 @@ TABLE_LABELS = {
     "group_members": N_("Members of groups"),
     "group_actions": N_("Actions of groups"),
     "variant_versions": N_("Catalogue versions (author's name)"),
+    "module_versions": N_("Curriculum module versions (author's name)"),
 }
 
 
