@@ -175,6 +175,7 @@ TABLES = (
     "outcome_texts",
     "users",
     "user_roles",
+    "user_regions",
     "login_sessions",
     "login_failures",
     "recovery_codes",
