@@ -4,7 +4,8 @@ Every mention of their name in outcomes (also their gated version and review), k
 questions and the library's index (`outcome_texts`) becomes "[naam verwijderd]"; a web address
 that held it becomes None; with `delete_contributions`, what they wrote in an outcome's JSON
 ("by" their participant id) becomes "[verwijderd op verzoek]". An erased account's name goes
-from the variant versions it wrote. `plan_outcome` and `rewrite_json` are pure.
+from the variant versions and the curriculum module versions it saved, and its region
+memberships (`user_regions`) go, as its roles do. `plan_outcome` and `rewrite_json` are pure.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalogue.mentions import Mentions, Scope, Tally, scopes
-from catalogue.outcomes.models import KnowledgeQuestion, OutcomeRow, OutcomeText
+from catalogue.modules.models import ModuleVersion
+from catalogue.outcomes.models import KnowledgeQuestion, OutcomeRow, OutcomeText, UserRegion
 from catalogue.variants.models import VariantVersion
 from server.erasure import (
     ERASED_CONTRIBUTION,
@@ -109,6 +111,8 @@ async def plan(db: AsyncSession, ask: ErasureAsk, found: Found, counts: Counts) 
     questions: dict[int, dict[str, str]] = {}
     outcome_texts: dict[int, dict[str, str]] = {}
     versions: list[int] = []
+    module_versions: list[int] = []
+    memberships = 0
 
     query = select(OutcomeRow)
     if found.only is not None:
@@ -156,6 +160,22 @@ async def plan(db: AsyncSession, ask: ErasureAsk, found: Found, counts: Counts) 
         )
         if versions:
             counts.report.other["variant_versions"] = len(versions)
+        module_versions = list(
+            await db.scalars(
+                select(ModuleVersion.id).where(
+                    ModuleVersion.author_id == found.account,
+                    ModuleVersion.author_name != ERASED_NAME,
+                )
+            )
+        )
+        if module_versions:
+            counts.report.other["module_versions"] = len(module_versions)
+        # Which regions it was a member of: an access right, like its roles (which go too).
+        memberships = len(
+            list(await db.scalars(select(UserRegion).where(UserRegion.user_id == found.account)))
+        )
+        if memberships:
+            counts.report.other["user_regions"] = memberships
 
     async def write(db: AsyncSession) -> None:
         for outcome_id, values in outcomes.items():
@@ -177,6 +197,14 @@ async def plan(db: AsyncSession, ask: ErasureAsk, found: Found, counts: Counts) 
                 .where(VariantVersion.id.in_(versions))
                 .values(author_name=ERASED_NAME)
             )
+        if module_versions:
+            await db.execute(
+                update(ModuleVersion)
+                .where(ModuleVersion.id.in_(module_versions))
+                .values(author_name=ERASED_NAME)
+            )
+        if memberships:
+            await db.execute(delete(UserRegion).where(UserRegion.user_id == found.account))
 
     return write
 

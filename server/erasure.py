@@ -175,6 +175,7 @@ TABLES = (
     "outcome_texts",
     "users",
     "user_roles",
+    "user_regions",
     "login_sessions",
     "login_failures",
     "recovery_codes",
@@ -187,6 +188,7 @@ TABLES = (
     "group_members",
     "group_actions",
     "variant_versions",
+    "module_versions",
 )
 
 

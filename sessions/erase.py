@@ -18,6 +18,8 @@ learns the person's participant ids and display names, `plan` reads the rows and
 - Their trend observations (ratings and chart positions, sessions/trends/), also without
   `delete_contributions`.
 - An erased account's session invitations and calendar feed (the accounts' part keeps its row).
+- Mail about sessions (an invitation holds the session's title) to anyone else: the name in it,
+  as in the title (mail to an erased account the accounts' part deletes).
 - A name given by `--name` (or an account's name and email) is erased wherever it is written;
   a participant's other display names (before a rename) in the sessions they were in.
 """
@@ -51,6 +53,7 @@ from server.erasure import (
     usable,
 )
 from server.i18n import N_
+from server.mail.models import MailOutbox
 from sessions import erase_notice
 from sessions import events as ev
 from sessions.actions import facilitator_id
@@ -346,6 +349,7 @@ class _Writes:
     trend_deletes: set[tuple[int, str]] = field(default_factory=set)  # (outcome id, participant)
     action_texts: dict[int, str] = field(default_factory=dict)  # group action id -> its text
     account: int | None = None  # an erased account: its session invitations and calendar feed
+    mails: dict[int, dict[str, str]] = field(default_factory=dict)  # mail id -> changed columns
     members_gone: set[str] = field(default_factory=set)  # members erased from their group
     members_renamed: set[str] = field(default_factory=set)  # members whose name is erased
 
@@ -405,6 +409,8 @@ class _Writes:
                 .where(GroupMember.member_id.in_(self.members_renamed))
                 .values(name=ERASED_NAME, user_id=None)
             )
+        for mail_id, values in self.mails.items():
+            await db.execute(update(MailOutbox).where(MailOutbox.id == mail_id).values(**values))
         if self.account is not None:
             await db.execute(
                 delete(SessionInvitation).where(SessionInvitation.user_id == self.account)
@@ -533,6 +539,7 @@ async def plan(db: AsyncSession, ask: ErasureAsk, found: Found, counts: Counts) 
             if rows:
                 counts.report.other[table] = rows
 
+    await _plan_mails(db, found, writes, counts)
     await _plan_members(db, ask, found, writes, counts)
 
     counts.report.session_ids = sorted(
@@ -541,6 +548,36 @@ async def plan(db: AsyncSession, ask: ErasureAsk, found: Found, counts: Counts) 
         if {"session_events", "session_snapshots"} & changed.tables.keys()
     )
     return writes.apply
+
+
+_MAIL_COLUMNS = ("subject", "text", "html", "calendar")
+_MAIL_SUBJECT = 200  # mail_outbox.subject: a longer replacement is cut
+
+
+async def _plan_mails(db: AsyncSession, found: Found, writes: _Writes, counts: Counts) -> None:
+    """Mail holds a session's title (an invitation, its change, a reminder) and is kept a week
+    after sending: the names erased everywhere, and those of a session whose title held them,
+    go from it too. Mail to an erased account is the accounts' part's to delete."""
+    names = list(found.everywhere)
+    for session_id in writes.titles:
+        names += found.session_names.get(session_id, [])
+    mentions = Mentions(names)
+    if not mentions:
+        return
+    theirs = found.account_texts[1] if found.account is not None else None
+    for mail in await db.scalars(select(MailOutbox)):
+        if theirs is not None and mail.to == theirs:
+            continue
+        values = {}
+        for column in _MAIL_COLUMNS:
+            old = getattr(mail, column)
+            if old is not None and mentions.maybe_in(old):
+                new = mentions.replace(old)
+                if new is not old:
+                    values[column] = new[:_MAIL_SUBJECT] if column == "subject" else new
+        if values:
+            writes.mails[mail.id] = values
+            counts.report.other["mail_outbox"] = counts.report.other.get("mail_outbox", 0) + 1
 
 
 async def _plan_members(

@@ -39,6 +39,7 @@ TABLE_LABELS = {
     "outcome_texts": N_("Library of outcomes"),  # its search index
     "users": N_("Accounts"),
     "user_roles": N_("Account roles"),
+    "user_regions": N_("Account memberships of regions"),
     "login_sessions": N_("Logins"),
     "login_failures": N_("Failed logins"),
     "recovery_codes": N_("Recovery codes (two-step verification)"),
@@ -51,6 +52,7 @@ TABLE_LABELS = {
     "group_members": N_("Members of groups"),
     "group_actions": N_("Actions of groups"),
     "variant_versions": N_("Catalogue versions (author's name)"),
+    "module_versions": N_("Curriculum module versions (author's name)"),
 }
 
 

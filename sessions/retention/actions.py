@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, exists, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from catalogue.outcomes.gate import plain
 from catalogue.outcomes.models import KnowledgeQuestion, OutcomeRow, OutcomeText
 from server.bus import Bus
 from server.db import purge_old_copies
@@ -168,12 +170,15 @@ async def _keep_only_what_left_the_group(session: AsyncSession, ids: list[int]) 
         gated: dict[str, Any] | None = row.gated
         if not gated or gated.get("gate") is None:
             continue  # never gated, so never shown beyond the group: only the erasure applies
-        row.title = str(gated.get("title") or "")[:120]
-        row.summary = str(gated.get("summary") or "")
-        row.insights = str(gated.get("insights") or "")
-        row.actions = str(gated.get("actions") or "")
-        row.products = copy.deepcopy(list(gated.get("products") or []))
-        row.captured = copy.deepcopy(dict(gated.get("captured") or {}))
+        # The gate keeps participants as mentions that each shared version names; what stays
+        # names them as the gate did for the whole outcome ("Deelnemer A"), the group's own view
+        # included (no display names are left to name them by).
+        row.title = _named(gated, str(gated.get("title") or ""))[:120]
+        row.summary = _named(gated, str(gated.get("summary") or ""))
+        row.insights = _named(gated, str(gated.get("insights") or ""))
+        row.actions = _named(gated, str(gated.get("actions") or ""))
+        row.products = _named(gated, copy.deepcopy(list(gated.get("products") or [])))
+        row.captured = _named(gated, copy.deepcopy(dict(gated.get("captured") or {})))
         row.review = None
         questions = await session.scalars(
             select(KnowledgeQuestion).where(KnowledgeQuestion.outcome_id == row.id)
@@ -181,6 +186,18 @@ async def _keep_only_what_left_the_group(session: AsyncSession, ids: list[int]) 
         for question in questions:
             if question.shared_text is not None:
                 question.text = question.shared_text
+
+
+def _named(gated: Mapping[str, Any], value: Any) -> Any:
+    """`value` (a gated text, or JSON holding them) with each participant's mention replaced by
+    the pseudonym the gate gave them (catalogue.outcomes.gate.plain)."""
+    if isinstance(value, str):
+        return plain(gated, value)
+    if isinstance(value, list):
+        return [_named(gated, item) for item in value]
+    if isinstance(value, dict):
+        return {key: _named(gated, item) for key, item in value.items()}
+    return value
 
 
 async def _erase_people(

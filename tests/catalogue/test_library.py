@@ -18,6 +18,7 @@ from catalogue.outcomes.actions import save_outcome
 from catalogue.outcomes.composition import Composition, SessionFacts
 from catalogue.outcomes.gate import Review
 from catalogue.outcomes.models import OutcomeRow, OutcomeText
+from server.erasure import ErasureAsk, Person
 from server.models import Role, User
 from tests.helpers import log_in, make_user, submit
 
@@ -444,3 +445,21 @@ async def test_the_outcome_page_follows_region_membership(
         assert "<script>alert(1)</script>" not in listed.text
         assert "&lt;script&gt;alert(1)&lt;/script&gt; in de wijk" in listed.text
         assert f"/uitkomsten/{evil.public_id}" in listed.text
+
+
+async def test_an_erased_account_is_no_member_of_a_region_any_more(
+    library_db: async_sessionmaker[AsyncSession],
+) -> None:
+    from server.app import domain_eraser
+
+    db = library_db
+    member = await make_user(db, "lid@example.org", ("educator",), "Lid Zwolle")
+    async with db() as session:
+        await access.set_memberships(session, member.id, ["zwolle", "gelderse-vallei"])
+    erase = domain_eraser()
+    report = await erase(db, ErasureAsk(Person.by_account("lid@example.org")), None, None)
+    assert report.tables["user_regions"] == 2 and report.tables["user_roles"] == 1
+    async with db() as session:
+        assert await access.memberships_of(session, member) == frozenset()
+    again = await erase(db, ErasureAsk(Person("account_id", str(member.id))))  # a replay
+    assert not again.changed

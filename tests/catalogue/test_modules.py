@@ -3,11 +3,15 @@ PostgreSQL."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
 
 from catalogue.modules.models import ModuleRow, ModuleVersion
+from server.erasure import ERASED_NAME, ErasureAsk, Person
 from tests.catalogue.modules_helpers import create_module, educator_setup, module_form
 from tests.helpers import log_in, make_user, submit
 
@@ -113,3 +117,28 @@ async def test_a_wrong_module_is_refused_and_nothing_is_stored(
     assert "&lt;script&gt;" in response.text and "<script>alert" not in response.text
     async with db() as session:
         assert list(await session.scalars(select(ModuleRow))) == []
+
+
+async def test_erasing_an_educator_takes_their_name_from_their_module_versions(
+    seeded: list[str],
+    db: async_sessionmaker[AsyncSession],
+    client: httpx.AsyncClient,
+    app: Starlette,
+) -> None:
+    ids = await educator_setup(db, client)
+    slug = await create_module(client, ids)
+    async with db() as session:
+        [version] = await session.scalars(select(ModuleVersion))
+        assert version.author_name == "Els Educator"
+    ask = ErasureAsk(Person.by_account("els@example.org"))
+    report = await app.state.eraser(db, replace(ask, dry_run=True), app, None)
+    assert report.tables["module_versions"] == 1  # the preview names the table
+    done = await app.state.eraser(db, ask, app, None)
+    assert done.tables["module_versions"] == 1
+    async with db() as session:
+        [version] = await session.scalars(select(ModuleVersion))
+        assert version.author_name == ERASED_NAME
+        module = await session.scalar(select(ModuleRow).where(ModuleRow.slug == slug))
+        assert module is not None  # the module stays, without its author's name
+    again = await app.state.eraser(db, ask, app, None)
+    assert not again.changed  # idempotent

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from catalogue.outcomes.models import OutcomeRow, OutcomeText
+from catalogue.outcomes.gate import gate_document
+from catalogue.outcomes.models import KnowledgeQuestion, OutcomeRow, OutcomeText
 from server.audit import record
 from server.db import create_engine, sessionmaker
 from server.models import AuditEntry, LoginSession, User
@@ -186,6 +188,74 @@ async def hold_session(server: Server, name: str, sharing: str) -> Held:
             return Held(public_id, session_id, outcome.id)
     finally:
         await engine.dispose()
+
+
+async def test_a_kept_outcome_reads_as_the_gate_made_it_with_its_pseudonyms(
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    """The gate stores participants as mentions that each shared version names; what stays
+    after retention is the gated text with the pseudonyms the gate gave ("Deelnemer A"),
+    also in the group's own view, never a mention of a participant id."""
+    document = {
+        "title": "Intervisie met Anneke Jansen",
+        "summary": "Anneke bracht een casus in.",
+        "insights": "Anneke en Bram zagen het anders.",
+        "actions": "",
+        "products": [{"title": "Gids van Anneke", "text": "Bram schreef mee", "url": None}],
+        "questions": ["Hoe helpt Anneke haar team?"],
+        "captured": {
+            "clusters": [
+                {"title": "Anneke", "notes": [{"text": "Bram zei iets", "by": "p1"}], "votes": 0}
+            ],
+            "unclustered": [],
+        },
+    }
+    gated = gate_document(document, {"p1": "Anneke Jansen", "p2": "Bram Bakker"})
+    old = NOW - 400 * DAY
+    async with db() as session, session.begin():
+        live = LiveSession(public_id="oud", join_code="OUD123", title="Oud", created_at=old)
+        session.add(live)
+        await session.flush()
+        outcome = OutcomeRow(
+            public_id="uoud",
+            session_id=live.id,
+            title=document["title"],
+            held_on=old,
+            summary=document["summary"],
+            insights=document["insights"],
+            products=document["products"],
+            captured=document["captured"],
+            consents={"p1": "region", "p2": "region"},
+            sharing="region",
+            gated=dict(gated),
+            updated_at=old,
+        )
+        session.add(outcome)
+        await session.flush()
+        session.add(
+            KnowledgeQuestion(
+                outcome_id=outcome.id,
+                region_slug=None,
+                text=document["questions"][0],
+                shared_text="Hoe helpt Deelnemer A haar team?",
+            )
+        )
+    await retain(db, 365, now=NOW)
+    async with db() as session:
+        kept = await session.scalar(select(OutcomeRow).where(OutcomeRow.public_id == "uoud"))
+        assert kept is not None and kept.session_id is None
+        assert kept.title == "Intervisie met Deelnemer A"
+        assert kept.summary == "Deelnemer A bracht een casus in."
+        assert kept.insights == "Deelnemer A en Deelnemer B zagen het anders."
+        assert kept.products[0]["title"] == "Gids van Deelnemer A"
+        assert kept.captured["clusters"][0]["title"] == "Deelnemer A"
+        assert kept.captured["clusters"][0]["notes"][0]["by"] == "p1"  # authors stay ids
+        texts = json.dumps(
+            [kept.title, kept.summary, kept.insights, kept.products, kept.captured],
+            ensure_ascii=False,
+        )
+        assert "deelnemer:" not in texts  # no mention of a participant id is left
+        assert "anneke" not in texts.casefold() and "bram" not in texts.casefold()
 
 
 async def whole_database(server: Server) -> str:

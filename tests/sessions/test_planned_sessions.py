@@ -454,6 +454,46 @@ async def test_erasing_an_account_takes_its_session_invitations_and_calendar_add
     assert set(TABLES) <= set(TABLE_LABELS)
 
 
+async def test_erasing_a_name_takes_it_from_the_mail_about_a_session_too(
+    client: httpx.AsyncClient,
+    db: async_sessionmaker[AsyncSession],
+    seeded: list[str],
+    mail_server: MailServer,
+) -> None:
+    """A session's title goes into the invitations mailed about it (kept a week after sending):
+    a name erased from the title is erased from them as well, as everywhere else."""
+    await facilitator(client, db)
+    colleague = await make_user(
+        db, email="sanne@example.org", name="Sanne Bakker", roles=["educator"]
+    )
+    public_id, _ = await new_session(
+        client,
+        title="Intervisie over Henk Zwartveen",
+        planned_date=DAY.isoformat(),
+        planned_start="14:30",
+        planned_end="16:00",
+    )
+    page = await client.get(f"/sessies/{public_id}/uitnodigen")
+    fields = form_fields(page.text, f"/sessies/{public_id}/uitnodigen")
+    sent = await post_form(
+        client, f"/sessies/{public_id}/uitnodigen", [*fields, ("account", str(colleague.id))]
+    )
+    assert sent.status_code == 200
+    async with db() as session:
+        [mail] = await session.scalars(select(MailOutbox))
+        assert "Zwartveen" in mail.subject + mail.text + mail.html + (mail.calendar or "")
+    app = client._transport.app  # type: ignore[attr-defined]
+    report = await app.state.eraser(db, ErasureAsk(Person.by_name("henk zwartveen")), app, None)
+    assert report.tables["mail_outbox"] == 1
+    async with db() as session:
+        [mail] = await session.scalars(select(MailOutbox))
+        everything = mail.subject + mail.text + mail.html + (mail.calendar or "")
+        assert "zwartveen" not in everything.casefold()
+        assert "[naam verwijderd]" in mail.text and mail.to == "sanne@example.org"
+    again = await app.state.eraser(db, ErasureAsk(Person.by_name("Henk Zwartveen")), app, None)
+    assert not again.changed
+
+
 async def test_each_invitee_gets_the_invitation_and_its_change_in_their_own_language(
     client: httpx.AsyncClient,
     db: async_sessionmaker[AsyncSession],
