@@ -9,11 +9,10 @@ from starlette.routing import BaseRoute, Route
 from server.auth import require_role
 from server.errors import PageError
 from server.i18n import N_
-from server.models import Role
 from server.templating import render
 from sessions import feeds, invitations
 
-FACILITATING = (Role.FACILITATOR, Role.COORDINATOR)
+FACILITATING = feeds.FACILITATING
 
 
 def _base_url(request: Request) -> str:

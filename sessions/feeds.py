@@ -13,11 +13,13 @@ import secrets
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from server.models import User
+from server.models import Role, User
 from sessions import calendar
 from sessions.models import CalendarFeed, LiveSession
 
 PATH = "/agenda/{token}.ics"
+# Who may have a feed: the roles that start sessions.
+FACILITATING = (Role.FACILITATOR, Role.COORDINATOR)
 
 
 def _digest(token: str) -> str:
@@ -50,7 +52,7 @@ async def feed_of(
     db: async_sessionmaker[AsyncSession], token: str, base_url: str, domain: str
 ) -> str | None:
     """The feed this token opens (iCalendar text), or None: no such feed, or its account is
-    no longer active."""
+    no longer active or no longer a facilitator or coordinator."""
     if not 20 <= len(token) <= 100:
         return None
     async with db() as session:
@@ -59,7 +61,10 @@ async def feed_of(
             .join(CalendarFeed, CalendarFeed.user_id == User.id)
             .where(CalendarFeed.token_hash == _digest(token), User.is_active.is_(True))
         )
-        if user is None:
+        # Without a facilitating role the account cannot reach /agenda to stop the address, so
+        # the address stops with the role. Granted, not in force: a coordinator whose second
+        # factor is being reset keeps their calendar.
+        if user is None or user.granted_roles.isdisjoint(FACILITATING):
             return None
         rows = list(
             await session.scalars(

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import icalendar
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.accounts import set_language
@@ -20,6 +20,7 @@ from server.admin.pages import TABLE_LABELS
 from server.db import utcnow
 from server.erasure import TABLES, ErasureAsk, Person
 from server.mail.models import MailOutbox
+from server.models import UserRole
 from server.settings import Settings
 from sessions.models import CalendarFeed, LiveSession, SessionInvitation
 from sessions.reminders import cancel_ended_early, remind_due
@@ -297,6 +298,32 @@ async def test_the_calendar_feed_lists_planned_sessions_until_its_address_is_sto
     wrong = await post_form(client, "/agenda", [*form_fields(page.text, "/agenda"), ("op", "iets")])
     assert wrong.status_code == 400
     assert "Kies: een nieuw adres maken of het adres stoppen." in text_of(wrong.text)
+
+
+async def test_the_calendar_feed_stops_when_the_account_loses_its_facilitating_role(
+    client: httpx.AsyncClient, db: async_sessionmaker[AsyncSession], seeded: list[str]
+) -> None:
+    """Without the role, /agenda (where the address is stopped) is closed to the account: the
+    address it made must not go on publishing its sessions."""
+    await facilitator(client, db)
+    await new_session(
+        client,
+        title="Werkbezoek",
+        planned_date=DAY.isoformat(),
+        planned_start="09:15",
+        planned_end="11:00",
+    )
+    page = await client.get("/agenda")
+    made = await post_form(client, "/agenda", [*form_fields(page.text, "/agenda"), ("op", "renew")])
+    found = re.search(r'value="http://testserver(/agenda/[A-Za-z0-9_-]+\.ics)"', made.text)
+    assert found, text_of(made.text)
+    async with other_client(client._transport.app) as calendar_app:  # type: ignore[attr-defined]
+        assert (await calendar_app.get(found.group(1))).status_code == 200
+        async with db() as session:
+            await session.execute(delete(UserRole))
+            await session.commit()
+        assert (await client.get("/agenda")).status_code == 403
+        assert (await calendar_app.get(found.group(1))).status_code == 404
 
 
 async def test_the_facilitator_is_reminded_once_of_an_open_harvest_a_day_after_the_session(
