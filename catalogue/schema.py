@@ -24,6 +24,9 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_TEXT = 20_000
 
 MAX_SHORT_TEXT = 300
+# A list of texts (a practice's effective elements): how many, and how long each.
+MAX_LIST = 40
+MAX_LIST_TEXT = 1000
 
 
 @dataclass(frozen=True)
@@ -173,7 +176,9 @@ class Reader:
         # One order (the vocabulary's), so the same choice is always the same document.
         return tuple(item for item in allowed if item in value)
 
-    def texts(self, key: str, at_least: int) -> tuple[str, ...]:
+    def texts(
+        self, key: str, at_least: int, most: int = MAX_LIST, limit: int = MAX_LIST_TEXT
+    ) -> tuple[str, ...]:
         value = self.present(key)
         if value is None:
             return ()
@@ -182,7 +187,20 @@ class Reader:
             return ()
         if len(value) < at_least:
             self.problem(key, N_("needs at least %(count)s value(s)"), count=at_least)
-        return tuple(" ".join(v.split()) for v in value)
+        if len(value) > most:
+            self.problem(
+                key, N_("has %(count)s values: at most %(most)s"), count=len(value), most=most
+            )
+        texts = tuple(" ".join(v.split()) for v in value)
+        for number, text in enumerate(texts, 1):
+            if len(text) > limit:
+                self.problem(
+                    key,
+                    N_("item %(number)s is too long: at most %(max)s characters"),
+                    number=number,
+                    max=limit,
+                )
+        return texts
 
     def table(self, key: str) -> Mapping[str, Any]:
         value = self.present(key)

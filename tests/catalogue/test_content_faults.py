@@ -165,6 +165,20 @@ FAULTS: list[tuple[str, Edit, str, str, str]] = [
         "must use the tool 'harvest'",
     ),
     (
+        "an effective element too long",
+        _set("effective_elements", 0, value="Werkt. " * 200),
+        "effective_elements",
+        "item 1 is too long",
+        "at most 1000 characters",
+    ),
+    (
+        "too many effective elements",
+        _set("effective_elements", value=[f"Element {n}." for n in range(41)]),
+        "effective_elements",
+        "has 41 values",
+        "at most 40",
+    ),
+    (
         "another licence",
         _set("licence", value="CC BY 4.0"),
         "licence",
