@@ -181,6 +181,27 @@ def test_seed_needs_a_migrated_database_and_is_idempotent(env: dict[str, str]) -
     assert "variant intervisie: unchanged" in second.stdout
 
 
+def test_every_command_refuses_a_database_that_is_not_migrated(env: dict[str, str]) -> None:
+    """README: a database that is not migrated ends the command with exit code 2 and a message
+    saying what to do, never a traceback."""
+    commands = [
+        ["seed"],
+        ["createuser", "--email", "a@example.org", "--name", "A", "--role", "educator"],
+        ["erase", "--name", "Anna Jansen", "--yes"],
+        ["retain"],
+        ["export", "module", "some-module", "--format", "md"],
+        ["serve", "--port", "1"],
+    ]
+    for command in commands:
+        stdin = "a long enough password\n"
+        if command[0] == "createuser":
+            command = [*command, "--password-stdin"]
+        result = run(*command, env=env, stdin=stdin)
+        assert result.returncode == 2, (command, result.stderr)
+        assert "not migrated; run `werkplaats migrate` first" in result.stderr, command
+        assert "Traceback" not in result.stderr, command
+
+
 def test_an_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
     env = {
         "WERKPLAATS_DATA_DIR": str(tmp_path),
