@@ -74,6 +74,8 @@ DOCUMENTED = {
     "process (default 10, bursts of four seconds' worth); more are refused with rate_limited",
     "WERKPLAATS_RETENTION_DAYS": "days after a session's last activity before `werkplaats "
     f"retain` deletes it (default {DEFAULT_RETENTION_DAYS}; 0 keeps everything)",
+    "WERKPLAATS_DEIDENTIFY_PRELOAD": "1 (default): each server process loads the sharing gate's "
+    "de-identification model (deduce) in the background when it starts; 0: on first use",
     "WERKPLAATS_SMTP_HOST": "mail server that sends the site's mail; unset: mail is queued in "
     "the database but not sent (the log says so once)",
     "WERKPLAATS_SMTP_PORT": f"port of the mail server (default {DEFAULT_SMTP_PORT})",

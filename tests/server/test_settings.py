@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import stat
 from pathlib import Path
 
@@ -119,6 +120,17 @@ def test_the_shipped_env_example_does_not_hold_a_usable_key(tmp_path: Path) -> N
     ]
     with pytest.raises(SettingsError, match="placeholder"):
         Settings.from_env({"WERKPLAATS_DATA_DIR": str(tmp_path), "WERKPLAATS_SECRET_KEY": key})
+
+
+def test_every_setting_read_is_documented() -> None:
+    """DOCUMENTED (and with it env.example and the README's table) names every setting read."""
+    source = (ROOT / "server" / "settings.py").read_text()
+    read = {f"WERKPLAATS_{name}" for name in re.findall(r"\{PREFIX\}([A-Z_]+)", source)}
+    assert read, "found no settings read: the search is broken"
+    assert read == set(DOCUMENTED), (
+        f"read but not documented: {sorted(read - set(DOCUMENTED))}; "
+        f"documented but not read: {sorted(set(DOCUMENTED) - read)}"
+    )
 
 
 def test_every_setting_is_documented_in_the_readme() -> None:
