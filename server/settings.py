@@ -194,10 +194,11 @@ class Settings:
                 f"{PREFIX}DEFAULT_LANGUAGE is {language!r}; allowed: {', '.join(LANGUAGES)}"
             )
         bus_url = env.get(f"{PREFIX}BUS_URL") or "memory://"
-        if bus_url.split("://", 1)[0] not in ("memory", "postgres", "postgresql"):
-            raise SettingsError(
-                f"{PREFIX}BUS_URL is {bus_url!r}; allowed: memory:// or postgres://…"
-            )
+        scheme = bus_url.split("://", 1)[0] if "://" in bus_url else ""
+        if scheme not in ("memory", "postgres", "postgresql"):
+            # Name only the scheme: the rest of a URL may hold a password.
+            what = f"the scheme {scheme!r}" if scheme else "no scheme"
+            raise SettingsError(f"{PREFIX}BUS_URL has {what}; allowed: memory:// or postgres://…")
         if bus_url.rstrip("/") in ("postgres:", "postgresql:") and database_url.startswith(
             "sqlite"
         ):

@@ -70,6 +70,22 @@ def test_unusable_values_are_refused_with_what_is_allowed(
         Settings.from_env({"WERKPLAATS_DATA_DIR": str(tmp_path), name: value})
 
 
+def test_an_unknown_bus_scheme_is_named_without_the_rest_of_its_url(tmp_path: Path) -> None:
+    """docs/bus.md: any other scheme is refused with a message naming it; the rest of the URL
+    may hold a password, and the message goes to the terminal and the journal."""
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env(
+            {
+                "WERKPLAATS_DATA_DIR": str(tmp_path),
+                "WERKPLAATS_BUS_URL": "redis://werkplaats:hunter2-secret@cache.example:6379/0",
+            }
+        )
+    message = str(refused.value)
+    assert "WERKPLAATS_BUS_URL" in message and "'redis'" in message
+    assert "allowed: memory:// or postgres://" in message
+    assert "hunter2" not in message and "cache.example" not in message
+
+
 @pytest.mark.parametrize(
     "key",
     [
