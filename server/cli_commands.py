@@ -112,7 +112,10 @@ def _url_host(host: str) -> str:
 
 
 def demo(args: argparse.Namespace, settings: Settings) -> int:
-    print("Werkplaats demo: migrating and seeding", settings.database_url.split("///")[-1])
+    from server.db import describe_url
+
+    # The database as every other message names it: with its password hidden.
+    print("Werkplaats demo: migrating and seeding", describe_url(settings.database_url))
     migrate(args, settings)
     seed_args = argparse.Namespace(demo_accounts=True, content=None)
     seed(seed_args, settings)

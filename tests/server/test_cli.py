@@ -217,6 +217,20 @@ def test_an_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
         assert "Traceback" not in result.stderr
 
 
+def test_no_command_prints_the_database_password(tmp_path: Path) -> None:
+    """Every message names the database with its password hidden (server/db.py describe_url),
+    as the logs do: a terminal's output ends up in tickets and chat."""
+    env = {
+        "WERKPLAATS_DATA_DIR": str(tmp_path),
+        "WERKPLAATS_DATABASE_URL": "postgresql://nobody:pw-4711-geheim@127.0.0.1:1/none",
+    }
+    for command in (["migrate"], ["seed"], ["serve", "--port", "1"], ["demo", "--port", "1"]):
+        result = run(*command, env=env)
+        assert result.returncode == 2, (command, result.stderr)
+        assert "postgresql+asyncpg://nobody:***@127.0.0.1:1/none" in result.stderr, command
+        assert "pw-4711-geheim" not in result.stdout + result.stderr, command
+
+
 def test_a_database_server_that_never_answers_is_an_error_not_a_hang(tmp_path: Path) -> None:
     # Takes connections and says nothing, as a half-dead host or a wrong port behind a
     # firewall does.
