@@ -108,9 +108,10 @@ def _parser() -> argparse.ArgumentParser:
         "clusters, harvests, outcomes) becomes [naam verwijderd], and an account loses its "
         "name, email, roles, logins and password. Their contributions stay, pseudonymous, "
         "unless --delete-contributions. Idempotent. Shows what it will change and asks first. "
-        "A running server keeps the sessions open at that moment in memory: restart it "
-        "afterwards, or erase on the coordinator page /beheer/wissen, which reloads them. "
-        "See docs/privacy.md.",
+        "With WERKPLAATS_BUS_URL=postgres://… the running server processes are told to reload "
+        "the sessions it changed; with memory:// a running server keeps the sessions open at "
+        "that moment in memory: restart it afterwards, or erase on the coordinator page "
+        "/beheer/wissen, which reloads them. See docs/privacy.md.",
     )
     who = erase.add_mutually_exclusive_group(required=True)
     who.add_argument(

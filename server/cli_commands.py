@@ -112,7 +112,10 @@ def _url_host(host: str) -> str:
 
 
 def demo(args: argparse.Namespace, settings: Settings) -> int:
-    print("Werkplaats demo: migrating and seeding", settings.database_url.split("///")[-1])
+    from server.db import describe_url
+
+    # The database as every other message names it: with its password hidden.
+    print("Werkplaats demo: migrating and seeding", describe_url(settings.database_url))
     migrate(args, settings)
     seed_args = argparse.Namespace(demo_accounts=True, content=None)
     seed(seed_args, settings)
@@ -124,14 +127,10 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
 def createuser(args: argparse.Namespace, settings: Settings) -> int:
     from server.accounts import AccountError, create_user
 
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass("Password: ")
-        if getpass.getpass("Password again: ") != password:
-            raise CommandError("the two passwords differ")
-
-    async def work(_engine: AsyncEngine, db: Sessions) -> int:
+    async def work(engine: AsyncEngine, db: Sessions) -> int:
+        # The database first: nobody types a password twice to hear it is not migrated.
+        await require_migrated(engine)
+        password = _new_password(args.password_stdin)
         async with db() as session:
             try:
                 user = await create_user(
@@ -143,3 +142,12 @@ def createuser(args: argparse.Namespace, settings: Settings) -> int:
         return 0
 
     return run_with_database(settings, work)
+
+
+def _new_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != password:
+        raise CommandError("the two passwords differ")
+    return password

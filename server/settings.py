@@ -74,6 +74,8 @@ DOCUMENTED = {
     "process (default 10, bursts of four seconds' worth); more are refused with rate_limited",
     "WERKPLAATS_RETENTION_DAYS": "days after a session's last activity before `werkplaats "
     f"retain` deletes it (default {DEFAULT_RETENTION_DAYS}; 0 keeps everything)",
+    "WERKPLAATS_DEIDENTIFY_PRELOAD": "1 (default): each server process loads the sharing gate's "
+    "de-identification model (deduce) in the background when it starts; 0: on first use",
     "WERKPLAATS_SMTP_HOST": "mail server that sends the site's mail; unset: mail is queued in "
     "the database but not sent (the log says so once)",
     "WERKPLAATS_SMTP_PORT": f"port of the mail server (default {DEFAULT_SMTP_PORT})",
@@ -192,10 +194,11 @@ class Settings:
                 f"{PREFIX}DEFAULT_LANGUAGE is {language!r}; allowed: {', '.join(LANGUAGES)}"
             )
         bus_url = env.get(f"{PREFIX}BUS_URL") or "memory://"
-        if bus_url.split("://", 1)[0] not in ("memory", "postgres", "postgresql"):
-            raise SettingsError(
-                f"{PREFIX}BUS_URL is {bus_url!r}; allowed: memory:// or postgres://…"
-            )
+        scheme = bus_url.split("://", 1)[0] if "://" in bus_url else ""
+        if scheme not in ("memory", "postgres", "postgresql"):
+            # Name only the scheme: the rest of a URL may hold a password.
+            what = f"the scheme {scheme!r}" if scheme else "no scheme"
+            raise SettingsError(f"{PREFIX}BUS_URL has {what}; allowed: memory:// or postgres://…")
         if bus_url.rstrip("/") in ("postgres:", "postgresql:") and database_url.startswith(
             "sqlite"
         ):

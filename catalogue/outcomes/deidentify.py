@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("werkplaats.catalogue")
 
 # deduce's tags -> the kind the gate knows (catalogue.outcomes.gate.KINDS). A tag not listed here (a
 # newer deduce may add one) counts as "other": still replaced, never undone by a facilitator.

@@ -181,6 +181,27 @@ def test_seed_needs_a_migrated_database_and_is_idempotent(env: dict[str, str]) -
     assert "variant intervisie: unchanged" in second.stdout
 
 
+def test_every_command_refuses_a_database_that_is_not_migrated(env: dict[str, str]) -> None:
+    """README: a database that is not migrated ends the command with exit code 2 and a message
+    saying what to do, never a traceback."""
+    commands = [
+        ["seed"],
+        ["createuser", "--email", "a@example.org", "--name", "A", "--role", "educator"],
+        ["erase", "--name", "Anna Jansen", "--yes"],
+        ["retain"],
+        ["export", "module", "some-module", "--format", "md"],
+        ["serve", "--port", "1"],
+    ]
+    for command in commands:
+        stdin = "a long enough password\n"
+        if command[0] == "createuser":
+            command = [*command, "--password-stdin"]
+        result = run(*command, env=env, stdin=stdin)
+        assert result.returncode == 2, (command, result.stderr)
+        assert "not migrated; run `werkplaats migrate` first" in result.stderr, command
+        assert "Traceback" not in result.stderr, command
+
+
 def test_an_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
     env = {
         "WERKPLAATS_DATA_DIR": str(tmp_path),
@@ -194,6 +215,20 @@ def test_an_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
             in result.stderr
         )
         assert "Traceback" not in result.stderr
+
+
+def test_no_command_prints_the_database_password(tmp_path: Path) -> None:
+    """Every message names the database with its password hidden (server/db.py describe_url),
+    as the logs do: a terminal's output ends up in tickets and chat."""
+    env = {
+        "WERKPLAATS_DATA_DIR": str(tmp_path),
+        "WERKPLAATS_DATABASE_URL": "postgresql://nobody:pw-4711-geheim@127.0.0.1:1/none",
+    }
+    for command in (["migrate"], ["seed"], ["serve", "--port", "1"], ["demo", "--port", "1"]):
+        result = run(*command, env=env)
+        assert result.returncode == 2, (command, result.stderr)
+        assert "postgresql+asyncpg://nobody:***@127.0.0.1:1/none" in result.stderr, command
+        assert "pw-4711-geheim" not in result.stdout + result.stderr, command
 
 
 def test_a_database_server_that_never_answers_is_an_error_not_a_hang(tmp_path: Path) -> None:

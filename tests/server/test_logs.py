@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import subprocess
 import sys
 import time
@@ -171,6 +172,22 @@ def _record(**extra: Any) -> logging.LogRecord:
         record.exc_info = sys.exc_info()
     record.__dict__.update(extra)
     return record
+
+
+def test_docs_name_every_logger_the_code_writes_to() -> None:
+    """docs/operations.md lists the loggers; a logger outside `werkplaats.*` (a module's
+    __name__) would not even reach stderr at INFO."""
+    root = Path(__file__).parents[2]
+    operations = (root / "docs" / "operations.md").read_text(encoding="utf-8")
+    used: dict[str, str] = {}
+    for package in ("server", "sessions", "catalogue"):
+        for path in sorted((root / package).rglob("*.py")):
+            for name in re.findall(r"getLogger\(([^)]*)\)", path.read_text(encoding="utf-8")):
+                used[name] = str(path.relative_to(root))
+    assert '"werkplaats.access"' in used, "found no loggers: the search is broken"
+    for name, where in used.items():
+        assert re.fullmatch(r'"werkplaats(\.[a-z]+)?"', name), f"{where}: logger {name}"
+        assert f"`{name.strip(chr(34))}`" in operations, f"docs/operations.md lacks {name}"
 
 
 def test_exceptions_are_logged_without_postgresql_details() -> None:

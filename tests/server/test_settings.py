@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import stat
 from pathlib import Path
 
@@ -69,6 +70,22 @@ def test_unusable_values_are_refused_with_what_is_allowed(
         Settings.from_env({"WERKPLAATS_DATA_DIR": str(tmp_path), name: value})
 
 
+def test_an_unknown_bus_scheme_is_named_without_the_rest_of_its_url(tmp_path: Path) -> None:
+    """docs/bus.md: any other scheme is refused with a message naming it; the rest of the URL
+    may hold a password, and the message goes to the terminal and the journal."""
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env(
+            {
+                "WERKPLAATS_DATA_DIR": str(tmp_path),
+                "WERKPLAATS_BUS_URL": "redis://werkplaats:hunter2-secret@cache.example:6379/0",
+            }
+        )
+    message = str(refused.value)
+    assert "WERKPLAATS_BUS_URL" in message and "'redis'" in message
+    assert "allowed: memory:// or postgres://" in message
+    assert "hunter2" not in message and "cache.example" not in message
+
+
 @pytest.mark.parametrize(
     "key",
     [
@@ -119,6 +136,17 @@ def test_the_shipped_env_example_does_not_hold_a_usable_key(tmp_path: Path) -> N
     ]
     with pytest.raises(SettingsError, match="placeholder"):
         Settings.from_env({"WERKPLAATS_DATA_DIR": str(tmp_path), "WERKPLAATS_SECRET_KEY": key})
+
+
+def test_every_setting_read_is_documented() -> None:
+    """DOCUMENTED (and with it env.example and the README's table) names every setting read."""
+    source = (ROOT / "server" / "settings.py").read_text()
+    read = {f"WERKPLAATS_{name}" for name in re.findall(r"\{PREFIX\}([A-Z_]+)", source)}
+    assert read, "found no settings read: the search is broken"
+    assert read == set(DOCUMENTED), (
+        f"read but not documented: {sorted(read - set(DOCUMENTED))}; "
+        f"documented but not read: {sorted(set(DOCUMENTED) - read)}"
+    )
 
 
 def test_every_setting_is_documented_in_the_readme() -> None:
