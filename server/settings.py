@@ -418,9 +418,10 @@ def normalize_database_url(url: str) -> str:
     """Turn a plain sqlite:// or postgresql:// URL into its async driver form."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
+        parsed.port  # noqa: B018  (read here: a port that is not a number fails only when read)
+    except (ArgumentError, ValueError):
         raise SettingsError(
-            f"{PREFIX}DATABASE_URL {url!r} is not a database URL; "
+            f"{PREFIX}DATABASE_URL {_without_credentials(url)!r} is not a database URL; "
             "use sqlite:///path/to/file or postgresql://user@host:5432/name"
         ) from None
     backend = parsed.get_backend_name()
@@ -433,6 +434,12 @@ def normalize_database_url(url: str) -> str:
             f"{PREFIX}DATABASE_URL uses {backend!r}; supported: sqlite and postgresql"
         )
     return parsed.render_as_string(hide_password=False)
+
+
+def _without_credentials(url: str) -> str:
+    """A URL that could not be read, for a message: whatever stands before an @ (a user and
+    password) is left out, since the message goes to the terminal and the journal."""
+    return re.sub(r"^([^@]*?//)?[^@]*@", lambda found: (found.group(1) or "") + "…@", url)
 
 
 def check_secret_key(key: str, where: str) -> str:

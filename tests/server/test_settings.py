@@ -87,6 +87,26 @@ def test_an_unknown_bus_scheme_is_named_without_the_rest_of_its_url(tmp_path: Pa
 
 
 @pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://werkplaats:hunter2-secret@db.example:54xx/werkplaats",  # a port not a number
+        "postgresql//werkplaats:hunter2-secret@db.example/werkplaats",  # no colon after the scheme
+        "postgresql://werkplaats:hunter2-secret@[::1/werkplaats",  # an address not closed
+    ],
+)
+def test_a_database_url_that_cannot_be_read_is_refused_without_its_password(
+    tmp_path: Path, url: str
+) -> None:
+    """The message goes to the terminal and the journal: it says what is wrong and what is
+    allowed, never with a traceback, and never with the password the URL holds."""
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env({"WERKPLAATS_DATA_DIR": str(tmp_path), "WERKPLAATS_DATABASE_URL": url})
+    message = str(refused.value)
+    assert "is not a database URL" in message and "postgresql://user@host:5432/name" in message
+    assert "hunter2" not in message
+
+
+@pytest.mark.parametrize(
     "key",
     [
         "CHANGE-ME",
