@@ -7,6 +7,7 @@ from typing import Any
 from catalogue.evidence.summary import LEVELS
 from catalogue.matching.certainty import BAND_LABELS
 from catalogue.matching.request import MAX_GROUP_SIZE, MAX_MINUTES
+from catalogue.variants.search import MAX_FILTER_SIZE
 from catalogue.vocabulary import FACILITATION, MODALITIES, ROLES, TOOLS
 
 _ERROR = {"$ref": "#/components/responses/Error"}
@@ -265,7 +266,12 @@ _FILTERS = [
         "description": "only variants that serve this goal well (weight 2 or 3)",
     },
     {"name": "modality", "in": "query", "schema": {"enum": list(MODALITIES)}},
-    {"name": "group_size", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+    {
+        "name": "group_size",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_FILTER_SIZE},
+        "description": "only variants that fit a group of this size",
+    },
 ]
 
 PATHS: dict[str, Any] = {

@@ -20,7 +20,11 @@ ERROR_SCHEMA = {
             f"`{NUL_CODE}` (a NUL in the path, query or body: no text here can hold one) or "
             f"`too_deep` (JSON nested more than {MAX_JSON_DEPTH} deep), besides its own codes",
         },
-        "message": {"type": "string", "description": "what was wrong, in the request's language"},
+        "message": {
+            "type": "string",
+            "description": "what was wrong, for people: in the request's language (Accept-"
+            "Language: nl, the default, or en) where the message is translated, else in English",
+        },
         "errors": {
             "type": "array",
             "items": {
@@ -67,8 +71,11 @@ def document(parts: Sequence[Mapping[str, Any]], version: str) -> dict[str, Any]
         "info": {
             "title": "Werkplaats API",
             "version": version,
-            "description": "Catalogue of learning practices, matching, regions. Errors are JSON "
-            "with a stable `code`; messages follow Accept-Language (nl default, en).",
+            "description": "The catalogue of learning practices, matching, regions, the library "
+            "of shared outcomes, and creating and joining a live session (what follows goes "
+            "over the websocket: docs/protocol.md). Errors are JSON with a stable `code` to act "
+            "on; a message follows Accept-Language (nl default, en) where it is translated, "
+            "and is English otherwise.",
         },
         "paths": paths,
         "components": {
@@ -85,12 +92,27 @@ def document(parts: Sequence[Mapping[str, Any]], version: str) -> dict[str, Any]
     }
 
 
+# Any request that may change something is refused when it comes from another site's origin
+# (server/csrf.py), before its route runs.
+_OTHER_SITE = {
+    "description": "`csrf_origin`: the request comes from another site's origin",
+    "$ref": "#/components/responses/Error",
+}
+
+
 def _with_bad_input(item: Mapping[str, Any]) -> dict[str, Any]:
     """The path item with a 400 on every operation: any request can be refused as bad input
-    (server/badinput.py) before its route runs."""
+    (server/badinput.py) before its route runs; and a 403 on every one that is not a GET."""
     bad_input = {"$ref": "#/components/responses/Error"}
     return {
-        method: {**operation, "responses": {"400": bad_input, **operation["responses"]}}
+        method: {
+            **operation,
+            "responses": {
+                "400": bad_input,
+                **({} if method in ("get", "head") else {"403": _OTHER_SITE}),
+                **operation["responses"],
+            },
+        }
         for method, operation in item.items()
     }
 

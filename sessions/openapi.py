@@ -1,4 +1,5 @@
-"""The live-session part of the OpenAPI document (/api/openapi.json): joining by code.
+"""The live-session part of the OpenAPI document (/api/openapi.json): creating a session and
+joining it by code.
 
 Everything after joining goes over the websocket, documented in docs/protocol.md.
 """
@@ -7,7 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
+
+from sessions.api import CreateRequest, JoinRequest
+from sessions.joins import DEFAULT_MAX_PARTICIPANTS
 from sessions.planning import LONGEST
+from sessions.video import MAX_URL_LENGTH
 
 _ERROR = {"$ref": "#/components/responses/Error"}
 # Every request body is bounded (server/bodylimit.py, WERKPLAATS_MAX_BODY_BYTES).
@@ -17,62 +23,79 @@ _TOO_LARGE = {
     **_ERROR,
 }
 
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _body(kind: type[msgspec.Struct], notes: dict[str, str]) -> dict[str, Any]:
+    """A request body's schema as the server decodes it (sessions/api.py: its limits, and
+    unknown fields refused), with a description per field."""
+    (schema,) = msgspec.json.schema_components([kind])[1].values()
+    properties = schema["properties"]
+    for field, note in notes.items():
+        properties[field]["description"] = note
+    return {key: value for key, value in schema.items() if key != "title"}
+
+
+_CREATE = _body(
+    CreateRequest,
+    {
+        "variant": "a catalogue variant's slug: its script becomes the agenda; without one, "
+        "a default agenda of four phases",
+        "goals": "goal slugs from the catalogue (GET /api/goals)",
+        "capacity": "places in the room (on-site, hybrid); null: no limit; not for online",
+        "breakout_size": "the default size of breakout groups",
+        "anonymous_notes": "the default for a note without `anonymous`",
+        "asynchronous": "phases without a timer, over days; null: as the variant says",
+        "region": "the Werkplaats (region slug) the session belongs to",
+        "theme": "a theme on that region's knowledge agenda; needs `region`",
+        "video_url": "the video-call room shown in the workspace: an http(s) address with a "
+        "host, no spaces",
+        "max_participants": "the most participants that can join (facilitators not counted); "
+        f"null: {DEFAULT_MAX_PARTICIPANTS}, or the room's capacity when that is more. Not below "
+        "the capacity. The facilitator can change it on the session's page",
+        "planned_start": "when the session is planned to start (RFC 3339, with a zone); with "
+        "planned_end, or neither",
+        "planned_end": f"when it is planned to end: after the start, at most {LONGEST.days} "
+        "days later",
+    },
+)
+# Checked after decoding (sessions/setup.py), so not part of the struct.
+_CREATE["properties"]["video_url"]["anyOf"][0]["maxLength"] = MAX_URL_LENGTH
+
+SCHEMAS: dict[str, Any] = {
+    "CreateSession": _CREATE,
+    "JoinSession": _body(
+        JoinRequest,
+        {
+            "name": "the display name; runs of whitespace become one space",
+            "location": "in the room or remote: required in a hybrid session, ignored otherwise",
+        },
+    ),
+}
+
 PATHS: dict[str, Any] = {
     "/api/sessions": {
         "post": {
             "summary": "Create a live session (facilitator or coordinator account)",
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["title"],
-                            "properties": {
-                                "title": {"type": "string", "maxLength": 120},
-                                "modality": {"enum": ["online", "hybrid", "on-site"]},
-                                "variant": {"type": ["string", "null"]},
-                                "goals": {"type": "array", "items": {"type": "string"}},
-                                "capacity": {"type": ["integer", "null"]},
-                                "breakout_size": {"type": "integer"},
-                                "anonymous_notes": {"type": "boolean"},
-                                "asynchronous": {"type": ["boolean", "null"]},
-                                "region": {"type": ["string", "null"]},
-                                "theme": {"type": ["string", "null"]},
-                                "video_url": {"type": ["string", "null"]},
-                                "max_participants": {
-                                    "type": ["integer", "null"],
-                                    "minimum": 1,
-                                    "maximum": 1000,
-                                    "description": "the most participants that can join "
-                                    "(facilitators not counted); null: 50, or the room's "
-                                    "capacity when that is more. Not below the capacity. The "
-                                    "facilitator can change it on the session's page",
-                                },
-                                "planned_start": {
-                                    "type": ["string", "null"],
-                                    "format": "date-time",
-                                    "description": "when the session is planned to start "
-                                    "(RFC 3339, with a zone); with planned_end, or neither",
-                                },
-                                "planned_end": {
-                                    "type": ["string", "null"],
-                                    "format": "date-time",
-                                    "description": "when it is planned to end: after the "
-                                    f"start, at most {LONGEST.days} days later",
-                                },
-                            },
-                        }
-                    }
-                },
-            },
+            "requestBody": {"required": True, **_json(_ref("CreateSession"))},
             "responses": {
                 "201": {
                     "description": "session, join_code, join_url, websocket, participant, token"
                 },
                 "400": _ERROR,
                 "401": _ERROR,
-                "403": _ERROR,
+                "403": {
+                    "description": "`forbidden`: the account is neither facilitator nor "
+                    "coordinator; `csrf_origin`: the request comes from another site's origin; "
+                    "`csrf_failed`: a body that is not JSON without the CSRF token",
+                    **_ERROR,
+                },
                 "413": _TOO_LARGE,
                 "422": _ERROR,
             },
@@ -93,21 +116,7 @@ PATHS: dict[str, Any] = {
             "parameters": [
                 {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
             ],
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["name"],
-                            "properties": {
-                                "name": {"type": "string", "maxLength": 60},
-                                "location": {"enum": ["room", "remote", None]},
-                            },
-                        }
-                    }
-                },
-            },
+            "requestBody": {"required": True, **_json(_ref("JoinSession"))},
             "responses": {
                 "201": {"description": "session, websocket, participant and token"},
                 "400": _ERROR,
@@ -134,4 +143,4 @@ PATHS: dict[str, Any] = {
     },
 }
 
-OPENAPI = {"paths": PATHS, "schemas": {}}
+OPENAPI = {"paths": PATHS, "schemas": SCHEMAS}

@@ -251,3 +251,14 @@ async def test_the_match_and_variant_payloads_are_as_the_openapi_document_says(
     ]
     situation = schemas["Situation"]["properties"]
     assert situation["group_size_band"]["enum"] == ["small", "medium", "large", None]
+
+
+async def test_the_variants_filters_are_described_as_they_are_checked(
+    client: httpx.AsyncClient, seeded: list[str]
+) -> None:
+    document = (await client.get("/api/openapi.json")).json()
+    parameters = document["paths"]["/api/variants"]["get"]["parameters"]
+    (size,) = [p["schema"] for p in parameters if p["name"] == "group_size"]
+    assert (size["minimum"], size["maximum"]) == (1, 1000)
+    assert (await client.get("/api/variants?group_size=1000")).status_code == 200
+    assert (await client.get("/api/variants?group_size=1001")).status_code == 422
