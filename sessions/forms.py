@@ -15,6 +15,7 @@ import msgspec
 from starlette.datastructures import FormData
 
 from catalogue.schema import Problem
+from catalogue.variants import schema
 from catalogue.variants.schema import Variant
 from catalogue.vocabulary import MODALITIES, TOOLS
 from server.i18n import N_
@@ -26,9 +27,11 @@ from sessions.setup import DEFAULT_AGENDA, SetupRequest, agenda_of
 MAX_PHASES = 40
 MAX_MINUTES = 600
 MAX_TITLE = 120
-MAX_PHASE_NAME = 80
-MAX_PURPOSE = 500
-MAX_INSTRUCTIONS = 1000
+# A phase takes what a catalogue script may hold (docs/catalogue-format.md), so a practice a
+# coordinator wrote at length starts as it is.
+MAX_PHASE_NAME = schema.MAX_PHASE_NAME
+MAX_PURPOSE = schema.MAX_PHASE_PURPOSE
+MAX_INSTRUCTIONS = schema.MAX_PHASE_TEXT
 MAX_GOALS = 10
 MAX_CAPACITY = 1000
 BREAKOUT_SIZES = (2, 50)

@@ -154,6 +154,9 @@ async def _start_form(
             "focus": focus or (None, ""),
             "max_phases": forms.MAX_PHASES,
             "max_minutes": forms.MAX_MINUTES,
+            "max_phase_name": forms.MAX_PHASE_NAME,
+            "max_purpose": forms.MAX_PURPOSE,
+            "max_instructions": forms.MAX_INSTRUCTIONS,
             "agenda_total": sum(
                 int(p.minutes) for p in start.phases if p.minutes.isascii() and p.minutes.isdigit()
             ),

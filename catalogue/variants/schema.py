@@ -24,6 +24,10 @@ from catalogue.vocabulary import FACILITATION, MAX_WEIGHT, MODALITIES, ROLES, TO
 from server.i18n import N_
 
 MAX_PHASE_MINUTES = 600
+# A phase's texts; a session's agenda (sessions/forms.py) takes a script's phases as they are.
+MAX_PHASE_NAME = MAX_SHORT_TEXT
+MAX_PHASE_PURPOSE = 2000
+MAX_PHASE_TEXT = 4000  # what the facilitator does, and what the participants do
 
 MAX_GROUP = 1000
 
@@ -296,12 +300,12 @@ def _parse_phases(r: Reader, value: Any) -> tuple[tuple[Phase, ...], bool]:
         minutes_known = minutes_known and minutes is not None
         phases.append(
             Phase(
-                name=p.text("name", MAX_SHORT_TEXT),
-                purpose=p.text("purpose", 2000),
+                name=p.text("name", MAX_PHASE_NAME),
+                purpose=p.text("purpose", MAX_PHASE_PURPOSE),
                 minutes=minutes or 0,
                 tool=tool,
-                facilitator=p.text("facilitator", 4000),
-                participants=p.text("participants", 4000),
+                facilitator=p.text("facilitator", MAX_PHASE_TEXT),
+                participants=p.text("participants", MAX_PHASE_TEXT),
             )
         )
     return tuple(phases), minutes_known

@@ -143,7 +143,7 @@ export function createAgendaEditor(app) {
                 id: nameId,
                 type: "text",
                 value: row.name,
-                maxLength: 120,
+                maxLength: 300, // as a catalogue script's phase name (catalogue/variants/schema.py)
                 required: true,
                 oninput: (event) => {
                   row.name = event.target.value;

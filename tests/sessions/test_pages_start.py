@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
 from catalogue.seed import Content
+from catalogue.variants.actions import save_edit
+from catalogue.variants.queries import current_variant
 from tests.helpers import csrf_token, log_in, make_user
 from tests.sessions.pages import (
     change,
@@ -95,6 +97,36 @@ async def test_the_agenda_buttons_work_without_scripts_and_keep_what_was_typed(
     nonsense = await post_form(client, "/sessies/nieuw", [*after, ("op", "up-99")])
     assert nonsense.status_code == 200
     assert await sessions_in(db) == 0  # no button but "start" creates anything
+
+
+async def test_a_script_as_long_as_the_catalogue_allows_starts_as_it_is(
+    client: httpx.AsyncClient,
+    db: async_sessionmaker[AsyncSession],
+    seeded: list[str],
+    app: Starlette,
+) -> None:
+    """A coordinator may write a phase's name, purpose and participants' text as long as
+    docs/catalogue-format.md allows (300, 2000, 4000 characters); the start form takes that
+    script as it is, instead of refusing texts the facilitator never typed."""
+    coordinator = await make_user(db, email="co@example.org", roles=["coordinator"])
+    async with db() as session:
+        variant = await current_variant(session, "intervisie")
+        assert variant is not None
+        document = variant.document()
+        first = document["phases"][0]
+        first["name"] = "Inbreng " + "n" * (300 - 8)
+        first["purpose"] = "p" * 2000
+        first["participants"] = "d" * 4000
+        await save_edit(session, "intervisie", document, coordinator, "lang", 1)
+    await facilitator(client, db)
+    page = await client.get("/sessies/nieuw?variant=intervisie")
+    assert value_of(form_fields(page.text, "/sessies/nieuw"), "phase-1-purpose") == "p" * 2000
+    response = await start(client)
+    assert response.status_code == 303, text_of(response.text)
+    public_id = response.headers["location"].removeprefix("/sessies/")
+    state = await state_of(app, db, public_id)
+    assert state.phases[0].name == first["name"]
+    assert state.phases[0].instructions == "d" * 4000
 
 
 async def test_mistakes_are_explained_next_to_the_fields_and_nothing_is_created(
