@@ -216,3 +216,27 @@ async def set_consent(db: AsyncSession, session_id: int, participant: str, conse
     stored[participant] = min(before, consent, key=lambda level: rank.get(level, 0))
     row.consents = stored
     return True
+
+
+async def withdraw(db: AsyncSession, row: OutcomeRow, actor_id: int) -> bool:
+    """A coordinator withdraws a shared outcome on request — typically one kept after its
+    session was deleted, which no participant's link reaches any more (docs/privacy.md): from
+    now on it is shared within its group only, so the library, its API and module exports
+    drop it at once. Audited as `outcome.withdraw`, and committed. Whether it was shared beyond
+    its group (withdrawing twice changes nothing)."""
+    if row.sharing == "group":
+        return False
+    before = row.sharing
+    row.sharing = "group"
+    row.updated_at = utcnow()
+    await search.index_outcome(db, row)  # at "group" nothing is indexed
+    audit.record(
+        db,
+        "outcome.withdraw",
+        f"outcome:{row.public_id}",
+        actor=f"account:{actor_id}",
+        actor_id=actor_id,
+        detail=f"{before} -> group",
+    )
+    await db.commit()
+    return True

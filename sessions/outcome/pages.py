@@ -22,7 +22,7 @@ from catalogue.outcomes.sharing import level_summary, shared_version
 from catalogue.regions import queries
 from catalogue.schema import ContentError, Problem, problem_list
 from catalogue.variants.pages import load
-from server.auth import current_user, require_user
+from server.auth import current_user, require_role, require_user
 from server.errors import PageError
 from server.i18n import N_
 from server.models import Role, User
@@ -401,9 +401,23 @@ async def outcome_page(request: Request) -> Response:
             "level_labels": LEVEL_LABELS,
             "session": session if privileged else None,
             "saved": privileged and request.query_params.get("opgeslagen") == "1",
+            "may_withdraw": user is not None and user.has_role(Role.COORDINATOR),
+            "withdrawn": privileged and request.query_params.get("ingetrokken") == "1",
         }
     )
     return _no_store(render(request, "outcomes/outcome.html", context))
+
+
+async def withdraw_submit(request: Request) -> Response:
+    """A coordinator withdraws a shared outcome on request (catalogue.outcomes.actions.withdraw)."""
+    user = require_role(request, Role.COORDINATOR)
+    public_id = request.path_params["public_id"]
+    async with request.app.state.db() as db:
+        outcome = await outcome_queries.load_outcome(db, public_id)
+        if outcome is None:
+            raise PageError(404)
+        await outcome_actions.withdraw(db, outcome.row, user.id)
+    return RedirectResponse(f"/uitkomsten/{public_id}?ingetrokken=1", status_code=303)
 
 
 async def _session_of(
@@ -446,4 +460,5 @@ routes: list[BaseRoute] = [
     Route("/sessies/{public_id}/uitkomst", compose_page, methods=["GET"], name="outcome_compose"),
     Route("/sessies/{public_id}/uitkomst", compose_submit, methods=["POST"]),
     Route("/uitkomsten/{public_id}", outcome_page, name="outcome"),
+    Route("/uitkomsten/{public_id}/intrekken", withdraw_submit, methods=["POST"]),
 ]

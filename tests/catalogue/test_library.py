@@ -19,8 +19,8 @@ from catalogue.outcomes.composition import Composition, SessionFacts
 from catalogue.outcomes.gate import Review
 from catalogue.outcomes.models import OutcomeRow, OutcomeText
 from server.erasure import ErasureAsk, Person
-from server.models import Role, User
-from tests.helpers import log_in, make_user, submit
+from server.models import AuditEntry, Role, User
+from tests.helpers import csrf_token, log_in, make_user, submit
 
 NOTE_BY_REFUSER = "Geheimzinnigheid rond Pietersbergweg"
 
@@ -463,3 +463,60 @@ async def test_an_erased_account_is_no_member_of_a_region_any_more(
         assert await access.memberships_of(session, member) == frozenset()
     again = await erase(db, ErasureAsk(Person("account_id", str(member.id))))  # a replay
     assert not again.changed
+
+
+async def test_a_coordinator_withdraws_a_kept_outcome_on_request(
+    client: httpx.AsyncClient, library_db: async_sessionmaker[AsyncSession]
+) -> None:
+    """docs/privacy.md: once its session is gone, a participant's link no longer reaches a
+    shared outcome; a coordinator withdraws it on request, and it leaves every surface at once."""
+    db = library_db
+    async with db() as session:
+        kept = await session.scalar(select(OutcomeRow).where(OutcomeRow.title == "Open uitkomst"))
+        assert kept is not None and kept.session_id is None
+    page = f"/uitkomsten/{kept.public_id}"
+    action = f"{page}/intrekken"
+    async with httpx.AsyncClient(
+        transport=client._transport, base_url=str(client.base_url)
+    ) as anyone:
+        assert (await anyone.get(page)).status_code == 200
+        assert "Open uitkomst" in (await anyone.get("/bibliotheek")).text
+
+        # Nobody but a coordinator may: not a visitor, not a facilitator.
+        refused = await anyone.post(action, data={"csrf_token": await csrf_token(anyone)})
+        assert refused.status_code == 303 and refused.headers["location"].startswith("/login")
+        await make_user(db, "fa@example.org", ("facilitator",), "Fa")
+        await log_in(client, "fa@example.org")
+        assert "Uitkomst intrekken" not in (await client.get(page)).text
+        assert (await submit(client, page, action, {})).status_code == 403
+        assert (await anyone.get(page)).status_code == 200
+
+        await make_user(db, "co@example.org", ("coordinator",), "Coördinator")
+    async with httpx.AsyncClient(
+        transport=client._transport, base_url=str(client.base_url)
+    ) as coordinator:
+        await log_in(coordinator, "co@example.org")
+        shown = await coordinator.get(page)
+        assert "Uitkomst intrekken" in shown.text
+        done = await submit(coordinator, page, action, {})
+        assert done.status_code == 303 and done.headers["location"] == f"{page}?ingetrokken=1"
+        after = await coordinator.get(done.headers["location"])
+        assert "De uitkomst is ingetrokken" in after.text
+        assert "Uitkomst intrekken" not in after.text  # nothing left to withdraw
+    async with httpx.AsyncClient(
+        transport=client._transport, base_url=str(client.base_url)
+    ) as anyone:
+        assert (await anyone.get(page)).status_code == 404
+        assert "Open uitkomst" not in (await anyone.get("/bibliotheek")).text
+        listed = (await anyone.get("/api/outcomes")).json()["outcomes"]
+        assert "Open uitkomst" not in [o["title"] for o in listed]
+    assert await _titles(db, None, q="wijkteams") == set()
+    async with db() as session:
+        row = await session.get(OutcomeRow, kept.id)
+        assert row is not None and row.sharing == "group"
+        entries = list(
+            await session.scalars(select(AuditEntry).where(AuditEntry.action == "outcome.withdraw"))
+        )
+    assert [(e.target, e.detail) for e in entries] == [
+        (f"outcome:{kept.public_id}", "open -> group")
+    ]
