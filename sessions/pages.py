@@ -201,7 +201,8 @@ async def _code_context(request: Request, row: LiveSession) -> dict[str, Any]:
         "state": state,
         "started_at": await queries.first_phase_started(request.app.state.db, row.id),
         "modality_label": MODALITIES.get(state.modality, state.modality),
-        "people": sum(1 for person in state.people.values() if not person.removed),
+        # Counted as the maximum counts them: the facilitators are not among them.
+        "people": joins.taking_part(state),
         "maximum": joins.maximum_of(row, state),
         "maximum_is_default": row.max_participants is None,
         "max_participants_ceiling": joins.MAX_PARTICIPANTS,
