@@ -61,7 +61,8 @@ DOCUMENTED = {
     "WERKPLAATS_SECRET_KEY": "key that signs cookies; generated in the data directory if unset",
     "WERKPLAATS_ALLOWED_ORIGINS": "comma-separated origins allowed besides the site itself",
     "WERKPLAATS_BUS_URL": "pub/sub bus between processes: memory:// or postgres://",
-    "WERKPLAATS_DEFAULT_LANGUAGE": "interface language when the visitor has not chosen: nl or en",
+    "WERKPLAATS_DEFAULT_LANGUAGE": "interface language when the visitor has not chosen one "
+    "and their browser asks for neither Dutch nor English: nl or en",
     "WERKPLAATS_PRESENCE_INTERVAL": "seconds between presence announcements of a process "
     "(default 30); a process unheard for three intervals counts as gone",
     "WERKPLAATS_LOG_FORMAT": "log format of `werkplaats serve` on stderr: text or json "

@@ -24,7 +24,7 @@ from server.auth import current_user, require_role, require_user
 from server.errors import PageError
 from server.i18n import N_
 from server.limits import TooMany, claim_join_attempt, client_address, forget_join_attempt
-from server.models import Role
+from server.models import Role, User
 from server.templating import language_of, render, translator_for
 from sessions import actions, forms, invitations, joins, planning, queries, setup
 from sessions import events as ev
@@ -180,11 +180,17 @@ async def _own_session(request: Request) -> LiveSession:
     row = await queries.find_by_public_id(request.app.state.db, request.path_params["public_id"])
     if row is None:
         raise PageError(404)
-    if row.created_by != user.id and not user.has_role(Role.COORDINATOR):
+    if not _composes(user, row):
         raise PageError(
             403, "forbidden", N_("Only the facilitator who started this session can see this.")
         )
     return row
+
+
+def _composes(user: User | None, row: LiveSession) -> bool:
+    """Whether this account sees the session's page and composes its outcome: it started the
+    session, or it coordinates."""
+    return user is not None and (row.created_by == user.id or user.has_role(Role.COORDINATOR))
 
 
 def qr_svg(text: str, title: str) -> Markup:
@@ -204,7 +210,8 @@ async def _code_context(request: Request, row: LiveSession) -> dict[str, Any]:
         "state": state,
         "started_at": await queries.first_phase_started(request.app.state.db, row.id),
         "modality_label": MODALITIES.get(state.modality, state.modality),
-        "people": sum(1 for person in state.people.values() if not person.removed),
+        # Counted as the maximum counts them: the facilitators are not among them.
+        "people": joins.taking_part(state),
         "maximum": joins.maximum_of(row, state),
         "maximum_is_default": row.max_participants is None,
         "max_participants_ceiling": joins.MAX_PARTICIPANTS,
@@ -572,6 +579,8 @@ async def workspace_page(request: Request) -> Response:
             "client_strings": _client_strings(request),
             "websocket_path": f"/ws/sessions/{row.public_id}",
             "group_next": await next_for_member(request, row),
+            # The cockpit's way to the next step once the session has ended.
+            "outcome_url": f"/sessies/{row.public_id}/uitkomst" if _composes(user, row) else "",
         },
     )
     return _no_store(response)

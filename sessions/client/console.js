@@ -54,6 +54,10 @@ export function createConsole(app, options) {
   const progress = createProgress(app);
   const primary = h("button", { type: "button", class: "primary ws-primary", onclick: () => command("phase.next") });
   const lastHint = h("p", { class: "hint", hidden: true }, app.t("This is the last phase. End the session when the group is done."));
+  // Once the session has ended, the next step: only for whoever may compose the outcome.
+  const composeLink = options.outcomeUrl
+    ? h("a", { class: "button primary ws-primary", href: options.outcomeUrl, hidden: true }, app.t("Compose the outcome"))
+    : null;
   const previousButton = h("button", { type: "button", class: "secondary small", onclick: () => command("phase.previous") }, app.t("Previous phase"));
   const pauseButton = h("button", { type: "button", class: "secondary small", onclick: () => pauseOrResume() });
   const minus = h("button", { type: "button", class: "secondary small", "aria-label": app.t("1 minute less"), onclick: () => command("phase.extend", { minutes: -1 }) }, app.t("−1 min"));
@@ -66,7 +70,7 @@ export function createConsole(app, options) {
     phaseLine,
     guidance,
     progress.element,
-    h("div", { class: "actions" }, primary),
+    h("div", { class: "actions" }, primary, composeLink),
     lastHint,
     timerControls,
     h("div", { class: "actions" }, previousButton),
@@ -170,6 +174,7 @@ export function createConsole(app, options) {
     const last = current !== null && current >= phases.length - 1;
     setText(primary, current === null ? app.t("Start the first phase") : app.t("Next phase"));
     show(primary, !ended && !last);
+    if (composeLink) show(composeLink, ended);
     show(lastHint, !ended && last);
     previousButton.disabled = ended || current === null || current === 0;
     show(previousButton, current !== null && !ended);

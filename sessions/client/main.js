@@ -93,7 +93,11 @@ function start() {
     },
   };
 
-  const shell = mountShell(root, app, { joinCode: root.dataset.joinCode, joinUrl: root.dataset.joinUrl });
+  const shell = mountShell(root, app, {
+    joinCode: root.dataset.joinCode,
+    joinUrl: root.dataset.joinUrl,
+    outcomeUrl: root.dataset.outcomeUrl,
+  });
   connection = new Connection({
     url: url.href,
     token,

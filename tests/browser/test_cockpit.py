@@ -198,10 +198,17 @@ def test_ending_is_red_with_a_matching_red_confirmation(
     confirm = dialog.get_by_role("button", name="Sessie beëindigen")
     expect(confirm).to_have_css("background-color", red)
     expect(dialog.get_by_role("button", name="Annuleren")).to_be_focused()
+    compose = console(page).get_by_role("link", name="Uitkomst samenstellen")
+    expect(compose).to_be_hidden()  # not while the session runs
     confirm.click()
     expect(anna.locator("body")).to_contain_text("afgelopen")
     expect(console(page).locator(".ws-console-phase")).to_have_text("De sessie is afgelopen.")
     expect(end).to_be_disabled()
+    # The next step (README, "Running a session", 6) is one tap away; before, the ended cockpit
+    # offered nothing, and the way to the outcome went through the session's page.
+    expect(compose).to_be_visible()
+    expect(compose).to_have_attribute("href", f"/sessies/{session.id}/uitkomst")
+    expect(anna.get_by_role("link", name="Uitkomst samenstellen")).to_have_count(0)
 
 
 def test_the_facilitator_sees_the_harvest_count_go_up_live(

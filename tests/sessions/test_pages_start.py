@@ -18,6 +18,7 @@ from tests.sessions.pages import (
     end,
     facilitator,
     form_fields,
+    join,
     new_session,
     other_client,
     phase_names,
@@ -215,6 +216,24 @@ async def test_a_started_session_shows_its_code_and_qr_code_and_is_listed(
 
     await end(app, db, public_id)
     assert "afgelopen" in text_of((await client.get("/sessies")).text)
+
+
+async def test_the_session_page_counts_who_joined_as_its_maximum_does_without_the_facilitator(
+    client: httpx.AsyncClient,
+    db: async_sessionmaker[AsyncSession],
+    seeded: list[str],
+    app: Starlette,
+) -> None:
+    # Before, a session nobody had joined said "1 persoon doet mee" (its facilitator), right
+    # above "Hoogste aantal deelnemers (jijzelf niet meegeteld)".
+    await facilitator(client, db)
+    public_id, code = await new_session(client, title="Nog leeg")
+    assert "Aanwezig 0 mensen doen mee" in text_of((await client.get(f"/sessies/{public_id}")).text)
+    async with other_client(app) as anna:
+        assert (await join(anna, code, "Anna")).status_code == 303
+    assert "Aanwezig 1 persoon doet mee" in text_of(
+        (await client.get(f"/sessies/{public_id}")).text
+    )
 
 
 async def test_only_facilitators_and_coordinators_start_sessions(
