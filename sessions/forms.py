@@ -70,6 +70,13 @@ class StartForm:
     phases: list[PhaseFields] = field(default_factory=list)
 
 
+def strongest_goals(variant: Variant) -> list[str]:
+    """The goals a practice serves most strongly (its highest curated weight): what a session
+    started from its page begins with ticked, so its harvest asks the group to rate them."""
+    best = max(variant.goals.values(), default=0)
+    return [goal for goal, weight in variant.goals.items() if weight == best and weight > 0]
+
+
 def initial(
     variant: Variant | None,
     goals: Sequence[str],

@@ -88,6 +88,9 @@ async def start_page(request: Request) -> Response:
         raise PageError(404)
     variant = current.variant if current is not None else None
     goals = [g for g in request.query_params.getlist("goal") if g in catalogue.goal_slugs]
+    suggested = variant is not None and not goals
+    if variant is not None and not goals:
+        goals = forms.strongest_goals(variant)
     title = ""
     if variant is not None:
         title = variant.title_en if language_of(request) == "en" else variant.title
@@ -96,7 +99,8 @@ async def start_page(request: Request) -> Response:
         start.modality = request.query_params["modality"]
     if "groep" in request.query_params:
         start = await group_start.prefill(request, catalogue, request.query_params["groep"])
-    return await _start_form(request, catalogue, start)
+        suggested = False
+    return await _start_form(request, catalogue, start, goals_suggested=suggested)
 
 
 async def start_submit(request: Request) -> Response:
@@ -132,7 +136,9 @@ async def _start_form(
     problems: list[Problem] | None = None,
     focus: tuple[int | None, str] | None = None,
     status_code: int = 200,
+    goals_suggested: bool = False,
 ) -> Response:
+    """The start form; `goals_suggested`: its goals are the practice's strongest, not asked."""
     async with request.app.state.db() as db:
         regions = await load_regions(db)
     shown = problem_list(problems or [], translator_for(request))
@@ -147,6 +153,7 @@ async def _start_form(
             "group": group,
             "variant": current.variant if current is not None else None,
             "goals": catalogue.goals,
+            "goals_suggested": goals_suggested,
             "goal_names": catalogue.goal_names(language_of(request)),
             "regions": regions,
             "problems": shown,

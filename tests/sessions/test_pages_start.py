@@ -57,6 +57,26 @@ async def test_the_start_form_is_prefilled_from_the_variant_and_the_goals_asked(
     assert missing.status_code == 404
 
 
+async def test_a_practice_started_from_its_page_comes_with_its_strongest_goals_ticked(
+    client: httpx.AsyncClient, db: async_sessionmaker[AsyncSession], seeded: list[str]
+) -> None:
+    """Without goals the harvest asks for no ratings: the session teaches the catalogue
+    nothing and a group's trends stay empty. So a practice's page starts with the goals the
+    practice serves most strongly ticked, and the form says so; goals asked for win."""
+    await facilitator(client, db)
+    page = await client.get("/sessies/nieuw?variant=intervisie")  # the practice page's button
+    fields = form_fields(page.text, "/sessies/nieuw")
+    assert sorted(v for k, v in fields if k == "goals") == ["casus-oplossen", "reflecteren"]
+    assert "waar deze werkvorm het sterkst in is" in text_of(page.text)
+    asked = await client.get("/sessies/nieuw?variant=intervisie&goal=kennis-delen")
+    assert [v for k, v in form_fields(asked.text, "/sessies/nieuw") if k == "goals"] == [
+        "kennis-delen"
+    ]
+    assert "waar deze werkvorm het sterkst in is" not in text_of(asked.text)
+    blank = await client.get("/sessies/nieuw")  # no practice: nothing to go by
+    assert [v for k, v in form_fields(blank.text, "/sessies/nieuw") if k == "goals"] == []
+
+
 async def test_the_agenda_buttons_work_without_scripts_and_keep_what_was_typed(
     client: httpx.AsyncClient, db: async_sessionmaker[AsyncSession], seeded: list[str]
 ) -> None:
