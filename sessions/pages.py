@@ -172,8 +172,9 @@ async def sessions_page(request: Request) -> Response:
 
 
 async def _own_session(request: Request) -> LiveSession:
-    """The session in the path, if this account created it or coordinates; else 403/404."""
-    user = require_user(request)
+    """The session in the path, if this account created it (and still has a role that starts
+    sessions) or coordinates; else 401/403/404."""
+    user = require_role(request, *STARTERS)
     row = await queries.find_by_public_id(request.app.state.db, request.path_params["public_id"])
     if row is None:
         raise PageError(404)
