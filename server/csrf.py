@@ -4,9 +4,11 @@ Each browser gets a random token in an HttpOnly cookie; pages put the same token
 form field (`csrf_token`) and scripts send it in the `X-CSRF-Token` header. Only GET, HEAD and
 OPTIONS are safe: they never change anything (reading and writing are separate routes, so a
 HEAD reaches only a GET handler). Every other method, known or not, must carry the token.
-JSON requests are exempt from the token: a cross-site page cannot send `application/json`
-without a CORS preflight, which this server never grants. Any unsafe request whose Origin is
-neither this site nor an allowed origin is refused.
+JSON requests to the API (`/api/…`, whose handlers read JSON) are exempt from the token: a
+cross-site page cannot send `application/json` without a CORS preflight, which this server never
+grants. A form's route gets no such exemption: its handler may need no body at all, so a JSON
+post there would act on the login cookie alone. Any unsafe request whose Origin is neither this
+site nor an allowed origin is refused.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ COOKIE = "werkplaats_csrf"
 FIELD = "csrf_token"
 HEADER = "x-csrf-token"
 MAX_FORM_BYTES = 1024 * 1024
+API = "/api/"  # the JSON API: its requests may go without the token when they are JSON
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 
 ErrorResponder = Callable[[Request, int, str, str], Response]
@@ -69,7 +72,7 @@ class CSRFMiddleware:
         if origin is not None and not self._origin_allowed(origin, scope, headers):
             return 403, "csrf_origin", N_("This request comes from another website; refused.")
         content_type = headers.get("content-type", "").split(";")[0].strip().lower()
-        if content_type == "application/json":
+        if content_type == "application/json" and scope["path"].startswith(API):
             return receive
         sent = headers.get(HEADER)
         body = b""

@@ -30,7 +30,7 @@ from sessions.decide import Refused, decide
 from sessions.engine import SessionEngine
 from sessions.fanout import CLOSE_TOO_SLOW, Connection, FanOut
 from sessions.flood import RATE_LIMITED, SignalLimit, looks_like_signal
-from sessions.groups.joining import enrol_joined
+from sessions.groups.joining import enrol_joined, was_removed
 from sessions.presence import Presence
 from sessions.tokens import make_token, read_token
 from sessions.views import project
@@ -159,6 +159,8 @@ async def join(request: Request) -> Response:
     if row is None:  # the attempt stays: a wrong code
         raise ApiError(404, "unknown_code", "there is no session with this code")
     await forget_join_attempt(db, attempt)
+    if await was_removed(request, row):  # a browser's cookie names someone removed from it
+        raise ApiError(409, "removed", "you were removed from this session")
     participant = actions.new_participant_id()
     try:
         await joins.join(

@@ -32,7 +32,7 @@ from sessions.api import JOIN_STATUS
 from sessions.decide import Refused
 from sessions.engine import SessionEngine
 from sessions.groups import start as group_start
-from sessions.groups.joining import enrol_joined, next_for_member
+from sessions.groups.joining import enrol_joined, next_for_member, was_removed
 from sessions.models import LiveSession
 from sessions.tokens import make_token, participant_cookie, read_token, set_participant_cookie
 from sessions.workspace_client import client_strings
@@ -182,8 +182,9 @@ async def sessions_page(request: Request) -> Response:
 
 
 async def _own_session(request: Request) -> LiveSession:
-    """The session in the path, if this account created it or coordinates; else 403/404."""
-    user = require_user(request)
+    """The session in the path, if this account created it (and still has a role that starts
+    sessions) or coordinates; else 401/403/404."""
+    user = require_role(request, *STARTERS)
     row = await queries.find_by_public_id(request.app.state.db, request.path_params["public_id"])
     if row is None:
         raise PageError(404)
@@ -446,6 +447,10 @@ async def join_submit(request: Request) -> Response:
         state = await _engine(request).state(row.id)
         if state.modality == "hybrid" and not state.ended:
             return await _join_details(request, row, name=name)
+    if await was_removed(request, row):  # not back as someone new from the same browser
+        return await _join_details(
+            request, row, name=name, error="removed", status_code=JOIN_STATUS["removed"]
+        )
     participant = actions.new_participant_id()
     settings = request.app.state.settings
     try:

@@ -19,7 +19,8 @@ from sessions.groups.models import Group
 @dataclass(frozen=True)
 class Viewer:
     group: Group
-    facilitator: bool  # a facilitator of the group (or a coordinator)
+    # A facilitator of the group while the account has the facilitator role, or a coordinator.
+    facilitator: bool
     member_id: str | None  # the member this browser or account is, if any
 
     @property
@@ -34,8 +35,9 @@ async def viewer_of(request: Request, group: Group) -> Viewer:
     member_id = None
     async with request.app.state.db() as db:
         if user is not None:
-            facilitator = user.has_role(Role.COORDINATOR) or user.id in (
-                await queries.facilitator_ids(db, group.id)
+            facilitator = user.has_role(Role.COORDINATOR) or (
+                user.has_role(Role.FACILITATOR)
+                and user.id in await queries.facilitator_ids(db, group.id)
             )
         token = request.cookies.get(member_cookie(group.public_id))
         if token:

@@ -13,6 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from server.auth import current_user
 from server.cookies import set_private_cookie
 from server.errors import PageError
+from server.i18n import N_
 from server.limits import TooMany, client_address
 from sessions import actions, joins
 from sessions import events as ev
@@ -25,7 +26,10 @@ from sessions.groups.membership import COOKIE_DAYS, make_member_token, member_co
 from sessions.groups.models import Group, GroupMember
 from sessions.models import LiveSession
 from sessions.queries import Listed
-from sessions.tokens import set_participant_cookie
+from sessions.state import State
+from sessions.tokens import participant_cookie, read_token, set_participant_cookie
+
+REMOVED = N_("You were removed from this session.")
 
 
 def current_of(sessions: Sequence[Listed]) -> LiveSession | None:
@@ -77,8 +81,38 @@ async def enrol_joined(
     set_member_cookie(request, response, group, member.member_id)
 
 
+async def was_removed(request: Request, row: LiveSession) -> bool:
+    """Whether the person this browser (or account) is was removed from the session `row`: by
+    its participant cookie for the session, or as the group member it is. Such a person is
+    refused a new join (`removed`), as their token is: a removal is not undone by joining again
+    as someone new."""
+    state: State = await request.app.state.session_engine.state(row.id)
+    token = request.cookies.get(participant_cookie(row.public_id))
+    if token:
+        participant = read_token(request.app.state.settings.secret_key, row.public_id, token)
+        person = state.people.get(participant) if participant is not None else None
+        if person is not None and person.removed:
+            return True
+    async with request.app.state.db() as db:
+        group = await queries.group_of_session(db, row.id)
+    if group is None:
+        return False
+    member_id = (await access.viewer_of(request, group)).member_id
+    return member_id is not None and await _member_removed(request, row, state, member_id)
+
+
+async def _member_removed(request: Request, row: LiveSession, state: State, member_id: str) -> bool:
+    """Whether the member took part in `row` and every participant they were there is removed."""
+    async with request.app.state.db() as db:
+        by_participant = await queries.members_of_session(db, row.id)
+    theirs = [state.people.get(p) for p, member in by_participant.items() if member == member_id]
+    people = [person for person in theirs if person is not None]
+    return bool(people) and all(person.removed for person in people)
+
+
 async def join_next(request: Request, group: Group, row: LiveSession, member_id: str) -> Response:
-    """The member joins `row` (the group's current session) under their last name."""
+    """The member joins `row` (the group's current session) under their last name; a member
+    removed from it is refused (409)."""
     async with request.app.state.db() as db:
         member = await queries.member(db, group.id, member_id)
     if member is None:
@@ -86,6 +120,8 @@ async def join_next(request: Request, group: Group, row: LiveSession, member_id:
     engine: SessionEngine = request.app.state.session_engine
     state = await engine.state(row.id)
     linked = await _participant_of_member(request, row, member_id)
+    if linked is None and await _member_removed(request, row, state, member_id):
+        raise PageError(409, "removed", REMOVED)
     if linked is None:
         if state.modality == "hybrid":  # where they are is asked each time
             return RedirectResponse(f"/join?code={row.join_code}", status_code=303)

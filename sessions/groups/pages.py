@@ -138,9 +138,10 @@ async def facilitator_add(request: Request) -> Response:
 
 async def join_submit(request: Request) -> Response:
     """One tap: the member this browser (or account) is joins the group's current session
-    under the name they last used; someone not yet a member goes to the join page."""
-    group = await access.group_in_path(request)
-    viewer = await access.viewer_of(request, group)
+    under the name they last used; a facilitator of the group who is no member goes to the join
+    page. Anyone else is refused as on the group's page: the tap hands out no session's code."""
+    viewer = await access.require_inside(request)
+    group = viewer.group
     async with request.app.state.db() as db:
         current = await next_session(db, group)
     if current is None:

@@ -96,10 +96,13 @@ def _engine(request: Request) -> SessionEngine:
 
 
 def _may_see_names(user: User | None, created_by: int | None) -> bool:
-    """The group version (with names) is for the facilitator who made it and coordinators."""
+    """The group version (with names) is for the facilitator who made it, while their account
+    has the facilitator role, and for coordinators."""
     if user is None:
         return False
-    return (created_by is not None and user.id == created_by) or user.has_role(Role.COORDINATOR)
+    if user.has_role(Role.COORDINATOR):
+        return True
+    return created_by is not None and user.id == created_by and user.has_role(Role.FACILITATOR)
 
 
 def _no_store(response: Response) -> Response:

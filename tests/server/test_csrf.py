@@ -84,3 +84,21 @@ async def test_the_token_may_come_in_a_header(
     response = await client.post("/logout", headers={"x-csrf-token": await csrf_token(client, "/")})
     assert response.status_code == 303
     assert (await client.get("/api/me")).status_code == 401
+
+
+async def test_a_form_route_does_not_take_a_json_body_in_place_of_its_token(
+    client: httpx.AsyncClient, db: async_sessionmaker[AsyncSession]
+) -> None:
+    """Only the JSON API (/api/…) goes without the token; a form's route, whose handler needs
+    no body, is not changed by a JSON post (a browser extension, an old plug-in or a proxy that
+    sends one cross-site would otherwise need only the login cookie)."""
+    await make_user(db, email="carla@example.org", roles=["coordinator"])
+    await log_in(client, "carla@example.org")
+    response = await client.post(
+        "/logout",
+        content=b"{}",
+        headers={"content-type": "application/json", "accept": "application/json"},
+    )
+    assert response.status_code == 403
+    assert response.json()["code"] == "csrf_failed"
+    assert (await client.get("/account")).status_code == 200  # still logged in

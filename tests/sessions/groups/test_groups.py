@@ -9,10 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
 from server.erasure import ErasureAsk, Person
+from sessions import events as ev
 from sessions.groups.membership import member_cookie
 from sessions.groups.models import Group, GroupAction, GroupMember, SessionMember
 from sessions.models import LiveSession
-from tests.helpers import csrf_token, make_user
+from tests.helpers import csrf_token, log_in, make_user
+from tests.sessions.harvest import participant_of, submit_events
 from tests.sessions.pages import (
     end,
     facilitator,
@@ -109,8 +111,6 @@ async def test_a_group_needs_a_name_and_only_its_facilitators_start_its_sessions
     group = await make_group(client)
     await make_user(db, email="other@example.org", roles=["facilitator"])
     async with other_client(app) as other:
-        from tests.helpers import log_in
-
         await log_in(other, "other@example.org")
         assert (await other.get(f"/sessies/nieuw?groep={group}")).status_code == 403
         assert (await other.get(f"/groepen/{group}")).status_code == 403
@@ -120,8 +120,6 @@ async def test_a_group_needs_a_name_and_only_its_facilitators_start_its_sessions
     )
     assert added.status_code == 303
     async with other_client(app) as other:
-        from tests.helpers import log_in
-
         await log_in(other, "other@example.org")
         assert (await other.get(f"/sessies/nieuw?groep={group}")).status_code == 200
     assert (await client.get("/groepen/nope")).status_code == 404
@@ -230,3 +228,60 @@ async def test_erasing_a_name_blanks_it_in_the_group_too_and_keeps_the_membershi
         members = list(await session.scalars(select(GroupMember)))
     assert [m.name for m in members] == ["[verwijderd]"]
     assert "Zeynep" not in text_of((await client.get(f"/groepen/{group}")).text)
+
+
+async def test_a_removed_member_does_not_come_back_with_one_tap_or_the_join_form(
+    app: Starlette,
+    client: httpx.AsyncClient,
+    db: async_sessionmaker[AsyncSession],
+    seeded: list[str],
+) -> None:
+    """The facilitator removed Anna from the session: neither the group's one tap nor the join
+    form (in the browser that knows her) adds her again as someone new."""
+    await facilitator(client, db)
+    group = await make_group(client)
+    public_id, code = await group_session(client, group)
+    async with other_client(app) as anna:
+        await join(anna, code, "Anna de Vries")
+        removed = participant_of(app, anna, public_id)
+        await submit_events(app, db, public_id, ev.ParticipantRemoved(removed))
+        page = await anna.get(f"/groepen/{group}")
+        tapped = await post_form(
+            anna, f"/groepen/{group}/meedoen", form_fields(page.text, f"/groepen/{group}/meedoen")
+        )
+        assert tapped.status_code == 409, tapped.headers.get("location")
+        assert "Je bent uit deze sessie gehaald." in text_of(tapped.text)
+        again = await join(anna, code, "Anna")
+        assert again.status_code == 409
+        assert "Je bent uit deze sessie gehaald." in text_of(again.text)
+        over_the_api = await anna.post(f"/api/sessions/{code}/join", json={"name": "Anna"})
+        assert over_the_api.status_code == 409 and over_the_api.json()["code"] == "removed"
+    state = await state_of(app, db, public_id)
+    assert [p.removed for p in state.people.values() if p.role == "participant"] == [True]
+
+
+async def test_the_one_tap_gives_no_outsider_the_join_code(
+    app: Starlette,
+    client: httpx.AsyncClient,
+    db: async_sessionmaker[AsyncSession],
+    seeded: list[str],
+) -> None:
+    """Only the group's members and facilitators may tap "meedoen": to anyone else who knows the
+    group's address it hands out nothing, not the code of its session."""
+    await facilitator(client, db)
+    group = await make_group(client)
+    _, code = await group_session(client, group)
+    await make_user(db, email="greet@example.org", roles=["facilitator"], name="Greet")
+    async with other_client(app) as anonymous, other_client(app) as greet:
+        await log_in(greet, "greet@example.org")
+        for who, outsider in (("anonymous", anonymous), ("another facilitator", greet)):
+            token = await csrf_token(outsider, "/join")
+            tapped = await outsider.post(f"/groepen/{group}/meedoen", data={"csrf_token": token})
+            assert tapped.status_code in (303, 403), who
+            assert code not in tapped.headers.get("location", ""), who
+            assert code not in tapped.text, who
+    # A facilitator of the group who is no member is sent to the join page with the code.
+    tapped = await client.post(
+        f"/groepen/{group}/meedoen", data={"csrf_token": await csrf_token(client, "/join")}
+    )
+    assert tapped.status_code == 303 and tapped.headers["location"] == f"/join?code={code}"
