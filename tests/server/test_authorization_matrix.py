@@ -241,6 +241,8 @@ ROUTES: dict[tuple[str, str], Entry] = {
     ("GET", "/uitkomsten/{public_id}"): Entry(
         "/uitkomsten/{outcome}?niveau=group", NOT_COORDINATORS
     ),
+    # Withdrawing an outcome on request is the coordinators' (not even its facilitator's).
+    ("POST", "/uitkomsten/{public_id}/intrekken"): _coordinators("/uitkomsten/{outcome}/intrekken"),
     ("GET", "/groepen/{group_id}/trends"): Entry("/groepen/{group}/trends", NOT_IN_SESSION),
     ("GET", "/regios/{slug}/trends"): Entry(
         "/regios/zwolle/trends", why_anyone="aggregates of at least 5 people who consented"
