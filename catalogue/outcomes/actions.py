@@ -64,7 +64,7 @@ async def save_outcome(
     -> display name, earlier names under "{id}~{n}": sessions.actions.display_names) and the
     facilitator's `review`; the gated version is stored with the outcome and is all that is
     ever shown beyond the group. `review` None keeps the review stored before."""
-    problems = check_composition(composition, consents)
+    problems = check_composition(composition, consents, has_region=facts.region_slug is not None)
     if problems:
         raise ContentError("outcome", problems)
     _check_data(consents, ratings)

@@ -137,8 +137,11 @@ _CURRENT = (
 )
 
 
-def check_composition(composition: Composition, consents: Mapping[str, str]) -> list[Problem]:
-    """What is wrong with a composition (each problem names its form field)."""
+def check_composition(
+    composition: Composition, consents: Mapping[str, str], *, has_region: bool = True
+) -> list[Problem]:
+    """What is wrong with a composition (each problem names its form field). `has_region`:
+    whether the session belongs to a region (a Werkplaats), whose members read "region"."""
     problems: list[Problem] = []
     for name in ("summary", "insights", "actions"):
         if len(getattr(composition, name)) > MAX_TEXT:
@@ -196,6 +199,16 @@ def check_composition(composition: Composition, consents: Mapping[str, str]) -> 
         )
     if composition.sharing not in SHARING_LEVELS:
         problems.append(Problem("sharing", N_("Choose group, region, national or open.")))
+    elif composition.sharing == "region" and not has_region:
+        problems.append(
+            Problem(
+                "sharing",
+                N_(
+                    "This session belongs to no Werkplaats (region), so nobody would read it at "
+                    "that level. Choose the group, national or open."
+                ),
+            )
+        )
     elif composition.sharing not in allowed_levels(consents):
         problems.append(
             Problem(

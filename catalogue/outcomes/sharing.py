@@ -63,6 +63,9 @@ class LevelSummary:
     kept: int
     left_out: int
     allowed: bool
+    # The region level of a session that belongs to no region: nobody but coordinators would
+    # read it there, so it is not offered.
+    no_region: bool = False
 
 
 def level_summary(outcome: Mapping[str, Any]) -> list[LevelSummary]:
@@ -70,10 +73,20 @@ def level_summary(outcome: Mapping[str, Any]) -> list[LevelSummary]:
     counts: no text of this leaves the group)."""
     consents = _consents(outcome)
     allowed = allowed_levels(consents)
+    regionless = not outcome.get("region")
     summary = []
     for level in SHARING_LEVELS:
         version = _version(outcome, level, {}, level != "group")
-        summary.append(LevelSummary(level, version["kept"], version["left_out"], level in allowed))
+        no_region = level == "region" and regionless
+        summary.append(
+            LevelSummary(
+                level,
+                version["kept"],
+                version["left_out"],
+                level in allowed and not no_region,
+                no_region,
+            )
+        )
     return summary
 
 

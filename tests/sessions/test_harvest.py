@@ -3,10 +3,14 @@ the page /s/{public_id}/oogst (as a browser without scripts uses it), on every b
 
 from __future__ import annotations
 
+import re
+
 import httpx
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
+from catalogue.outcomes.models import OutcomeRow
 from sessions.harvest import queries
 from sessions.harvest.answers import consents, rating_means
 from tests.sessions.harvest import (
@@ -190,3 +194,30 @@ async def test_the_facilitator_answers_with_the_account(
         1,
         f"session:{public_id}/u1",
     )
+
+
+async def test_an_outcome_of_a_session_without_a_region_cannot_be_shared_in_its_region(
+    client: httpx.AsyncClient,
+    db: async_sessionmaker[AsyncSession],
+    seeded: list[str],
+    app: Starlette,
+) -> None:
+    """Region-level outcomes are read by the members of the session's region: without one,
+    nobody but coordinators would. The form says so instead of offering it."""
+    async with other_client(app) as anna:
+        public_id = await joined_session(client, db, app, anna)  # started without a region
+        assert SAVED in text_of((await answer(anna, public_id, consent="open")).text)
+    await end(app, db, public_id)
+    compose = f"/sessies/{public_id}/uitkomst"
+    page = await client.get(compose)
+    assert re.search(r'value="region"[^>]*disabled', page.text), text_of(page.text)
+    assert "Niet mogelijk: deze sessie hoort bij geen Werkplaats" in text_of(page.text)
+    assert "kennisagenda" not in text_of(page.text)
+    fields = change(form_fields(page.text, compose), sharing="region")
+    refused = await post_form(client, compose, [*fields, ("op", "save")])
+    assert refused.status_code == 422
+    assert "hoort bij geen Werkplaats" in text_of(refused.text)
+    async with db() as session:
+        assert await session.scalar(select(func.count()).select_from(OutcomeRow)) == 0
+    fields = change(form_fields(page.text, compose), sharing="national")
+    assert (await post_form(client, compose, [*fields, ("op", "save")])).status_code == 303

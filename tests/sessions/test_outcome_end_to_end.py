@@ -302,7 +302,9 @@ async def test_a_shared_outcome_never_names_anyone_nor_shows_what_was_not_consen
 
 
 async def test_the_compose_form_explains_mistakes_and_stores_nothing_half(server: Server) -> None:
-    created = await server.create_session(title="Moreel beraad", goals=["reflecteren"])
+    created = await server.create_session(
+        title="Moreel beraad", goals=["reflecteren"], region="zwolle"
+    )
     public_id = str(created["session"])
     compose = f"/sessies/{public_id}/uitkomst"
     fa = await _logged_in(server, "fa@example.org")
