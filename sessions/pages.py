@@ -52,7 +52,7 @@ JOIN_MESSAGES = {
         "Too many wrong codes from this address. Try again in %(minutes)s min."
     ),
     joins.FULL: N_(
-        "This session is full: %(maximum)s people are taking part already. Only the "
+        "This session is full: at most %(maximum)s people can take part. Only the "
         "session's facilitator can make room for more: ask the facilitator."
     ),
     joins.TOO_MANY_JOINS: N_(

@@ -107,7 +107,7 @@ async def test_a_session_is_full_at_its_maximum_and_the_facilitator_raises_it(
         token = await csrf_token(browser)
         page = await browser.post("/join", data={"code": code, "name": "Laat", "csrf_token": token})
     assert page.status_code == 409
-    assert "Deze sessie is vol: er doen al 50 mensen mee." in page.text
+    assert "Deze sessie is vol: er kunnen hoogstens 50 mensen meedoen." in page.text
     assert "begeleider" in page.text
 
     # Someone who already joined comes back with their token: no new join, still welcome.
@@ -141,6 +141,26 @@ async def test_a_session_is_full_at_its_maximum_and_the_facilitator_raises_it(
     again = await _joins(server, code, ["192.0.2.100"] * 3)
     assert _codes(again) == Counter({"joined": 2, "409 session_full": 1})
 
+    # Lowered below the 52 already in: the refusal states the maximum, not a count.
+    facilitator = await server.facilitator()
+    try:
+        token = await csrf_token(facilitator, f"/sessies/{session['session']}")
+        lowered = await facilitator.post(
+            f"/sessies/{session['session']}/maximum",
+            data={"max_participants": "40", "csrf_token": token},
+        )
+        assert lowered.status_code == 303, lowered.text
+    finally:
+        await facilitator.aclose()
+    async with httpx.AsyncClient(base_url=server.url) as browser:
+        token = await csrf_token(browser)
+        page = await browser.post(
+            "/join", data={"code": code, "name": "Later", "csrf_token": token}
+        )
+    assert page.status_code == 409
+    assert "er kunnen hoogstens 40 mensen meedoen" in page.text
+    assert "er doen al 40" not in page.text
+
 
 async def test_the_maximum_is_set_at_creation_within_the_ceiling(server: Server) -> None:
     for wrong in (0, CEILING + 1):
@@ -167,8 +187,11 @@ async def test_the_openapi_document_says_so(server: Server) -> None:
     async with server.http() as client:
         document = (await client.get("/api/openapi.json")).json()
     create = document["paths"]["/api/sessions"]["post"]
-    properties = create["requestBody"]["content"]["application/json"]["schema"]["properties"]
-    assert properties["max_participants"]["maximum"] == CEILING
+    schema = create["requestBody"]["content"]["application/json"]["schema"]
+    name = schema["$ref"].rpartition("/")[2]  # the body is described once, in components
+    properties = document["components"]["schemas"][name]["properties"]
+    number = next(t for t in properties["max_participants"]["anyOf"] if t["type"] == "integer")
+    assert number["maximum"] == CEILING
     join = document["paths"]["/api/sessions/{code}/join"]["post"]["responses"]
     assert "session_full" in join["409"]["description"]
     assert "too_many_joins" in join["429"]["description"]
