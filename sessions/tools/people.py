@@ -82,15 +82,27 @@ def _remove(
     target = state.people[cmd.participant]
     if cmd.participant == actor:
         raise Refused("invalid", "you cannot remove yourself")
+    if cmd.participant == _starter(state):
+        raise Refused("forbidden", "the facilitator who started the session cannot be removed")
     if target.role == "facilitator" and state.people[actor].role != "facilitator":
         raise Refused("forbidden", "only a facilitator may remove a facilitator")
     return [ParticipantRemoved(cmd.participant)]
+
+
+def _starter(state: State) -> str | None:
+    """Who started the session: the first to join (its facilitator, as it was created). Nobody
+    else may take the role from them or remove them: a co-facilitator cannot lock them out."""
+    return next(iter(state.people), None)
 
 
 def _set_role(
     state: State, actor: str, cmd: SetRole, now: float, new_id: base.IdMaker
 ) -> list[Events]:
     base.known(state, cmd.participant)
+    if cmd.participant == _starter(state) and actor != cmd.participant:
+        raise Refused(
+            "forbidden", "only the facilitator who started the session can hand over their role"
+        )
     if cmd.participant == actor and cmd.role != "facilitator":
         others = [
             p

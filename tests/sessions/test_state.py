@@ -358,3 +358,18 @@ def test_a_full_room_of_one_place_says_one_place() -> None:
     with pytest.raises(Refused) as caught:
         decide_join(s.state, "p9", "Nina", "room")
     assert "(1 place)" in caught.value.message
+
+
+def test_the_facilitator_who_started_the_session_cannot_be_locked_out() -> None:
+    """A participant made co-facilitator (for a round, say) may do what facilitators do, but not
+    take the role from, nor remove, the one who started the session; the starter can still
+    hand the role over."""
+    s = Session()
+    s.do("fa", c.SetRole(id="1", participant="p1", role="facilitator"))
+    assert refused(s, "p1", c.SetRole(id="2", participant="fa", role="participant")) == "forbidden"
+    assert refused(s, "p1", c.RemoveParticipant(id="3", participant="fa")) == "forbidden"
+    assert s.state.people["fa"].role == "facilitator" and not s.state.people["fa"].removed
+    s.do("p1", c.SetRole(id="4", participant="p2", role="facilitator"))  # others: as before
+    s.do("p1", c.RemoveParticipant(id="5", participant="p2"))
+    s.do("fa", c.SetRole(id="6", participant="fa", role="participant"))  # the starter's own
+    assert s.state.people["fa"].role == "participant"
