@@ -43,9 +43,11 @@ export function createRoster(app, { command, run }) {
     });
   }
 
-  /** The actions one may take on a person, as [label, what it does] pairs. */
-  function actionsFor(id, person, isFacilitator) {
+  /** The actions one may take on a person, as [label, what it does] pairs. Nobody acts on the
+   * facilitator who started the session (the first to join): the server refuses it. */
+  function actionsFor(id, person, isFacilitator, starter) {
     const actions = [];
+    if (id === starter) return actions;
     if (isFacilitator) {
       for (const role of ["co-facilitator", "participant", "observer"]) {
         if (role !== person.role) actions.push([app.t("Make {role}", { role: app.t(ROLE_LABELS[role]).toLowerCase() }), () => setRole(id, role), ""]);
@@ -62,8 +64,8 @@ export function createRoster(app, { command, run }) {
     openFor = null;
   }
 
-  function row(id, person, isFacilitator) {
-    const actions = actionsFor(id, person, isFacilitator);
+  function row(id, person, isFacilitator, starter) {
+    const actions = actionsFor(id, person, isFacilitator, starter);
     const menuId = uid("person-actions");
     const menu = h("ul", { id: menuId, class: "ws-person-menu", hidden: openFor !== id });
     const toggle = h(
@@ -131,6 +133,7 @@ export function createRoster(app, { command, run }) {
 
   function update(state) {
     const isFacilitator = app.role() === "facilitator";
+    const starter = Object.keys(state.people || {})[0] ?? null;
     const people = activePeople(state).filter(([id]) => id !== app.me);
     const next = JSON.stringify([people, isFacilitator, state.modality]);
     if (next === signature) return;
@@ -145,7 +148,7 @@ export function createRoster(app, { command, run }) {
       replace(list, h("li", { class: "hint" }, app.t("Nobody else has joined yet.")));
       return;
     }
-    replace(list, people.map(([id, person]) => row(id, person, isFacilitator)));
+    replace(list, people.map(([id, person]) => row(id, person, isFacilitator, starter)));
     if (focusedPerson === null) return;
     const item = [...list.children].find((li) => li.dataset.participant === focusedPerson);
     const buttons = item ? [...item.querySelectorAll("button")] : [];

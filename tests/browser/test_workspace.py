@@ -210,6 +210,10 @@ def test_handing_over_makes_the_other_person_facilitator(session: Session) -> No
     expect(presence(session.facilitator).locator("li", has_text="Fatima")).to_contain_text(
         "Mede-begeleider"
     )
+    # Nor can Anna act on the one who started the session (no lock-out): no actions either.
+    fatima_row = console(anna).locator(".ws-manage li", has_text="Fatima")
+    expect(fatima_row).to_be_visible()
+    expect(fatima_row.get_by_role("button", name=re.compile("Acties voor Fatima"))).to_have_count(0)
 
 
 def test_a_removed_participant_is_told_so(session: Session) -> None:
