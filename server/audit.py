@@ -19,6 +19,7 @@ ACTIONS = (
     "login.oidc",  # an account logged in with the institution (OpenID Connect)
     "account.created_oidc",  # the institution's login made an account, without roles
     "account.roles",  # a coordinator set another account's roles (detail: the roles)
+    "account.regions",  # a coordinator set an account's regions (detail: the region slugs)
     "account.invite",  # a coordinator mailed an address an invitation to make an account
     "account.accept",  # an invitation link made an account
 )

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalogue.outcomes.models import OutcomeRow, UserRegion
 from catalogue.regions.models import RegionRow
+from server import audit
 from server.models import Role, User
 
 
@@ -63,13 +64,25 @@ async def regions_and_memberships(
     return regions, await all_memberships(db)
 
 
-async def set_memberships(db: AsyncSession, user_id: int, regions: Iterable[str]) -> list[str]:
+async def set_memberships(
+    db: AsyncSession, user_id: int, regions: Iterable[str], *, actor_id: int | None = None
+) -> list[str]:
     """Make an account a member of exactly these regions (unknown slugs are ignored) and
-    commit; returns the slugs kept."""
+    commit; returns the slugs kept. With `actor_id` (a coordinator's account) the change is
+    audited (`account.regions`): memberships decide who reads region-level outcomes."""
     known = set(await db.scalars(select(RegionRow.slug)))
     kept = sorted({slug for slug in regions if slug in known})
     await db.execute(delete(UserRegion).where(UserRegion.user_id == user_id))
     for slug in kept:
         db.add(UserRegion(user_id=user_id, region_slug=slug))
+    if actor_id is not None:
+        audit.record(
+            db,
+            "account.regions",
+            f"account:{user_id}",
+            actor=f"account:{actor_id}",
+            actor_id=actor_id,
+            detail=",".join(kept),
+        )
     await db.commit()
     return kept

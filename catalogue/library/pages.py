@@ -88,7 +88,7 @@ async def library_page(request: Request) -> Response:
 async def account_regions(request: Request) -> Response:
     """A coordinator sets the regions (Werkplaatsen) an account is a member of (a form of the
     accounts page, /beheer/accounts; memberships are the library's, the page the server's)."""
-    require_role(request, Role.COORDINATOR)
+    coordinator = require_role(request, Role.COORDINATOR)
     form = await request.form(max_files=0, max_fields=200)
     regions = [value for value in form.getlist("regions") if isinstance(value, str)]
     try:
@@ -98,7 +98,7 @@ async def account_regions(request: Request) -> Response:
     async with request.app.state.db() as db:
         if await db.get(User, user_id) is None:
             raise PageError(404)
-        await access.set_memberships(db, user_id, regions)
+        await access.set_memberships(db, user_id, regions, actor_id=coordinator.id)
     return RedirectResponse(f"/beheer/accounts#regions-{user_id}", status_code=303)
 
 

@@ -92,6 +92,13 @@ async def library_db(
     return db
 
 
+async def _account(db: async_sessionmaker[AsyncSession], email: str) -> User:
+    async with db() as session:
+        found = await session.scalar(select(User).where(User.email == email))
+    assert found is not None
+    return found
+
+
 async def _titles(
     db: async_sessionmaker[AsyncSession], user: User | None, **params: str
 ) -> set[str]:
@@ -402,6 +409,16 @@ async def test_coordinator_sets_regions_on_accounts_page(
     assert response.status_code == 303
     async with db() as session:
         assert await access.memberships_of(session, member) == {"zwolle"}
+        # Memberships decide who reads region outcomes: audited, as roles are.
+        [entry] = await session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "account.regions")
+        )
+    coordinator = await _account(db, "co@example.org")
+    assert (entry.target, entry.actor, entry.detail) == (
+        f"account:{member.id}",
+        f"account:{coordinator.id}",
+        "zwolle",
+    )
     page = await client.get("/beheer/accounts")
     assert "Zwolle" in page.text
     assert await _titles(db, member, q="uitkomst") >= {"Regio Zwolle uitkomst"}
