@@ -219,6 +219,12 @@ async def test_a_group_sees_its_means_per_session_and_only_a_member_their_own_pa
         group = await group_actions.create_group(db, "Team Noord", fa_id)
         await db.commit()
         await db.refresh(group)
+    first = await server.facilitator()
+    try:  # before any outcome: what starts the trends (a saved outcome alone does not)
+        empty = (await first.get(f"/groepen/{group.public_id}/trends")).text
+    finally:
+        await first.aclose()
+    assert "in de oogst een cijfer gaven aan de doelen" in text_of(empty)
     members: dict[str, str] = {}
     for n in range(3):
         people = [
