@@ -285,9 +285,14 @@ export function createAgendaEditor(app) {
         setText(status, app.t("Agenda saved."));
         load(true);
       },
-      () => {
+      (error) => {
         save.disabled = false;
-        setText(status, app.t("The agenda was not saved. Check the phases and try again."));
+        setText(
+          status,
+          error?.code === "too_large"
+            ? app.t("The agenda is too long to save at once: make the phases' texts shorter, or remove a phase.")
+            : app.t("The agenda was not saved. Check the phases and try again."),
+        );
       },
     );
   }

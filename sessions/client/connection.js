@@ -12,6 +12,9 @@ const SIGNAL_INTERVAL = 200;
 // Close codes after which reconnecting cannot help (docs/protocol.md §8).
 export const FATAL_CLOSES = { 4001: "bad_token", 4004: "unknown_session", 4005: "removed" };
 const CLOSE_RELOAD = 4010;
+// The most bytes one message may have (sessions/commands.py MAX_FRAME_BYTES). The server
+// answers a larger one without its id, so it would wait in the outbox forever.
+export const MAX_FRAME_BYTES = 16 * 1024;
 
 function randomPrefix() {
   const bytes = new Uint8Array(6);
@@ -64,6 +67,9 @@ export class Connection {
     this.counter += 1;
     const id = `${this.prefix}-${this.counter}`;
     const frame = { ...fields, type, id };
+    if (new TextEncoder().encode(JSON.stringify(frame)).length > MAX_FRAME_BYTES) {
+      return Promise.reject({ code: "too_large", message: `a message may have at most ${MAX_FRAME_BYTES} bytes` });
+    }
     return new Promise((resolve, reject) => {
       this.outbox.set(id, { frame, draft: options.draft || null, resolve, reject });
       this._saveOutbox();

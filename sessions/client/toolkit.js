@@ -32,6 +32,7 @@ const REFUSALS = {
   forbidden: N_("You may not do that."),
   session_ended: N_("The session has ended."),
   invalid: N_("That is not possible."),
+  too_large: N_("That is too long to send at once. Make the text shorter."),
 };
 
 /** A translated sentence for a refused command. */

@@ -289,6 +289,38 @@ def test_video_link_and_agenda_editing(session: Session) -> None:
     expect(anna.locator("#ws-live-polite")).to_contain_text("Het programma is veranderd.")
 
 
+def test_an_agenda_too_long_to_send_says_so_and_is_not_kept_to_resend(session: Session) -> None:
+    """A script may hold long texts (a phase's guidance up to 4,000 characters), but one
+    message to the server at most 16 KiB: an edit over that says what to do, at once, instead
+    of waiting for an answer that never comes and resending it on every reconnect."""
+    page = session.facilitator
+    # Guidance of 15,000 characters over the phases: just under the limit.
+    page.evaluate(
+        """() => {
+            const phases = werkplaats.state.phases;
+            const each = Math.floor(15000 / phases.length);
+            return werkplaats.send("agenda.set", {phases: phases.map((p) =>
+                ({...p, guidance: "d".repeat(each)}))});
+        }"""
+    )
+    expect(page.locator(".ws-conn")).to_have_attribute("data-status", "connected")
+    part = console(page)
+    part.get_by_text("Programma aanpassen").click()
+    phases = page.evaluate("werkplaats.state.phases.length")
+    part.get_by_role("button", name="Fase toevoegen").click()
+    part.get_by_label(f"Fase {phases}", exact=True).fill("X" * 300)
+    part.get_by_role("button", name="Fase toevoegen").click()
+    part.get_by_label(f"Fase {phases + 1}", exact=True).fill("Y" * 300)
+    part.get_by_role("button", name="Fase toevoegen").click()
+    part.get_by_label(f"Fase {phases + 2}", exact=True).fill("Z" * 300)
+    part.get_by_role("button", name="Fase toevoegen").click()
+    part.get_by_label(f"Fase {phases + 3}", exact=True).fill("W" * 300)
+    part.get_by_role("button", name="Programma opslaan").click()
+    expect(part.get_by_role("status").last).to_contain_text("te lang om in één keer op te slaan")
+    assert page.evaluate("werkplaats.state.phases.length") == phases  # nothing changed
+    assert "agenda.set" not in (page.evaluate("JSON.stringify(localStorage)") or "")
+
+
 def test_the_workspace_fits_a_phone_and_screenshots_are_written(session: Session) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     anna = session.join("Anna", viewport=PHONE)
