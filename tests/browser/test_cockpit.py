@@ -95,7 +95,7 @@ def test_one_primary_action_at_a_time_and_no_raised_hand_for_the_facilitator(
     expect(page.get_by_role("button", name="Hand opsteken")).to_have_count(0)
     expect(page.get_by_role("region", name="Opgestoken handen")).to_be_visible()
 
-    primary = cockpit.locator(".ws-primary")
+    primary = cockpit.locator(".ws-primary:visible")  # one at a time; the outcome waits hidden
     expect(primary).to_have_text("Start de eerste fase")
     expect(cockpit.get_by_role("button", name="Volgende fase")).to_have_count(0)
     expect(cockpit.get_by_role("button", name="Vorige fase")).to_be_hidden()
