@@ -7,6 +7,7 @@ could take the callers' own access away (roles, erasure, withdrawal, logging out
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import traceback
@@ -31,6 +32,7 @@ from tests.server.test_authorization_matrix import (
     _everything,
     world,
 )
+from tests.sessions.pages import form_fields
 
 __all__ = ["world"]  # the fixture, imported so that pytest finds it here
 
@@ -74,6 +76,7 @@ FORM_PAGES = {
     "/agenda": "/agenda",
     "/regios": "/regios",
     "/logout": "/",
+    "/join": "/join?code={code}",
 }
 JSON_BODIES: dict[str, list[Any]] = {
     "/api/match": [
@@ -159,42 +162,39 @@ def _caller(world: World, template: str, entry: Entry) -> tuple[str, httpx.Async
 
 
 _FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S)
-_NAME = re.compile(
-    r"<(?:input|select|textarea)\b[^>]*\bname=\"([^\"]+)\"[^>]*?(?:value=\"([^\"]*)\")?"
-)
+_NAME = re.compile(r"<(?:input|select|textarea)\b[^>]*\bname=\"([^\"]+)\"")
 
 
-def _form_names(html: str, action: str) -> list[tuple[str, str]]:
-    """Every field (with its value in the page) of the forms posting to `action`."""
-    found: dict[str, str] = {}
+def _form_names(html: str, action: str) -> list[str]:
+    """The name of every field of the forms posting to `action` (checked or not)."""
+    found: dict[str, None] = {}
     for attributes, inside in _FORM.findall(html):
-        if f'action="{action}"' not in attributes:
-            continue
-        for name, value in _NAME.findall(inside):
-            found.setdefault(unescape(name), unescape(value))
+        if f'action="{action}"' in attributes:
+            found |= dict.fromkeys(unescape(name) for name in _NAME.findall(inside))
     found.pop("csrf_token", None)
-    return list(found.items())
+    return list(found)
 
 
 Fields = Sequence[tuple[str, str]]
 
 
-def _form_cases(fields: Fields) -> list[tuple[str, Fields]]:
-    """Garbage forms: nothing, every field empty or repeated, then each field wrong alone."""
-    names = [name for name, _ in fields]
+def _form_cases(base: Fields, names: Sequence[str]) -> list[tuple[str, Fields]]:
+    """Garbage forms: nothing, every field empty or repeated, then each field wrong alone in
+    the form as the page fills it in."""
     cases: list[tuple[str, Fields]] = [
         ("no fields", []),
         ("all empty", [(name, "") for name in names]),
-        ("all repeated", [pair for name, v in fields for pair in ((name, v), (name, "zzz"))]),
+        ("all repeated", [pair for name, v in base for pair in ((name, v), (name, "zzz"))]),
         ("all non-numeric", [(name, "abc") for name in names]),
         ("all negative", [(name, "-1") for name in names]),
         ("all huge", [(name, HUGE) for name in names]),
     ]
     for name in names:
-        cases.append((f"without {name}", [(n, v) for n, v in fields if n != name]))
+        others = [(n, v) for n, v in base if n != name]
+        cases.append((f"without {name}", others))
         for bad in BAD_VALUES:
             shown = "100000 x" if bad == LONG else repr(bad)
-            cases.append((f"{name}={shown}", [(n, bad if n == name else v) for n, v in fields]))
+            cases.append((f"{name}={shown}", [*others, (name, bad)]))
     return cases
 
 
@@ -235,9 +235,16 @@ class Sweep:
 async def test_garbage_never_makes_a_server_error_and_a_refusal_changes_nothing(
     world: World, db: async_sessionmaker[AsyncSession]
 ) -> None:
+    ids = {**world.ids}
+    # Planned, so that its invitation form has fields to spoil.
+    day = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    plan = {"planned_date": day, "planned_start": "10:00", "planned_end": "12:00"}
+    planned = await world.owner.post(
+        f"/sessies/{ids['session']}/plan", data={**plan, "csrf_token": await _csrf(world.owner)}
+    )
+    assert planned.status_code == 303, planned.text[:300]
     sweep = Sweep(db)
     await sweep.start()
-    ids = {**world.ids}
     routes = sorted(
         ((method, template, entry) for (method, template), entry in ROUTES.items()),
         key=lambda route: route[2].path in LAST,
@@ -276,9 +283,13 @@ async def test_garbage_never_makes_a_server_error_and_a_refusal_changes_nothing(
             continue
         page = FORM_PAGES.get(entry.path, entry.path.split("?")[0]).format(**ids)
         html = (await client.get(page)).text
-        fields = _form_names(html, path) or list(entry.data.items())
+        names = _form_names(html, path)
+        fields = [(n, v) for n, v in form_fields(html, path) if n != "csrf_token"] if names else []
+        if not names:  # no page shows this form (or not to this caller)
+            fields = list(entry.data.items())
+            names = [name for name, _ in fields]
         token = await _csrf(client)
-        for what, case in _form_cases(fields):
+        for what, case in _form_cases(fields, names):
             body = urlencode([*case, ("csrf_token", token)])
             await sweep.send(
                 f"{who} {what}",
