@@ -130,6 +130,8 @@ class Reader:
     def integer(self, key: str, low: int, high: int) -> int | None:
         value = self.present(key)
         if value is None:
+            if key in self.data:  # an emptied form field: as missing (it was a server error)
+                self.problem(key, N_("missing; this field is required"))
             return None
         return self.check_integer(key, value, low, high)
 

@@ -110,8 +110,8 @@ async def create(request: Request) -> Response:
         theme=body.theme,
         video_url=body.video_url,
         max_participants=body.max_participants,
-        planned_start=body.planned_start.astimezone(dt.UTC) if body.planned_start else None,
-        planned_end=body.planned_end.astimezone(dt.UTC) if body.planned_end else None,
+        planned_start=body.planned_start,  # checked, then stored in UTC, by setup
+        planned_end=body.planned_end,
     )
     engine = _engine(request)
     try:

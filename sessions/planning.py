@@ -14,6 +14,9 @@ from server.formatting import DISPLAY_ZONE
 from server.i18n import N_
 
 LONGEST = dt.timedelta(days=92)  # an asynchronous session may run for weeks, not for ever
+# The years a plan may fall in: wide enough for any real plan, narrow enough that every moment
+# in them converts to UTC (9999-12-31 at -14:00 is past what a date-time can hold in UTC).
+FIRST_YEAR, LAST_YEAR = 2000, 2200
 
 
 @dataclass
@@ -88,7 +91,7 @@ def _day(text: str) -> dt.date | None:
         day = dt.date.fromisoformat(text.strip())
     except ValueError:
         return None
-    return day if 2000 <= day.year <= 2200 else None
+    return day if FIRST_YEAR <= day.year <= LAST_YEAR else None
 
 
 def _clock(text: str) -> dt.time | None:

@@ -63,7 +63,8 @@ class SetupRequest:
     phases: tuple[ev.AgendaPhase, ...] | None = None
     video_url: str | None = None
     max_participants: int | None = None  # None: the default (sessions/joins.py)
-    planned_start: dt.datetime | None = None  # both or neither; the end after the start (UTC)
+    # Both or neither, with a zone (any: converted to UTC when stored); the end after the start.
+    planned_start: dt.datetime | None = None
     planned_end: dt.datetime | None = None
 
 
@@ -140,6 +141,15 @@ async def prepare(db: AsyncSession, asked: SetupRequest) -> actions.SessionSetup
                 N_("the maximum of participants is below the room's capacity (%(capacity)s)"),
                 capacity=asked.capacity,
             )
+    planned = [moment for moment in (asked.planned_start, asked.planned_end) if moment]
+    if any(not planning.FIRST_YEAR <= moment.year <= planning.LAST_YEAR for moment in planned):
+        raise SetupRefused(
+            "invalid_request",
+            "planned_start",
+            N_("a planned session falls between the years %(first)s and %(last)s"),
+            first=planning.FIRST_YEAR,
+            last=planning.LAST_YEAR,
+        )
     if (asked.planned_start is None) != (asked.planned_end is None) or (
         asked.planned_start is not None
         and asked.planned_end is not None
@@ -226,7 +236,7 @@ async def create(
     async with db() as session:
         setup = await prepare(session, asked)
     row = await actions.create_session(
-        db, engine, setup, user_id, user_name, asked.planned_start, asked.planned_end
+        db, engine, setup, user_id, user_name, _utc(asked.planned_start), _utc(asked.planned_end)
     )
     if asked.max_participants is not None:  # before anyone has the code
         await joins.set_maximum(db, row.id, asked.max_participants)
@@ -237,3 +247,8 @@ async def create(
 def join_url(request: Request, join_code: str) -> str:
     """The absolute address of the join page with the code filled in (for links and QR codes)."""
     return str(request.url_for("join_page").include_query_params(code=join_code))
+
+
+def _utc(moment: dt.datetime | None) -> dt.datetime | None:
+    # After the check of its year in `prepare`: in those years every moment has a UTC time.
+    return moment.astimezone(dt.UTC) if moment is not None else None

@@ -339,6 +339,9 @@ INVALID_EDITS = [
     pytest.param(
         {"note": "x" * 501}, "note", "is te lang: hoogstens 500 tekens", id="note-too-long"
     ),
+    # An emptied number of the group size or the duration (it was a server error).
+    pytest.param({"group_min": ""}, "summary", "ontbreekt", id="group-min-empty"),
+    pytest.param({"minutes_typical": " "}, "summary", "ontbreekt", id="minutes-typical-empty"),
 ]
 
 

@@ -426,6 +426,18 @@ async def test_the_api_plans_a_session_and_refuses_a_wrong_plan(
             },
             "at most 92 days",
         ),
+        # A moment a date-time can hold but not in UTC (it was a server error); and year 1.
+        (
+            {
+                "planned_start": "9999-12-31T23:00:00-14:00",
+                "planned_end": "9999-12-31T23:30:00-14:00",
+            },
+            "between the years 2000 and 2200",
+        ),
+        (
+            {"planned_start": "0001-01-01T00:00:00+01:00", "planned_end": end_at.isoformat()},
+            "between the years 2000 and 2200",
+        ),
     ]:
         refused = await client.post("/api/sessions", json={"title": "Fout", **body})
         assert refused.status_code == 422, body
