@@ -88,9 +88,9 @@ async def start_page(request: Request) -> Response:
         raise PageError(404)
     variant = current.variant if current is not None else None
     goals = [g for g in request.query_params.getlist("goal") if g in catalogue.goal_slugs]
-    suggested = variant is not None and not goals
+    suggested = False  # the practice's strongest goals ticked, as none were asked for
     if variant is not None and not goals:
-        goals = forms.strongest_goals(variant)
+        goals, suggested = forms.strongest_goals(variant), True
     title = ""
     if variant is not None:
         title = variant.title_en if language_of(request) == "en" else variant.title

@@ -15,6 +15,7 @@ const CLOSE_RELOAD = 4010;
 // The most bytes one message may have (sessions/commands.py MAX_FRAME_BYTES). The server
 // answers a larger one without its id, so it would wait in the outbox forever.
 export const MAX_FRAME_BYTES = 16 * 1024;
+const ENCODER = new TextEncoder();
 
 function randomPrefix() {
   const bytes = new Uint8Array(6);
@@ -67,7 +68,7 @@ export class Connection {
     this.counter += 1;
     const id = `${this.prefix}-${this.counter}`;
     const frame = { ...fields, type, id };
-    if (new TextEncoder().encode(JSON.stringify(frame)).length > MAX_FRAME_BYTES) {
+    if (ENCODER.encode(JSON.stringify(frame)).length > MAX_FRAME_BYTES) {
       return Promise.reject({ code: "too_large", message: `a message may have at most ${MAX_FRAME_BYTES} bytes` });
     }
     return new Promise((resolve, reject) => {
