@@ -48,6 +48,7 @@ JOIN_STATUS = {
     joins.FULL: 409,
     "session_ended": 409,
     "removed": 409,
+    "joins_locked": 409,
 }
 
 

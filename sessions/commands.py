@@ -48,7 +48,7 @@ from sessions.tools.breakouts import (
 from sessions.tools.chart import ConfigureChart, PlaceMarker, RevealChart
 from sessions.tools.chat import PostChat
 from sessions.tools.hands import LowerHand, RaiseHand
-from sessions.tools.people import MoveLocation, RemoveParticipant, Rename, SetRole
+from sessions.tools.people import LockJoins, MoveLocation, RemoveParticipant, Rename, SetRole
 from sessions.tools.phases import (
     EndSession,
     ExtendPhase,
@@ -89,6 +89,7 @@ __all__ = [
     "ExtendPhase",
     "Hello",
     "LockBoard",
+    "LockJoins",
     "LongText",
     "LowerHand",
     "MarkActionDone",

@@ -46,6 +46,7 @@ from sessions.tools.chart import ChartConfigured, ChartRevealed, MarkerKind, Mar
 from sessions.tools.chat import ChatPosted
 from sessions.tools.hands import HandLowered, HandRaised
 from sessions.tools.people import (
+    JoinsLocked,
     ParticipantJoined,
     ParticipantMoved,
     ParticipantRemoved,
@@ -89,6 +90,7 @@ __all__ = [
     "HandRaised",
     "Hidden",
     "HiddenWhat",
+    "JoinsLocked",
     "Location",
     "MarkerKind",
     "MarkerPlaced",

@@ -123,7 +123,8 @@ PATHS: dict[str, Any] = {
                 "404": {"description": "`unknown_code` (counted as a wrong code)", **_ERROR},
                 "409": {
                     "description": "`session_full` (its maximum of participants is reached; "
-                    "its facilitator can raise it), `room_full`, `session_ended`, `removed`",
+                    "its facilitator can raise it), `room_full`, `session_ended`, `removed`, "
+                    "`joins_locked` (a facilitator closed the session to newcomers)",
                     **_ERROR,
                 },
                 "413": _TOO_LARGE,

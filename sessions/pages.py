@@ -47,6 +47,10 @@ JOIN_MESSAGES = {
     "session_ended": N_("This session has ended. You can no longer join."),
     "location_required": N_("Choose whether you are in the room or joining remotely."),
     "removed": N_("You were removed from this session."),
+    "joins_locked": N_(
+        "The facilitator has closed this session to newcomers. Ask the facilitator to open it "
+        "again if you should take part."
+    ),
     "unknown_session": N_("This session cannot be opened. Ask the facilitator for a new code."),
     "too_many_attempts": N_(
         "Too many wrong codes from this address. Try again in %(minutes)s min."
@@ -526,6 +530,8 @@ async def _join_details(
         ),
         "name_problem": name_problem,
         "ended": state.ended,
+        # Closed to newcomers: said at once, before anyone types a name (who is in comes back).
+        "closed": state.joins_locked and already is None,
         "group_next": await next_for_member(request, row),
         "already": state.people[already] if already is not None else None,
     }

@@ -1,7 +1,7 @@
 // The facilitator's cockpit: what happens now (the phase, the script's guidance for the
 // facilitator, who is done) with ONE primary action (start the first phase, the next phase),
 // the timer, the agenda as a timeline and its editor, the board lock, people and roles, the
-// video link, the join code for latecomers, and ending the session. Shown to F and C only; what
+// video link, the join code for latecomers, closing the session to newcomers, and ending the session. Shown to F and C only; what
 // only a facilitator may do (roles) is shown to F only.
 
 import { h, replace, setText, show, uid } from "./dom.js";
@@ -135,6 +135,20 @@ export function createConsole(app, options) {
       )
     : null;
 
+  // Closed to newcomers: whoever is in stays (and comes back after a drop); nobody new joins,
+  // also not someone removed who tries again from another browser.
+  const joinsButton = h("button", {
+    type: "button",
+    class: "secondary",
+    "aria-pressed": "false",
+    onclick: () => {
+      const locked = !app.state.joins_locked;
+      command("joins.lock", { locked }, locked ? app.t("Nobody new can join now.") : app.t("Newcomers can join again."));
+    },
+  });
+  const joinsHint = h("p", { class: "hint" });
+  const joinsPart = h("div", { class: "ws-joins" }, joinsButton, joinsHint);
+
   async function endSession() {
     const sure = await confirmDialog(
       app.t("End the session for everyone?"),
@@ -144,7 +158,7 @@ export function createConsole(app, options) {
     if (sure) command("session.end");
   }
   const endButton = h("button", { type: "button", class: "danger", onclick: () => endSession() }, app.t("End the session"));
-  const sessionPart = h("div", { class: "ws-console-part" }, h("h3", {}, app.t("Session")), joinPart, videoForm, h("div", { class: "actions ws-end" }, endButton));
+  const sessionPart = h("div", { class: "ws-console-part" }, h("h3", {}, app.t("Session")), joinPart, joinsPart, videoForm, h("div", { class: "actions ws-end" }, endButton));
 
   const element = h(
     "section",
@@ -203,6 +217,13 @@ export function createConsole(app, options) {
     lockButton.setAttribute("aria-pressed", String(Boolean(state.board_locked)));
     lockButton.disabled = ended;
     setText(lockHint, state.board_locked ? app.t("The board is locked: participants can only read it.") : app.t("Participants can add and move notes."));
+    const closed = Boolean(state.joins_locked);
+    setText(joinsButton, closed ? app.t("Open to newcomers again") : app.t("Close to newcomers"));
+    joinsButton.setAttribute("aria-pressed", String(closed));
+    joinsButton.disabled = ended;
+    setText(joinsHint, closed ? app.t("Closed: nobody new can join, also not with the code. Whoever is in stays in.") : app.t("Anyone with the code can join."));
+    if (joinPart) show(joinPart, !closed);
+    show(joinsPart, !ended);
     roster.update(state);
     const url = state.video_url ?? null;
     if (url !== videoShown && document.activeElement !== videoInput) {

@@ -18,7 +18,7 @@ export function createRoster(app, { command, run }) {
     const sure = await confirmDialog(
       app.t("Remove {name} from the session?", { name }),
       app.t("Remove"),
-      app.t("{name} can no longer take part with this link.", { name }),
+      app.t("{name} can no longer take part with this link. To keep them from joining again with the code, also close the session to newcomers.", { name }),
     );
     if (sure) command("participant.remove", { participant: id }, app.t("{name} was removed.", { name }));
   }

@@ -125,6 +125,8 @@ class State(msgspec.Struct):
     planned_minutes: int | None = None
     # a group's session: its terugblik (the actions open from earlier sessions)
     review: Review = msgspec.field(default_factory=Review)
+    # people, added since: closed to newcomers (joins.lock)
+    joins_locked: bool = False
 
     def in_room(self) -> int:
         """How many present, not removed, are in the room (for the venue's capacity)."""

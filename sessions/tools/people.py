@@ -1,4 +1,5 @@
-"""People in a session: joining, names, room or remote, roles, removal, and attendance."""
+"""People in a session: joining, names, room or remote, roles, removal, closing the session to
+newcomers, and attendance."""
 
 from __future__ import annotations
 
@@ -43,8 +44,19 @@ class RoleChanged(Body, tag="role.changed"):
     role: base.Role
 
 
+class JoinsLocked(Body, tag="joins.locked"):
+    """The session was closed to newcomers (or opened again)."""
+
+    locked: bool
+
+
 Events = (
-    ParticipantJoined | ParticipantRenamed | ParticipantMoved | ParticipantRemoved | RoleChanged
+    ParticipantJoined
+    | ParticipantRenamed
+    | ParticipantMoved
+    | ParticipantRemoved
+    | RoleChanged
+    | JoinsLocked
 )
 
 
@@ -65,7 +77,15 @@ class MoveLocation(Command, tag="participant.move"):
     location: base.Location
 
 
-Commands = RemoveParticipant | SetRole | Rename | MoveLocation
+class LockJoins(Command, tag="joins.lock"):
+    """Close the session to newcomers (or open it again). Whoever is in stays in and comes
+    back after a drop; nobody new joins, with the code or otherwise: the way to keep someone
+    removed out, also when they come back from another browser."""
+
+    locked: bool
+
+
+Commands = RemoveParticipant | SetRole | Rename | MoveLocation | LockJoins
 
 
 class Person(msgspec.Struct):
@@ -133,6 +153,12 @@ def _move_location(
     return [ParticipantMoved(actor, cmd.location)]
 
 
+def _lock_joins(
+    state: State, actor: str, cmd: LockJoins, now: float, new_id: base.IdMaker
+) -> list[Events]:
+    return [] if cmd.locked == state.joins_locked else [JoinsLocked(cmd.locked)]
+
+
 def _places(capacity: int) -> str:
     return "1 place" if capacity == 1 else f"{capacity} places"
 
@@ -142,6 +168,7 @@ RULES: dict[type[Command], Rule[Events]] = {
     SetRole: Rule(frozenset({"facilitator"}), _set_role),
     Rename: Rule(base.EVERYONE, _rename, after_end=True),  # a name can be corrected afterwards
     MoveLocation: Rule(base.EVERYONE, _move_location),
+    LockJoins: Rule(base.FACILITATORS, _lock_joins),
 }
 
 
@@ -162,6 +189,8 @@ def decide_join(
         if found.removed:
             raise Refused("removed", "you were removed from this session")
         return []  # already in: joining again changes nothing
+    if state.joins_locked:
+        raise Refused("joins_locked", "the facilitator has closed this session to newcomers")
     if state.modality == "hybrid" and location is None:
         raise Refused("location_required", "say whether you are in the room or remote")
     if state.modality == "online":
@@ -203,12 +232,17 @@ def _role_changed(state: State, event: base.Stamp, body: RoleChanged) -> None:
         state.people[body.participant].role = body.role
 
 
+def _joins_locked(state: State, event: base.Stamp, body: JoinsLocked) -> None:
+    state.joins_locked = body.locked
+
+
 FOLD: dict[type[Body], base.Fold] = {
     ParticipantJoined: _participant_joined,
     ParticipantRenamed: _participant_renamed,
     ParticipantMoved: _participant_moved,
     ParticipantRemoved: _participant_removed,
     RoleChanged: _role_changed,
+    JoinsLocked: _joins_locked,
 }
 
 FIELDS: dict[type[Any], base.Fields] = {

@@ -183,6 +183,51 @@ def test_people_have_their_actions_in_one_menu(live_server: str, new_context: Ne
     expect(anna.locator("#ws-live-polite")).to_contain_text("Je rol is nu: Toeschouwer.")
 
 
+def test_the_facilitator_closes_the_session_to_newcomers(
+    live_server: str, new_context: NewContext
+) -> None:
+    """Before, a participant removed from a session came back from another browser with the
+    code, and nothing could stop it."""
+    session = Session(live_server, new_context)
+    anna = session.join("Anna")
+    page = session.facilitator
+    code = console(page).locator(".ws-join-code")
+    expect(code).to_have_text(session.code)
+    close = console(page).get_by_role("button", name="Sluiten voor nieuwkomers")
+    expect(close).to_have_attribute("aria-pressed", "false")
+    expect(console(page)).to_contain_text("Iedereen met de code kan meedoen.")
+    # Removing someone says how to keep them out.
+    row = console(page).locator(".ws-manage li[data-participant]", has_text="Anna")
+    row.get_by_role("button", name="Acties voor Anna").click()
+    row.get_by_role("button", name="Verwijderen").click()
+    expect(page.get_by_role("dialog")).to_contain_text("Sluit de sessie dan ook voor nieuwkomers.")
+    page.get_by_role("dialog").get_by_role("button", name="Annuleren").click()
+
+    close.click()
+    opened = console(page).get_by_role("button", name="Weer openzetten voor nieuwkomers")
+    expect(opened).to_have_attribute("aria-pressed", "true")
+    expect(code).to_be_hidden()
+    expect(console(page)).to_contain_text("Gesloten: niemand nieuw kan meedoen")
+    expect(console(page).locator(".ws-console-status")).to_have_text(
+        "Nu kan niemand nieuw meer meedoen."
+    )
+    # A newcomer's browser is told at once; Anna, who is in, goes on.
+    newcomer = new_context().new_page()
+    newcomer.goto(f"/join?code={session.code}")
+    expect(newcomer.locator("#join-closed")).to_contain_text(
+        "De begeleider heeft deze sessie gesloten voor nieuwkomers."
+    )
+    expect(newcomer.get_by_label("Je naam")).to_have_count(0)
+    anna.reload()
+    connected(anna)
+
+    opened.click()
+    expect(close).to_be_visible()
+    expect(code).to_be_visible()
+    newcomer.reload()
+    expect(newcomer.get_by_label("Je naam")).to_be_visible()
+
+
 def test_ending_is_red_with_a_matching_red_confirmation(
     live_server: str, new_context: NewContext
 ) -> None:

@@ -1,5 +1,5 @@
-// Who takes part: joining, names, in the room or remote, removal, roles. (Who is online is
-// presence, not state: people.js shows both.)
+// Who takes part: joining, names, in the room or remote, removal, roles, and whether newcomers
+// may still join. (Who is online is presence, not state: people.js shows both.)
 
 import { get, removeFirst } from "../fold.js";
 
@@ -35,14 +35,19 @@ function roleChanged(state, event, body) {
   if (person !== undefined) person.role = body.role;
 }
 
+function joinsLocked(state, event, body) {
+  state.joins_locked = body.locked;
+}
+
 export default {
   name: "people",
-  initial: () => ({ people: {} }),
+  initial: () => ({ people: {}, joins_locked: false }),
   fold: {
     "participant.joined": participantJoined,
     "participant.renamed": participantRenamed,
     "participant.moved": participantMoved,
     "participant.removed": participantRemoved,
     "role.changed": roleChanged,
+    "joins.locked": joinsLocked,
   },
 };
