@@ -55,6 +55,16 @@ async def test_a_closed_session_takes_nobody_new_and_keeps_everyone_in(server: S
             "/join", data={"code": code, "name": "Bram", "csrf_token": token}
         )
         assert posted.status_code == 409 and CLOSED in text_of(posted.text)
+    # The facilitator's pages show no code to invite people with while it is closed.
+    pages = await server.facilitator()
+    try:
+        own = await pages.get(f"/sessies/{fa.public_id}")
+        assert "De sessie is gesloten voor nieuwkomers" in text_of(own.text)
+        screen = await pages.get(f"/sessies/{fa.public_id}/scherm")
+        assert "Deze sessie is gesloten voor nieuwkomers." in text_of(screen.text)
+        assert code not in screen.text.replace(" ", "")
+    finally:
+        await pages.aclose()
     people = {
         p.name for p in (await expected_state(server, fa.public_id, fa.participant)).people.values()
     }
