@@ -46,7 +46,7 @@ from sessions.tools.breakouts import (
     SetBreakoutVideo,
 )
 from sessions.tools.chart import ConfigureChart, PlaceMarker, RevealChart
-from sessions.tools.chat import PostChat
+from sessions.tools.chat import DeleteChat, PostChat
 from sessions.tools.hands import LowerHand, RaiseHand
 from sessions.tools.people import LockJoins, MoveLocation, RemoveParticipant, Rename, SetRole
 from sessions.tools.phases import (
@@ -82,6 +82,7 @@ __all__ = [
     "CommandId",
     "ConfigureChart",
     "CreateCluster",
+    "DeleteChat",
     "DeleteNote",
     "EditNote",
     "EndRound",

@@ -43,7 +43,7 @@ from sessions.tools.breakouts import (
     BreakoutsOpened,
 )
 from sessions.tools.chart import ChartConfigured, ChartRevealed, MarkerKind, MarkerPlaced
-from sessions.tools.chat import ChatPosted
+from sessions.tools.chat import ChatDeleted, ChatPosted
 from sessions.tools.hands import HandLowered, HandRaised
 from sessions.tools.people import (
     JoinsLocked,
@@ -81,6 +81,7 @@ __all__ = [
     "BreakoutsOpened",
     "ChartConfigured",
     "ChartRevealed",
+    "ChatDeleted",
     "ChatPosted",
     "ClusterCreated",
     "ClusterRenamed",

@@ -1,6 +1,8 @@
 // The chat: everyone's messages, and in breakout groups only your group's (facilitators see all).
+// You delete your own messages; facilitators any (a client's name typed in haste, abuse).
 
 import { h, append, setText } from "./dom.js";
+import { confirmDialog } from "./dialog.js";
 import { formatTime } from "./format.js";
 
 const MAX_SHOWN = 300;
@@ -87,27 +89,63 @@ export function createChat(app) {
     if (document.activeElement === document.body) input.focus();
   }
 
-  function renderMessage(message) {
+  async function deleteMessage(message) {
+    const sure = await confirmDialog(
+      app.t("Delete this message?"),
+      app.t("Delete"),
+      app.t("Everyone then sees only that a message was deleted, not its text."),
+    );
+    if (!sure) return;
+    app.send("chat.delete", { message: message.message }).then(
+      () => {
+        setText(status, app.t("The message was deleted."));
+        log.focus(); // the list is drawn again: the button that had the focus is gone
+      },
+      () => setText(status, app.t("The message could not be deleted.")),
+    );
+  }
+
+  function renderMessage(message, canFacilitate) {
     const mine = message.author === app.me;
+    const author = message.author ? app.nameOf(message.author) : app.t("anonymous");
+    const time = formatTime(message.at);
     const groupLabel = message.group ? app.t("group {name}", { name: message.group.replace(/^groep-/, "") }) : null;
+    const removable = !message.deleted && Boolean(message.message) && (mine || canFacilitate) && !app.state.people[app.me]?.removed;
     return h(
       "li",
-      { class: mine ? "is-mine" : "" },
+      { class: mine ? "is-mine" : "", "data-message": message.message || null },
       h(
         "p",
         { class: "ws-chat-meta" },
-        h("span", { class: "ws-chat-author" }, message.author ? app.nameOf(message.author) : app.t("anonymous")),
+        h("span", { class: "ws-chat-author" }, author),
         " ",
-        h("time", { dateTime: new Date(message.at * 1000).toISOString() }, formatTime(message.at)),
+        h("time", { dateTime: new Date(message.at * 1000).toISOString() }, time),
         groupLabel ? h("span", { class: "ws-chat-group" }, ` · ${groupLabel}`) : null,
+        removable
+          ? h(
+              "button",
+              {
+                type: "button",
+                class: "ws-chat-delete",
+                "aria-label": app.t("Delete the message of {name} at {time}", { name: author, time }),
+                onclick: () => deleteMessage(message),
+              },
+              app.t("Delete"),
+            )
+          : null,
       ),
-      h("p", { class: "ws-chat-text" }, message.text),
+      message.deleted
+        ? h("p", { class: "ws-chat-text is-deleted" }, app.t("This message was deleted."))
+        : h("p", { class: "ws-chat-text" }, message.text),
     );
   }
 
   function update(state) {
     const canFacilitate = app.canFacilitate();
-    const key = JSON.stringify([canFacilitate, state.breakouts?.groups]);
+    // A deletion changes a message already drawn: draw again (deletions are rare).
+    const deletions = state.chat.reduce((count, message) => count + (message.deleted ? 1 : 0), 0);
+    const removed = state.people[app.me]?.removed === true;
+    const key = JSON.stringify([canFacilitate, state.breakouts?.groups, deletions, removed]);
     const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
     if (key !== filterKey || state.chat.length < shown) {
       // Who sees which group's messages changed: draw again.
@@ -118,7 +156,7 @@ export function createChat(app) {
     }
     const fresh = [];
     for (const message of state.chat.slice(shown)) {
-      if (visibleMessage(state, message, app.me, canFacilitate)) fresh.push(renderMessage(message));
+      if (visibleMessage(state, message, app.me, canFacilitate)) fresh.push(renderMessage(message, canFacilitate));
     }
     shown = state.chat.length;
     if (fresh.length) {
@@ -128,7 +166,6 @@ export function createChat(app) {
       if (atBottom || fresh.length === visibleCount) log.scrollTop = log.scrollHeight;
     }
     empty.hidden = visibleCount > 0;
-    const removed = state.people[app.me]?.removed === true;
     input.disabled = removed;
     if (!sending) sendButton.disabled = removed;
   }

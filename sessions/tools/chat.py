@@ -1,5 +1,7 @@
 """The chat: plenary, or within a breakout group (read by its members, the facilitators and
-the author only). Not captured in an outcome: the chat is for the moment."""
+the author only). Authors delete their own messages, facilitators any (a name or a hurtful
+word typed in haste): a deleted message stays in the list as "deleted", without its text. Not
+captured in an outcome: the chat is for the moment."""
 
 from __future__ import annotations
 
@@ -29,14 +31,24 @@ class ChatPosted(Body, tag="chat.posted"):
     to: tuple[str, ...] | None = None
 
 
-Events = ChatPosted
+class ChatDeleted(Body, tag="chat.deleted"):
+    """A message was deleted: readers keep its place (author, time), not its text."""
+
+    message: str
+
+
+Events = ChatPosted | ChatDeleted
 
 
 class PostChat(Command, tag="chat.post"):
     text: base.LongText
 
 
-Commands = PostChat
+class DeleteChat(Command, tag="chat.delete"):
+    message: base.Ref
+
+
+Commands = PostChat | DeleteChat
 
 
 class ChatMessage(msgspec.Struct):
@@ -45,6 +57,8 @@ class ChatMessage(msgspec.Struct):
     at: float
     group: str | None
     to: list[str] | None = None  # who may read it; None: everyone (ChatPosted)
+    message: str = ""  # its id (chat.posted's `message`; "" in snapshots from before it)
+    deleted: bool = False  # chat.deleted: the text is gone
 
 
 def chat_readers(state: State, author: str | None, group: str | None) -> tuple[str, ...] | None:
@@ -77,9 +91,23 @@ def _post_chat(
     return [ChatPosted(new_id(), cmd.text, group, chat_readers(state, actor, group))]
 
 
-# The chat stays open after the session has ended.
+def _delete_chat(
+    state: State, actor: str, cmd: DeleteChat, now: float, new_id: base.IdMaker
+) -> list[Events]:
+    found = next((m for m in state.chat if m.message == cmd.message and not m.deleted), None)
+    facilitator = base.is_facilitator(state, actor)
+    # A message one may not read is, to them, no message at all.
+    if found is None or (found.to is not None and actor not in found.to and not facilitator):
+        raise Refused("unknown_message", "there is no such message (or it was deleted)")
+    if found.author != actor and not facilitator:
+        raise Refused("not_your_message", "you can delete only your own messages")
+    return [ChatDeleted(cmd.message)]
+
+
+# The chat stays open after the session has ended, and so does tidying it.
 RULES: dict[type[Command], Rule[Events]] = {
-    PostChat: Rule(base.EVERYONE, _post_chat, after_end=True)
+    PostChat: Rule(base.EVERYONE, _post_chat, after_end=True),
+    DeleteChat: Rule(base.EVERYONE, _delete_chat, after_end=True),
 }
 
 
@@ -87,11 +115,20 @@ def _chat_posted(state: State, event: base.Stamp, body: ChatPosted) -> None:
     # A log from before events named their readers: the same rule, on the state it was posted in.
     to = body.to if body.to is not None else chat_readers(state, event.actor, body.group)
     state.chat.append(
-        ChatMessage(event.actor, body.text, event.at, body.group, list(to) if to else None)
+        ChatMessage(
+            event.actor, body.text, event.at, body.group, list(to) if to else None, body.message
+        )
     )
 
 
-FOLD: dict[type[Body], base.Fold] = {ChatPosted: _chat_posted}
+def _chat_deleted(state: State, event: base.Stamp, body: ChatDeleted) -> None:
+    for message in state.chat:
+        if message.message == body.message:
+            message.text = ""
+            message.deleted = True
+
+
+FOLD: dict[type[Body], base.Fold] = {ChatPosted: _chat_posted, ChatDeleted: _chat_deleted}
 
 
 def _chat_seen(state: State, actor: str, body: ChatPosted) -> base.Seen | None:
@@ -121,6 +158,7 @@ def project(state: State, mine: State, reader: str | None) -> None:
 
 FIELDS: dict[type[Any], base.Fields] = {
     ChatPosted: base.Fields(text=("text",), ids=("message", "group", "to")),
+    ChatDeleted: base.Fields(ids=("message",)),
 }
 
 

@@ -178,6 +178,9 @@ def fitting_commands_for(s: Session) -> list[st.SearchStrategy[c.Command]]:
     if state.video_url is not None and not state.breakouts.open:  # groups with a room each
         modes = st.sampled_from(["random", "choice"])
         fitting.append(st.builds(c.OpenBreakouts, id=ids, mode=modes, rooms=st.just(True)))
+    messages = [message.message for message in state.chat if not message.deleted]
+    if messages:
+        fitting.append(st.builds(c.DeleteChat, id=ids, message=st.sampled_from(messages)))
     if state.hands:
         hand = st.sampled_from(state.hands)
         fitting.append(st.builds(c.LowerHand, id=ids, participant=st.none() | hand))

@@ -180,6 +180,36 @@ def test_chat_both_ways(session: Session) -> None:
     expect(chat(session.facilitator).get_by_label("Je bericht")).to_have_value("")
 
 
+def test_chat_messages_are_deleted_by_their_author_or_a_facilitator(session: Session) -> None:
+    """Before, a message with a client's name in it stayed on every screen."""
+    anna, bram = session.join("Anna"), session.join("Bram")
+    for page, text in ((anna, "Mevrouw De Vries belde me"), (bram, "Klopt")):
+        chat(page).get_by_label("Je bericht").fill(text)
+        chat(page).get_by_label("Je bericht").press("Enter")
+        expect(chat(session.facilitator).get_by_role("log")).to_contain_text(text)
+    expect(chat(bram).get_by_role("log")).to_contain_text("Mevrouw De Vries")
+    # Bram may delete only his own; the facilitator any.
+    expect(chat(bram).get_by_role("button", name=re.compile("^Bericht van Anna"))).to_have_count(0)
+    expect(chat(bram).get_by_role("button", name=re.compile("^Bericht van Bram"))).to_have_count(1)
+    chat(anna).get_by_role("button", name=re.compile("^Bericht van Anna om .* weghalen")).click()
+    dialog = anna.get_by_role("dialog")
+    expect(dialog).to_contain_text("Dit bericht weghalen?")
+    dialog.get_by_role("button", name="Weghalen").click()
+    for page in (anna, bram, session.facilitator):
+        expect(chat(page).get_by_role("log")).to_contain_text("Dit bericht is weggehaald.")
+        expect(chat(page).get_by_role("log")).not_to_contain_text("Mevrouw De Vries")
+    expect(chat(anna).locator(".ws-chat-status")).to_have_text("Het bericht is weggehaald.")
+    facilitator_chat = chat(session.facilitator)
+    facilitator_chat.get_by_role("button", name=re.compile("^Bericht van Bram")).click()
+    session.facilitator.get_by_role("dialog").get_by_role("button", name="Weghalen").click()
+    expect(chat(bram).get_by_role("log")).not_to_contain_text("Klopt")
+    # After a reload the place stays, the text does not come back.
+    bram.reload()
+    connected(bram)
+    expect(chat(bram).locator(".ws-chat-text.is-deleted")).to_have_count(2)
+    expect(chat(bram).get_by_role("log")).to_contain_text("Anna")
+
+
 def test_the_workspace_speaks_english_when_asked(session: Session) -> None:
     page = session.facilitator
     page.goto(f"/taal?lang=en&next=/s/{session.id}")

@@ -1,5 +1,6 @@
 // The chat: always in the side column (the shell's chat.js), in the main area when a phase uses
-// it; a breakout group's messages are for the group and whoever facilitates.
+// it; a breakout group's messages are for the group and whoever facilitates. A deleted message
+// keeps its place without its text.
 
 import { N_ } from "../i18n.js";
 import { get } from "../fold.js";
@@ -21,7 +22,24 @@ function chatReaders(state, author, group) {
 function chatPosted(state, event, body) {
   // A log from before events named their readers: the same rule, on the state it was posted in.
   const to = Array.isArray(body.to) ? [...body.to] : chatReaders(state, event.actor, body.group);
-  state.chat.push({ author: event.actor, text: body.text, at: event.at, group: body.group, to: to && to.length ? to : null });
+  state.chat.push({
+    author: event.actor,
+    text: body.text,
+    at: event.at,
+    group: body.group,
+    to: to && to.length ? to : null,
+    message: body.message,
+    deleted: false,
+  });
+}
+
+function chatDeleted(state, event, body) {
+  for (const message of state.chat) {
+    if (message.message === body.message) {
+      message.text = "";
+      message.deleted = true;
+    }
+  }
 }
 
 export default {
@@ -31,5 +49,6 @@ export default {
   initial: () => ({ chat: [] }),
   fold: {
     "chat.posted": chatPosted,
+    "chat.deleted": chatDeleted,
   },
 };
