@@ -233,7 +233,9 @@ async def log_in(server: Server, email: str, client: httpx.AsyncClient) -> httpx
 
 
 async def logged_in(server: Server, email: str) -> httpx.AsyncClient:
-    client = httpx.AsyncClient(base_url=server.url)
+    # An erasure rewrites every log it touches and has the server reload them before it
+    # answers: on a busy machine that took over httpx's default 5 s.
+    client = httpx.AsyncClient(base_url=server.url, timeout=60)
     response = await log_in(server, email, client)
     assert response.status_code == 303, response.text
     return client
