@@ -10,7 +10,7 @@ from starlette.requests import Request
 from server.auth import current_user
 from server.errors import PageError
 from server.i18n import N_
-from server.models import Role
+from server.models import Role, User
 from sessions.groups import queries
 from sessions.groups.membership import member_cookie, read_member_token
 from sessions.groups.models import Group
@@ -29,6 +29,12 @@ class Viewer:
         return self.facilitator or self.member_id is not None
 
 
+def runs_groups(user: User) -> bool:
+    """Whether an account on a group's list of facilitators runs it: while it is active and has
+    the facilitator (or coordinator) role. A group always keeps one such facilitator."""
+    return user.is_active and user.has_role(Role.FACILITATOR, Role.COORDINATOR)
+
+
 async def viewer_of(request: Request, group: Group) -> Viewer:
     user = current_user(request)
     facilitator = False
@@ -36,8 +42,7 @@ async def viewer_of(request: Request, group: Group) -> Viewer:
     async with request.app.state.db() as db:
         if user is not None:
             facilitator = user.has_role(Role.COORDINATOR) or (
-                user.has_role(Role.FACILITATOR)
-                and user.id in await queries.facilitator_ids(db, group.id)
+                runs_groups(user) and user.id in await queries.facilitator_ids(db, group.id)
             )
         token = request.cookies.get(member_cookie(group.public_id))
         if token:

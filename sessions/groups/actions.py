@@ -1,12 +1,15 @@
-"""Writing groups: making one, its facilitators, and making a session's participant a member."""
+"""Writing groups: making one, its name and usual practice, its facilitators, and making a
+session's participant a member."""
 
 from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sessions.groups import queries
+from sessions.groups.access import runs_groups
 from sessions.groups.membership import new_member_id
 from sessions.groups.models import (
     Group,
@@ -17,6 +20,10 @@ from sessions.groups.models import (
 )
 
 MAX_GROUP_NAME = 120
+
+
+class LastFacilitator(Exception):
+    """Taking this facilitator off would leave the group without anyone who runs it."""
 
 
 async def create_group(
@@ -42,10 +49,40 @@ async def create_group(
     return group
 
 
+async def change_settings(
+    db: AsyncSession, group_id: int, name: str, variant_slug: str | None
+) -> None:
+    """Rename the group and set its usual practice (None: none); the caller commits. Its
+    sessions keep their titles; its next one starts from the new name and practice."""
+    await db.execute(
+        update(Group).where(Group.id == group_id).values(name=name, variant_slug=variant_slug)
+    )
+
+
 async def add_facilitator(db: AsyncSession, group_id: int, user_id: int) -> None:
     exists = await db.get(GroupFacilitator, (group_id, user_id))
     if exists is None:
         db.add(GroupFacilitator(group_id=group_id, user_id=user_id))
+
+
+async def remove_facilitator(db: AsyncSession, group_id: int, user_id: int) -> None:
+    """Take the account off the group's facilitators and commit; raise `LastFacilitator`
+    (nothing changed) when no facilitator who runs the group (`runs_groups`) would remain.
+    Their membership of the group, if any, and their sessions stay as they are."""
+    # Two facilitators taking each other off at once must not both succeed. PostgreSQL: the
+    # group's row is locked first, so the second waits and then counts what the first left.
+    # SQLite (no row locks): the delete comes before the count, and from that first write on
+    # the transaction holds the database's write lock, so the second delete waits likewise.
+    await db.execute(select(Group.id).where(Group.id == group_id).with_for_update())
+    await db.execute(
+        delete(GroupFacilitator).where(
+            GroupFacilitator.group_id == group_id, GroupFacilitator.user_id == user_id
+        )
+    )
+    if not any(runs_groups(user) for user in await queries.facilitators(db, group_id)):
+        await db.rollback()
+        raise LastFacilitator
+    await db.commit()
 
 
 async def enrol(

@@ -1,13 +1,19 @@
 """Group pages: a facilitator's groups, making one, a group's page (its sessions, members and
-what is open), and a member's one tap into the group's next session (docs/groups.md)."""
+what is open) with its settings (name, usual practice, facilitators), and a member's one tap
+into the group's next session (docs/groups.md)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from catalogue.schema import Problem, problem_list
 from catalogue.variants.pages import load
+from catalogue.variants.queries import Catalogue
 from server.accounts import AccountError, normalize_email
 from server.auth import current_user, require_role
 from server.erasure import JOURNAL, ErasureAsk, Person
@@ -27,6 +33,26 @@ STARTERS = (Role.FACILITATOR, Role.COORDINATOR)
 MAX_NAME = group_actions.MAX_GROUP_NAME
 
 
+def _read_settings(form: FormData, catalogue: Catalogue) -> tuple[dict[str, str], Problem | None]:
+    """A group's name (spaces folded) and usual practice (a catalogue slug, or "" for none) as
+    typed, and what is wrong with them: the one check for making a group and changing it."""
+    typed = {
+        "name": " ".join(str(form.get("name", "")).split()),
+        "variant": str(form.get("variant", "")).strip(),
+    }
+    if not typed["name"] or len(typed["name"]) > MAX_NAME:
+        message = N_("Give the group a name of at most %(max)s characters.")
+        return typed, Problem("name", message, {"max": MAX_NAME})
+    if typed["variant"] and typed["variant"] not in catalogue.by_slug:
+        return typed, Problem("variant", N_("Choose a practice from the list, or none."))
+    return typed, None
+
+
+def _practices(catalogue: Catalogue) -> dict[str, str]:
+    """slug -> title of every practice in the catalogue."""
+    return {current.variant.slug: current.variant.title for current in catalogue.variants}
+
+
 async def groups_page(request: Request) -> Response:
     user = require_role(request, *STARTERS)
     return await _groups_form(request, user)
@@ -35,23 +61,24 @@ async def groups_page(request: Request) -> Response:
 async def _groups_form(
     request: Request,
     user: User,
-    name: str = "",
-    variant: str = "",
-    problem: str | None = None,
+    typed: Mapping[str, str] | None = None,
+    problem: Problem | None = None,
     status_code: int = 200,
 ) -> Response:
     async with request.app.state.db() as db:
         groups = await queries.groups_of_facilitator(db, user.id)
     catalogue = await load(request)
+    problems = problem_list([problem] if problem else [], translator_for(request))
     return render(
         request,
         "groups/list.html",
         {
             "groups": groups,
-            "name": name,
-            "variant": variant,
+            "practices": _practices(catalogue),
+            "name": (typed or {}).get("name", ""),
+            "variant": (typed or {}).get("variant", ""),
             "variants": catalogue.variants,
-            "problem": translator_for(request)(problem) % {"max": MAX_NAME} if problem else "",
+            "problem": problems[0]["message"] if problems else "",
             "max_name": MAX_NAME,
         },
         status_code=status_code,
@@ -61,17 +88,13 @@ async def _groups_form(
 async def group_create(request: Request) -> Response:
     user = require_role(request, *STARTERS)
     form = await request.form(max_files=0, max_fields=10)
-    name = " ".join(str(form.get("name", "")).split())
-    variant = str(form.get("variant", "")).strip()
-    catalogue = await load(request)
-    if not name or len(name) > MAX_NAME:
-        problem = N_("Give the group a name of at most %(max)s characters.")
-        return await _groups_form(request, user, name, variant, problem, 422)
-    if variant and variant not in catalogue.by_slug:
-        problem = N_("Choose a practice from the list, or none.")
-        return await _groups_form(request, user, name, variant, problem, 422)
+    typed, problem = _read_settings(form, await load(request))
+    if problem is not None:
+        return await _groups_form(request, user, typed, problem, 422)
     async with request.app.state.db() as db:
-        group = await group_actions.create_group(db, name, user.id, variant or None)
+        group = await group_actions.create_group(
+            db, typed["name"], user.id, typed["variant"] or None
+        )
         await db.commit()
     return RedirectResponse(f"/groepen/{group.public_id}", status_code=303)
 
@@ -84,9 +107,13 @@ async def group_page(request: Request) -> Response:
 async def _group_view(
     request: Request,
     viewer: access.Viewer,
-    facilitator_problem: str | None = None,
+    problem: Problem | None = None,
+    typed: Mapping[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
+    """The group's page; with a problem of one of its forms (its field: "name" or "variant" of
+    the settings, "email" of adding a facilitator, "facilitators" of taking one off) shown at
+    that form, and the settings as typed."""
     group = viewer.group
     async with request.app.state.db() as db:
         rows = await queries.sessions_of(db, group.id)
@@ -95,23 +122,48 @@ async def _group_view(
         facilitators = await queries.facilitators(db, group.id)
         current = current_of(sessions)
         open_actions = await review.open_actions(db, group.id)
+    catalogue = await load(request)
+    running = [account.id for account in facilitators if access.runs_groups(account)]
+    shown = problem_list([problem] if problem else [], translator_for(request))
     return render(
         request,
         "groups/group.html",
         {
             "group": group,
             "viewer": viewer,
+            "you": current_user(request),
             "sessions": sessions,
             "members": members,
             "facilitators": facilitators,
+            "running": running,
+            # Whom a facilitator may take off: anyone, while another who runs the group stays.
+            "removable": {account.id for account in facilitators if set(running) - {account.id}},
             "current": current,
             "open_actions": open_actions,
-            "facilitator_problem": (
-                translator_for(request)(facilitator_problem) if facilitator_problem else ""
-            ),
+            "practices": _practices(catalogue),
+            "variants": catalogue.variants,
+            "settings": typed or {"name": group.name, "variant": group.variant_slug or ""},
+            "saved": status_code == 200 and request.query_params.get("opgeslagen") == "1",
+            "problem": shown[0] if shown else None,
+            "max_name": MAX_NAME,
         },
         status_code=status_code,
     )
+
+
+async def settings_submit(request: Request) -> Response:
+    """The group's facilitators rename it and change (or clear) its usual practice."""
+    viewer = await access.require_facilitator(request)
+    form = await request.form(max_files=0, max_fields=10)
+    typed, problem = _read_settings(form, await load(request))
+    if problem is not None:
+        return await _group_view(request, viewer, problem, typed, 422)
+    async with request.app.state.db() as db:
+        await group_actions.change_settings(
+            db, viewer.group.id, typed["name"], typed["variant"] or None
+        )
+        await db.commit()
+    return RedirectResponse(f"/groepen/{viewer.group.public_id}?opgeslagen=1", status_code=303)
 
 
 async def facilitator_add(request: Request) -> Response:
@@ -121,19 +173,42 @@ async def facilitator_add(request: Request) -> Response:
     try:
         email = normalize_email(str(form.get("email", "")))
     except AccountError:
-        return await _group_view(request, viewer, N_("Give a valid e-mail address."), 422)
+        problem = Problem("email", N_("Give a valid e-mail address."))
+        return await _group_view(request, viewer, problem, status_code=422)
     async with request.app.state.db() as db:
         user = await queries.account_by_email(db, email)
         if user is None or not user.has_role(*STARTERS):
-            return await _group_view(
-                request,
-                viewer,
-                N_("There is no account of a facilitator with this e-mail address."),
-                422,
-            )
+            message = N_("There is no account of a facilitator with this e-mail address.")
+            return await _group_view(request, viewer, Problem("email", message), status_code=422)
         await group_actions.add_facilitator(db, viewer.group.id, user.id)
         await db.commit()
     return RedirectResponse(f"/groepen/{viewer.group.public_id}", status_code=303)
+
+
+async def facilitator_remove(request: Request) -> Response:
+    """A facilitator of the group takes one of its facilitators (themselves too) off it, never
+    the last who runs it. Their membership and sessions stay."""
+    viewer = await access.require_facilitator(request)
+    group = viewer.group
+    account_id = request.path_params["account_id"]
+    async with request.app.state.db() as db:
+        # Compared in Python: an id beyond the column's range is no facilitator either.
+        facilitators = {account.id: account for account in await queries.facilitators(db, group.id)}
+    account = facilitators.get(account_id)
+    if account is None:
+        raise PageError(404, "not_a_facilitator", N_("This account does not run the group."))
+    try:
+        async with request.app.state.db() as db:
+            await group_actions.remove_facilitator(db, group.id, account.id)
+    except group_actions.LastFacilitator:
+        message = N_(
+            "%(name)s is the last facilitator of this group. Add another facilitator first."
+        )
+        problem = Problem("facilitators", message, {"name": account.name})
+        return await _group_view(request, viewer, problem, status_code=409)
+    if not (await access.viewer_of(request, group)).facilitator:
+        return RedirectResponse("/groepen", status_code=303)  # they took themselves off
+    return RedirectResponse(f"/groepen/{group.public_id}", status_code=303)
 
 
 async def join_submit(request: Request) -> Response:
@@ -207,7 +282,13 @@ routes: list[BaseRoute] = [
     Route("/groepen", groups_page, methods=["GET"], name="groups"),
     Route("/groepen", group_create, methods=["POST"]),
     Route("/groepen/{group_id}", group_page, methods=["GET"], name="group"),
+    Route("/groepen/{group_id}/instellingen", settings_submit, methods=["POST"]),
     Route("/groepen/{group_id}/begeleiders", facilitator_add, methods=["POST"]),
+    Route(
+        "/groepen/{group_id}/begeleiders/{account_id:int}/verwijderen",
+        facilitator_remove,
+        methods=["POST"],
+    ),
     Route("/groepen/{group_id}/meedoen", join_submit, methods=["POST"], name="group_join"),
     Route("/groepen/{group_id}/leden/{member_id}/wissen", erase_page, methods=["GET"]),
     Route("/groepen/{group_id}/leden/{member_id}/wissen", erase_submit, methods=["POST"]),

@@ -143,13 +143,16 @@ def _planned_session(page: Page) -> str:
 
 
 def _group(page: Page) -> str:
-    """The facilitator makes a group and starts its first session; the group's public id and
-    the session's join code."""
+    """The facilitator makes a group, with the coordinator as a second facilitator (so its page
+    has the buttons to take each off), and starts its first session; the group's public id."""
     page.goto("/groepen")
     page.get_by_label("Naam van de groep").fill("Intervisiegroep Zwolle-Zuid")
     page.get_by_role("button", name="Groep maken").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Intervisiegroep Zwolle-Zuid")
     group = page.url.rsplit("/", 1)[1]
+    page.get_by_label("Begeleider toevoegen").fill(ACCOUNTS["coordinator"])
+    page.get_by_role("button", name="Toevoegen").click()
+    expect(page.get_by_role("button", name="Stoppen als begeleider")).to_be_visible()
     page.goto(f"/sessies/nieuw?groep={group}")
     page.get_by_role("button", name="Start de sessie").last.click()
     expect(page.locator("dl.facts")).to_be_visible()
@@ -264,6 +267,21 @@ def test_the_erase_preview_reflows_and_is_accessible(site: Site, width: str) -> 
     page.get_by_label("Naam, e-mailadres of deelnemer").fill("Anna")
     page.get_by_role("button", name="Laat zien wat er verandert").click()
     expect(page.locator("#counts")).to_be_visible()
+    _reflows_and_is_accessible(page)
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_the_group_settings_with_a_wrong_name_reflow_and_are_accessible(
+    site: Site, width: str
+) -> None:
+    """The group's settings form as it comes back with a message at its field (nothing saved)."""
+    page = site.pages["facilitator"]
+    page.set_viewport_size(WIDTHS[width])
+    page.goto(f"/groepen/{site.ids['group']}")
+    page.get_by_label("Naam van de groep").fill("   ")
+    page.get_by_role("button", name="Naam en werkvorm opslaan").click()
+    expect(page.locator("#settings-name-error")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Intervisiegroep Zwolle-Zuid")
     _reflows_and_is_accessible(page)
 
 

@@ -212,8 +212,15 @@ ROUTES: dict[tuple[str, str], Entry] = {
     ("GET", "/groepen"): Entry("/groepen", (ANONYMOUS, PARTICIPANT, EDUCATOR)),
     ("POST", "/groepen"): Entry("/groepen", (ANONYMOUS, PARTICIPANT, EDUCATOR)),
     ("GET", "/groepen/{group_id}"): Entry("/groepen/{group}", NOT_IN_SESSION),
+    ("POST", "/groepen/{group_id}/instellingen"): Entry(
+        "/groepen/{group}/instellingen", NOT_COORDINATORS
+    ),
     ("POST", "/groepen/{group_id}/begeleiders"): Entry(
         "/groepen/{group}/begeleiders", NOT_COORDINATORS
+    ),
+    # Taking the group's facilitator (the session's, {account}) off it.
+    ("POST", "/groepen/{group_id}/begeleiders/{account_id:int}/verwijderen"): Entry(
+        "/groepen/{group}/begeleiders/{account}/verwijderen", NOT_COORDINATORS
     ),
     ("POST", "/groepen/{group_id}/meedoen"): Entry("/groepen/{group}/meedoen", NOT_IN_SESSION),
     # Bram's erasure: not for another member (the participant), nor anyone outside the group.
@@ -493,7 +500,12 @@ async def test_an_account_whose_role_was_taken_no_longer_runs_its_sessions_and_g
         assert answer.status_code == 403, page
         assert not [part for part in NAMES if part in answer.text], page
     assert (await owner.get(f"/uitkomsten/{ids['outcome']}?niveau=group")).status_code == 404
-    for action in ("/sessies/{session}/plan", "/groepen/{group}/begeleiders"):
+    for action in (
+        "/sessies/{session}/plan",
+        "/groepen/{group}/begeleiders",
+        "/groepen/{group}/instellingen",
+        "/groepen/{group}/begeleiders/{account}/verwijderen",
+    ):
         answer = await owner.post(action.format(**ids), data={**FORM, "csrf_token": token})
         assert answer.status_code == 403, action
     assert await _everything(db) == before
