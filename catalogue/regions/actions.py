@@ -1,13 +1,15 @@
-"""Coordinators manage the Werkplaatsen (regions), the themes on their agenda, and mark its
-open knowledge questions addressed."""
+"""Coordinators manage the Werkplaatsen (regions), the themes on their agenda with the national
+themes each belongs to, and mark its open knowledge questions addressed."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalogue.outcomes.models import KnowledgeQuestion
-from catalogue.regions.models import RegionRow, ThemeRow
+from catalogue.regions.models import NationalThemeRow, RegionRow, ThemeRow
 from catalogue.schema import ContentError, Problem, slugify
 from server.db import utcnow
 from server.i18n import N_
@@ -17,7 +19,8 @@ MAX_NAME = 200
 MAX_DESCRIPTION = 5000
 
 
-def _checked(name: str, description: str) -> tuple[str, str]:
+def _checked(name: str, description: str, more: Sequence[Problem] = ()) -> tuple[str, str]:
+    """The name and description tidied, or ContentError with their problems and `more`."""
     problems = []
     name = " ".join(name.split())
     description = description.strip()
@@ -37,9 +40,27 @@ def _checked(name: str, description: str) -> tuple[str, str]:
                 {"max": MAX_DESCRIPTION},
             )
         )
+    problems.extend(more)
     if problems:
         raise ContentError("form", problems)
     return name, description
+
+
+async def _national(
+    db: AsyncSession, chosen: Sequence[str]
+) -> tuple[list[NationalThemeRow], list[Problem]]:
+    """The national themes ticked, in their file's order, and what is wrong with the choice:
+    none (a regional theme belongs to at least one, as in regions.toml) or one that is not a
+    national theme (only a form someone changed sends that)."""
+    known = {row.slug: row for row in await db.scalars(select(NationalThemeRow))}
+    chosen = [slug for slug in chosen if slug.strip()]
+    problems = []
+    if not chosen:
+        problems.append(Problem("national", N_("tick at least one national theme")))
+    elif any(slug not in known for slug in chosen):
+        problems.append(Problem("national", N_("choose only national themes from the list")))
+    rows = sorted({known[slug] for slug in chosen if slug in known}, key=lambda r: r.position)
+    return rows, problems
 
 
 def _same(a: str, b: str) -> bool:
@@ -80,23 +101,38 @@ async def update_region(db: AsyncSession, region: RegionRow, name: str, descript
     await db.commit()
 
 
-async def add_theme(db: AsyncSession, region: RegionRow, name: str, description: str) -> ThemeRow:
-    name, description = _checked(name, description)
+async def add_theme(
+    db: AsyncSession, region: RegionRow, name: str, description: str, national: Sequence[str]
+) -> ThemeRow:
+    """A new theme at the end of the region's agenda, under the national themes `national`
+    (slugs, at least one)."""
+    rows, problems = await _national(db, national)
+    name, description = _checked(name, description, problems)
     slug = slugify(name)
     _refuse_duplicate_theme(region, name)
     position = max((theme.position for theme in region.themes), default=-1) + 1
-    theme = ThemeRow(slug=slug, name=name, description=description, position=position)
+    theme = ThemeRow(
+        slug=slug, name=name, description=description, position=position, national=rows
+    )
     region.themes.append(theme)
     await db.commit()
     return theme
 
 
 async def update_theme(
-    db: AsyncSession, region: RegionRow, theme: ThemeRow, name: str, description: str
+    db: AsyncSession,
+    region: RegionRow,
+    theme: ThemeRow,
+    name: str,
+    description: str,
+    national: Sequence[str],
 ) -> None:
-    name, description = _checked(name, description)
+    """A theme's name, description and national themes (at least one: a theme made in the
+    browser before they could be chosen has none until it is saved this way)."""
+    rows, problems = await _national(db, national)
+    name, description = _checked(name, description, problems)
     _refuse_duplicate_theme(region, name, keep=theme)
-    theme.name, theme.description = name, description
+    theme.name, theme.description, theme.national = name, description, rows
     await db.commit()
 
 

@@ -1,5 +1,6 @@
 """Region pages: the Werkplaatsen, their themes and their knowledge agenda; coordinators keep
-them up to date and mark open knowledge questions addressed."""
+them up to date (a theme with the national themes it belongs to) and mark open knowledge
+questions addressed."""
 
 from __future__ import annotations
 
@@ -17,10 +18,17 @@ from catalogue.schema import ContentError, problem_list
 from server.auth import current_user, require_role
 from server.errors import PageError
 from server.forms import form_fields
+from server.i18n import N_
 from server.models import Role
 from server.templating import render, translator_for
 
 MAX_ID = 2**31 - 1
+# What the error summary calls a field of the region page's forms (each links to its field).
+_LABELS = {
+    "name": N_("Name"),
+    "description": N_("Description"),
+    "national": N_("National themes"),
+}
 
 
 def _is_coordinator(request: Request) -> bool:
@@ -79,18 +87,29 @@ async def _region_page(
     problems: list[dict[str, str]] | None = None,
     form_id: str = "",
     form: dict[str, str] | None = None,
+    chosen: list[str] | None = None,
     status_code: int = 200,
 ) -> Response:
+    """The region page; after a refused form, `form_id` names it ("region", "new-theme",
+    "theme-<slug>"), shown open with what was typed (`form`) and ticked (`chosen`)."""
     coordinator = _is_coordinator(request)
     context: dict[str, Any] = {
         "region": region,
         "may_edit": coordinator,
+        "national_themes": await queries.load_national_themes(db) if coordinator else [],
         "agenda": await agenda.load_agenda(db, region.slug, current_user(request)),
         "problems": problems or [],
+        "problem_fields": {p["field"] for p in problems or []},
         "failed_form": form_id,
         "form": form or {},
+        "chosen": chosen or [],
     }
     return render(request, "catalogue/region.html", context, status_code=status_code)
+
+
+def _field_prefix(form_id: str) -> str:
+    """The start of the ids of a form's fields on the region page (see region.html)."""
+    return f"t-{form_id.removeprefix('theme-')}" if form_id.startswith("theme-") else form_id
 
 
 async def _region(db: Any, request: Request) -> RegionRow:
@@ -118,25 +137,43 @@ async def region_update(request: Request) -> Response:
     )
 
 
+async def _ticked(request: Request) -> list[str]:
+    """The national themes ticked on a theme form: each checkbox sends its slug as `national`."""
+    form = await request.form(max_files=0, max_fields=100)
+    values = form.getlist("national")
+    if not all(isinstance(value, str) for value in values):
+        raise PageError(
+            422,
+            "invalid_field",
+            N_("The field '%(field)s' must be text of at most %(max)s characters."),
+            field="national",
+            max=MAX_DESCRIPTION,
+        )
+    return [str(value) for value in values]
+
+
 async def theme_add(request: Request) -> Response:
     require_role(request, Role.COORDINATOR)
     fields = await form_fields(request, "name", "description", max_length=MAX_DESCRIPTION)
+    national = await _ticked(request)
     return await _change(
         request,
         "new-theme",
         fields,
-        lambda db, region: actions.add_theme(db, region, **fields),
+        lambda db, region: actions.add_theme(db, region, **fields, national=national),
+        national,
     )
 
 
 async def theme_update(request: Request) -> Response:
     require_role(request, Role.COORDINATOR)
     fields = await form_fields(request, "name", "description", max_length=MAX_DESCRIPTION)
+    national = await _ticked(request)
 
     async def change(db: Any, region: RegionRow) -> None:
-        await actions.update_theme(db, region, _theme(region, request), **fields)
+        await actions.update_theme(db, region, _theme(region, request), **fields, national=national)
 
-    return await _change(request, f"theme-{request.path_params['theme']}", fields, change)
+    return await _change(request, f"theme-{request.path_params['theme']}", fields, change, national)
 
 
 async def theme_remove(request: Request) -> Response:
@@ -148,8 +185,15 @@ async def theme_remove(request: Request) -> Response:
     return await _change(request, "", {}, change)
 
 
-async def _change(request: Request, form_id: str, fields: dict[str, str], change: Any) -> Response:
-    """Apply a change to a region; on a refusal show the page again with what was typed."""
+async def _change(
+    request: Request,
+    form_id: str,
+    fields: dict[str, str],
+    change: Any,
+    chosen: list[str] | None = None,
+) -> Response:
+    """Apply a change to a region; on a refusal show the page again with what was typed and
+    ticked, each problem at its field and in the summary, linked to it."""
     async with request.app.state.db() as db:
         region = await _region(db, request)
         try:
@@ -157,8 +201,15 @@ async def _change(request: Request, form_id: str, fields: dict[str, str], change
         except ContentError as error:
             await db.rollback()
             region = await _region(db, request)
-            problems = problem_list(error.problems, translator_for(request))
-            return await _region_page(request, db, region, problems, form_id, fields, 422)
+            translate = translator_for(request)
+            problems = problem_list(error.problems, translate)
+            for problem in problems:
+                if problem["field"] in _LABELS:
+                    problem["label"] = translate(_LABELS[problem["field"]])
+                    problem["target"] = f"{_field_prefix(form_id)}-{problem['field']}"
+            return await _region_page(
+                request, db, region, problems, form_id, fields, chosen, status_code=422
+            )
     return RedirectResponse(f"/regios/{region.slug}", status_code=303)
 
 

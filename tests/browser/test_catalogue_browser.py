@@ -109,3 +109,30 @@ def test_pages_have_no_accessibility_violations(page: Page, path: str) -> None:
     page.goto(path)
     results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]})
     assert results.violations_count == 0, results.generate_report()
+
+
+def test_a_coordinator_adds_a_theme_under_the_national_themes_it_belongs_to(page: Page) -> None:
+    log_in(page, "coordinator@werkplaats.example")
+    page.goto("/regios/zwolle")
+    adding = page.locator('form[action="/regios/zwolle/themas"]')
+    adding.get_by_label("Naam").fill("Wonen en zorg")
+    adding.get_by_role("button", name="Toevoegen").click()
+    # Nothing ticked: refused, with the message at the field and what was typed kept.
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Landelijke thema's: vink minstens één landelijk thema aan")
+    choice = adding.get_by_role("group", name="Landelijke thema's")
+    expect(choice).to_have_accessible_description(
+        re.compile("vink minstens één landelijk thema aan")
+    )
+    expect(adding.get_by_label("Naam")).to_have_value("Wonen en zorg")
+    results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]})
+    assert results.violations_count == 0, results.generate_report()
+
+    choice.get_by_label("Sociale wijkteams").check()
+    adding.get_by_role("button", name="Toevoegen").click()
+    theme = page.locator("ul.themes > li").filter(
+        has=page.get_by_role("heading", name="Wonen en zorg")
+    )
+    expect(theme.locator("p.meta")).to_have_text("Landelijk thema: Sociale wijkteams")
+    theme.get_by_role("link", name="Sociale wijkteams").click()
+    expect(page).to_have_url(re.compile(r"/bibliotheek\?thema=sociale-wijkteams$"))

@@ -286,6 +286,19 @@ def test_the_group_settings_with_a_wrong_name_reflow_and_are_accessible(
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))
+def test_a_refused_new_theme_reflows_and_is_accessible(site: Site, width: str) -> None:
+    """The region page with the new theme's form refused: its messages at the fields."""
+    page = site.pages["coordinator"]
+    page.set_viewport_size(WIDTHS[width])
+    page.goto("/regios/zwolle")
+    adding = page.locator('form[action="/regios/zwolle/themas"]')
+    adding.get_by_label("Naam").fill("Wonen en zorg")  # no national theme ticked
+    adding.get_by_role("button", name="Toevoegen").click()
+    expect(page.locator("#new-theme-national-error")).to_be_visible()
+    _reflows_and_is_accessible(page)
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
 def test_the_workspace_does_not_scroll_sideways(site: Site, width: str) -> None:
     """Only the sideways scroll: the workspace's own tests (other modules) run axe on it."""
     page = site.pages["participant"]

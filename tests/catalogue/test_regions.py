@@ -7,11 +7,16 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
 
+from catalogue.regions.models import RegionRow, ThemeRow
 from catalogue.regions.schema import Region
 from catalogue.seed import Content, seed
+from tests.catalogue.test_library import _outcome
 from tests.helpers import log_in, make_user, submit
+from tests.sessions.pages import form_fields, other_client
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
@@ -46,6 +51,12 @@ async def regions_api(client: httpx.AsyncClient) -> list[dict[str, Any]]:
 
 async def zwolle(client: httpx.AsyncClient) -> dict[str, Any]:
     return next(r for r in await regions_api(client) if r["slug"] == "zwolle")
+
+
+def _form(html: str, action: str) -> str:
+    """The HTML of the form that posts to `action`."""
+    start = html.index(f'<form method="post" action="{action}"')
+    return html[start : html.index("</form>", start)]
 
 
 async def page_text(client: httpx.AsyncClient, path: str) -> str:
@@ -168,7 +179,12 @@ async def test_a_coordinator_adds_changes_and_removes_a_theme(
         client,
         ZWOLLE,
         f"{ZWOLLE}/themas",
-        {"name": "Wonen & zorg", "description": "Langer thuis wonen met steun uit de wijk."},
+        {
+            "name": "Wonen & zorg",
+            "description": "Langer thuis wonen met steun uit de wijk.",
+            # Ticked in another order than the list's: kept in the list's order.
+            "national": ["samenwerken-met-bewoners", "eenzaamheid-en-sociale-basis"],
+        },
     )
     assert added.status_code == 303
     assert added.headers["location"] == ZWOLLE
@@ -177,18 +193,27 @@ async def test_a_coordinator_adds_changes_and_removes_a_theme(
     assert "Langer thuis wonen met steun uit de wijk." in text
     themes = (await zwolle(client))["themes"]
     assert [t["slug"] for t in themes][-1] == "wonen-zorg"  # added at the end
+    assert themes[-1]["national_themes"] == [
+        "eenzaamheid-en-sociale-basis",
+        "samenwerken-met-bewoners",
+    ]
     assert "4 thema's" in await page_text(client, "/regios")
 
     changed = await submit(
         client,
         ZWOLLE,
         f"{ZWOLLE}/themas/wonen-zorg",
-        {"name": "Wonen en zorg", "description": "Thuis wonen, ook met een zorgvraag."},
+        {
+            "name": "Wonen en zorg",
+            "description": "Thuis wonen, ook met een zorgvraag.",
+            "national": "sociale-wijkteams",
+        },
     )
     assert changed.status_code == 303
     text = await page_text(client, ZWOLLE)
     assert "<h3>Wonen en zorg</h3>" in text and "<h3>Wonen & zorg</h3>" not in text
     assert "Thuis wonen, ook met een zorgvraag." in text
+    assert (await zwolle(client))["themes"][-1]["national_themes"] == ["sociale-wijkteams"]
 
     removed = await submit(client, ZWOLLE, f"{ZWOLLE}/themas/wonen-zorg/verwijderen", {})
     assert removed.status_code == 303
@@ -230,6 +255,32 @@ async def test_a_coordinator_sees_the_forms(client: httpx.AsyncClient, coordinat
     assert f'action="{ZWOLLE}/themas"' in text
     assert f'action="{ZWOLLE}/themas/collectief-werken/verwijderen"' in text
     assert "Naam of beschrijving van deze Werkplaats wijzigen" in text
+
+
+async def test_the_theme_forms_offer_the_national_themes_to_tick(
+    client: httpx.AsyncClient, coordinator: None, content: Content
+) -> None:
+    text = await page_text(client, ZWOLLE)
+    new = form_fields(text, f"{ZWOLLE}/themas")
+    assert ("national", "") not in new and not [v for n, v in new if n == "national"]
+    adding = _form(text, f"{ZWOLLE}/themas")
+    assert '<fieldset id="new-theme-national"' in adding
+    assert "<legend>Landelijke thema's</legend>" in adding
+    assert "Vink er minstens één aan." in adding
+    for national in content.national_themes:  # each with its Dutch name, none ticked
+        assert (
+            f'<label class="check"><input type="checkbox" name="national"'
+            f' value="{national.slug}"> {national.name}</label>'
+        ) in adding
+    # A theme's own form has its national themes ticked.
+    changing = form_fields(text, f"{ZWOLLE}/themas/collectief-werken")
+    assert [v for n, v in changing if n == "national"] == [
+        "eenzaamheid-en-sociale-basis",
+        "sociale-wijkteams",
+    ]
+    assert "<legend>Landelijke thema's</legend>" in _form(
+        text, f"{ZWOLLE}/themas/collectief-werken"
+    )
 
 
 # Refusals
@@ -276,13 +327,89 @@ async def test_a_wrong_new_theme_is_refused_and_keeps_what_was_typed(
 ) -> None:
     before = await zwolle(client)
     response = await submit(
-        client, ZWOLLE, f"{ZWOLLE}/themas", {"name": name, "description": "Mijn toelichting."}
+        client,
+        ZWOLLE,
+        f"{ZWOLLE}/themas",
+        {"name": name, "description": "Mijn toelichting.", "national": "ervaringskennis"},
     )
     assert response.status_code == 422
     text = unescape(response.text)
-    assert message in text
+    assert f'<p class="field-error" id="new-theme-name-error">{message}</p>' in text
+    assert '<a href="#new-theme-name">Naam</a>: ' + message in text  # the summary links to it
     assert f'id="new-theme-name" name="name" required maxlength="200" value="{name}"' in text
     assert ">Mijn toelichting.</textarea>" in text
+    assert [v for n, v in form_fields(text, f"{ZWOLLE}/themas") if n == "national"] == [
+        "ervaringskennis"
+    ]
+    assert await zwolle(client) == before
+
+
+@pytest.mark.parametrize(
+    ("national", "message"),
+    [
+        pytest.param([], "vink minstens één landelijk thema aan", id="none"),
+        pytest.param([""], "vink minstens één landelijk thema aan", id="empty"),
+        pytest.param(
+            ["ervaringskennis", "armoede"],
+            "kies alleen landelijke thema's uit de lijst",
+            id="unknown",
+        ),
+    ],
+)
+async def test_a_new_theme_needs_a_national_theme_and_keeps_what_was_typed(
+    client: httpx.AsyncClient, coordinator: None, national: list[str], message: str
+) -> None:
+    before = await zwolle(client)
+    response = await submit(
+        client,
+        ZWOLLE,
+        f"{ZWOLLE}/themas",
+        {"name": "Wonen en zorg", "description": "Mijn toelichting.", "national": national},
+    )
+    assert response.status_code == 422
+    text = unescape(response.text)
+    adding = _form(text, f"{ZWOLLE}/themas")
+    # The message is at the field, which it describes, and in the summary, linked to it.
+    assert f'<p class="field-error" id="new-theme-national-error">{message}</p>' in adding
+    assert (
+        '<fieldset id="new-theme-national"'
+        ' aria-describedby="new-theme-national-hint new-theme-national-error">'
+    ) in adding
+    assert f'<a href="#new-theme-national">Landelijke thema\'s</a>: {message}' in text
+    assert 'value="Wonen en zorg"' in adding and ">Mijn toelichting.</textarea>" in adding
+    ticked = [v for n, v in form_fields(text, f"{ZWOLLE}/themas") if n == "national"]
+    assert ticked == [slug for slug in national if slug == "ervaringskennis"]
+    assert await zwolle(client) == before
+    assert "Wonen en zorg" not in await page_text(client, ZWOLLE)
+
+
+async def test_a_theme_keeps_at_least_one_national_theme(
+    client: httpx.AsyncClient, coordinator: None
+) -> None:
+    before = await zwolle(client)
+    action = f"{ZWOLLE}/themas/collectief-werken"
+    response = await submit(
+        client, ZWOLLE, action, {"name": "Samen werken", "description": "Getypt."}
+    )
+    assert response.status_code == 422
+    text = unescape(response.text)
+    changing = _form(text, action)
+    assert (
+        '<p class="field-error" id="t-collectief-werken-national-error">'
+        "vink minstens één landelijk thema aan</p>"
+    ) in changing
+    assert 'value="Samen werken"' in changing and ">Getypt.</textarea>" in changing
+    assert [v for n, v in form_fields(text, action) if n == "national"] == []  # as sent
+    assert await zwolle(client) == before
+
+    # A name refused: the national themes stay as ticked, not as saved.
+    response = await submit(
+        client, ZWOLLE, action, {"name": "", "description": "", "national": "onderwijs-en-praktijk"}
+    )
+    assert response.status_code == 422
+    assert [v for n, v in form_fields(response.text, action) if n == "national"] == [
+        "onderwijs-en-praktijk"
+    ]
     assert await zwolle(client) == before
 
 
@@ -309,7 +436,7 @@ async def test_a_theme_cannot_be_renamed_to_a_name_that_is_too_long(
         client,
         ZWOLLE,
         f"{ZWOLLE}/themas/collectief-werken",
-        {"name": "C" * 300, "description": "Getypte beschrijving."},
+        {"name": "C" * 300, "description": "Getypte beschrijving.", "national": "ervaringskennis"},
     )
     assert response.status_code == 422
     text = unescape(response.text)
@@ -324,7 +451,10 @@ async def test_an_unknown_theme_cannot_be_changed(
     client: httpx.AsyncClient, coordinator: None
 ) -> None:
     response = await submit(
-        client, ZWOLLE, f"{ZWOLLE}/themas/bestaat-niet", {"name": "X", "description": ""}
+        client,
+        ZWOLLE,
+        f"{ZWOLLE}/themas/bestaat-niet",
+        {"name": "X", "description": "", "national": "ervaringskennis"},
     )
     assert response.status_code == 404
     assert "Deze pagina bestaat niet (meer)." in response.text
@@ -345,7 +475,10 @@ async def test_a_theme_with_the_name_of_a_seeded_one_is_refused(
 ) -> None:
     region = "/regios/gelderse-vallei"
     response = await submit(
-        client, region, f"{region}/themas", {"name": "(Kinder)armoede", "description": ""}
+        client,
+        region,
+        f"{region}/themas",
+        {"name": "(Kinder)armoede", "description": "", "national": "ervaringskennis"},
     )
     assert response.status_code == 422
     assert "deze regio heeft dit thema al" in unescape(response.text)
@@ -371,7 +504,7 @@ async def test_a_theme_cannot_be_renamed_to_the_name_of_another(
         client,
         ZWOLLE,
         f"{ZWOLLE}/themas/collectief-werken",
-        {"name": "Ervaringsdeskundigheid", "description": "x"},
+        {"name": "Ervaringsdeskundigheid", "description": "x", "national": "ervaringskennis"},
     )
     assert response.status_code == 422
     assert "deze regio heeft dit thema al" in unescape(response.text)
@@ -384,7 +517,10 @@ async def test_a_theme_description_of_3000_characters_can_be_saved(
     description = "Een lange toelichting. " * 130  # about 3000 characters, under the 5000 allowed
     assert 2000 < len(description.strip()) < 5000
     response = await submit(
-        client, ZWOLLE, f"{ZWOLLE}/themas", {"name": "Lang thema", "description": description}
+        client,
+        ZWOLLE,
+        f"{ZWOLLE}/themas",
+        {"name": "Lang thema", "description": description, "national": "ervaringskennis"},
     )
     assert response.status_code == 303
     themes = (await zwolle(client))["themes"]
@@ -397,10 +533,14 @@ async def test_a_theme_description_of_3000_characters_can_be_saved(
 POSTS = [
     pytest.param("/regios", {"name": "Werkplaats Zuid", "description": ""}, id="create-region"),
     pytest.param(ZWOLLE, {"name": "Zwolle", "description": ""}, id="change-region"),
-    pytest.param(f"{ZWOLLE}/themas", {"name": "Nieuw", "description": ""}, id="add-theme"),
+    pytest.param(
+        f"{ZWOLLE}/themas",
+        {"name": "Nieuw", "description": "", "national": "ervaringskennis"},
+        id="add-theme",
+    ),
     pytest.param(
         f"{ZWOLLE}/themas/collectief-werken",
-        {"name": "Anders", "description": ""},
+        {"name": "Anders", "description": "", "national": "ervaringskennis"},
         id="change-theme",
     ),
     pytest.param(f"{ZWOLLE}/themas/collectief-werken/verwijderen", {}, id="remove-theme"),
@@ -463,10 +603,22 @@ async def test_seeding_again_keeps_what_coordinators_changed(
         client,
         ZWOLLE,
         f"{ZWOLLE}/themas/collectief-werken",
-        {"name": "Samen werken", "description": "Bundelen."},
+        {"name": "Samen werken", "description": "Bundelen.", "national": "onderwijs-en-praktijk"},
     )
-    await submit(client, ZWOLLE, f"{ZWOLLE}/themas", {"name": "Jeugd", "description": ""})
+    await submit(
+        client,
+        ZWOLLE,
+        f"{ZWOLLE}/themas",
+        {"name": "Jeugd", "description": "", "national": "sociale-wijkteams"},
+    )
     changed = await regions_api(client)
+    themes = next(r for r in changed if r["slug"] == "zwolle")["themes"]
+    assert [
+        t["national_themes"] for t in themes if t["slug"] in ("collectief-werken", "jeugd")
+    ] == [
+        ["onderwijs-en-praktijk"],
+        ["sociale-wijkteams"],
+    ]
 
     async with db() as session:
         report = await seed(session, content)
@@ -476,3 +628,85 @@ async def test_seeding_again_keeps_what_coordinators_changed(
     assert "<h1>Werkplaats Zwolle</h1>" in text
     assert "<h3>Samen werken</h3>" in text and "<h3>Jeugd</h3>" in text
     assert "<h3>Collectief werken</h3>" not in text
+
+
+# National themes chosen in the browser reach the library
+
+
+async def _library(client: httpx.AsyncClient, national: str) -> dict[str, list[str]]:
+    """Title -> national themes of each outcome the API lists under a national theme."""
+    response = await client.get("/api/outcomes", params={"thema": national})
+    assert response.status_code == 200
+    return {hit["title"]: hit["national_themes"] for hit in response.json()["outcomes"]}
+
+
+async def test_an_outcome_under_a_theme_added_in_the_browser_is_found_under_its_national_theme(
+    client: httpx.AsyncClient, db: async_sessionmaker[AsyncSession], coordinator: None
+) -> None:
+    added = await submit(
+        client,
+        ZWOLLE,
+        f"{ZWOLLE}/themas",
+        {"name": "Wonen en zorg", "description": "", "national": "sociale-wijkteams"},
+    )
+    assert added.status_code == 303
+    await _outcome(db, "Uitkomst 1", "open", theme="wonen-en-zorg")
+    assert await _library(client, "sociale-wijkteams") == {"Uitkomst 1": ["sociale-wijkteams"]}
+    page = await client.get("/bibliotheek", params={"thema": "sociale-wijkteams"})
+    assert "Uitkomst 1" in page.text
+    assert "(landelijk thema: Sociale wijkteams)" in page.text
+
+
+async def test_a_theme_made_in_the_browser_before_national_themes_could_be_chosen(
+    app: Starlette,
+    client: httpx.AsyncClient,
+    db: async_sessionmaker[AsyncSession],
+    coordinator: None,
+) -> None:
+    """Such a theme has none: it keeps working, the page says so, and a coordinator chooses."""
+    async with db() as session:
+        region = await session.scalar(select(RegionRow).where(RegionRow.slug == "zwolle"))
+        assert region is not None
+        region.themes.append(
+            ThemeRow(slug="jeugd", name="Jeugd", description="Jong en oud.", position=3)
+        )
+        await session.commit()
+    await _outcome(db, "Uitkomst 1", "open", theme="jeugd")
+    assert await _library(client, "sociale-wijkteams") == {}
+    found = await client.get("/api/outcomes", params={"thema": "jeugd"})  # by its own slug
+    assert [(h["title"], h["national_themes"]) for h in found.json()["outcomes"]] == [
+        ("Uitkomst 1", [])
+    ]
+
+    text = await page_text(client, ZWOLLE)
+    theme = text[text.index("<h3>Jeugd</h3>") :]
+    assert theme.index("Geen landelijk thema: kies er een of meer bij") < theme.index(
+        "<details open>"
+    )
+    assert [v for n, v in form_fields(text, f"{ZWOLLE}/themas/jeugd") if n == "national"] == []
+    async with other_client(app) as anyone:
+        visitor = await page_text(anyone, ZWOLLE)
+    assert '<p class="meta">Geen landelijk thema</p>' in visitor
+
+    chosen = await submit(
+        client,
+        ZWOLLE,
+        f"{ZWOLLE}/themas/jeugd",
+        {
+            "name": "Jeugd",
+            "description": "Jong en oud.",
+            "national": ["sociale-wijkteams", "onderwijs-en-praktijk"],
+        },
+    )
+    assert chosen.status_code == 303
+    assert await _library(client, "sociale-wijkteams") == {
+        "Uitkomst 1": ["sociale-wijkteams", "onderwijs-en-praktijk"]
+    }
+    assert await _library(client, "onderwijs-en-praktijk") == {
+        "Uitkomst 1": ["sociale-wijkteams", "onderwijs-en-praktijk"]
+    }
+    text = await page_text(client, ZWOLLE)
+    assert "Geen landelijk thema" not in text
+    assert (
+        'Landelijke thema\'s: <a href="/bibliotheek?thema=sociale-wijkteams">Sociale wijkteams</a>'
+    ) in text

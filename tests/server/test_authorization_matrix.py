@@ -64,6 +64,7 @@ FORM = {
     "email": "greet@example.org",
     "roles": "coordinator",
     "regions": "zwolle",
+    "national": "ervaringskennis",
     "name": "Nieuwe naam",
     "description": "Iets anders",
     "summary": "Overgenomen",
