@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from server.models import Role, User
 from sessions import events as ev
 from sessions.engine import SessionEngine
 from sessions.models import LiveSession
@@ -37,9 +38,39 @@ class SessionSetup:
     planned_minutes: int | None = None  # the variant's typical duration
 
 
+# The roles that start and run sessions. An account's participant in a session (`u{id}`) acts
+# only while the account has one: a coordinator who takes it away ends that person's say in
+# sessions still running, not only on the pages.
+STARTERS = (Role.FACILITATOR, Role.COORDINATOR)
+
+
 def facilitator_id(user_id: int) -> str:
     """A facilitator's participant id: the same in every session, tied to the account."""
     return f"u{user_id}"
+
+
+def account_of(participant: str) -> int | None:
+    """The account behind a participant id made by `facilitator_id`; None for anyone else."""
+    digits = participant[1:]
+    if participant.startswith("u") and digits.isascii() and digits.isdigit():
+        return int(digits)
+    return None
+
+
+def runs_sessions(user: User | None) -> bool:
+    """Whether an account may act as the facilitator it is in sessions: active, with a role
+    that starts sessions."""
+    return user is not None and user.is_active and user.has_role(*STARTERS)
+
+
+async def account_may_act(db: async_sessionmaker[AsyncSession], participant: str) -> bool:
+    """Whether this participant may connect: anyone joined with the code may; an account's
+    participant only while `runs_sessions` holds for the account (erased: never)."""
+    account = account_of(participant)
+    if account is None:
+        return True
+    async with db() as session:
+        return runs_sessions(await session.get(User, account))
 
 
 def new_participant_id() -> str:

@@ -239,6 +239,13 @@ async def session_socket(websocket: WebSocket) -> None:
     if person is None or person.removed:
         await _refuse(websocket, "bad_token", "this token is not (or no longer) valid here")
         return
+    if not await actions.account_may_act(websocket.app.state.db, participant):
+        await _refuse(
+            websocket,
+            "bad_token",
+            "the account behind this token no longer has a role that runs sessions",
+        )
+        return
     connection = Connection(websocket, participant)
     fanout.add(row.id, connection)
     sender = asyncio.get_running_loop().create_task(connection.send_forever())

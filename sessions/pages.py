@@ -34,12 +34,13 @@ from sessions.engine import SessionEngine
 from sessions.groups import start as group_start
 from sessions.groups.joining import enrol_joined, next_for_member, was_removed
 from sessions.models import LiveSession
+from sessions.state import State
 from sessions.tokens import make_token, participant_cookie, read_token, set_participant_cookie
 from sessions.workspace_client import client_strings
 
 NAV = [{"href": "/sessies", "label": N_("Sessions"), "roles": ("facilitator", "coordinator")}]
 MAX_NAME = 60
-STARTERS = (Role.FACILITATOR, Role.COORDINATOR)
+STARTERS = actions.STARTERS
 
 # What a refused join means for a person at the join page (the API's codes, in B1 Dutch).
 JOIN_MESSAGES = {
@@ -217,7 +218,13 @@ async def _code_context(request: Request, row: LiveSession) -> dict[str, Any]:
     url = setup.join_url(request, row.join_code)
     state = await _engine(request).state(row.id)
     _ = translator_for(request)
+    user = current_user(request)
+    own = state.people.get(actions.facilitator_id(user.id)) if user is not None else None
     return {
+        # Whether the viewer is in the session (its starter always is; a coordinator may not
+        # be yet, and is offered to take part as facilitator).
+        "viewer_in": own is not None and not own.removed,
+        "viewer_removed": own is not None and own.removed,
         "session": row,
         "state": state,
         "started_at": await queries.first_phase_started(request.app.state.db, row.id),
@@ -247,6 +254,34 @@ def _plan_of(row: LiveSession) -> planning.Plan | None:
 async def session_page(request: Request) -> Response:
     row = await _own_session(request)
     return render(request, "sessions/session.html", await _code_context(request, row))
+
+
+async def facilitate_submit(request: Request) -> Response:
+    """A coordinator takes part in a session they are not in as facilitator (its facilitator
+    fell ill, or lost their role): no session is locked out of being run. Who is in already
+    goes straight in; someone the session removed stays out."""
+    row = await _own_session(request)
+    user = current_user(request)
+    assert user is not None
+    own = actions.facilitator_id(user.id)
+
+    def decided(state: State, now: float) -> list[ev.EventBody]:
+        person = state.people.get(own)
+        if state.ended:
+            raise Refused("session_ended", "this session has ended")
+        if person is not None and person.removed:
+            raise Refused("removed", "you were removed from this session")
+        if person is not None:
+            return []
+        where: ev.Location = "room" if state.modality == "on-site" else "remote"
+        return [ev.ParticipantJoined(own, user.name, "facilitator", where)]
+
+    try:
+        await _engine(request).submit(row.id, own, None, decided)
+    except Refused as refused:
+        message = JOIN_MESSAGES.get(refused.code, N_("Joining did not work. Try again."))
+        raise PageError(409, refused.code, message) from None
+    return RedirectResponse(f"/s/{row.public_id}", status_code=303)
 
 
 async def maximum_submit(request: Request) -> Response:
@@ -577,11 +612,16 @@ async def workspace_page(request: Request) -> Response:
     participant = await _participant_of(request, row)
     token = request.cookies.get(participant_cookie(row.public_id)) if participant else None
     user = current_user(request)
-    if participant is None and user is not None:
+    if participant is None and actions.runs_sessions(user):
+        assert user is not None
         own = actions.facilitator_id(user.id)
         person = state.people.get(own)
         if person is not None and not person.removed:
             participant, token = own, make_token(secret, row.public_id, own)
+        elif person is None and _composes(user, row) and not state.ended:
+            # A coordinator not (yet) in it: the session's page offers to take part as
+            # facilitator, rather than the join form that would make them a participant.
+            return RedirectResponse(f"/sessies/{row.public_id}", status_code=303)
     if participant is None or token is None:
         return RedirectResponse(f"/join?code={row.join_code}", status_code=303)
     response = render(
@@ -620,6 +660,7 @@ routes: list[BaseRoute] = [
     Route("/sessies/nieuw", start_submit, methods=["POST"]),
     Route("/sessies/{public_id}", session_page, methods=["GET"], name="session"),
     Route("/sessies/{public_id}/maximum", maximum_submit, methods=["POST"]),
+    Route("/sessies/{public_id}/begeleiden", facilitate_submit, methods=["POST"]),
     Route("/sessies/{public_id}/plan", plan_submit, methods=["POST"]),
     Route("/sessies/{public_id}/uitnodigen", invite_page, methods=["GET"], name="invite"),
     Route("/sessies/{public_id}/uitnodigen", invite_submit, methods=["POST"]),

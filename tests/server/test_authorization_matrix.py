@@ -197,6 +197,9 @@ ROUTES: dict[tuple[str, str], Entry] = {
     ("POST", "/sessies/nieuw"): Entry("/sessies/nieuw", (ANONYMOUS, PARTICIPANT, EDUCATOR)),
     ("GET", "/sessies/{public_id}"): Entry("/sessies/{session}", NOT_COORDINATORS),
     ("POST", "/sessies/{public_id}/maximum"): Entry("/sessies/{session}/maximum", NOT_COORDINATORS),
+    ("POST", "/sessies/{public_id}/begeleiden"): Entry(
+        "/sessies/{session}/begeleiden", NOT_COORDINATORS
+    ),
     ("POST", "/sessies/{public_id}/plan"): Entry("/sessies/{session}/plan", NOT_COORDINATORS),
     ("GET", "/sessies/{public_id}/uitnodigen"): Entry(
         "/sessies/{session}/uitnodigen", NOT_COORDINATORS
