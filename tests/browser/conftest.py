@@ -17,7 +17,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 
 from server.demo import DEMO_PASSWORD
 from tests.helpers import totp_code
-from tests.server.test_cli import WERKPLAATS, free_port
+from tests.ports import free_port
+from tests.server.test_cli import WERKPLAATS
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SKIP_CHROMIUM = "Chromium tests skipped: install Debian's chromium (apt-get install chromium)"

@@ -6,7 +6,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.deploy.deploy_files import SITE, nginx_or_skip
+from tests.ports import free_port
 
 
 def _site_directives() -> list[tuple[str, str]]:
@@ -77,7 +77,7 @@ class _Ocsp:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.port = _free_port()
+        self.port = free_port()
         openssl = ("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2")
         for name, subject in (("ca", "Werkplaats test CA"), ("rogue", "Someone else")):
             self._run(
@@ -117,21 +117,15 @@ class _Ocsp:
         )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _serve_site(root: Path, certs: Path) -> tuple[int, Path]:
     """The shipped site on a loopback port with `certs` (certbot's layout), nginx started;
     its port and its error log."""
-    port = _free_port()
+    port = free_port()
     site = SITE.read_text(encoding="utf-8")
     site = site.replace("/etc/letsencrypt/live/werkplaats.example.org", str(certs))
     site = site.replace("/var/log/nginx", str(root))
     site = site.replace("listen 443 ssl;", f"listen 127.0.0.1:{port} ssl;")
-    site = site.replace("listen 80;", f"listen 127.0.0.1:{_free_port()};")
+    site = site.replace("listen 80;", f"listen 127.0.0.1:{free_port()};")
     site = "\n".join(line for line in site.splitlines() if "listen [::]" not in line)
     (root / "site.conf").write_text(site)
     error_log = root / "error.log"

@@ -32,7 +32,8 @@ from tests.conftest import (
     drop_postgres_database,
 )
 from tests.helpers import PASSWORD
-from tests.server.test_cli import WERKPLAATS, free_port
+from tests.ports import free_port
+from tests.server.test_cli import WERKPLAATS
 
 
 class _EventsFrame(msgspec.Struct):
