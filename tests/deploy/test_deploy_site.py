@@ -105,7 +105,10 @@ class _Ocsp:
         subprocess.run(command, cwd=self.root, check=True, capture_output=True, timeout=60)
 
     def responder(self, signer: str) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(
+        """The responder, once it takes connections: nginx asks it once, at the first
+        handshake, and after a failed fetch (nothing listening yet, as a loaded machine now and
+        then had it) staples nothing for minutes."""
+        process = subprocess.Popen(
             [
                 *("openssl", "ocsp", "-index", "index.txt", "-port", str(self.port)),
                 *("-rsigner", f"{signer}.pem", "-rkey", f"{signer}.key", "-CA", "ca.pem"),
@@ -115,6 +118,24 @@ class _Ocsp:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+        # Not by connecting: the responder serves one connection at a time and takes an
+        # empty one badly. The kernel's table of sockets says when it listens.
+        deadline = time.monotonic() + 30
+        while not _listening(self.port):
+            assert process.poll() is None, "the OCSP responder ended"
+            assert time.monotonic() < deadline, "the OCSP responder did not listen"
+            time.sleep(0.05)
+        return process
+
+
+def _listening(port: int) -> bool:
+    """Whether a socket listens on this TCP port (Linux's /proc/net/tcp: state 0A)."""
+    for table in (Path("/proc/net/tcp"), Path("/proc/net/tcp6")):
+        for line in table.read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":
+                return True
+    return False
 
 
 def _serve_site(root: Path, certs: Path) -> tuple[int, Path]:
