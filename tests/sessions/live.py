@@ -43,6 +43,11 @@ class _EventsFrame(msgspec.Struct):
 
 _events_decoder = msgspec.json.Decoder(_EventsFrame)
 
+# How long a test's HTTP client waits for a live server's answer (httpx's default is 5 s). The
+# tests assert what is answered, not how fast: on a loaded machine a page waits now and then for
+# the sharing gate's model that the server is still loading (1.7 s at a load of 6 on two cores).
+PATIENT = httpx.Timeout(60)
+
 
 class Server:
     """`werkplaats serve` on a loopback port, with a migrated, seeded database."""
@@ -75,7 +80,9 @@ class Server:
         return server
 
     def http(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=self.url, verify=self.ssl_context or True)
+        return httpx.AsyncClient(
+            base_url=self.url, verify=self.ssl_context or True, timeout=PATIENT
+        )
 
     def prepare(self) -> None:
         for command in (["migrate"], ["seed"]):
