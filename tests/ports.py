@@ -23,7 +23,8 @@ from pathlib import Path
 
 # Long enough for any test's server to have bound its port (or the test to have ended).
 RESERVED_SECONDS = 3600.0
-_REGISTRY = Path(tempfile.gettempdir()) / "werkplaats-test-ports.json"
+# One registry per user: another user's files in /tmp would not be ours to write.
+_REGISTRY = Path(tempfile.gettempdir()) / f"werkplaats-test-ports-{os.getuid()}.json"
 _LOCK = _REGISTRY.with_suffix(".lock")
 
 
