@@ -62,7 +62,7 @@ _CREATE = _body(
         "planned_start": "when the session is planned to start (RFC 3339, with a zone); with "
         "planned_end, or neither",
         "planned_end": f"when it is planned to end: after the start, at most {LONGEST.days} "
-        "days later",
+        "days later on the clock in Dutch time (Europe/Amsterdam)",
     },
 )
 # Checked after decoding (sessions/setup.py), so not part of the struct.

@@ -76,7 +76,7 @@ def check(typed: PlanFields, problem: Callable[..., None]) -> Plan | None:
     if end <= start:
         problem("planned_end", N_("The end must be after the start."))
         return None
-    if end - start > LONGEST:
+    if too_long(start, end):
         problem(
             "planned_end_date",
             N_("A session can be planned for at most %(days)s days."),
@@ -84,6 +84,14 @@ def check(typed: PlanFields, problem: Callable[..., None]) -> Plan | None:
         )
         return None
     return Plan(start, end)
+
+
+def too_long(start: dt.datetime, end: dt.datetime) -> bool:
+    """Whether `end` is more than LONGEST after `start` on the clock on the wall (Dutch time):
+    09:00 on the 92nd day after a start at 09:00 is not, also when summer time ends in between
+    (92 days and an hour in UTC); 09:01 is, also when summer time begins in between."""
+    on_the_wall = [moment.astimezone(DISPLAY_ZONE).replace(tzinfo=None) for moment in (start, end)]
+    return on_the_wall[1] - on_the_wall[0] > LONGEST
 
 
 def _day(text: str) -> dt.date | None:
@@ -161,7 +169,7 @@ def check_closing(
         moment = _utc(day, clock)
         if moment <= begins:
             problem(f"{where}_date", N_("A phase must close after the session starts."))
-        elif moment - begins > LONGEST:
+        elif too_long(begins, moment):
             problem(
                 f"{where}_date",
                 N_("A phase can close at most %(days)s days after the session starts."),

@@ -161,7 +161,7 @@ async def prepare(db: AsyncSession, asked: SetupRequest) -> actions.SessionSetup
     if (
         asked.planned_start is not None
         and asked.planned_end is not None
-        and asked.planned_end - asked.planned_start > planning.LONGEST
+        and planning.too_long(asked.planned_start, asked.planned_end)
     ):
         raise SetupRefused(
             "invalid_request",

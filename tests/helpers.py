@@ -89,6 +89,17 @@ def totp_code(secret: str) -> str:
         time.sleep(1)
 
 
+def wrong_code(secret: str) -> str:
+    """Six digits that are not a code of `secret` now, nor a minute either side: a mistyped code.
+
+    A fixed guess such as 123456 is a right code about three times in a million (the server
+    takes three time steps' codes), which over the suite's wrong codes made a red run about
+    once in 30,000."""
+    now = int(time.time()) // 30
+    right = {pyotp.TOTP(secret).at(step * 30) for step in range(now - 2, now + 4)}
+    return next(code for n in range(123456, 124000) if (code := f"{n:06}") not in right)
+
+
 async def turn_on_two_factor(client: httpx.AsyncClient, email: str) -> httpx.Response:
     """Set up two-step verification on the account page, as a person with an app does."""
     page = await client.get("/account/tweestaps")

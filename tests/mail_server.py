@@ -17,7 +17,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from server.settings import Settings
-from tests.server.test_cli import free_port
+from tests.ports import free_port
 
 
 class _Keep:

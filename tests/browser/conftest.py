@@ -17,7 +17,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 
 from server.demo import DEMO_PASSWORD
 from tests.helpers import totp_code
-from tests.server.test_cli import WERKPLAATS, free_port
+from tests.ports import free_port
+from tests.server.test_cli import WERKPLAATS
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SKIP_CHROMIUM = "Chromium tests skipped: install Debian's chromium (apt-get install chromium)"
@@ -31,6 +32,13 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+# What each page action waits for at most (set_default_timeout below), expect() waits for too:
+# Playwright's own default for expect() is 5 s, half of that, whatever the page's default is.
+# The slowest expect seen at a load of 12 on two cores took 0.9 s; this leaves room for the
+# rare worse moment (a neighbour loading the de-identification model, a full collection).
+PATIENCE_MS = 10_000
+expect.set_options(timeout=PATIENCE_MS)
 
 
 # Module scope, not session: Playwright's sync API runs its own event loop, which must be
@@ -102,7 +110,7 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
 def page(browser: Browser, live_server: str) -> Iterator[Page]:
     context = browser.new_context(base_url=live_server, locale="nl-NL")
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(PATIENCE_MS)
     yield page
     context.close()
 
@@ -120,7 +128,7 @@ def new_context(browser: Browser, live_server: str) -> Iterator[NewContext]:
         context = browser.new_context(
             base_url=live_server, locale="nl-NL", viewport=viewport or DESKTOP
         )
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(PATIENCE_MS)
         contexts.append(context)
         return context
 

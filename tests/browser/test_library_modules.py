@@ -21,7 +21,8 @@ import sessions  # noqa: F401  (the outcome tables refer to the session tables)
 from catalogue.outcomes import actions, composition
 from server.db import create_engine, sessionmaker
 from tests.browser.conftest import _wait_until_up, log_in
-from tests.server.test_cli import WERKPLAATS, free_port
+from tests.ports import free_port
+from tests.server.test_cli import WERKPLAATS
 
 # Two outcomes of two Werkplaatsen, shared openly; participant p2 did not consent, so her note
 # (with her name in it) must never reach the library or an export.

@@ -14,7 +14,8 @@ from playwright.sync_api import Browser, Page, expect
 from server.oidc import CALLBACK_PATH
 from tests.browser.conftest import _wait_until_up
 from tests.oidc.peer import CLIENT_ID, CLIENT_SECRET, require_provider, running_provider
-from tests.server.test_cli import WERKPLAATS, free_port
+from tests.ports import free_port
+from tests.server.test_cli import WERKPLAATS
 
 AXE_RULES = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
 

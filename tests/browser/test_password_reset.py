@@ -15,7 +15,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import _wait_until_up
 from tests.mail_server import MailServer, parts
-from tests.server.test_cli import WERKPLAATS, free_port
+from tests.ports import free_port
+from tests.server.test_cli import WERKPLAATS
 
 AXE_RULES = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
 EMAIL = "educator@werkplaats.example"

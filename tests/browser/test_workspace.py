@@ -313,6 +313,9 @@ def test_video_link_and_agenda_editing(session: Session) -> None:
     part.get_by_role("button", name=f"Fase {phases} omhoog").click()
     part.get_by_role("button", name="Programma opslaan").click()
     expect(part.get_by_role("status").last).to_contain_text("Programma opgeslagen.")
+    # Anna's page has it once the event reaches her socket, which the facilitator's
+    # acknowledgement does not wait for.
+    anna.wait_for_function(f"werkplaats.state.phases.length === {phases + 1}")
     names = anna.evaluate("werkplaats.state.phases.map((p) => p.name)")
     assert len(names) == phases + 1
     assert names[phases - 2] == "Casus kiezen"

@@ -6,7 +6,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.deploy.deploy_files import SITE, nginx_or_skip
+from tests.ports import free_port
 
 
 def _site_directives() -> list[tuple[str, str]]:
@@ -77,7 +77,7 @@ class _Ocsp:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.port = _free_port()
+        self.port = free_port()
         openssl = ("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2")
         for name, subject in (("ca", "Werkplaats test CA"), ("rogue", "Someone else")):
             self._run(
@@ -105,7 +105,10 @@ class _Ocsp:
         subprocess.run(command, cwd=self.root, check=True, capture_output=True, timeout=60)
 
     def responder(self, signer: str) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(
+        """The responder, once it takes connections: nginx asks it once, at the first
+        handshake, and after a failed fetch (nothing listening yet, as a loaded machine now and
+        then had it) staples nothing for minutes."""
+        process = subprocess.Popen(
             [
                 *("openssl", "ocsp", "-index", "index.txt", "-port", str(self.port)),
                 *("-rsigner", f"{signer}.pem", "-rkey", f"{signer}.key", "-CA", "ca.pem"),
@@ -115,23 +118,35 @@ class _Ocsp:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+        # Not by connecting: the responder serves one connection at a time and takes an
+        # empty one badly. The kernel's table of sockets says when it listens.
+        deadline = time.monotonic() + 30
+        while not _listening(self.port):
+            assert process.poll() is None, "the OCSP responder ended"
+            assert time.monotonic() < deadline, "the OCSP responder did not listen"
+            time.sleep(0.05)
+        return process
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def _listening(port: int) -> bool:
+    """Whether a socket listens on this TCP port (Linux's /proc/net/tcp: state 0A)."""
+    for table in (Path("/proc/net/tcp"), Path("/proc/net/tcp6")):
+        for line in table.read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":
+                return True
+    return False
 
 
 def _serve_site(root: Path, certs: Path) -> tuple[int, Path]:
     """The shipped site on a loopback port with `certs` (certbot's layout), nginx started;
     its port and its error log."""
-    port = _free_port()
+    port = free_port()
     site = SITE.read_text(encoding="utf-8")
     site = site.replace("/etc/letsencrypt/live/werkplaats.example.org", str(certs))
     site = site.replace("/var/log/nginx", str(root))
     site = site.replace("listen 443 ssl;", f"listen 127.0.0.1:{port} ssl;")
-    site = site.replace("listen 80;", f"listen 127.0.0.1:{_free_port()};")
+    site = site.replace("listen 80;", f"listen 127.0.0.1:{free_port()};")
     site = "\n".join(line for line in site.splitlines() if "listen [::]" not in line)
     (root / "site.conf").write_text(site)
     error_log = root / "error.log"

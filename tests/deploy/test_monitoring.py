@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from tests.deploy.deploy_files import nginx_or_skip
-from tests.server.test_cli import free_port
+from tests.ports import free_port
 from tests.sessions.live import Server, prepared_server, running
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -45,6 +45,7 @@ from tests.deploy.topology_clients import (
     until_on_processes,
     write_all,
 )
+from tests.ports import free_port
 from tests.sessions.live import Client, Server
 
 
@@ -73,7 +74,11 @@ def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         missing.append("openssl")
     if missing:
         pytest.skip("the deploy topology needs " + ", ".join(missing))
-    topology = topology_module.Topology(tmp_path_factory.mktemp("topology"))
+    # Its ports from the tests' registry (tests/ports.py), as every server the tests start.
+    vars(topology_module)["free_port"] = free_port
+    topology = topology_module.Topology(
+        tmp_path_factory.mktemp("topology"), postgres_port=free_port(), nginx_port=free_port()
+    )
     try:
         topology.start()
         yield topology

@@ -28,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tests.server.test_cli import free_port
+from tests.ports import free_port
 
 HERE = Path(__file__).parent
 NODE = shutil.which("node")

@@ -20,7 +20,7 @@ from server.oidc_pages import STATE_COOKIE
 from tests.helpers import PASSWORD, log_in, make_user, submit
 from tests.oidc.conftest import SITE, oidc_settings
 from tests.oidc.peer import Provider
-from tests.server.test_cli import free_port
+from tests.ports import free_port
 
 _FORM_ACTION = re.compile(r'<form[^>]*action="([^"]+)"')
 _ABORT_LINK = re.compile(r'<a href="([^"]+/abort)"')

@@ -13,7 +13,10 @@ from tests.conftest import POSTGRES_URL
 ROOT = Path(__file__).resolve().parents[2]
 # The bus needs no migrated database; the driver part checks that it is stripped for asyncpg.
 DATABASE_URL = normalize_database_url(POSTGRES_URL) if POSTGRES_URL else "sqlite:///unused"
-WAIT = 5.0
+# How long a test waits for what a subscription gets (every wait ends when it comes): PostgreSQL
+# delivers a NOTIFY at the commit, which on a machine busy with other tests' databases can
+# take seconds, and 5 s left that too little room.
+WAIT = 30.0
 
 MakeBus = Callable[..., Awaitable[Bus]]
 

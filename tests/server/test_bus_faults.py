@@ -8,7 +8,6 @@ import contextlib
 import logging
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import AsyncIterator
@@ -21,6 +20,7 @@ from sqlalchemy.engine import make_url
 from server.bus import BusUnavailable, create_bus
 from server.bus import postgres as bus_postgres
 from tests.conftest import POSTGRES_URL, SKIP_POSTGRES
+from tests.ports import free_port
 from tests.server.buses import DATABASE_URL, WAIT, MakeBus, next_item
 
 
@@ -216,7 +216,7 @@ class ThrowawayPostgres:
         self._bin = binaries[-1].parent
         # Not under pytest's tmp_path: the postgres user must be able to reach it.
         self._data = Path(tempfile.mkdtemp(prefix="werkplaats-cluster-"))
-        self.port = _free_port()
+        self.port = free_port()
         self.dsn = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
         if os.geteuid() == 0:
             shutil.chown(self._data, "postgres", "postgres")
@@ -241,12 +241,6 @@ class ThrowawayPostgres:
         with contextlib.suppress(subprocess.CalledProcessError):
             self._as_postgres("pg_ctl", "-D", str(self._data), "-m", "immediate", "-w", "stop")
         shutil.rmtree(self._data, ignore_errors=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.mark.postgres

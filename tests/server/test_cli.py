@@ -18,6 +18,7 @@ import pytest
 from server import accounts
 from server.cli import _parser
 from server.db import create_engine, sessionmaker
+from tests.ports import free_port
 
 WERKPLAATS = str(Path(sys.executable).parent / "werkplaats")
 
@@ -39,12 +40,6 @@ def run(
 @pytest.fixture
 def env(database_url: str, tmp_path: Path) -> dict[str, str]:
     return {"WERKPLAATS_DATABASE_URL": database_url, "WERKPLAATS_DATA_DIR": str(tmp_path)}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager

@@ -19,7 +19,7 @@ import pytest
 from server.logs import JsonFormatter, TextFormatter
 from tests.helpers import PASSWORD
 from tests.server.test_cli import WERKPLAATS
-from tests.sessions.live import BACKENDS, Client, Server, prepared_server
+from tests.sessions.live import BACKENDS, PATIENT, Client, Server, prepared_server
 
 EMAIL = "quirijn.logproef@example.org"
 NAME = "Quirijn Logproef"
@@ -89,7 +89,8 @@ async def _use_the_site(server: Server) -> list[str]:
     """What a facilitator and a participant do; returns the secrets it handled."""
     secrets = [EMAIL, NAME, UNKNOWN_EMAIL, PASSWORD, WRONG_PASSWORD]
     secrets += [PARTICIPANT, TITLE, NOTE, CHAT, SEARCH]
-    async with httpx.AsyncClient(base_url=server.url) as web:
+    # Right after the start, while the server loads the sharing gate's model: patience.
+    async with httpx.AsyncClient(base_url=server.url, timeout=PATIENT) as web:
         assert (await _login(web, UNKNOWN_EMAIL, WRONG_PASSWORD)).status_code == 401
         assert (await _login(web, EMAIL, WRONG_PASSWORD)).status_code == 401
         assert (await _login(web, EMAIL, PASSWORD)).status_code == 303

@@ -18,7 +18,15 @@ from starlette.applications import Starlette
 
 from server.auth import COOKIE, PENDING_COOKIE
 from server.models import AuditEntry, LoginFailure, PendingLogin, RecoveryCode, User
-from tests.helpers import PASSWORD, log_in, make_user, secret_on_page, submit, totp_code
+from tests.helpers import (
+    PASSWORD,
+    log_in,
+    make_user,
+    secret_on_page,
+    submit,
+    totp_code,
+    wrong_code,
+)
 
 _RECOVERY = re.compile(r"<li><code>([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4})</code></li>")
 
@@ -88,7 +96,7 @@ async def test_enrolment_shows_the_secret_and_then_the_login_asks_for_a_code(
         client,
         "/account/tweestaps",
         "/account/tweestaps",
-        {"enrolment": _enrolment(page.text), "code": "000000"},
+        {"enrolment": _enrolment(page.text), "code": wrong_code(secret)},
     )
     assert wrong.status_code == 422
     assert "Deze code klopt niet" in _error(wrong)
@@ -121,7 +129,7 @@ async def test_enrolment_shows_the_secret_and_then_the_login_asks_for_a_code(
     assert first.headers["location"] == "/login/code?next=%2F"
     assert COOKIE not in client.cookies  # not logged in yet
     assert (await client.get("/api/me")).status_code == 401
-    refused = await _code_step(client, "123456")
+    refused = await _code_step(client, wrong_code(secret))
     assert refused.status_code == 401
     assert "Deze code klopt niet" in _error(refused)
     assert (await client.get("/api/me")).status_code == 401
@@ -187,7 +195,7 @@ async def test_bad_codes_are_refused_clearly_and_count_as_failed_logins(
     # Five failures a minute for an account (the settings' default), passwords and codes alike:
     # three above, two wrong codes, then even the right code is refused for a while.
     for _ in range(2):
-        assert (await _code_step(client, "000000")).status_code == 401
+        assert (await _code_step(client, wrong_code(secret))).status_code == 401
     blocked = await _code_step(client, totp_code(secret))
     assert blocked.status_code == 429
     assert "Te veel mislukte pogingen" in _error(blocked)
@@ -240,7 +248,7 @@ async def test_turning_it_off_needs_a_current_code(
     await make_user(db, email="fenna@example.org")
     await log_in(client, "fenna@example.org")
     secret, _codes = await _enrol(client)
-    for code in ("", "000000"):
+    for code in ("", wrong_code(secret)):
         refused = await submit(
             client, "/account/tweestaps", "/account/tweestaps/uit", {"code": code}
         )
@@ -392,10 +400,13 @@ def test_a_code_is_accepted_one_step_either_side_of_now() -> None:
     """Clocks of phones drift; 30 seconds either way is what RFC 6238 advises to accept."""
     from server.two_factor import matching_step
 
-    secret = pyotp.random_base32()
+    # A fixed secret: with a random one, two of these four steps share a code now and then
+    # (about six times in a million), and the step found is then another.
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
     at = 1_800_000_000.0
     totp = pyotp.TOTP(secret)
     step = int(at // 30)
+    assert len({totp.at(at + 30 * n) for n in (-2, -1, 0, 1)}) == 4
     assert matching_step(secret, totp.at(at), at) == step
     assert matching_step(secret, totp.at(at - 30), at) == step - 1
     assert matching_step(secret, totp.at(at + 30), at) == step + 1

@@ -22,7 +22,7 @@ from sessions.models import HarvestResponse, LiveSession, SessionSnapshot
 from sessions.state import fold
 from tests import helpers
 from tests.helpers import PASSWORD
-from tests.sessions.live import Client, Server, expected_state, same
+from tests.sessions.live import PATIENT, Client, Server, expected_state, same
 
 # Looking at the whole database ----------------------------------------------------------------
 
@@ -235,7 +235,7 @@ async def log_in(server: Server, email: str, client: httpx.AsyncClient) -> httpx
 async def logged_in(server: Server, email: str) -> httpx.AsyncClient:
     # An erasure rewrites every log it touches and has the server reload them before it
     # answers: on a busy machine that took over httpx's default 5 s.
-    client = httpx.AsyncClient(base_url=server.url, timeout=60)
+    client = httpx.AsyncClient(base_url=server.url, timeout=PATIENT)
     response = await log_in(server, email, client)
     assert response.status_code == 303, response.text
     return client

@@ -18,6 +18,7 @@ from sessions.models import LiveSession
 from sessions.state import State
 from sessions.tokens import participant_cookie
 from tests.helpers import csrf_token, log_in, make_user
+from tests.sessions.live import PATIENT
 
 Fields = list[tuple[str, str]]
 
@@ -168,7 +169,7 @@ async def answer_harvest(
     takeaway: str,
     consent: str,
     ratings: dict[str, str],
-    patience: float | httpx.Timeout = 5.0,
+    patience: float | httpx.Timeout = PATIENT,
 ) -> None:
     """A participant answers the harvest on its page (`/s/{id}/oogst`), with the cookie their
     link gives them: `ratings` as form fields ("rating-<goal>": "1".."5"), a takeaway and a

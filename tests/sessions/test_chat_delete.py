@@ -79,5 +79,8 @@ async def test_nobody_deletes_a_group_message_they_cannot_read(server: Server) -
     assert await outsider.refused("o1", "chat.delete", message=message) == "unknown_message"
     await fa.do("f1", "chat.delete", message=message)
     assert await anna.refused("a2", "chat.delete", message=message) == "unknown_message"
+    last = (await server.log(fa.public_id))[-1].seq
     for person in (fa, anna, outsider):
+        # Nothing above waited for the outsider's socket to bring the deletion's stand-in.
+        await person.wait_for(lambda person=person: person.last_seq == last)
         assert same(person.state, await expected_state(server, fa.public_id, person.participant))

@@ -94,6 +94,35 @@ def test_ninety_two_days_after_the_start_is_still_allowed() -> None:
     assert problems == [] and closes == [_epoch(last, 9)]
 
 
+# The test above starts ten days from today, so what summer time does in its 92 days depends on
+# the day it runs: from mid-July to mid-October they held the end of summer time, which made
+# them 92 days and an hour in UTC, and it failed every run. These start on fixed days.
+@pytest.mark.parametrize(
+    "start",
+    [dt.date(2027, 5, 3), dt.date(2027, 1, 20), dt.date(2027, 8, 2)],
+    ids=["summer-time-all-along", "summer-time-begins", "summer-time-ends"],
+)
+def test_at_most_ninety_two_days_on_the_clock_whatever_summer_time_does(start: dt.date) -> None:
+    """09:00 on the 92nd day after a start at 09:00 is allowed, 09:01 is not: for the closing
+    dates of phases and for the end of a planned session alike."""
+    last = (start + dt.timedelta(days=92)).isoformat()
+    begins = dt.datetime.combine(start, dt.time(9, 0), AMSTERDAM).astimezone(dt.UTC)
+    problems: list[str] = []
+
+    def problem(where: str, message: str, **params: object) -> None:
+        problems.append(where)
+
+    for clock, allowed in (("09:00", True), ("09:01", False)):
+        problems.clear()
+        closing = [planning.ClosingFields(last, clock)]
+        planning.check_closing(closing, True, begins, problem)
+        assert problems == ([] if allowed else ["phase-1-closes_date"]), (clock, problems)
+        problems.clear()
+        plan = planning.check(planning.PlanFields(start.isoformat(), "09:00", last, clock), problem)
+        assert problems == ([] if allowed else ["planned_end_date"]), (clock, problems)
+        assert (plan is not None) == allowed
+
+
 # The start form ------------------------------------------------------------------------------
 
 PLAN = {"planned_date": DAY.isoformat(), "planned_start": "09:00", "planned_end": "10:00"}

@@ -22,7 +22,7 @@ from sessions.models import HarvestResponse, SessionSnapshot
 from tests.helpers import PASSWORD
 from tests.server.test_cli import run
 from tests.sessions.erasure import dump, load, log_in, logged_in, reconnected, rows, scene, traces
-from tests.sessions.live import BACKENDS, Client, Server, prepared_server, running
+from tests.sessions.live import BACKENDS, PATIENT, Client, Server, prepared_server, running
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -197,7 +197,8 @@ async def test_erase_an_account(server: Server) -> None:
     )
     await bram.connect()
     await bram.do("b1", "chat.post", text="Walter Vuurtoren, dank!")
-    async with httpx.AsyncClient(base_url=server.url) as forgetful:  # a reset link, mail queued
+    # A reset link, mail queued.
+    async with httpx.AsyncClient(base_url=server.url, timeout=PATIENT) as forgetful:
         form = await forgetful.get("/wachtwoord/vergeten")
         asked = await forgetful.post(
             "/wachtwoord/vergeten",
@@ -219,7 +220,7 @@ async def test_erase_an_account(server: Server) -> None:
     assert not await load(server, select(MailOutbox))
     assert (await client.get("/api/me")).status_code == 401  # its login ended
     await client.aclose()
-    async with httpx.AsyncClient(base_url=server.url) as anonymous:
+    async with httpx.AsyncClient(base_url=server.url, timeout=PATIENT) as anonymous:
         login = await log_in(server, "walter@example.org", anonymous)
     assert login.status_code == 401
     again = run("erase", "--account", "walter@example.org", "--yes", env=server.env)

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import text as sql
 
 from server.db import create_engine
-from tests.sessions.live import Client, Server
+from tests.sessions.live import PATIENT, Client, Server
 from tests.sessions.pages import change, form_fields, post_form, text_of
 from tests.sessions.test_outcome_end_to_end import _harvest, _logged_in, _main
 
@@ -71,7 +71,7 @@ async def test_the_facilitator_sees_every_replacement_and_may_show_only_a_place(
 ) -> None:
     public_id = await _session(server)
     fa = await _logged_in(server, "fa@example.org")
-    anonymous = httpx.AsyncClient(base_url=server.url)
+    anonymous = httpx.AsyncClient(base_url=server.url, timeout=PATIENT)
     try:
         page = await fa.get(f"/sessies/{public_id}/uitkomst")
         assert page.status_code == 200

@@ -82,6 +82,9 @@ async def test_a_closed_session_takes_nobody_new_and_keeps_everyone_in(server: S
     await fa.do("f4", "joins.lock", locked=False)
     carla = await server.join(code, "Carla")
     assert carla.status_code == 201, carla.text
+    # The join's answer does not wait for Anna's socket to bring her the event.
+    last = (await server.log(fa.public_id))[-1].seq
+    await back.wait_for(lambda: back.last_seq == last)
     assert same(back.state, await expected_state(server, fa.public_id, back.participant))
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import text as sql
 from server.db import create_engine
 from tests.helpers import PASSWORD
 from tests.server.test_cli import WERKPLAATS
-from tests.sessions.live import BACKENDS, Client, Server, prepared_server, running
+from tests.sessions.live import BACKENDS, PATIENT, Client, Server, prepared_server, running
 from tests.sessions.pages import answer_harvest, change, form_fields, post_form, text_of
 
 PEOPLE = {  # key: (display name, consent)
@@ -96,7 +96,7 @@ async def _close_clients() -> AsyncIterator[None]:
 
 
 async def _logged_in(server: Server, email: str) -> httpx.AsyncClient:
-    client = httpx.AsyncClient(base_url=server.url)
+    client = httpx.AsyncClient(base_url=server.url, timeout=PATIENT)
     page = await client.get("/login")
     token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
     response = await client.post(
@@ -239,7 +239,7 @@ async def test_a_shared_outcome_never_names_anyone_nor_shows_what_was_not_consen
 
     fa = await _logged_in(server, "fa@example.org")
     educator = await _logged_in(server, EDUCATOR[0])
-    anonymous = httpx.AsyncClient(base_url=server.url)
+    anonymous = httpx.AsyncClient(base_url=server.url, timeout=PATIENT)
     try:
         compose = await fa.get(f"/sessies/{public_id}/uitkomst")
         main = text_of(_main(compose.text))

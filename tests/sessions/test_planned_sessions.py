@@ -443,6 +443,16 @@ async def test_the_api_plans_a_session_and_refuses_a_wrong_plan(
         assert refused.status_code == 422, body
         assert words in refused.json()["message"], refused.json()
     assert await sessions_in(db) == 1
+    # 92 days on the clock, also across the end of summer time (92 days and an hour in UTC).
+    across = {
+        "planned_start": "2027-08-02T09:00:00+02:00",
+        "planned_end": "2027-11-02T09:00:00+01:00",
+    }
+    created = await client.post("/api/sessions", json={"title": "Tot in november", **across})
+    assert created.status_code == 201, created.text
+    later = {**across, "planned_end": "2027-11-02T09:01:00+01:00"}
+    refused = await client.post("/api/sessions", json={"title": "Fout", **later})
+    assert refused.status_code == 422 and "at most 92 days" in refused.json()["message"]
 
 
 async def test_erasing_an_account_takes_its_session_invitations_and_calendar_address(

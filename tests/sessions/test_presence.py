@@ -8,7 +8,6 @@ import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
-import httpx
 import pytest
 
 from server.bus.memory import MemoryBus
@@ -37,9 +36,8 @@ async def _joined(
 ) -> Client:
     # One address adds at most 60 participants to a session (sessions/joins.py): a crowd comes
     # from several (uvicorn takes X-Forwarded-For from loopback). A burst of 200 joins is
-    # written one after another: on a busy machine the last waits well over httpx's default
-    # 5 s (it failed so with two test workers beside other work).
-    async with httpx.AsyncClient(base_url=server.url, timeout=60) as http:
+    # written one after another: the last waits a while (server.http() is patient).
+    async with server.http() as http:
         answer = await http.post(
             f"/api/sessions/{created['join_code']}/join",
             json={"name": name},

@@ -137,7 +137,16 @@ async def test_several_senders_send_each_mail_once(
     tasks = [asyncio.create_task(sender.run()) for sender in senders]
     try:
         await mail_server.wait_for(12)
-        await asyncio.sleep(0.3)
+        # A mail counts as sent once its sender has the server's answer and marked it in the
+        # outbox, a moment after the server has it (a fixed 0.3 s was now and then too short
+        # for that commit on a loaded machine).
+        deadline = time.monotonic() + 30
+        while sum(sender.sent for sender in senders) < 12 or not all(
+            mail.sent_at is not None for mail in await _outbox(db)
+        ):
+            assert time.monotonic() < deadline, "not every mail was marked sent"
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)  # time for a second sending of any of them, which must not come
     finally:
         for task in tasks:
             task.cancel()
