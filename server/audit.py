@@ -22,6 +22,8 @@ ACTIONS = (
     "account.regions",  # a coordinator set an account's regions (detail: the region slugs)
     "account.invite",  # a coordinator mailed an address an invitation to make an account
     "account.accept",  # an invitation link made an account
+    "group.facilitator_add",  # an account was made a facilitator of a group (who sees its members)
+    "group.facilitator_remove",  # an account was taken off a group's facilitators
 )
 
 

@@ -8,6 +8,7 @@ import secrets
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server import audit
 from sessions.groups import queries
 from sessions.groups.access import runs_groups
 from sessions.groups.membership import new_member_id
@@ -59,21 +60,31 @@ async def change_settings(
     )
 
 
-async def add_facilitator(db: AsyncSession, group_id: int, user_id: int) -> None:
+async def add_facilitator(
+    db: AsyncSession, group_id: int, user_id: int, *, actor_id: int | None = None
+) -> None:
+    """The account runs the group too (in `db`'s transaction); audited when an account
+    (`actor_id`) does it: who may see a group's members is worth a record."""
     exists = await db.get(GroupFacilitator, (group_id, user_id))
     if exists is None:
         db.add(GroupFacilitator(group_id=group_id, user_id=user_id))
+        if actor_id is not None:
+            _record(db, "group.facilitator_add", await _public_id(db, group_id), user_id, actor_id)
 
 
-async def remove_facilitator(db: AsyncSession, group_id: int, user_id: int) -> None:
-    """Take the account off the group's facilitators and commit; raise `LastFacilitator`
-    (nothing changed) when no facilitator who runs the group (`runs_groups`) would remain.
-    Their membership of the group, if any, and their sessions stay as they are."""
+async def remove_facilitator(
+    db: AsyncSession, group_id: int, user_id: int, *, actor_id: int | None = None
+) -> None:
+    """Take the account off the group's facilitators and commit (audited when an account,
+    `actor_id`, does it); raise `LastFacilitator` (nothing changed) when no facilitator who
+    runs the group (`runs_groups`) would remain. Their membership of the group, if any, and
+    their sessions stay as they are."""
     # Two facilitators taking each other off at once must not both succeed. PostgreSQL: the
     # group's row is locked first, so the second waits and then counts what the first left.
     # SQLite (no row locks): the delete comes before the count, and from that first write on
     # the transaction holds the database's write lock, so the second delete waits likewise.
-    await db.execute(select(Group.id).where(Group.id == group_id).with_for_update())
+    locked = select(Group.public_id).where(Group.id == group_id).with_for_update()
+    public_id = (await db.execute(locked)).scalar_one()
     await db.execute(
         delete(GroupFacilitator).where(
             GroupFacilitator.group_id == group_id, GroupFacilitator.user_id == user_id
@@ -82,7 +93,23 @@ async def remove_facilitator(db: AsyncSession, group_id: int, user_id: int) -> N
     if not any(runs_groups(user) for user in await queries.facilitators(db, group_id)):
         await db.rollback()
         raise LastFacilitator
+    if actor_id is not None:
+        _record(db, "group.facilitator_remove", public_id, user_id, actor_id)
     await db.commit()
+
+
+async def _public_id(db: AsyncSession, group_id: int) -> str:
+    return (await db.execute(select(Group.public_id).where(Group.id == group_id))).scalar_one()
+
+
+def _record(db: AsyncSession, action: str, group: str, user_id: int, actor_id: int) -> None:
+    audit.record(
+        db,
+        action,
+        f"group:{group}/account:{user_id}",
+        actor=f"account:{actor_id}",
+        actor_id=actor_id,
+    )
 
 
 async def enrol(

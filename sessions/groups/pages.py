@@ -166,6 +166,13 @@ async def settings_submit(request: Request) -> Response:
     return RedirectResponse(f"/groepen/{viewer.group.public_id}?opgeslagen=1", status_code=303)
 
 
+def _account_id(request: Request) -> int:
+    """The logged-in account acting on a group (access.require_facilitator let it through)."""
+    user = current_user(request)
+    assert user is not None
+    return user.id
+
+
 async def facilitator_add(request: Request) -> Response:
     """Another account (a facilitator or coordinator) runs the group too."""
     viewer = await access.require_facilitator(request)
@@ -180,7 +187,9 @@ async def facilitator_add(request: Request) -> Response:
         if user is None or not user.has_role(*STARTERS):
             message = N_("There is no account of a facilitator with this e-mail address.")
             return await _group_view(request, viewer, Problem("email", message), status_code=422)
-        await group_actions.add_facilitator(db, viewer.group.id, user.id)
+        await group_actions.add_facilitator(
+            db, viewer.group.id, user.id, actor_id=_account_id(request)
+        )
         await db.commit()
     return RedirectResponse(f"/groepen/{viewer.group.public_id}", status_code=303)
 
@@ -199,7 +208,9 @@ async def facilitator_remove(request: Request) -> Response:
         raise PageError(404, "not_a_facilitator", N_("This account does not run the group."))
     try:
         async with request.app.state.db() as db:
-            await group_actions.remove_facilitator(db, group.id, account.id)
+            await group_actions.remove_facilitator(
+                db, group.id, account.id, actor_id=_account_id(request)
+            )
     except group_actions.LastFacilitator:
         message = N_(
             "%(name)s is the last facilitator of this group. Add another facilitator first."

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
 from server.accounts import grant_roles
-from server.models import User
+from server.models import AuditEntry, User
 from sessions.groups import actions as group_actions
 from sessions.groups.models import Group, GroupFacilitator, GroupMember, SessionMember
 from tests.helpers import csrf_token, log_in, make_user
@@ -244,6 +244,14 @@ async def test_a_facilitator_taken_off_the_group_loses_it_and_keeps_their_sessio
         # Taking her off again: she is no facilitator of the group.
         assert (await _remove(client, group, greet_id)).status_code == 404
         assert (await _remove(client, group, 2**40)).status_code == 404
+    # Who was given access to the group's members, and taken off, by whom: in the audit log.
+    fenna = await _account(db, "fenna@example.org")
+    async with db() as session:
+        entries = (await session.scalars(select(AuditEntry).order_by(AuditEntry.id))).all()
+    assert [(e.action, e.target, e.actor) for e in entries if e.action.startswith("group.")] == [
+        ("group.facilitator_add", f"group:{group}/account:{greet_id}", f"account:{fenna}"),
+        ("group.facilitator_remove", f"group:{group}/account:{greet_id}", f"account:{fenna}"),
+    ]
 
 
 async def test_a_facilitator_who_is_a_member_stays_a_member(
