@@ -91,17 +91,14 @@ class Server:
     def prepare(self) -> None:
         for command in (["migrate"], ["seed"]):
             subprocess.run([WERKPLAATS, *command], env=self.env, check=True, capture_output=True)
+        self.add_account("fa@example.org", "Fenna", "facilitator")
+
+    def add_account(self, email: str, name: str, role: str) -> None:
+        """An account with one role and the tests' PASSWORD, made as an administrator does."""
         subprocess.run(
             [
-                WERKPLAATS,
-                "createuser",
-                "--email",
-                "fa@example.org",
-                "--name",
-                "Fenna",
-                "--role",
-                "facilitator",
-                "--password-stdin",
+                *(WERKPLAATS, "createuser", "--password-stdin"),
+                *("--email", email, "--name", name, "--role", role),
             ],
             env=self.env,
             input=PASSWORD.encode() + b"\n",

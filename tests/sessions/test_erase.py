@@ -30,19 +30,7 @@ def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
     with prepared_server(request.param, tmp_path_factory.mktemp("erase")) as server:
-        created = run(
-            "createuser",
-            "--email",
-            "co@example.org",
-            "--name",
-            "Coby Coördinator",
-            "--role",
-            "coordinator",
-            "--password-stdin",
-            env=server.env,
-            stdin=PASSWORD + "\n",
-        )
-        assert created.returncode == 0, created.stderr
+        server.add_account("co@example.org", "Coby Coördinator", "coordinator")
         with running(server):
             yield server
 

@@ -43,14 +43,7 @@ def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
     with prepared_server(request.param, tmp_path_factory.mktemp("erase-bytes")) as server:
-        created = run(
-            "createuser",
-            *("--email", "co@example.org", "--name", "Coby", "--role", "coordinator"),
-            "--password-stdin",
-            env=server.env,
-            stdin=PASSWORD + "\n",
-        )
-        assert created.returncode == 0, created.stderr
+        server.add_account("co@example.org", "Coby", "coordinator")
         with running(server):
             yield server
 

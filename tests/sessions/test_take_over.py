@@ -15,8 +15,6 @@ import httpx
 import pytest
 
 from sessions import events as ev
-from tests.helpers import PASSWORD
-from tests.server.test_cli import run
 from tests.sessions.erasure import logged_in
 from tests.sessions.live import (
     BACKENDS,
@@ -35,13 +33,7 @@ def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
     with prepared_server(request.param, tmp_path_factory.mktemp("take-over")) as server:
-        created = run(
-            *("createuser", "--email", "co@example.org", "--name", "Coby Coördinator"),
-            *("--role", "coordinator", "--password-stdin"),
-            env=server.env,
-            stdin=PASSWORD + "\n",
-        )
-        assert created.returncode == 0, created.stderr
+        server.add_account("co@example.org", "Coby Coördinator", "coordinator")
         with running(server):
             yield server
 
