@@ -285,3 +285,34 @@ async def test_the_one_tap_gives_no_outsider_the_join_code(
         f"/groepen/{group}/meedoen", data={"csrf_token": await csrf_token(client, "/join")}
     )
     assert tapped.status_code == 303 and tapped.headers["location"] == f"/join?code={code}"
+
+
+async def test_a_session_closed_to_newcomers_stops_a_member_s_tap(
+    app: Starlette,
+    client: httpx.AsyncClient,
+    db: async_sessionmaker[AsyncSession],
+    seeded: list[str],
+) -> None:
+    """docs/groups.md: closing a session to newcomers also stops the one tap of a member who is
+    not in it yet; the join page they land on says so."""
+    await facilitator(client, db)
+    group = await make_group(client)
+    first, code = await group_session(client, group)
+    async with other_client(app) as anna:
+        assert (await join(anna, code, "Anna de Vries")).status_code == 303
+        await end(app, db, first)
+        second, _ = await group_session(client, group)
+        async with db() as session:
+            row = await session.scalar(select(LiveSession).where(LiveSession.public_id == second))
+        assert row is not None
+        lock = [ev.JoinsLocked(True)]
+        await app.state.session_engine.submit(row.id, None, None, lambda s, now: lock)
+        page = await anna.get(f"/groepen/{group}")
+        tapped = await post_form(
+            anna, f"/groepen/{group}/meedoen", form_fields(page.text, f"/groepen/{group}/meedoen")
+        )
+        assert tapped.status_code == 303 and tapped.headers["location"].startswith("/join?code=")
+        landed = await anna.get(tapped.headers["location"])
+        assert "gesloten voor nieuwkomers" in text_of(landed.text)
+        state = await state_of(app, db, second)
+        assert [p.name for p in state.people.values() if p.role == "participant"] == []
