@@ -49,6 +49,13 @@ def facilitator_id(user_id: int) -> str:
     return f"u{user_id}"
 
 
+def facilitator_joined(user_id: int, name: str, modality: str) -> ev.ParticipantJoined:
+    """An account joining as facilitator: its creator, or a coordinator taking part; in the
+    room of an on-site session, else remote."""
+    location: ev.Location = "room" if modality == "on-site" else "remote"
+    return ev.ParticipantJoined(facilitator_id(user_id), name, "facilitator", location)
+
+
 def account_of(participant: str) -> int | None:
     """The account behind a participant id made by `facilitator_id`; None for anyone else."""
     digits = participant[1:]
@@ -129,9 +136,6 @@ async def create_session(
         setup.video_url,
         setup.planned_minutes,
     )
-    location: ev.Location | None = "room" if setup.modality == "on-site" else "remote"
-    joined = ev.ParticipantJoined(
-        facilitator_id(user_id), facilitator_name, "facilitator", location
-    )
+    joined = facilitator_joined(user_id, facilitator_name, setup.modality)
     await engine.submit(row.id, None, None, lambda state, now: [created, joined, *extra])
     return row

@@ -273,8 +273,7 @@ async def facilitate_submit(request: Request) -> Response:
             raise Refused("removed", "you were removed from this session")
         if person is not None:
             return []
-        where: ev.Location = "room" if state.modality == "on-site" else "remote"
-        return [ev.ParticipantJoined(own, user.name, "facilitator", where)]
+        return [actions.facilitator_joined(user.id, user.name, state.modality)]
 
     try:
         await _engine(request).submit(row.id, own, None, decided)

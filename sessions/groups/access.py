@@ -11,6 +11,7 @@ from server.auth import current_user
 from server.errors import PageError
 from server.i18n import N_
 from server.models import Role, User
+from sessions import actions
 from sessions.groups import queries
 from sessions.groups.membership import member_cookie, read_member_token
 from sessions.groups.models import Group
@@ -32,7 +33,7 @@ class Viewer:
 def runs_groups(user: User) -> bool:
     """Whether an account on a group's list of facilitators runs it: while it is active and has
     the facilitator (or coordinator) role. A group always keeps one such facilitator."""
-    return user.is_active and user.has_role(Role.FACILITATOR, Role.COORDINATOR)
+    return actions.runs_sessions(user)
 
 
 async def viewer_of(request: Request, group: Group) -> Viewer:

@@ -19,8 +19,9 @@ from server.auth import current_user, require_role
 from server.erasure import JOURNAL, ErasureAsk, Person
 from server.errors import PageError
 from server.i18n import N_
-from server.models import Role, User
+from server.models import User
 from server.templating import render, translator_for
+from sessions import actions
 from sessions import queries as session_queries
 from sessions.groups import access, queries, review
 from sessions.groups import actions as group_actions
@@ -29,7 +30,7 @@ from sessions.groups.membership import member_cookie
 from sessions.groups.models import GroupMember
 
 NAV = [{"href": "/groepen", "label": N_("Groups"), "roles": ("facilitator", "coordinator")}]
-STARTERS = (Role.FACILITATOR, Role.COORDINATOR)
+STARTERS = actions.STARTERS
 MAX_NAME = group_actions.MAX_GROUP_NAME
 
 
